@@ -1,0 +1,136 @@
+# Shared settings and helpers for infra/run and infra/test. Sourced, never executed.
+# Every value can be overridden from the environment.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="${TAKEDOWNS_DATA:-$ROOT/.data}"
+PG_PORT="${TAKEDOWNS_PG_PORT:-55432}"
+PG_DB="${TAKEDOWNS_PG_DB:-takedowns}"
+PG_USER="${TAKEDOWNS_PG_USER:-takedowns}"
+PG_PASSWORD="${TAKEDOWNS_PG_PASSWORD:-takedowns}"
+RABBIT_PORT="${TAKEDOWNS_RABBITMQ_PORT:-56720}"
+RABBIT_DIST_PORT="${TAKEDOWNS_RABBITMQ_DIST_PORT:-56721}"
+RABBIT_NODE="${TAKEDOWNS_RABBITMQ_NODE:-takedowns@localhost}"
+RABBIT_USER="${TAKEDOWNS_RABBITMQ_USER:-takedowns}"
+RABBIT_PASSWORD="${TAKEDOWNS_RABBITMQ_PASSWORD:-takedowns}"
+
+export TAKEDOWNS_RABBITMQ_NODE="$RABBIT_NODE"
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Database=$PG_DB;Username=$PG_USER;Password=$PG_PASSWORD;Maximum Pool Size=50"
+export RabbitMq__Host="127.0.0.1"
+export RabbitMq__Port="$RABBIT_PORT"
+export RabbitMq__Username="$RABBIT_USER"
+export RabbitMq__Password="$RABBIT_PASSWORD"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '[takedowns] %s\n' "$*" >&2; }
+
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && { echo "$d"; return; }; done
+  return 1
+}
+
+# Installs PostgreSQL and RabbitMQ from the distribution's packages when they are missing.
+install_dependencies() {
+  local missing=()
+  pg_bin >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} (apt-get)"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  # policy-rc.d refuses to start the system-wide services inside containers; that is expected.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null || true
+  pg_bin >/dev/null && [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || { log "installing ${missing[*]} failed"; exit 1; }
+}
+
+# The servers run as the postgres and rabbitmq users, which cannot enter a checkout under /root.
+# Then their data lives under /var/lib/takedowns/<hash of the checkout path>, linked from .data/.
+server_dir() { # name owner
+  local name="$1" owner="$2" link="$DATA/$1"
+  mkdir -p "$DATA"
+  if [ -L "$link" ] || [ -d "$link" ]; then echo "$link"; return; fi
+  if runuser -u "$owner" -- test -x "$DATA" 2>/dev/null; then
+    mkdir -p "$link"
+  else
+    local target="/var/lib/takedowns/$(printf '%s' "$DATA" | sha256sum | cut -c1-12)/$name"
+    mkdir -p "$target"; chmod 755 /var/lib/takedowns "$(dirname "$target")"
+    ln -sfn "$target" "$link"
+  fi
+  chown "$owner" "$link/"
+  echo "$link"
+}
+
+pg_running() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
+
+start_postgres() {
+  if pg_running; then log "PostgreSQL already answers on 127.0.0.1:$PG_PORT"; else
+    local bin dir; bin="$(pg_bin)"; dir="$(server_dir pg postgres)"
+    if [ ! -f "$dir/PG_VERSION" ]; then
+      log "initialising PostgreSQL in $dir"
+      chown postgres "$dir"; chmod 700 "$dir"
+      runuser -u postgres -- "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 >/dev/null
+    fi
+    rm -f "$dir/postmaster.pid.stale"
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=on" start >/dev/null
+  fi
+  local psql=("$(pg_bin)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  if [ "$("${psql[@]}" -d postgres -c "select 1 from pg_roles where rolname='$PG_USER'")" != 1 ]; then
+    "${psql[@]}" -d postgres -c "create role \"$PG_USER\" login superuser password '$PG_PASSWORD'"
+  fi
+  if [ "$("${psql[@]}" -d postgres -c "select 1 from pg_database where datname='$PG_DB'")" != 1 ]; then
+    "${psql[@]}" -d postgres -c "create database \"$PG_DB\" owner \"$PG_USER\""
+  fi
+}
+
+stop_postgres() {
+  local dir="$DATA/pg"
+  [ -f "$dir/postmaster.pid" ] || return 0
+  runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+rabbitmqctl_() { # runs rabbitmqctl as the rabbitmq user, so it shares the node's Erlang cookie
+  runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq /usr/lib/rabbitmq/bin/rabbitmqctl -q -n "$RABBIT_NODE" "$@"
+}
+
+rabbit_running() { rabbitmqctl_ await_startup --timeout 2 >/dev/null 2>&1; }
+
+start_rabbitmq() {
+  if rabbit_running; then log "RabbitMQ node $RABBIT_NODE already running"; else
+    local dir; dir="$(server_dir rabbitmq rabbitmq)"
+    mkdir -p "$dir/mnesia" "$dir/log"; chown -R rabbitmq "$dir"
+    log "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT"
+    # a stale pid file from a crash would make the start script believe the node runs
+    rm -f "$dir/rabbit.pid"
+    ( cd /var/lib/rabbitmq && exec setsid runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq \
+        RABBITMQ_NODENAME="$RABBIT_NODE" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$RABBIT_PORT" \
+        RABBITMQ_DIST_PORT="$RABBIT_DIST_PORT" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
+        RABBITMQ_PID_FILE="$dir/rabbit.pid" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
+        RABBITMQ_CONFIG_FILE="$dir/rabbitmq" \
+        /usr/lib/rabbitmq/bin/rabbitmq-server >"$dir/log/console.log" 2>&1 ) &
+    echo $! > "$DATA/rabbitmq.launcher.pid"
+    local i
+    for i in $(seq 1 90); do rabbit_running && break; sleep 1; done
+    rabbit_running || { log "RabbitMQ did not start; see $dir/log"; tail -20 "$dir/log/console.log" >&2; exit 1; }
+  fi
+  if ! rabbitmqctl_ list_users | grep -q "^$RABBIT_USER"; then
+    rabbitmqctl_ add_user "$RABBIT_USER" "$RABBIT_PASSWORD" >/dev/null
+    rabbitmqctl_ set_user_tags "$RABBIT_USER" administrator >/dev/null
+    rabbitmqctl_ set_permissions -p / "$RABBIT_USER" '.*' '.*' '.*' >/dev/null
+  fi
+}
+
+stop_rabbitmq() {
+  rabbit_running || return 0
+  rabbitmqctl_ stop >/dev/null 2>&1 || true
+}
+
+start_dependencies() {
+  install_dependencies
+  start_postgres
+  start_rabbitmq
+}

@@ -1,0 +1,40 @@
+using Takedowns.Intake.Integration;
+using Takedowns.Intake.Organisations;
+using Takedowns.Intake.Reports;
+using Takedowns.Intake.Webhooks;
+using Takedowns.ServiceDefaults;
+
+const string ServiceName = "intake";
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(ServiceName);
+builder.AddEventStore(ServiceName, o =>
+    {
+        o.Projections.Snapshot<Report>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
+        o.Projections.Snapshot<Organisation>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
+        o.Schema.For<IdempotencyRecord>();
+        o.Schema.For<ApiKey>();
+        o.Schema.For<WebhookSource>().Index(s => s.OrganisationId);
+    })
+    .AddSubscriptionWithServices<ReportForwarder>(ServiceLifetime.Singleton, o =>
+    {
+        o.Name = ReportForwarder.SubscriptionName;
+        o.IncludeType<TakedownReported>();
+    });
+builder.AddMessaging(ServiceName);
+builder.Services.AddMediator((Mediator.MediatorOptions o) =>
+{
+    o.ServiceLifetime = ServiceLifetime.Scoped;
+    o.PipelineBehaviors = [typeof(TimingBehaviour<,>)];
+});
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<IApiKeyResolver, ApiKeyResolver>();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapOrganisations();
+app.MapWebhookSources();
+app.MapReceiveWebhook();
+app.MapSubmitReport();
+app.MapGetReport();
+app.Run();

@@ -1,0 +1,63 @@
+using Marten;
+using Mediator;
+using Takedowns.Intake.Reports;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Intake.Webhooks;
+
+public static class ReceiveWebhookEndpoint
+{
+    public static void MapReceiveWebhook(this IEndpointRouteBuilder app) =>
+        app.MapPost("/webhooks/{sourceId:guid}", Handle)
+            .AllowAnonymous() // the signature is the credential
+            .WithName("ReceiveWebhook")
+            .WithTags("Webhooks")
+            .WithSummary("Receive a report signed per Standard Webhooks v1")
+            .WithDescription("Headers webhook-id, webhook-timestamp (unix seconds, at most 5 minutes off) and webhook-signature " +
+                             "(space-separated v1,<base64> entries). The same webhook-id again returns the same reportId.")
+            .Accepts<ReportInput>("application/json")
+            .Produces<ReportAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+    private static async Task<IResult> Handle(
+        Guid sourceId, HttpRequest request, IQuerySession session, IMediator mediator, TimeProvider clock, CancellationToken ct)
+    {
+        byte[]? body = await JsonBody.ReadBytesAsync(request, ct);
+        if (body is null) return JsonBody.TooLarge();
+
+        var source = await session.LoadAsync<WebhookSource>(sourceId, ct);
+        string? webhookId = request.Headers[WebhookSignature.IdHeader];
+        var now = clock.GetUtcNow();
+        var outcome = source is null
+            ? WebhookSignature.Outcome.NoValidSignature // an unknown source looks exactly like a bad signature
+            : WebhookSignature.Verify(source.Secrets, webhookId, request.Headers[WebhookSignature.TimestampHeader],
+                request.Headers[WebhookSignature.SignatureHeader], body, now);
+        if (outcome != WebhookSignature.Outcome.Valid) return Unauthorized(outcome);
+
+        var draft = ReportValidation.Validate(body, now, out var errors);
+        if (draft is null) return errors.ToProblem();
+
+        var result = await mediator.Send(new SubmitReport(
+            source!.OrganisationId,
+            IdempotencyRecord.ForWebhook(source.Id, webhookId!),
+            RequestHash: null,
+            ReportChannel.Webhook,
+            source.Id,
+            draft), ct);
+        var accepted = (SubmitReportResult.Accepted)result;
+        return Results.Accepted($"/api/reports/{accepted.ReportId}", new ReportAccepted(accepted.ReportId));
+    }
+
+    private static IResult Unauthorized(WebhookSignature.Outcome outcome) => Results.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Webhook signature not accepted",
+        detail: outcome switch
+        {
+            WebhookSignature.Outcome.MissingHeaders => "The webhook-id, webhook-timestamp and webhook-signature headers are required.",
+            WebhookSignature.Outcome.BadTimestamp => "webhook-timestamp must be unix seconds.",
+            WebhookSignature.Outcome.StaleTimestamp => "webhook-timestamp is more than 5 minutes away from now.",
+            _ => "No webhook-signature entry matches this source's secret.",
+        });
+}

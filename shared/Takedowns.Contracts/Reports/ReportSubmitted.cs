@@ -1,0 +1,16 @@
+namespace Takedowns.Contracts.Reports;
+
+/// <summary>
+/// A report was accepted by Intake. Carries only what other services need to count and correlate:
+/// never the reporter's contact data. The message id is the id of the Intake event it was made from.
+/// </summary>
+public sealed record ReportSubmitted(
+    Guid ReportId,
+    Guid OrganisationId,
+    Platform Platform,
+    SubjectType SubjectType,
+    string Country,
+    TakedownAction Action,
+    GroundCategory Category,
+    DateOnly OccurredOn,
+    DateTimeOffset ReportedAt);

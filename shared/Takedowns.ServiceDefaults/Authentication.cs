@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Takedowns.ServiceDefaults;
+
+/// <summary>Resolves a bearer token that is not the admin key (an organisation's API key) to its claims.</summary>
+public interface IApiKeyResolver
+{
+    ValueTask<IReadOnlyList<Claim>?> ResolveAsync(string token, CancellationToken ct);
+}
+
+/// <summary>
+/// <c>Authorization: Bearer &lt;key&gt;</c>. The admin key (configuration <c>TAKEDOWNS_ADMIN_KEY</c>) holds every role;
+/// any other key is asked of the service's <see cref="IApiKeyResolver"/>, if it has one.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IConfiguration configuration,
+    IServiceProvider services) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return AuthenticateResult.Fail("The Authorization header must be 'Bearer <key>'.");
+        string token = header["Bearer ".Length..].Trim();
+
+        List<Claim> claims;
+        if (IsAdminKey(token))
+        {
+            claims = [new Claim(ClaimTypes.Name, "admin"), .. Roles.All.Select(r => new Claim(ClaimTypes.Role, r))];
+        }
+        else if (services.GetService<IApiKeyResolver>() is { } resolver
+                 && await resolver.ResolveAsync(token, Context.RequestAborted) is { } resolved)
+        {
+            claims = [.. resolved];
+        }
+        else
+        {
+            return AuthenticateResult.Fail("Unknown or revoked key.");
+        }
+
+        var identity = new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, ClaimTypes.Role);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    private bool IsAdminKey(string token)
+    {
+        string? admin = configuration[Settings.AdminKey];
+        if (string.IsNullOrEmpty(admin)) return false;
+        return CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(token)), SHA256.HashData(Encoding.UTF8.GetBytes(admin)));
+    }
+}
+
+public static class AuthenticationSetup
+{
+    internal static IServiceCollection AddTakedownsAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            // Every endpoint needs a credential unless it says otherwise with AllowAnonymous.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Roles.Analyst, p => p.RequireRole(Roles.Analyst, Roles.Admin))
+            .AddPolicy(Roles.Escalation, p => p.RequireRole(Roles.Escalation, Roles.Admin))
+            // Reporting acts for an organisation, so the key must belong to one.
+            .AddPolicy(Roles.Reporter, p => p.RequireRole(Roles.Reporter).RequireClaim(Claims.OrganisationId));
+        return services;
+    }
+
+    public static Guid OrganisationId(this ClaimsPrincipal user) =>
+        Guid.Parse(user.FindFirstValue(Claims.OrganisationId)
+                   ?? throw new InvalidOperationException("The caller does not act for an organisation."));
+}

@@ -1,0 +1,40 @@
+using JasperFx;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Weasel.Core;
+
+namespace Takedowns.ServiceDefaults;
+
+public static class EventStoreExtensions
+{
+    /// <summary>
+    /// Marten on the service's own PostgreSQL schema (configuration <c>Marten:Schema</c>, else the service name),
+    /// with lightweight sessions, the async daemon, and a readiness check on the database.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddEventStore(
+        this WebApplicationBuilder builder, string serviceName, Action<StoreOptions> configure)
+    {
+        string connection = builder.Configuration.GetConnectionString(Settings.PostgresConnection)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{Settings.PostgresConnection} is not set.");
+        string schema = builder.Configuration[Settings.MartenSchema] ?? serviceName;
+
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(connection, name: "postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
+
+        return builder.Services.AddMarten(o =>
+            {
+                o.Connection(connection);
+                o.DatabaseSchemaName = schema;
+                o.Events.DatabaseSchemaName = schema;
+                o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                configure(o);
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(DaemonMode.Solo);
+    }
+}

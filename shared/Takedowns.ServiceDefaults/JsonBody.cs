@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+
+namespace Takedowns.ServiceDefaults;
+
+/// <summary>
+/// Reads a JSON request body strictly (camelCase names, unknown fields rejected, bounded size and depth) and
+/// turns every failure into field-named validation errors, so the caller can answer a precise 400.
+/// </summary>
+public static partial class JsonBody
+{
+    public const int MaxBytes = 1024 * 1024;
+
+    public static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNameCaseInsensitive = false,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = 32,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>The raw bytes of the body, or null when it is larger than <paramref name="maxBytes"/>.</summary>
+    public static async Task<byte[]?> ReadBytesAsync(HttpRequest request, CancellationToken ct, int maxBytes = MaxBytes)
+    {
+        if (request.ContentLength > maxBytes) return null;
+        using var buffer = new MemoryStream(request.ContentLength is { } n ? (int)n : 4096);
+        byte[] chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    public static bool TryDeserialize<T>(ReadOnlySpan<byte> json, out T? value, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        value = default;
+        if (json.IsEmpty)
+        {
+            errors["body"] = ["A JSON object is required."];
+            return false;
+        }
+        try
+        {
+            value = JsonSerializer.Deserialize<T>(json, Strict);
+            if (value is null) errors["body"] = ["A JSON object is required."];
+        }
+        catch (JsonException e)
+        {
+            var (field, message) = Describe(e);
+            errors[field] = [message];
+        }
+        return errors.Count == 0;
+    }
+
+    public static IResult TooLarge(int maxBytes = MaxBytes) => Results.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Request body too large",
+        detail: $"The body must not be larger than {maxBytes} bytes.");
+
+    private static (string Field, string Message) Describe(JsonException e)
+    {
+        string path = FieldOf(e.Path);
+        if (e.Message.Contains("could not be mapped", StringComparison.Ordinal) && QuotedName().Match(e.Message) is { Success: true } m)
+        {
+            string name = m.Groups[1].Value;
+            string field = path.Length == 0 ? name : path == name || path.EndsWith("." + name, StringComparison.Ordinal) ? path : $"{path}.{name}";
+            return (field, "Unknown field.");
+        }
+        if (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+            return (path.Length == 0 ? "body" : path, "The JSON is nested too deeply.");
+        if (e.Message.Contains("missing required properties", StringComparison.Ordinal))
+            return (path.Length == 0 ? "body" : path, "A required field is missing.");
+        if (path.Length > 0 && e.LineNumber is not null && e.Message.Contains("could not be converted", StringComparison.Ordinal))
+            return (path, "The value has the wrong type.");
+        return (path.Length == 0 ? "body" : path, "The body is not valid JSON.");
+    }
+
+    /// <summary>"$.ground.category" becomes "ground.category"; "$['a b']" keeps its name.</summary>
+    private static string FieldOf(string? jsonPath) =>
+        string.IsNullOrEmpty(jsonPath) || jsonPath == "$"
+            ? ""
+            : jsonPath.TrimStart('$').TrimStart('.').Replace("['", ".").Replace("']", "").TrimStart('.');
+
+    [GeneratedRegex("'([^']+)'")]
+    private static partial Regex QuotedName();
+}
+
+/// <summary>Collects field-named validation errors in the shape of <see cref="Results.ValidationProblem"/>.</summary>
+public sealed class ValidationErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool IsEmpty => _errors.Count == 0;
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        list.Add(message);
+    }
+
+    public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(p => p.Key, p => p.Value.ToArray());
+
+    public IResult ToProblem() => Results.ValidationProblem(ToDictionary(), title: "The request is not valid.");
+}

@@ -1,0 +1,53 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Takedowns.ServiceDefaults;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// MassTransit over RabbitMQ (configuration section <c>RabbitMq</c>). Queues are quorum queues named
+    /// after the service, so every service gets its own copy of each integration event.
+    /// </summary>
+    public static WebApplicationBuilder AddMessaging(
+        this WebApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        var settings = builder.Configuration.GetSection(Settings.RabbitMqSection).Get<RabbitMqSettings>() ?? new RabbitMqSettings();
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            x.AddConfigureEndpointsCallback((_, cfg) =>
+            {
+                if (cfg is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.SetQuorumQueue();
+            });
+            configure?.Invoke(x);
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(settings.Host, settings.Port, settings.VirtualHost, h =>
+                {
+                    h.Username(settings.Username);
+                    h.Password(settings.Password);
+                });
+                // The broker here has no delayed-exchange plugin, so retries happen in memory.
+                cfg.UseMessageRetry(r => r.Intervals(100, 500, 2_000, 5_000, 10_000));
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Publishes an integration event with the id of the event it came from, as mandatory: if no queue is
+    /// bound yet the broker returns it and the publish fails, so the caller retries instead of losing it.
+    /// </summary>
+    public static Task PublishIntegrationEvent<T>(this IPublishEndpoint bus, T message, Guid messageId, CancellationToken ct)
+        where T : class =>
+        bus.Publish(message, context =>
+        {
+            context.MessageId = messageId;
+            if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
+        }, ct);
+}

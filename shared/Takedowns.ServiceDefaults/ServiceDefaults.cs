@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Takedowns.ServiceDefaults;
+
+public static class ServiceDefaultsExtensions
+{
+    public const string ReadyTag = "ready";
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
+
+    /// <summary>
+    /// What every HTTP service of Takedowns has: problem details, JSON conventions, authentication and
+    /// authorisation, health checks, OpenTelemetry and an OpenAPI document.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Extensions["traceId"] = c.HttpContext.TraceIdentifier);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.MaxDepth = 32;
+        });
+
+        builder.Services.AddTakedownsAuth();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddTakedownsOpenApi(serviceName);
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService($"takedowns-{serviceName}"))
+            .WithTracing(t => t.AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation()
+                .AddSource("MassTransit", "Marten"))
+            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentationIfAny()
+                .AddMeter("MassTransit", "Marten"));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[Settings.OtlpEndpoint]))
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+
+        return builder;
+    }
+
+    private static MeterProviderBuilder AddRuntimeInstrumentationIfAny(this MeterProviderBuilder m) =>
+        m.AddMeter("System.Runtime");
+
+    /// <summary>Exception handling, authentication, health endpoints and the OpenAPI document.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        app.UseTakedownsOpenApi();
+        return app;
+    }
+
+    /// <summary>The health-check registration tag that makes a check part of readiness.</summary>
+    public static IHealthChecksBuilder AddReadinessCheck(this IHealthChecksBuilder checks, string name, IHealthCheck check) =>
+        checks.AddCheck(name, check, tags: [ReadyTag]);
+
+    public static RouteHandlerBuilder ProducesValidationProblem400(this RouteHandlerBuilder b) =>
+        b.ProducesValidationProblem(StatusCodes.Status400BadRequest);
+}
