@@ -134,3 +134,59 @@ start_dependencies() {
   start_postgres
   start_rabbitmq
 }
+
+# --- the services ---------------------------------------------------------------------------------
+SERVICES=(correlation publishing intake gateway)   # start order: consumers bind their queues first
+declare -A SERVICE_PROJECT=([intake]=Takedowns.Intake [correlation]=Takedowns.Correlation [publishing]=Takedowns.Publishing [gateway]=Takedowns.Gateway)
+declare -A SERVICE_PORT=([intake]="${TAKEDOWNS_INTAKE_PORT:-5101}" [correlation]="${TAKEDOWNS_CORRELATION_PORT:-5102}" [publishing]="${TAKEDOWNS_PUBLISHING_PORT:-5103}" [gateway]="${TAKEDOWNS_GATEWAY_PORT:-8080}")
+CONFIGURATION="${TAKEDOWNS_CONFIGURATION:-Release}"
+PIDS="$DATA/pids"
+
+service_url() { echo "http://127.0.0.1:${SERVICE_PORT[$1]}"; }
+
+admin_key() {
+  if [ -n "${TAKEDOWNS_ADMIN_KEY:-}" ]; then echo "$TAKEDOWNS_ADMIN_KEY"; return; fi
+  if [ ! -s "$DATA/admin.key" ]; then
+    mkdir -p "$DATA"; (umask 077; head -c 32 /dev/urandom | base64 | tr -d '=+/\n' > "$DATA/admin.key")
+  fi
+  cat "$DATA/admin.key"
+}
+
+# Stops the services a previous run started, by the PIDs it recorded.
+stop_services() {
+  local f pid
+  for f in "$PIDS"/*.pid; do
+    [ -e "$f" ] || continue
+    pid="$(cat "$f")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+  done
+}
+
+start_service() { # name
+  local name="$1" project="${SERVICE_PROJECT[$1]}" dir
+  dir="$ROOT/artifacts/bin/$project/${CONFIGURATION,,}"
+  mkdir -p "$PIDS" "$DATA/logs"
+  if (exec 3<>"/dev/tcp/127.0.0.1/${SERVICE_PORT[$name]}") 2>/dev/null; then
+    log "port ${SERVICE_PORT[$name]} ($name) is taken by another process; free it or set TAKEDOWNS_${name^^}_PORT"; return 1
+  fi
+  ( cd "$dir" && exec env ASPNETCORE_URLS="$(service_url "$name")" TAKEDOWNS_ADMIN_KEY="$(admin_key)" \
+      Services__intake="$(service_url intake)" Services__correlation="$(service_url correlation)" \
+      Services__publishing="$(service_url publishing)" \
+      dotnet "$project.dll" >>"$DATA/logs/$name.log" 2>&1 ) &
+  echo $! > "$PIDS/$name.pid"
+}
+
+wait_ready() { # name [seconds]
+  local name="$1" limit="${2:-120}" i
+  for i in $(seq 1 "$limit"); do
+    curl -fsS -o /dev/null "$(service_url "$name")/health/ready" 2>/dev/null && return 0
+    kill -0 "$(cat "$PIDS/$name.pid")" 2>/dev/null || { log "$name exited; last lines of $DATA/logs/$name.log:"; tail -30 "$DATA/logs/$name.log" >&2; return 1; }
+    sleep 1
+  done
+  log "$name not ready after ${limit}s; see $DATA/logs/$name.log"; return 1
+}

@@ -27,7 +27,6 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
     o.ServiceLifetime = ServiceLifetime.Scoped;
     o.PipelineBehaviors = [typeof(TimingBehaviour<,>)];
 });
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<IApiKeyResolver, ApiKeyResolver>();
 
 var app = builder.Build();

@@ -36,7 +36,7 @@ internal static class OpenApi
 
     public static WebApplication UseTakedownsOpenApi(this WebApplication app)
     {
-        app.UseSwagger();
+        app.MapSwagger().AllowAnonymous();
         app.UseSwaggerUI();
         return app;
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
@@ -36,37 +37,44 @@ public static class ServiceDefaultsExtensions
             o.SerializerOptions.MaxDepth = 32;
         });
 
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddTakedownsAuth();
         builder.Services.AddHealthChecks();
         builder.Services.AddTakedownsOpenApi(serviceName);
 
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService($"takedowns-{serviceName}"))
-            .WithTracing(t => t.AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health"))
-                .AddHttpClientInstrumentation()
-                .AddSource("MassTransit", "Marten"))
-            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentationIfAny()
-                .AddMeter("MassTransit", "Marten"));
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[Settings.OtlpEndpoint]))
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        builder.AddTelemetry(serviceName);
 
         return builder;
     }
 
-    private static MeterProviderBuilder AddRuntimeInstrumentationIfAny(this MeterProviderBuilder m) =>
-        m.AddMeter("System.Runtime");
+    /// <summary>Traces and metrics of HTTP, MassTransit and Marten; exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder, string serviceName)
+    {
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService($"takedowns-{serviceName}"))
+            .WithTracing(t => t
+                .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation()
+                .AddSource("MassTransit", "Marten"))
+            .WithMetrics(m => m
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddMeter("System.Runtime", "MassTransit", "Marten"));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[Settings.OtlpEndpoint])) otel.UseOtlpExporter();
+        return builder;
+    }
 
     /// <summary>Exception handling, authentication, health endpoints and the OpenAPI document.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseTakedownsOpenApi(); // public: the documents describe the API, they grant nothing
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
-        app.UseTakedownsOpenApi();
         return app;
     }
 

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Gateway;
+
+/// <summary>The gateway is ready when every service behind it is.</summary>
+public sealed class DownstreamReadiness(IHttpClientFactory clients, IConfiguration configuration) : IHealthCheck
+{
+    public const string HttpClientName = "readiness";
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var client = clients.CreateClient(HttpClientName);
+        var notReady = new List<string>();
+        await Task.WhenAll(Routes.Prefixes.Keys.Select(async service =>
+        {
+            try
+            {
+                using var response = await client.GetAsync($"{configuration[$"Services:{service}"]}{ServiceDefaultsExtensions.ReadyPath}", ct);
+                if (!response.IsSuccessStatusCode) lock (notReady) notReady.Add(service);
+            }
+            catch (HttpRequestException)
+            {
+                lock (notReady) notReady.Add(service);
+            }
+        }));
+        return notReady.Count == 0
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy($"Not ready: {string.Join(", ", notReady.Order())}");
+    }
+}

@@ -1,0 +1,92 @@
+using Marten;
+using Mediator;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Publishing.Patterns;
+
+public sealed class PublishingOptions
+{
+    public const string Section = "Publishing";
+
+    /// <summary>k: a cell with fewer reports than this is shown as suppressed, without its count.</summary>
+    public int SuppressionThreshold { get; set; } = 5;
+}
+
+public sealed record GetPatterns(IReadOnlySet<Dimension> GroupBy, Grain Grain, DateOnly? From, DateOnly? To) : IQuery<IReadOnlyList<PatternRow>>;
+
+public sealed record PatternsResponse(string Grain, IReadOnlyList<string> GroupBy, DateOnly? From, DateOnly? To, int SuppressionThreshold, IReadOnlyList<PatternRow> Rows);
+
+public sealed class GetPatternsHandler(IQuerySession session, IOptions<PublishingOptions> options)
+    : IQueryHandler<GetPatterns, IReadOnlyList<PatternRow>>
+{
+    public async ValueTask<IReadOnlyList<PatternRow>> Handle(GetPatterns q, CancellationToken ct)
+    {
+        var query = session.Query<PatternCell>().AsQueryable();
+        if (q.From is { } from) query = query.Where(c => c.Day >= from);
+        if (q.To is { } to) query = query.Where(c => c.Day <= to);
+        var cells = await query.ToListAsync(ct);
+        return PatternTable.Build(cells, q.GroupBy, q.Grain, Math.Max(1, options.Value.SuppressionThreshold));
+    }
+}
+
+public static class GetPatternsEndpoint
+{
+    private static readonly Dictionary<string, Dimension> Dimensions = new(StringComparer.Ordinal)
+    {
+        ["country"] = Dimension.Country, ["platform"] = Dimension.Platform, ["category"] = Dimension.Category,
+    };
+
+    private static readonly Dictionary<string, Grain> Grains = new(StringComparer.Ordinal)
+    {
+        ["day"] = Grain.Day, ["week"] = Grain.Week, ["month"] = Grain.Month,
+    };
+
+    public static void MapGetPatterns(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/public/patterns", Handle)
+            .AllowAnonymous()
+            .WithName("GetPatterns")
+            .WithTags("Public")
+            .WithSummary("Aggregated, anonymised takedown counts")
+            .WithDescription("Reports counted by the day the takedown occurred, per period (named by its first day; weeks start " +
+                             "on Monday) and the dimensions in groupBy (country, platform, category). A cell of fewer than k " +
+                             "reports has count null and suppressed true. Accept: text/csv gives the same rows as CSV.")
+            .Produces<PatternsResponse>()
+            .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .ProducesValidationProblem();
+
+    private static async Task<IResult> Handle(HttpRequest request, IMediator mediator, IOptions<PublishingOptions> options, CancellationToken ct)
+    {
+        var q = request.Query;
+        var errors = new ValidationErrors();
+
+        var groupBy = new HashSet<Dimension>();
+        foreach (string part in q["groupBy"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+        {
+            if (Dimensions.TryGetValue(part, out var d)) groupBy.Add(d);
+            else errors.Add("groupBy", $"'{Truncate(part)}' is not one of: country, platform, category.");
+        }
+
+        string grainName = q["grain"].ToString() is { Length: > 0 } g ? g : "week";
+        if (!Grains.TryGetValue(grainName, out var grain)) errors.Add("grain", "Must be one of: day, week, month.");
+
+        var from = QueryDates.Parse(q["from"], "from", errors);
+        var to = QueryDates.Parse(q["to"], "to", errors);
+        if (from > to) errors.Add("from", "Must not be after 'to'.");
+        if (!errors.IsEmpty) return errors.ToProblem();
+
+        var rows = await mediator.Send(new GetPatterns(groupBy, grain, from, to), ct);
+
+        if (WantsCsv(request)) return Results.Text(PatternTable.ToCsv(rows, groupBy), "text/csv; charset=utf-8");
+        var names = Dimensions.Where(p => groupBy.Contains(p.Value)).Select(p => p.Key).ToList();
+        return Results.Ok(new PatternsResponse(grainName, names, from, to, options.Value.SuppressionThreshold, rows));
+    }
+
+    private static bool WantsCsv(HttpRequest request) =>
+        request.GetTypedHeaders().Accept is { Count: > 0 } accept
+        && accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase))
+        && !accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase));
+
+    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40];
+}

@@ -1,0 +1,26 @@
+using JasperFx.Events.Projections;
+using Takedowns.Publishing.Integration;
+using Takedowns.Publishing.Patterns;
+using Takedowns.ServiceDefaults;
+
+const string ServiceName = "publishing";
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(ServiceName);
+builder.AddEventStore(ServiceName, o =>
+{
+    o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async);
+    o.Schema.For<PatternCell>().Index(c => c.Day);
+});
+builder.AddMessaging(ServiceName, bus => bus.AddConsumer<ReportSubmittedConsumer>());
+builder.Services.AddMediator((Mediator.MediatorOptions o) =>
+{
+    o.ServiceLifetime = ServiceLifetime.Scoped;
+    o.PipelineBehaviors = [typeof(TimingBehaviour<,>)];
+});
+builder.Services.Configure<PublishingOptions>(builder.Configuration.GetSection(PublishingOptions.Section));
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapGetPatterns();
+app.Run();
