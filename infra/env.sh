@@ -65,8 +65,12 @@ server_dir() { # name owner
 
 pg_running() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
 
+STARTED_POSTGRES=0
+STARTED_RABBITMQ=0
+
 start_postgres() {
   if pg_running; then log "PostgreSQL already answers on 127.0.0.1:$PG_PORT"; else
+    STARTED_POSTGRES=1
     local bin dir; bin="$(pg_bin)"; dir="$(server_dir pg postgres)"
     if [ ! -f "$dir/PG_VERSION" ]; then
       log "initialising PostgreSQL in $dir"
@@ -101,6 +105,7 @@ rabbit_running() { rabbitmqctl_ await_startup --timeout 2 >/dev/null 2>&1; }
 
 start_rabbitmq() {
   if rabbit_running; then log "RabbitMQ node $RABBIT_NODE already running"; else
+    STARTED_RABBITMQ=1
     local dir; dir="$(server_dir rabbitmq rabbitmq)"
     mkdir -p "$dir/mnesia" "$dir/log"; chown -R rabbitmq "$dir"
     log "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT"

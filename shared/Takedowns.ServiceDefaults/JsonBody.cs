@@ -76,9 +76,9 @@ public static partial class JsonBody
             return (path.Length == 0 ? "body" : path, "The JSON is nested too deeply.");
         if (e.Message.Contains("missing required properties", StringComparison.Ordinal))
             return (path.Length == 0 ? "body" : path, "A required field is missing.");
-        if (path.Length > 0 && e.LineNumber is not null && e.Message.Contains("could not be converted", StringComparison.Ordinal))
+        if (path.Length > 0 && e.Message.Contains("could not be converted", StringComparison.Ordinal))
             return (path, "The value has the wrong type.");
-        return (path.Length == 0 ? "body" : path, "The body is not valid JSON.");
+        return ("body", "The body is not valid JSON" + (e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})." : "."));
     }
 
     /// <summary>"$.ground.category" becomes "ground.category"; "$['a b']" keeps its name.</summary>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Marten;
 using JasperFx;
+using Marten.Exceptions;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using Takedowns.ServiceDefaults;
@@ -32,8 +33,10 @@ public sealed class SubmitReportHandler(IDocumentSession session, IDocumentStore
     public async ValueTask<SubmitReportResult> Handle(SubmitReport command, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var reportId = Guid.CreateVersion7(now);
-        session.Insert(new IdempotencyRecord(command.IdempotencyKey, reportId, command.RequestHash ?? "", now));
+        // The report id is derived from the idempotency key, so a second request under the same key collides with
+        // the first one's stream inside the database transaction and stores nothing, however close together they come.
+        var reportId = IdempotencyRecord.ReportIdFor(command.IdempotencyKey);
+        session.Store(new IdempotencyRecord(command.IdempotencyKey, reportId, command.RequestHash ?? "", now));
         session.Events.StartStream<Report>(reportId,
             new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now));
         try
@@ -41,12 +44,11 @@ public sealed class SubmitReportHandler(IDocumentSession session, IDocumentStore
             await session.SaveChangesAsync(ct);
             return new SubmitReportResult.Accepted(reportId, Replayed: false);
         }
-        catch (DocumentAlreadyExistsException)
+        catch (ExistingStreamIdCollisionException)
         {
-            // The key was used before (perhaps a moment ago, by a concurrent retry): answer as the first time did.
             await using var query = store.QuerySession();
             var first = await query.LoadAsync<IdempotencyRecord>(command.IdempotencyKey, ct)
-                        ?? throw new InvalidOperationException("An idempotency record vanished after a key conflict.");
+                        ?? throw new InvalidOperationException("A report exists without its idempotency record.");
             if (command.RequestHash is not null && first.RequestHash != command.RequestHash)
                 return new SubmitReportResult.KeyReusedWithOtherBody();
             return new SubmitReportResult.Accepted(first.ReportId, Replayed: true);

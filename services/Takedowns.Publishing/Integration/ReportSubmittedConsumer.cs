@@ -1,4 +1,4 @@
-using JasperFx.Events;
+using Marten.Exceptions;
 using Marten;
 using MassTransit;
 using Takedowns.Contracts.Reports;

@@ -1,0 +1,45 @@
+using Npgsql;
+
+namespace Takedowns.Testing;
+
+/// <summary>The test RabbitMQ node, driven through infra/rabbitmqctl.</summary>
+public static class Broker
+{
+    public static async Task<string> CreateVirtualHostAsync()
+    {
+        string name = TestEnvironment.UniqueName("test");
+        await TestEnvironment.RunInfraAsync("rabbitmqctl", "add_vhost", name);
+        await TestEnvironment.RunInfraAsync("rabbitmqctl", "set_permissions", "-p", name, TestEnvironment.RabbitUser, ".*", ".*", ".*");
+        return name;
+    }
+
+    public static Task DeleteVirtualHostAsync(string name) => TestEnvironment.RunInfraAsync("rabbitmqctl", "delete_vhost", name);
+
+    /// <summary>Stops the broker application (connections drop, queues stay on disk), as an outage would.</summary>
+    public static Task StopAsync() => TestEnvironment.RunInfraAsync("rabbitmqctl", "stop_app");
+
+    public static async Task StartAsync()
+    {
+        await TestEnvironment.RunInfraAsync("rabbitmqctl", "start_app");
+        await TestEnvironment.RunInfraAsync("rabbitmqctl", "await_startup");
+    }
+}
+
+public static class Database
+{
+    public static async Task DropSchemaAsync(string schema)
+    {
+        await using var connection = new NpgsqlConnection(TestEnvironment.PostgresConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"drop schema if exists \"{schema}\" cascade", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestEnvironment.PostgresConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace Takedowns.Testing;
+
+/// <summary>
+/// One service in-process (WebApplicationFactory) on the real PostgreSQL, in a schema of its own, and the real
+/// RabbitMQ, in a virtual host of its own; both are removed afterwards.
+/// </summary>
+public class ServiceHost<TProgram> : IAsyncLifetime where TProgram : class
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    private WebApplicationFactory<TProgram>? _factory;
+
+    public string Schema { get; } = TestEnvironment.UniqueName("test");
+    public string VirtualHost { get; private set; } = "";
+    public WebApplicationFactory<TProgram> Factory => _factory ?? throw new InvalidOperationException("Not initialised.");
+    public IServiceProvider Services => Factory.Services;
+
+    protected virtual IDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
+
+    public HttpClient CreateClient(string? bearer = null)
+    {
+        var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (bearer is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return client;
+    }
+
+    public HttpClient CreateAdminClient() => CreateClient(AdminKey);
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        VirtualHost = await Broker.CreateVirtualHostAsync();
+        var settings = TestEnvironment.ServiceSettings(Schema, VirtualHost, AdminKey);
+        foreach (var (k, v) in ExtraSettings) settings[k] = v;
+        _factory = new WebApplicationFactory<TProgram>().WithWebHostBuilder(b =>
+        {
+            foreach (var (key, value) in settings) b.UseSetting(key, value);
+            // Failing tests print the app log: keep it to what matters.
+            b.ConfigureLogging(l => l.AddFilter(level => level >= LogLevel.Warning));
+        });
+        _ = _factory.Server; // start now, so a broken host fails the fixture rather than the first test
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+        if (VirtualHost.Length > 0) await Broker.DeleteVirtualHostAsync(VirtualHost);
+        await Database.DropSchemaAsync(Schema);
+        GC.SuppressFinalize(this);
+    }
+}

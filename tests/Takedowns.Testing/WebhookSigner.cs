@@ -1,0 +1,32 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Takedowns.Testing;
+
+/// <summary>
+/// Signs requests as a Standard Webhooks sender would. Independent of the service's verifier on purpose, and
+/// checked against the specification's test vector.
+/// </summary>
+public sealed class WebhookSigner(string secret)
+{
+    public string Signature(string id, long timestamp, string body)
+    {
+        byte[] key = Convert.FromBase64String(secret["whsec_".Length..]);
+        byte[] mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}"));
+        return "v1," + Convert.ToBase64String(mac);
+    }
+
+    public HttpRequestMessage Request(string path, string body, string? id = null, DateTimeOffset? at = null, string? signature = null)
+    {
+        id ??= "msg_" + Guid.NewGuid().ToString("N");
+        long timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString());
+        request.Headers.Add("webhook-signature", signature ?? Signature(id, timestamp, body));
+        return request;
+    }
+}
