@@ -43,3 +43,18 @@ public static class Database
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 }
+
+public static class Queues
+{
+    /// <summary>Messages ready or unacknowledged across every queue of a virtual host: zero once all deliveries are consumed.</summary>
+    public static async Task<long> PendingAsync(string virtualHost)
+    {
+        string table = await TestEnvironment.RunInfraAsync("rabbitmqctl", "list_queues", "-p", virtualHost, "--no-table-headers", "messages_ready", "messages_unacknowledged");
+        return table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(line => line.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries))
+            .Sum(long.Parse);
+    }
+
+    public static Task WaitUntilDrainedAsync(string virtualHost, TimeSpan? timeout = null) =>
+        Eventually.Until(() => PendingAsync(virtualHost), n => n == 0, timeout, $"the queues of {virtualHost} to drain");
+}
