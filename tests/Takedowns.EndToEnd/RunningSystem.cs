@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Reflection;
+using Takedowns.Testing;
+
+
+namespace Takedowns.EndToEnd;
+
+/// <summary>
+/// Every service as a real process, as infra/run starts them, on the real PostgreSQL (a schema per service, unique
+/// to this run) and RabbitMQ (a virtual host of this run), behind the gateway.
+/// </summary>
+public sealed class RunningSystem : IAsyncLifetime
+{
+    public const string AdminKey = "e2e-admin-key-0123456789abcdef";
+    private static readonly string[] StartOrder = ["correlation", "publishing", "intake", "gateway"];
+    private static readonly Dictionary<string, string> Projects = new()
+    {
+        ["intake"] = "Takedowns.Intake", ["correlation"] = "Takedowns.Correlation",
+        ["publishing"] = "Takedowns.Publishing", ["gateway"] = "Takedowns.Gateway",
+    };
+
+    private readonly Dictionary<string, Process> _processes = [];
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly string _prefix = TestEnvironment.UniqueName("e2e");
+
+    public Dictionary<string, Uri> Urls { get; } = [];
+    public string VirtualHost { get; private set; } = "";
+    public Uri Gateway => Urls["gateway"];
+
+    public HttpClient Client(string? bearer = null)
+    {
+        var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        if (bearer is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return client;
+    }
+
+    public string Schema(string service) => $"{_prefix}_{service}";
+
+    /// <summary>The last lines the services wrote, for a failure message.</summary>
+    public string RecentOutput => string.Join('\n', _output.TakeLast(80));
+
+    public async ValueTask InitializeAsync()
+    {
+        VirtualHost = await Broker.CreateVirtualHostAsync();
+        foreach (string service in StartOrder) Urls[service] = new Uri($"http://127.0.0.1:{FreePort()}");
+        foreach (string service in StartOrder)
+        {
+            Start(service);
+            // Consumers bind their queues before Intake starts publishing.
+            await WaitReadyAsync(service);
+        }
+    }
+
+    private void Start(string service)
+    {
+        string configuration = typeof(RunningSystem).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        string project = Projects[service];
+        string directory = Path.Combine(TestEnvironment.RepositoryRoot, "artifacts", "bin", project, configuration.ToLowerInvariant());
+        var start = new ProcessStartInfo("dotnet", $"{project}.dll")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in TestEnvironment.ServiceSettings(Schema(service), VirtualHost, AdminKey))
+            start.Environment[key.Replace(":", "__")] = value;
+        start.Environment["ASPNETCORE_URLS"] = Urls[service].ToString().TrimEnd('/');
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (string other in Projects.Keys.Where(s => s != "gateway"))
+            start.Environment[$"Services__{other}"] = Urls[other].ToString().TrimEnd('/');
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{service} did not start");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue($"[{service}] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue($"[{service}] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes[service] = process;
+    }
+
+    private async Task WaitReadyAsync(string service)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_processes[service].HasExited)
+                throw new InvalidOperationException($"{service} exited with {_processes[service].ExitCode}:\n{RecentOutput}");
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Urls[service], "/health/ready"));
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { /* not listening yet */ }
+            catch (TaskCanceledException) { /* slow start */ }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{service} was not ready within 90 s:\n{RecentOutput}");
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes.Values)
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+        if (VirtualHost.Length > 0) await Broker.DeleteVirtualHostAsync(VirtualHost);
+        foreach (string service in Projects.Keys) await Database.DropSchemaAsync(Schema(service));
+    }
+}
