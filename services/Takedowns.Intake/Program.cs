@@ -14,6 +14,7 @@ builder.AddEventStore(ServiceName, o =>
         o.Projections.Snapshot<Organisation>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
         o.Schema.For<IdempotencyRecord>();
         o.Schema.For<ApiKey>();
+        o.Schema.For<ReporterKey>();
         o.Schema.For<WebhookSource>().Index(s => s.OrganisationId);
     })
     .AddSubscriptionWithServices<ReportForwarder>(ServiceLifetime.Singleton, o =>
@@ -36,4 +37,5 @@ app.MapWebhookSources();
 app.MapReceiveWebhook();
 app.MapSubmitReport();
 app.MapGetReport();
+app.MapEraseReporterData();
 app.Run();

@@ -36,7 +36,9 @@ public static partial class JsonBody
         return buffer.ToArray();
     }
 
-    public static bool TryDeserialize<T>(ReadOnlySpan<byte> json, out T? value, out Dictionary<string, string[]> errors)
+    /// <param name="serverOwned">Field names the server sets: sending one gets its own message instead of "unknown field".</param>
+    public static bool TryDeserialize<T>(ReadOnlySpan<byte> json, out T? value, out Dictionary<string, string[]> errors,
+        IReadOnlySet<string>? serverOwned = null)
     {
         errors = [];
         value = default;
@@ -53,6 +55,8 @@ public static partial class JsonBody
         catch (JsonException e)
         {
             var (field, message) = Describe(e);
+            if (serverOwned is not null && message == UnknownField && serverOwned.Contains(field))
+                message = "Set by the server; do not send it.";
             errors[field] = [message];
         }
         return errors.Count == 0;
@@ -63,6 +67,8 @@ public static partial class JsonBody
         title: "Request body too large",
         detail: $"The body must not be larger than {maxBytes} bytes.");
 
+    private const string UnknownField = "Unknown field.";
+
     private static (string Field, string Message) Describe(JsonException e)
     {
         string path = FieldOf(e.Path);
@@ -70,7 +76,7 @@ public static partial class JsonBody
         {
             string name = m.Groups[1].Value;
             string field = path.Length == 0 ? name : path == name || path.EndsWith("." + name, StringComparison.Ordinal) ? path : $"{path}.{name}";
-            return (field, "Unknown field.");
+            return (field, UnknownField);
         }
         if (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))
             return (path.Length == 0 ? "body" : path, "The JSON is nested too deeply.");

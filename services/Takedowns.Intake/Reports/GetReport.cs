@@ -8,7 +8,7 @@ namespace Takedowns.Intake.Reports;
 
 public sealed record GetReport(Guid ReportId, Guid OrganisationId) : IQuery<ReportView?>;
 
-/// <summary>A report as stored, for its own organisation.</summary>
+/// <summary>A report as stored, for its own organisation, with its contact data while it exists.</summary>
 public sealed record ReportView(
     Guid ReportId,
     string? ExternalId,
@@ -16,20 +16,36 @@ public sealed record ReportView(
     Account Account,
     SubjectType SubjectType,
     string Country,
+    string? Language,
+    long? AudienceSize,
     TakedownAction Action,
     Ground Ground,
     string OccurredAt,
+    string? NoticedAt,
+    IReadOnlyList<EvidenceItem> Evidence,
+    Consent Consent,
+    ReporterContact? ReporterContact,
+    bool ReporterDataErased,
+    DsaStatement Dsa,
+    IReadOnlyList<string> DsaDerivedFields,
     ReportStatus Status,
     ReportChannel Channel,
     Guid? SourceId,
     DateTimeOffset ReportedAt,
     DateTimeOffset UpdatedAt)
 {
-    public static ReportView From(Report r) => new(
-        r.Id, r.Content.ExternalId, r.Content.Platform, r.Content.Account, r.Content.SubjectType, r.Content.Country,
-        r.Content.Action, r.Content.Ground,
-        r.Content.OccurredAt?.ToString("O") ?? r.Content.OccurredOn.ToString("yyyy-MM-dd"),
-        r.Status, r.Channel, r.SourceId, r.ReportedAt, r.UpdatedAt);
+    public static ReportView From(Report r, ReporterContact? contact)
+    {
+        var c = r.Content;
+        var dsa = Reports.Dsa.Derive(c);
+        return new ReportView(
+            r.Id, c.ExternalId, c.Platform, c.Account, c.SubjectType, c.Country, c.Language, c.AudienceSize, c.Action, c.Ground,
+            Moment(c.OccurredOn, c.OccurredAt)!, Moment(c.NoticedOn, c.NoticedAt),
+            c.Evidence ?? [], c.Consent ?? Consent.Default, contact, r.ReporterDataErasedAt is not null,
+            dsa.Statement, dsa.DerivedFields, r.Status, r.Channel, r.SourceId, r.ReportedAt, r.UpdatedAt);
+    }
+
+    private static string? Moment(DateOnly? day, DateTimeOffset? at) => at?.ToString("O") ?? day?.ToString("yyyy-MM-dd");
 }
 
 public sealed class GetReportHandler(IQuerySession session) : IQueryHandler<GetReport, ReportView?>
@@ -38,7 +54,8 @@ public sealed class GetReportHandler(IQuerySession session) : IQueryHandler<GetR
     {
         var report = await session.LoadAsync<Report>(query.ReportId, ct);
         // Another organisation's report is answered exactly as an unknown one.
-        return report is not null && report.OrganisationId == query.OrganisationId ? ReportView.From(report) : null;
+        if (report is null || report.OrganisationId != query.OrganisationId) return null;
+        return ReportView.From(report, await ReporterVault.ReadAsync(session, report, ct));
     }
 }
 
@@ -48,12 +65,19 @@ public static class GetReportEndpoint
         app.MapGet("/api/reports/{reportId:guid}", async (Guid reportId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
                 await mediator.Send(new GetReport(reportId, user.OrganisationId()), ct) is { } view
                     ? Results.Ok(view)
-                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Report not found"))
+                    : ReportProblems.NotFound())
             .RequireAuthorization(Roles.Reporter)
             .WithName("GetReport")
             .WithTags("Reports")
             .WithSummary("Read one of your organisation's reports")
+            .WithDescription("Includes the reporter's contact data until it is erased, and the DSA statement completed from " +
+                             "the action and ground (dsaDerivedFields names what was derived).")
             .Produces<ReportView>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
+}
+
+public static class ReportProblems
+{
+    public static IResult NotFound() => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Report not found");
 }

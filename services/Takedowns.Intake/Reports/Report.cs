@@ -9,9 +9,21 @@ namespace Takedowns.Intake.Reports;
 public sealed record Account(string Handle, string? Url, string? PlatformId);
 
 /// <summary>What the platform gave as the reason.</summary>
-public sealed record Ground(GroundCategory Category, string? Policy, string? NoticeText, string? Claimant);
+public sealed record Ground(
+    GroundCategory Category, string? Policy, string? NoticeText, string? Claimant,
+    int? ComplaintsCount = null, bool? LookedAutomated = null);
 
-/// <summary>A validated report as submitted, before it is stored.</summary>
+/// <summary>A piece of evidence: always its hash, optionally its file (stored content-addressed by that hash).</summary>
+public sealed record EvidenceItem(string Sha256, string MediaType, string? Caption, long? Size = null);
+
+/// <summary>Who may see the report beyond its own organisation.</summary>
+public sealed record Consent(bool Network, bool Platform, bool PublicStatistics, bool CaseStudy)
+{
+    /// <summary>When a report says nothing: shared with the network's analysts and counted, anonymised, in public statistics.</summary>
+    public static readonly Consent Default = new(Network: true, Platform: false, PublicStatistics: true, CaseStudy: false);
+}
+
+/// <summary>A validated report as submitted, before it is stored. Holds no personal data of the reporter.</summary>
 public sealed record ReportDraft(
     string? ExternalId,
     Platform Platform,
@@ -21,7 +33,14 @@ public sealed record ReportDraft(
     TakedownAction Action,
     Ground Ground,
     DateOnly OccurredOn,
-    DateTimeOffset? OccurredAt);
+    DateTimeOffset? OccurredAt,
+    string? Language = null,
+    long? AudienceSize = null,
+    DateOnly? NoticedOn = null,
+    DateTimeOffset? NoticedAt = null,
+    IReadOnlyList<EvidenceItem>? Evidence = null,
+    Consent? Consent = null,
+    DsaStatement? Dsa = null);
 
 [JsonConverter(typeof(JsonStringEnumConverter<ReportChannel>))]
 public enum ReportChannel
@@ -44,7 +63,11 @@ public sealed record TakedownReported(
     ReportChannel Channel,
     Guid? SourceId,
     ReportDraft Report,
-    DateTimeOffset ReportedAt);
+    DateTimeOffset ReportedAt,
+    SealedContact? ReporterContact = null);
+
+/// <summary>The reporter's contact data was destroyed: its key is gone, so the sealed copy in the history is unreadable.</summary>
+public sealed record ReporterDataErased(Guid ReportId, DateTimeOffset ErasedAt);
 
 /// <summary>The state of one report, folded from its events (a Marten snapshot kept in step with every append).</summary>
 public sealed record Report(
@@ -55,10 +78,16 @@ public sealed record Report(
     ReportDraft Content,
     ReportStatus Status,
     DateTimeOffset ReportedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    SealedContact? ReporterContact = null,
+    DateTimeOffset? ReporterDataErasedAt = null)
 {
     public static Report Create(TakedownReported e) =>
-        new(e.ReportId, e.OrganisationId, e.Channel, e.SourceId, e.Report, ReportStatus.Reported, e.ReportedAt, e.ReportedAt);
+        new(e.ReportId, e.OrganisationId, e.Channel, e.SourceId, e.Report, ReportStatus.Reported, e.ReportedAt, e.ReportedAt,
+            e.ReporterContact);
+
+    public static Report Apply(ReporterDataErased e, Report r) =>
+        r with { ReporterContact = null, ReporterDataErasedAt = e.ErasedAt, UpdatedAt = e.ErasedAt };
 }
 
 /// <summary>

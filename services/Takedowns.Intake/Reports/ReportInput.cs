@@ -24,6 +24,44 @@ public sealed record ReportInput
     public GroundInput? Ground { get; init; }
     /// <summary>When the takedown happened: a date (2026-11-20) or a date-time with offset (2026-11-20T09:30:00Z).</summary>
     public string? OccurredAt { get; init; }
+    /// <summary>When the subject noticed it, in the same forms; not before occurredAt.</summary>
+    public string? NoticedAt { get; init; }
+    /// <summary>The subject's main language, as a BCP 47 tag (ru, kk, uz-Latn).</summary>
+    public string? Language { get; init; }
+    /// <summary>Followers or subscribers of the account when it was hit.</summary>
+    public long? AudienceSize { get; init; }
+    public List<EvidenceInput>? Evidence { get; init; }
+    /// <summary>Who may see the report beyond its organisation. Omitted: network analysts and anonymised public statistics only.</summary>
+    public ConsentInput? Consent { get; init; }
+    /// <summary>How to reach the reporter. Personal data: encrypted, shown only to the reporting organisation, erasable.</summary>
+    public ReporterContactInput? ReporterContact { get; init; }
+    /// <summary>The decision in the EU DSA statement-of-reasons vocabulary, where the platform gave one.</summary>
+    public DsaStatement? Dsa { get; init; }
+}
+
+public sealed record EvidenceInput
+{
+    /// <summary>SHA-256 of the file, 64 hex digits.</summary>
+    public string? Sha256 { get; init; }
+    /// <summary>Media type, such as image/png.</summary>
+    public string? MediaType { get; init; }
+    public string? Caption { get; init; }
+}
+
+public sealed record ConsentInput
+{
+    public bool? Network { get; init; }
+    public bool? Platform { get; init; }
+    public bool? PublicStatistics { get; init; }
+    public bool? CaseStudy { get; init; }
+}
+
+public sealed record ReporterContactInput
+{
+    public string? Name { get; init; }
+    public string? Email { get; init; }
+    public string? Phone { get; init; }
+    public string? Messenger { get; init; }
 }
 
 public sealed record AccountInput
@@ -40,17 +78,31 @@ public sealed record GroundInput
     public string? Policy { get; init; }
     public string? NoticeText { get; init; }
     public string? Claimant { get; init; }
+    /// <summary>How many complaints the platform said it received, where known.</summary>
+    public int? ComplaintsCount { get; init; }
+    /// <summary>Whether the decision looked automated (instant, templated, at night, ...).</summary>
+    public bool? LookedAutomated { get; init; }
 }
 
-public static class ReportValidation
+/// <summary>A report that passed validation: what is stored in the open, and the contact data to seal.</summary>
+public sealed record ValidatedReport(ReportDraft Draft, ReporterContact? Contact);
+
+public static partial class ReportValidation
 {
     private static readonly DateOnly Earliest = new(2000, 1, 1);
+    private const int MaxEvidence = 50;
 
-    /// <summary>Parses and checks a body; either a draft, or every problem found, by field.</summary>
-    public static ReportDraft? Validate(ReadOnlySpan<byte> body, DateTimeOffset now, out ValidationErrors errors)
+    /// <summary>Fields the server sets; a body that sends one is refused rather than silently ignored.</summary>
+    public static readonly IReadOnlySet<string> ServerOwned = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "reportId", "organisationId", "reportedAt", "updatedAt", "status", "channel", "sourceId", "history", "incidentId",
+    };
+
+    /// <summary>Parses and checks a body; either a report, or every problem found, by field.</summary>
+    public static ValidatedReport? Validate(ReadOnlySpan<byte> body, DateTimeOffset now, out ValidationErrors errors)
     {
         errors = new ValidationErrors();
-        if (!JsonBody.TryDeserialize<ReportInput>(body, out var input, out var jsonErrors))
+        if (!JsonBody.TryDeserialize<ReportInput>(body, out var input, out var jsonErrors, ServerOwned))
         {
             foreach (var (field, messages) in jsonErrors)
                 foreach (string m in messages) errors.Add(field, m);
@@ -59,7 +111,7 @@ public static class ReportValidation
         return Validate(input!, now, errors);
     }
 
-    public static ReportDraft? Validate(ReportInput input, DateTimeOffset now, ValidationErrors errors)
+    public static ValidatedReport? Validate(ReportInput input, DateTimeOffset now, ValidationErrors errors)
     {
         string? externalId = Text(input.ExternalId, "externalId", 200, errors);
         var platform = Enum<Platform>(input.Platform, "platform", errors);
@@ -90,22 +142,89 @@ public static class ReportValidation
             string? policy = Text(input.Ground.Policy, "ground.policy", 500, errors);
             string? notice = Text(input.Ground.NoticeText, "ground.noticeText", 20_000, errors);
             string? claimant = Text(input.Ground.Claimant, "ground.claimant", 500, errors);
-            if (category is { } c) ground = new Ground(c, policy, notice, claimant);
+            if (input.Ground.ComplaintsCount is < 0) errors.Add("ground.complaintsCount", "Must not be negative.");
+            if (category is { } c)
+                ground = new Ground(c, policy, notice, claimant, input.Ground.ComplaintsCount, input.Ground.LookedAutomated);
         }
 
-        var (occurredOn, occurredAt) = Occurred(input.OccurredAt, now, errors);
+        var (occurredOn, occurredAt) = Moment(input.OccurredAt, "occurredAt", now, errors, required: true);
+        var (noticedOn, noticedAt) = Moment(input.NoticedAt, "noticedAt", now, errors, required: false);
+        if (noticedOn < occurredOn) errors.Add("noticedAt", "Must not be before occurredAt.");
+
+        string? language = Text(input.Language, "language", 35, errors);
+        if (language is not null && !LanguageTag().IsMatch(language))
+            errors.Add("language", "Must be a BCP 47 language tag, such as ru, kk or uz-Latn.");
+        if (input.AudienceSize is < 0) errors.Add("audienceSize", "Must not be negative.");
+
+        var evidence = Evidence(input.Evidence, errors);
+        var consent = input.Consent is { } ci
+            ? new Consent(ci.Network ?? false, ci.Platform ?? false, ci.PublicStatistics ?? false, ci.CaseStudy ?? false)
+            : Consent.Default;
+        var contact = Contact(input.ReporterContact, errors);
+        var dsa = Dsa.Validate(input.Dsa, errors);
 
         if (!errors.IsEmpty) return null;
-        return new ReportDraft(externalId, platform!.Value, account!, subjectType!.Value, country!, action!.Value, ground!,
-            occurredOn!.Value, occurredAt);
+        var draft = new ReportDraft(externalId, platform!.Value, account!, subjectType!.Value, country!, action!.Value, ground!,
+            occurredOn!.Value, occurredAt, language, input.AudienceSize, noticedOn, noticedAt, evidence, consent, dsa);
+        return new ValidatedReport(draft, contact);
     }
 
-    private static (DateOnly?, DateTimeOffset?) Occurred(string? value, DateTimeOffset now, ValidationErrors errors)
+    private static IReadOnlyList<EvidenceItem>? Evidence(List<EvidenceInput>? items, ValidationErrors errors)
     {
-        const string field = "occurredAt";
+        if (items is null) return null;
+        if (items.Count > MaxEvidence) errors.Add("evidence", $"At most {MaxEvidence} items.");
+        var result = new List<EvidenceItem>();
+        for (int i = 0; i < Math.Min(items.Count, MaxEvidence); i++)
+        {
+            var item = items[i];
+            if (item is null) { errors.Add($"evidence[{i}]", "Must be an object."); continue; }
+            string? sha = item.Sha256?.Trim().ToLowerInvariant();
+            if (sha is null || !Sha256Hex().IsMatch(sha)) errors.Add($"evidence[{i}].sha256", "Must be 64 hexadecimal digits.");
+            string? mediaType = item.MediaType?.Trim().ToLowerInvariant();
+            if (mediaType is null || !MediaTypePattern().IsMatch(mediaType))
+                errors.Add($"evidence[{i}].mediaType", "Must be a media type such as image/png.");
+            string? caption = Text(item.Caption, $"evidence[{i}].caption", 2000, errors);
+            if (sha is not null && mediaType is not null) result.Add(new EvidenceItem(sha, mediaType, caption));
+        }
+        return result;
+    }
+
+    private static ReporterContact? Contact(ReporterContactInput? input, ValidationErrors errors)
+    {
+        if (input is null) return null;
+        var contact = new ReporterContact(
+            Text(input.Name, "reporterContact.name", 200, errors),
+            Text(input.Email, "reporterContact.email", 254, errors),
+            Text(input.Phone, "reporterContact.phone", 50, errors),
+            Text(input.Messenger, "reporterContact.messenger", 200, errors));
+        if (contact.Email is { } email && !EmailPattern().IsMatch(email))
+            errors.Add("reporterContact.email", "Must be an e-mail address.");
+        if (contact.Phone is { } phone && !PhonePattern().IsMatch(phone))
+            errors.Add("reporterContact.phone", "Must be a phone number: digits, spaces, and + - ( ) only.");
+        return contact.IsEmpty ? null : contact;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex LanguageTag();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial System.Text.RegularExpressions.Regex Sha256Hex();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$")]
+    private static partial System.Text.RegularExpressions.Regex MediaTypePattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    private static partial System.Text.RegularExpressions.Regex EmailPattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\+?[0-9 ()-]{4,30}$")]
+    private static partial System.Text.RegularExpressions.Regex PhonePattern();
+
+    /// <summary>A date or a date-time with offset, not in the future (a day's grace for time zones) and not before 2000.</summary>
+    private static (DateOnly?, DateTimeOffset?) Moment(string? value, string field, DateTimeOffset now, ValidationErrors errors, bool required)
+    {
         if (string.IsNullOrWhiteSpace(value))
         {
-            errors.Add(field, "Required.");
+            if (required) errors.Add(field, "Required.");
             return (null, null);
         }
         DateOnly day;
@@ -123,7 +242,6 @@ public static class ReportValidation
             errors.Add(field, "Must be a date (2026-11-20) or a date-time with an offset (2026-11-20T09:30:00Z).");
             return (null, null);
         }
-        // A day's grace for time zones ahead of UTC.
         if (day > DateOnly.FromDateTime(now.UtcDateTime).AddDays(1) || at > now.AddDays(1))
             errors.Add(field, "Must not be in the future.");
         else if (day < Earliest)

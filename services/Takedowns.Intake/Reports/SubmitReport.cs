@@ -19,7 +19,8 @@ public sealed record SubmitReport(
     string? RequestHash,
     ReportChannel Channel,
     Guid? SourceId,
-    ReportDraft Report) : ICommand<SubmitReportResult>;
+    ReportDraft Report,
+    ReporterContact? Contact = null) : ICommand<SubmitReportResult>;
 
 public abstract record SubmitReportResult
 {
@@ -37,8 +38,14 @@ public sealed class SubmitReportHandler(IDocumentSession session, IDocumentStore
         // the first one's stream inside the database transaction and stores nothing, however close together they come.
         var reportId = IdempotencyRecord.ReportIdFor(command.IdempotencyKey);
         session.Store(new IdempotencyRecord(command.IdempotencyKey, reportId, command.RequestHash ?? "", now));
+        SealedContact? sealedContact = null;
+        if (command.Contact is not null)
+        {
+            (sealedContact, var key) = ReporterVault.Seal(reportId, command.Contact);
+            session.Store(key);
+        }
         session.Events.StartStream<Report>(reportId,
-            new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now));
+            new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now, sealedContact));
         try
         {
             await session.SaveChangesAsync(ct);
@@ -95,8 +102,8 @@ public static class SubmitReportEndpoint
         byte[]? body = await JsonBody.ReadBytesAsync(request, ct);
         if (body is null) return JsonBody.TooLarge();
 
-        var draft = ReportValidation.Validate(body, clock.GetUtcNow(), out var bodyErrors);
-        if (!errors.IsEmpty || draft is null)
+        var report = ReportValidation.Validate(body, clock.GetUtcNow(), out var bodyErrors);
+        if (!errors.IsEmpty || report is null)
         {
             foreach (var (field, messages) in bodyErrors.ToDictionary())
                 foreach (string m in messages) errors.Add(field, m);
@@ -110,7 +117,8 @@ public static class SubmitReportEndpoint
             Convert.ToHexString(SHA256.HashData(body)),
             ReportChannel.Api,
             SourceId: null,
-            draft), ct);
+            report.Draft,
+            report.Contact), ct);
 
         return result switch
         {

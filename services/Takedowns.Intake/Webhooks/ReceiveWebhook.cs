@@ -36,8 +36,8 @@ public static class ReceiveWebhookEndpoint
                 request.Headers[WebhookSignature.SignatureHeader], body, now);
         if (outcome != WebhookSignature.Outcome.Valid) return Unauthorized(outcome);
 
-        var draft = ReportValidation.Validate(body, now, out var errors);
-        if (draft is null) return errors.ToProblem();
+        var report = ReportValidation.Validate(body, now, out var errors);
+        if (report is null) return errors.ToProblem();
 
         var result = await mediator.Send(new SubmitReport(
             source!.OrganisationId,
@@ -45,7 +45,8 @@ public static class ReceiveWebhookEndpoint
             RequestHash: null,
             ReportChannel.Webhook,
             source.Id,
-            draft), ct);
+            report.Draft,
+            report.Contact), ct);
         var accepted = (SubmitReportResult.Accepted)result;
         return Results.Accepted($"/api/reports/{accepted.ReportId}", new ReportAccepted(accepted.ReportId));
     }
