@@ -21,6 +21,9 @@ public class ServiceHost<TProgram> : IAsyncLifetime where TProgram : class
     public WebApplicationFactory<TProgram> Factory => _factory ?? throw new InvalidOperationException("Not initialised.");
     public IServiceProvider Services => Factory.Services;
 
+    /// <summary>Everything the host logged, at every level.</summary>
+    public LogCapture Logs { get; } = new();
+
     protected virtual IDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
 
     public HttpClient CreateClient(string? bearer = null)
@@ -42,6 +45,7 @@ public class ServiceHost<TProgram> : IAsyncLifetime where TProgram : class
             foreach (var (key, value) in settings) b.UseSetting(key, value);
             // Failing tests print the app log: keep it to what matters.
             b.ConfigureLogging(l => l.AddFilter(level => level >= LogLevel.Warning));
+            b.ConfigureLogging(l => l.AddProvider(Logs).AddFilter<LogCapture>(_ => true));
         });
         _ = _factory.Server; // start now, so a broken host fails the fixture rather than the first test
     }

@@ -11,9 +11,9 @@ public static class Submissions
 {
     public static ReportSubmitted Report(
         string country = "KZ", Platform platform = Platform.YouTube, GroundCategory category = GroundCategory.IntellectualProperty,
-        DateOnly? occurredOn = null) =>
+        DateOnly? occurredOn = null, bool publicStatistics = true) =>
         new(Guid.NewGuid(), Guid.NewGuid(), platform, SubjectType.IndependentMedia, country, TakedownAction.AccountSuspended,
-            category, occurredOn ?? new DateOnly(2026, 11, 18), DateTimeOffset.UtcNow);
+            category, occurredOn ?? new DateOnly(2026, 11, 18), DateTimeOffset.UtcNow, publicStatistics);
 
     public static Task PublishAsync(IServiceProvider services, ReportSubmitted message, Guid? messageId = null) =>
         services.GetRequiredService<IBus>().PublishIntegrationEvent(message, messageId ?? Guid.NewGuid(), CancellationToken.None);

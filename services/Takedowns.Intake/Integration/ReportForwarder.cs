@@ -32,5 +32,5 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
 
     public static ReportSubmitted ToContract(TakedownReported e) => new(
         e.ReportId, e.OrganisationId, e.Report.Platform, e.Report.SubjectType, e.Report.Country, e.Report.Action,
-        e.Report.Ground.Category, e.Report.OccurredOn, e.ReportedAt);
+        e.Report.Ground.Category, e.Report.OccurredOn, e.ReportedAt, (e.Report.Consent ?? Consent.Default).PublicStatistics);
 }

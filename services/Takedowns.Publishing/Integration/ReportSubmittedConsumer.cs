@@ -6,12 +6,17 @@ using Takedowns.Publishing.Patterns;
 
 namespace Takedowns.Publishing.Integration;
 
-/// <summary>Counts each submitted report once; a redelivery finds its stream already there and changes nothing.</summary>
+/// <summary>Counts each submitted report once, if its reporter consented to public statistics; a redelivery finds its stream already there and changes nothing.</summary>
 public sealed class ReportSubmittedConsumer(IDocumentSession session, ILogger<ReportSubmittedConsumer> logger) : IConsumer<ReportSubmitted>
 {
     public async Task Consume(ConsumeContext<ReportSubmitted> context)
     {
         var m = context.Message;
+        if (!m.PublicStatistics)
+        {
+            logger.LogDebug("Report {ReportId} is not consented for public statistics; not counted", m.ReportId);
+            return;
+        }
         session.Events.StartStream(m.ReportId, new ReportCounted(m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category));
         try
         {

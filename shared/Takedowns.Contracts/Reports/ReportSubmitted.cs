@@ -3,6 +3,7 @@ namespace Takedowns.Contracts.Reports;
 /// <summary>
 /// A report was accepted by Intake. Carries only what other services need to count and correlate:
 /// never the reporter's contact data. The message id is the id of the Intake event it was made from.
+/// <paramref name="PublicStatistics"/>: the reporter consented to the report being counted in anonymised public statistics.
 /// </summary>
 public sealed record ReportSubmitted(
     Guid ReportId,
@@ -13,4 +14,5 @@ public sealed record ReportSubmitted(
     TakedownAction Action,
     GroundCategory Category,
     DateOnly OccurredOn,
-    DateTimeOffset ReportedAt);
+    DateTimeOffset ReportedAt,
+    bool PublicStatistics = true);

@@ -22,6 +22,8 @@ public sealed class PublicPatternsTests(ServiceHost<Program> host) : IClassFixtu
         var reports = Enumerable.Range(0, 6).Select(i => Submissions.Report("AM", Platform.YouTube, GroundCategory.IntellectualProperty, week.AddDays(i % 3)))
             .Append(Submissions.Report("GE", Platform.Facebook, GroundCategory.CommunityStandards, week))
             .Append(Submissions.Report("GE", Platform.Facebook, GroundCategory.CommunityStandards, week.AddDays(1)))
+            // Not consented for public statistics: never counted.
+            .Append(Submissions.Report("AM", Platform.YouTube, GroundCategory.IntellectualProperty, week, publicStatistics: false))
             .ToList();
         // The first report arrives twice, as at-least-once delivery allows.
         Guid duplicateId = Guid.NewGuid();

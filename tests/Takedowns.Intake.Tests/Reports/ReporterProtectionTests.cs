@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Takedowns.Intake.Reports;
+using Takedowns.Testing;
+
+namespace Takedowns.Intake.Tests.Reports;
+
+public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<IntakeHost>
+{
+    // Made-up values, unlikely to occur anywhere by chance.
+    private const string Name = "Zqxvbn Sentinelova";
+    private const string Email = "zqxvbn.sentinel@example.org";
+    private const string Phone = "+7 700 918 27 36";
+    private const string Messenger = "@zqxvbn_sentinel_tg";
+    private static readonly string[] Sentinels = [Name, "Zqxvbn", Email, "zqxvbn.sentinel", Phone, "700 918 27 36", "7009182736", Messenger];
+
+    private static string BodyWithContact(string handle) =>
+        SampleReports.Body(handle: handle).TrimEnd('}') +
+        $$$""","reporterContact":{"name":"{{{Name}}}","email":"{{{Email}}}","phone":"{{{Phone}}}","messenger":"{{{Messenger}}}"}}""";
+
+    private static HttpRequestMessage Post(string body) => new(HttpMethod.Post, "/api/reports")
+    {
+        Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        Headers = { { "Idempotency-Key", Guid.NewGuid().ToString() } },
+    };
+
+    [Fact]
+    public async Task contact_data_is_read_back_by_its_organisation_only_until_it_is_erased()
+    {
+        var owner = await host.RegisterOrganisationAsync();
+        var other = await host.RegisterOrganisationAsync();
+        using var created = await host.CreateClient(owner.ApiKey).SendAsync(Post(BodyWithContact("@erasable")));
+        Guid reportId = await IntakeHost.ReportIdOf(created);
+
+        using (var read = await host.CreateClient(owner.ApiKey).GetAsync($"/api/reports/{reportId}"))
+        {
+            var contact = JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement.GetProperty("reporterContact");
+            Assert.Equal(Email, contact.GetProperty("email").GetString());
+            Assert.Equal(Phone, contact.GetProperty("phone").GetString());
+        }
+        using (var foreignErase = await host.CreateClient(other.ApiKey).DeleteAsync($"/api/reports/{reportId}/reporter-data"))
+            Assert.Equal(HttpStatusCode.NotFound, foreignErase.StatusCode);
+
+        using (var erase = await host.CreateClient(owner.ApiKey).DeleteAsync($"/api/reports/{reportId}/reporter-data"))
+            Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+        using (var again = await host.CreateClient(owner.ApiKey).DeleteAsync($"/api/reports/{reportId}/reporter-data"))
+            Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+
+        using (var read = await host.CreateClient(owner.ApiKey).GetAsync($"/api/reports/{reportId}"))
+        {
+            var report = JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(JsonValueKind.Null, report.GetProperty("reporterContact").ValueKind);
+            Assert.True(report.GetProperty("reporterDataErased").GetBoolean());
+            Assert.Equal("@erasable", report.GetProperty("account").GetProperty("handle").GetString());
+        }
+
+        // The key is gone, the sealed copy stays in the history, and the history still folds into the report.
+        Assert.Equal(0, await Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_doc_reporterkey where id = '{reportId}'"));
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(reportId);
+        Assert.Equal(2, events.Count);
+        var sealedContact = ((TakedownReported)events[0].Data).ReporterContact;
+        Assert.NotNull(sealedContact);
+        var rebuilt = await session.Events.AggregateStreamAsync<Report>(reportId);
+        Assert.NotNull(rebuilt!.ReporterDataErasedAt);
+        Assert.Null(await ReporterVault.ReadAsync(session, rebuilt with { ReporterContact = sealedContact }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task personal_data_appears_in_plaintext_nowhere_it_is_kept()
+    {
+        var org = await host.RegisterOrganisationAsync();
+        var source = await host.AddSourceAsync(org.OrganisationId);
+        const string capture = "test-capture-report-submitted";
+        await Inspect.BindCaptureQueueAsync(host.VirtualHost, "Takedowns.Contracts.Reports:ReportSubmitted", capture);
+
+        // Every intake path, every personal field.
+        var ids = new List<Guid>();
+        using (var rest = await host.CreateClient(org.ApiKey).SendAsync(Post(BodyWithContact("@control_rest_zq"))))
+            ids.Add(await IntakeHost.ReportIdOf(rest));
+        using (var webhook = await host.CreateClient().SendAsync(
+                   new WebhookSigner(source.Secret).Request($"/webhooks/{source.SourceId}", BodyWithContact("@control_hook_zq"))))
+            ids.Add(await IntakeHost.ReportIdOf(webhook));
+
+        await Eventually.Until(() => Inspect.CountAsync(host.VirtualHost, capture), n => n >= ids.Count, what: "the forwarded messages");
+        var messages = await Inspect.AllMessagesAsync(host.VirtualHost);
+        string dump = await Inspect.PgDumpAsync();
+        string logs = host.Logs.Text;
+
+        // The checks can fail: what is not personal is there to be found.
+        foreach (var id in ids) Assert.Contains(messages, m => m.Contains(id.ToString()));
+        Assert.Contains("@control_rest_zq", dump);
+        Assert.Contains("@control_hook_zq", dump);
+        Assert.NotEmpty(logs);
+
+        foreach (string sentinel in Sentinels)
+        {
+            Assert.DoesNotContain(sentinel, dump);
+            Assert.All(messages, m => Assert.DoesNotContain(sentinel, m));
+            Assert.DoesNotContain(sentinel, logs);
+        }
+    }
+}
