@@ -15,6 +15,8 @@ builder.AddEventStore(ServiceName, o =>
         o.Schema.For<IdempotencyRecord>();
         o.Schema.For<ApiKey>();
         o.Schema.For<ReporterKey>();
+        o.Schema.For<EvidenceFile>();
+        o.Schema.For<Report>().Index(r => r.OrganisationId).Index(r => r.ReportedAt);
         o.Schema.For<WebhookSource>().Index(s => s.OrganisationId);
     })
     .AddSubscriptionWithServices<ReportForwarder>(ServiceLifetime.Singleton, o =>
@@ -38,4 +40,9 @@ app.MapReceiveWebhook();
 app.MapSubmitReport();
 app.MapGetReport();
 app.MapEraseReporterData();
+app.MapListReports();
+app.MapAmendReport();
+app.MapReportLifecycle();
+app.MapEvidence();
+app.MapReportHistory();
 app.Run();

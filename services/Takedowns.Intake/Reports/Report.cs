@@ -47,13 +47,28 @@ public enum ReportChannel
 {
     [JsonStringEnumMemberName("webhook")] Webhook,
     [JsonStringEnumMemberName("api")] Api,
+    [JsonStringEnumMemberName("import")] Import,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ReportStatus>))]
 public enum ReportStatus
 {
     [JsonStringEnumMemberName("reported")] Reported,
+    [JsonStringEnumMemberName("appeal_filed")] AppealFiled,
+    [JsonStringEnumMemberName("restored")] Restored,
+    [JsonStringEnumMemberName("upheld")] Upheld,
+    [JsonStringEnumMemberName("retracted")] Retracted,
 }
+
+[JsonConverter(typeof(JsonStringEnumConverter<AppealOutcome>))]
+public enum AppealOutcome
+{
+    [JsonStringEnumMemberName("restored")] Restored,
+    [JsonStringEnumMemberName("upheld")] Upheld,
+}
+
+/// <summary>One field an amendment changed, as JSON values (null when absent).</summary>
+public sealed record FieldChange(string Field, System.Text.Json.Nodes.JsonNode? Before, System.Text.Json.Nodes.JsonNode? After);
 
 // Events of a report stream. Past tense, immutable, carrying the facts and when they happened.
 
@@ -69,6 +84,18 @@ public sealed record TakedownReported(
 /// <summary>The reporter's contact data was destroyed: its key is gone, so the sealed copy in the history is unreadable.</summary>
 public sealed record ReporterDataErased(Guid ReportId, DateTimeOffset ErasedAt);
 
+public sealed record ReportAmended(Guid ReportId, ReportDraft Report, IReadOnlyList<FieldChange> Changes, DateTimeOffset AmendedAt);
+
+public sealed record EvidenceAttached(Guid ReportId, EvidenceItem Item, DateTimeOffset AttachedAt);
+
+public sealed record AppealFiled(Guid ReportId, DateOnly FiledOn, string? Note, DateTimeOffset RecordedAt);
+
+public sealed record AppealDecided(Guid ReportId, AppealOutcome Outcome, DateOnly DecidedOn, string? Note, DateTimeOffset RecordedAt);
+
+public sealed record ReportVerified(Guid ReportId, string VerifiedBy, string? Note, DateTimeOffset VerifiedAt);
+
+public sealed record ReportRetracted(Guid ReportId, string? Reason, DateTimeOffset RetractedAt);
+
 /// <summary>The state of one report, folded from its events (a Marten snapshot kept in step with every append).</summary>
 public sealed record Report(
     Guid Id,
@@ -80,7 +107,9 @@ public sealed record Report(
     DateTimeOffset ReportedAt,
     DateTimeOffset UpdatedAt,
     SealedContact? ReporterContact = null,
-    DateTimeOffset? ReporterDataErasedAt = null)
+    DateTimeOffset? ReporterDataErasedAt = null,
+    DateTimeOffset? VerifiedAt = null,
+    AppealOutcome? AppealOutcome = null)
 {
     public static Report Create(TakedownReported e) =>
         new(e.ReportId, e.OrganisationId, e.Channel, e.SourceId, e.Report, ReportStatus.Reported, e.ReportedAt, e.ReportedAt,
@@ -88,6 +117,24 @@ public sealed record Report(
 
     public static Report Apply(ReporterDataErased e, Report r) =>
         r with { ReporterContact = null, ReporterDataErasedAt = e.ErasedAt, UpdatedAt = e.ErasedAt };
+
+    public static Report Apply(ReportAmended e, Report r) => r with { Content = e.Report, UpdatedAt = e.AmendedAt };
+
+    public static Report Apply(EvidenceAttached e, Report r) =>
+        r with { Content = r.Content with { Evidence = [.. r.Content.Evidence ?? [], e.Item] }, UpdatedAt = e.AttachedAt };
+
+    public static Report Apply(AppealFiled e, Report r) => r with { Status = ReportStatus.AppealFiled, UpdatedAt = e.RecordedAt };
+
+    public static Report Apply(AppealDecided e, Report r) => r with
+    {
+        Status = e.Outcome == Reports.AppealOutcome.Restored ? ReportStatus.Restored : ReportStatus.Upheld,
+        AppealOutcome = e.Outcome,
+        UpdatedAt = e.RecordedAt,
+    };
+
+    public static Report Apply(ReportVerified e, Report r) => r with { VerifiedAt = e.VerifiedAt, UpdatedAt = e.VerifiedAt };
+
+    public static Report Apply(ReportRetracted e, Report r) => r with { Status = ReportStatus.Retracted, UpdatedAt = e.RetractedAt };
 }
 
 /// <summary>

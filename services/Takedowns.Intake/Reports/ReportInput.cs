@@ -176,17 +176,26 @@ public static partial class ReportValidation
         var result = new List<EvidenceItem>();
         for (int i = 0; i < Math.Min(items.Count, MaxEvidence); i++)
         {
-            var item = items[i];
-            if (item is null) { errors.Add($"evidence[{i}]", "Must be an object."); continue; }
-            string? sha = item.Sha256?.Trim().ToLowerInvariant();
-            if (sha is null || !Sha256Hex().IsMatch(sha)) errors.Add($"evidence[{i}].sha256", "Must be 64 hexadecimal digits.");
-            string? mediaType = item.MediaType?.Trim().ToLowerInvariant();
-            if (mediaType is null || !MediaTypePattern().IsMatch(mediaType))
-                errors.Add($"evidence[{i}].mediaType", "Must be a media type such as image/png.");
-            string? caption = Text(item.Caption, $"evidence[{i}].caption", 2000, errors);
-            if (sha is not null && mediaType is not null) result.Add(new EvidenceItem(sha, mediaType, caption));
+            if (items[i] is null) errors.Add($"evidence[{i}]", "Must be an object.");
+            else if (CheckEvidence(items[i], $"evidence[{i}].", errors) is { } item) result.Add(item);
         }
         return result;
+    }
+
+    /// <summary>One evidence item; errors are named with <paramref name="prefix"/> before the field.</summary>
+    public static EvidenceItem? CheckEvidence(EvidenceInput item, string prefix, ValidationErrors errors)
+    {
+        string? sha = item.Sha256?.Trim().ToLowerInvariant();
+        bool valid = true;
+        if (sha is null || !Sha256Hex().IsMatch(sha)) { errors.Add($"{prefix}sha256", "Must be 64 hexadecimal digits."); valid = false; }
+        string? mediaType = item.MediaType?.Trim().ToLowerInvariant();
+        if (mediaType is null || !MediaTypePattern().IsMatch(mediaType))
+        {
+            errors.Add($"{prefix}mediaType", "Must be a media type such as image/png.");
+            valid = false;
+        }
+        string? caption = Text(item.Caption, $"{prefix}caption", 2000, errors);
+        return valid && caption is not { Length: > 2000 } ? new EvidenceItem(sha!, mediaType!, caption) : null;
     }
 
     private static ReporterContact? Contact(ReporterContactInput? input, ValidationErrors errors)
