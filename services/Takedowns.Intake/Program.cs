@@ -1,3 +1,4 @@
+using Takedowns.Intake.Imports;
 using Takedowns.Intake.Integration;
 using Takedowns.Intake.Organisations;
 using Takedowns.Intake.Reports;
@@ -16,6 +17,8 @@ builder.AddEventStore(ServiceName, o =>
         o.Schema.For<ApiKey>();
         o.Schema.For<ReporterKey>();
         o.Schema.For<EvidenceFile>();
+        o.Schema.For<ImportJob>().Index(j => j.Status);
+        o.Schema.For<ImportChunk>().Index(c => c.ImportId);
         o.Schema.For<Report>().Index(r => r.OrganisationId).Index(r => r.ReportedAt);
         o.Schema.For<WebhookSource>().Index(s => s.OrganisationId);
     })
@@ -31,6 +34,9 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
     o.PipelineBehaviors = [typeof(TimingBehaviour<,>)];
 });
 builder.Services.AddSingleton<IApiKeyResolver, ApiKeyResolver>();
+builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection(ImportOptions.Section));
+builder.Services.AddSingleton<ImportSignal>();
+builder.Services.AddHostedService<ImportWorker>();
 
 var app = builder.Build();
 app.UseServiceDefaults();
@@ -45,4 +51,5 @@ app.MapAmendReport();
 app.MapReportLifecycle();
 app.MapEvidence();
 app.MapReportHistory();
+app.MapImports();
 app.Run();

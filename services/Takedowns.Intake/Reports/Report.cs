@@ -79,7 +79,8 @@ public sealed record TakedownReported(
     Guid? SourceId,
     ReportDraft Report,
     DateTimeOffset ReportedAt,
-    SealedContact? ReporterContact = null);
+    SealedContact? ReporterContact = null,
+    Guid? ImportId = null);
 
 /// <summary>The reporter's contact data was destroyed: its key is gone, so the sealed copy in the history is unreadable.</summary>
 public sealed record ReporterDataErased(Guid ReportId, DateTimeOffset ErasedAt);

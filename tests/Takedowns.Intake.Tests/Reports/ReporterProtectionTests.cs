@@ -86,7 +86,14 @@ public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<Int
                    new WebhookSigner(source.Secret).Request($"/webhooks/{source.SourceId}", BodyWithContact("@control_hook_zq"))))
             ids.Add(await IntakeHost.ReportIdOf(webhook));
 
-        await Eventually.Until(() => Inspect.CountAsync(host.VirtualHost, capture), n => n >= ids.Count, what: "the forwarded messages");
+        var csv = await Imports.ImportTests.ImportAsync(host.CreateClient(org.ApiKey),
+            "platform,accountHandle,subjectType,country,action,groundCategory,occurredAt,reporterName,reporterEmail,reporterPhone,reporterMessenger\r\n" +
+            $"youtube,@control_csv_zq,blogger,KZ,account_suspended,spam,2026-11-01,{Name},{Email},{Phone},{Messenger}\r\n", "text/csv");
+        var ndjson = await Imports.ImportTests.ImportAsync(host.CreateClient(org.ApiKey), BodyWithContact("@control_nd_zq") + "\n", "application/x-ndjson");
+        Assert.Equal(1, csv.GetProperty("accepted").GetInt64());
+        Assert.Equal(1, ndjson.GetProperty("accepted").GetInt64());
+
+        await Eventually.Until(() => Inspect.CountAsync(host.VirtualHost, capture), n => n >= ids.Count + 2, what: "the forwarded messages");
         var messages = await Inspect.AllMessagesAsync(host.VirtualHost);
         string dump = await Inspect.PgDumpAsync();
         string logs = host.Logs.Text;
@@ -95,6 +102,8 @@ public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<Int
         foreach (var id in ids) Assert.Contains(messages, m => m.Contains(id.ToString()));
         Assert.Contains("@control_rest_zq", dump);
         Assert.Contains("@control_hook_zq", dump);
+        Assert.Contains("@control_csv_zq", dump);
+        Assert.Contains("@control_nd_zq", dump);
         Assert.NotEmpty(logs);
 
         foreach (string sentinel in Sentinels)

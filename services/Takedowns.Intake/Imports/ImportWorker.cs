@@ -1,0 +1,221 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Marten;
+using Marten.Exceptions;
+using Takedowns.Intake.Reports;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Intake.Imports;
+
+/// <summary>Wakes the worker as soon as an upload is complete, instead of at its next poll.</summary>
+public sealed class ImportSignal
+{
+    private readonly SemaphoreSlim _signal = new(0);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0) _signal.Release();
+    }
+
+    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+}
+
+/// <summary>
+/// Processes uploaded imports row by row, in batches that commit their reports and the import's progress together.
+/// Each row is all or nothing; a bad row is recorded and skipped; a re-sent file finds its rows already there.
+/// </summary>
+public sealed class ImportWorker(IDocumentStore store, TimeProvider clock, ImportSignal signal, ILogger<ImportWorker> logger)
+    : BackgroundService
+{
+    public const int BatchSize = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using (var query = store.QuerySession())
+                {
+                    var pending = await query.Query<ImportJob>().Where(j => j.Status == ImportStatus.Running)
+                        .OrderBy(j => j.CreatedAt).Select(j => j.Id).ToListAsync(ct);
+                    foreach (var id in pending) await ProcessAsync(id, ct);
+                }
+                await signal.WaitAsync(TimeSpan.FromSeconds(2), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A database outage, say: the import stays running and resumes from its last committed batch.
+                logger.LogError(e, "Import processing failed; retrying shortly");
+                await Task.Delay(TimeSpan.FromSeconds(5), ct);
+            }
+        }
+    }
+
+    public async Task ProcessAsync(Guid importId, CancellationToken ct)
+    {
+        var job = await LoadAsync(importId, ct);
+        if (job is not { Status: ImportStatus.Running }) return;
+
+        await using var stream = new ImportChunkStream(store, importId, job.Chunks);
+        var batch = new List<ImportRow>(BatchSize);
+        try
+        {
+            foreach (var row in ImportRows.Read(job.Format, stream))
+            {
+                if (row.Line < job.NextLine) continue; // committed before a restart
+                batch.Add(row);
+                if (batch.Count < BatchSize) continue;
+                job = await CommitAsync(job, batch, ct);
+                batch.Clear();
+            }
+            if (batch.Count > 0) job = await CommitAsync(job, batch, ct);
+            await FinishAsync(job, ImportStatus.Completed, failure: null, ct);
+        }
+        catch (ImportFormatException e)
+        {
+            job.Errors.Add(new ImportError(1, "file", e.Message));
+            await FinishAsync(job, ImportStatus.Failed, e.Message, ct);
+        }
+        logger.LogInformation("Import {ImportId} {Status}: {Rows} rows, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected",
+            importId, job.Status, job.RowsRead, job.Accepted, job.Duplicates, job.Rejected);
+    }
+
+    private async Task<ImportJob> LoadAsync(Guid importId, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        return (await query.LoadAsync<ImportJob>(importId, ct))!;
+    }
+
+    private async Task<ImportJob> CommitAsync(ImportJob job, IReadOnlyList<ImportRow> rows, CancellationToken ct)
+    {
+        // Another import of the same rows may commit between our check and our commit; then the check runs again.
+        for (int attempt = 1; ; attempt++)
+        {
+            var working = await LoadAsync(job.Id, ct);
+            try
+            {
+                await TryCommitAsync(working, rows, ct);
+                return working;
+            }
+            catch (ExistingStreamIdCollisionException) when (attempt < 5)
+            {
+                logger.LogDebug("Import {ImportId}: a row was stored concurrently; checking the batch again", job.Id);
+            }
+        }
+    }
+
+    private async Task TryCommitAsync(ImportJob job, IReadOnlyList<ImportRow> rows, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var candidates = new List<(Guid Id, string Key, ValidatedReport Report)>();
+        var inBatch = new HashSet<Guid>();
+        foreach (var row in rows)
+        {
+            job.RowsRead++;
+            if (row.Input is null)
+            {
+                job.Reject(row.Line, FieldName(job.Format, row.Field!), row.Message!);
+                continue;
+            }
+            var errors = new ValidationErrors();
+            var report = ReportValidation.Validate(row.Input, now, errors);
+            if (report is null)
+            {
+                var first = errors.ToDictionary().First();
+                job.Reject(row.Line, FieldName(job.Format, first.Key), first.Value[0]);
+                foreach (var (field, messages) in errors.ToDictionary().Skip(1))
+                    if (job.Errors.Count < ImportJob.MaxErrorsKept) job.Errors.Add(new ImportError(row.Line, FieldName(job.Format, field), messages[0]));
+                continue;
+            }
+            string key = KeyOf(job.OrganisationId, report);
+            var id = IdempotencyRecord.ReportIdFor(key);
+            if (!inBatch.Add(id)) { job.Duplicates++; continue; }
+            candidates.Add((id, key, report));
+        }
+
+        await using var session = store.LightweightSession();
+        var existing = (await session.LoadManyAsync<Report>(ct, candidates.Select(c => c.Id))).Select(r => r.Id).ToHashSet();
+        foreach (var (id, key, report) in candidates)
+        {
+            if (existing.Contains(id)) { job.Duplicates++; continue; }
+            session.Store(new IdempotencyRecord(key, id, "", now));
+            SealedContact? sealedContact = null;
+            if (report.Contact is not null)
+            {
+                (sealedContact, var reporterKey) = ReporterVault.Seal(id, report.Contact);
+                session.Store(reporterKey);
+            }
+            session.Events.StartStream<Report>(id, new TakedownReported(
+                id, job.OrganisationId, ReportChannel.Import, null, report.Draft, now, sealedContact, job.Id));
+            job.Accepted++;
+        }
+        job.NextLine = rows[^1].Line + 1;
+        session.Store(job);
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>A row's identity: the sender's external id where there is one, else the hash of its content.</summary>
+    private static string KeyOf(Guid organisationId, ValidatedReport report)
+    {
+        if (report.Draft.ExternalId is { } externalId) return $"import:{organisationId:N}:ext:{externalId}";
+        byte[] content = JsonSerializer.SerializeToUtf8Bytes(new { report.Draft, report.Contact });
+        return $"import:{organisationId:N}:hash:{Convert.ToHexStringLower(SHA256.HashData(content))}";
+    }
+
+    private static string FieldName(ImportFormat format, string field) =>
+        format == ImportFormat.Csv ? ImportRows.CsvColumnOf(field) : field;
+
+    private async Task FinishAsync(ImportJob job, ImportStatus status, string? failure, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        job.Status = status;
+        job.Failure = failure;
+        job.CompletedAt = clock.GetUtcNow();
+        session.Store(job);
+        session.DeleteWhere<ImportChunk>(c => c.ImportId == job.Id);
+        await session.SaveChangesAsync(ct);
+    }
+}
+
+/// <summary>The uploaded file read back chunk by chunk: one chunk in memory at a time.</summary>
+public sealed class ImportChunkStream(IDocumentStore store, Guid importId, int chunks) : Stream
+{
+    private byte[] _current = [];
+    private int _offset;
+    private int _next;
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        while (_offset >= _current.Length)
+        {
+            if (_next >= chunks) return 0;
+            await using var session = store.QuerySession();
+            var chunk = await session.LoadAsync<ImportChunk>(ImportChunk.IdOf(importId, _next++), ct)
+                        ?? throw new InvalidOperationException($"Chunk {_next - 1} of import {importId} is missing.");
+            _current = chunk.Data;
+            _offset = 0;
+        }
+        int n = Math.Min(buffer.Length, _current.Length - _offset);
+        _current.AsMemory(_offset, n).CopyTo(buffer);
+        _offset += n;
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
