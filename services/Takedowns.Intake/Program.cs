@@ -42,6 +42,8 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapOrganisations();
 app.MapWebhookSources();
+app.MapWebhookSourceManagement();
+app.MapApiKeys();
 app.MapReceiveWebhook();
 app.MapSubmitReport();
 app.MapGetReport();

@@ -7,8 +7,16 @@ public sealed record OrganisationRegistered(Guid OrganisationId, string Name, Da
 /// <summary>An API key was issued. Only its id and roles are recorded; the secret exists only in the caller's hands.</summary>
 public sealed record ApiKeyIssued(Guid OrganisationId, Guid KeyId, string[] Roles, DateTimeOffset IssuedAt);
 
+public sealed record ApiKeyRevoked(Guid OrganisationId, Guid KeyId, DateTimeOffset RevokedAt, DateTimeOffset EffectiveAt);
+
 /// <summary>A webhook source was added. Its signing secret is kept in <see cref="Webhooks.WebhookSource"/>, never in an event.</summary>
 public sealed record WebhookSourceAdded(Guid OrganisationId, Guid SourceId, string Name, DateTimeOffset AddedAt);
+
+public sealed record WebhookSecretRotated(Guid OrganisationId, Guid SourceId, DateTimeOffset RotatedAt, DateTimeOffset OldSecretValidUntil);
+
+public sealed record WebhookSourceRevoked(Guid OrganisationId, Guid SourceId, DateTimeOffset RevokedAt);
+
+public sealed record WebhookMappingSet(Guid OrganisationId, Guid SourceId, Webhooks.PayloadMapping Mapping, DateTimeOffset SetAt);
 
 public sealed record Organisation(Guid Id, string Name, DateTimeOffset RegisteredAt, int ApiKeys, int WebhookSources)
 {

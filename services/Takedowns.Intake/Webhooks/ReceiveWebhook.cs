@@ -19,7 +19,8 @@ public static class ReceiveWebhookEndpoint
             .Produces<ReportAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     private static async Task<IResult> Handle(
         Guid sourceId, HttpRequest request, IQuerySession session, IMediator mediator, TimeProvider clock, CancellationToken ct)
@@ -32,15 +33,23 @@ public static class ReceiveWebhookEndpoint
         var now = clock.GetUtcNow();
         var outcome = source is null
             ? WebhookSignature.Outcome.NoValidSignature // an unknown source looks exactly like a bad signature
-            : WebhookSignature.Verify(source.Secrets, webhookId, request.Headers[WebhookSignature.TimestampHeader],
+            : WebhookSignature.Verify(source.SecretsValidAt(now), webhookId, request.Headers[WebhookSignature.TimestampHeader],
                 request.Headers[WebhookSignature.SignatureHeader], body, now);
         if (outcome != WebhookSignature.Outcome.Valid) return Unauthorized(outcome);
 
+        if (source!.Mapping is { Mode: MappingMode.Mapped } mapping)
+        {
+            var (mapped, failure) = PayloadMappings.Apply(mapping, body);
+            if (failure is not null)
+                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The payload does not fit this source's mapping",
+                    detail: failure.Message, extensions: new Dictionary<string, object?> { ["field"] = failure.Field, ["pointer"] = failure.Pointer });
+            body = mapped!;
+        }
         var report = ReportValidation.Validate(body, now, out var errors);
         if (report is null) return errors.ToProblem();
 
         var result = await mediator.Send(new SubmitReport(
-            source!.OrganisationId,
+            source.OrganisationId,
             IdempotencyRecord.ForWebhook(source.Id, webhookId!),
             RequestHash: null,
             ReportChannel.Webhook,

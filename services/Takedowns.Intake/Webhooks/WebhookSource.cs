@@ -9,7 +9,16 @@ namespace Takedowns.Intake.Webhooks;
 /// A sender of signed webhooks for one organisation, with the secrets it may sign with. The secrets are credentials,
 /// kept as a document (replaceable, erasable), never in the event history.
 /// </summary>
-public sealed record WebhookSource(Guid Id, Guid OrganisationId, string Name, IReadOnlyList<string> Secrets, DateTimeOffset AddedAt);
+public sealed record WebhookSource(
+    Guid Id, Guid OrganisationId, string Name, IReadOnlyList<SourceSecret> Secrets, DateTimeOffset AddedAt,
+    DateTimeOffset? RevokedAt = null, PayloadMapping? Mapping = null)
+{
+    /// <summary>The secrets a signature may be made with now: the current one, and the previous one during its overlap.</summary>
+    public IReadOnlyList<string> SecretsValidAt(DateTimeOffset now) =>
+        RevokedAt is not null ? [] : Secrets.Where(s => s.ValidUntil is null || s.ValidUntil > now).Select(s => s.Secret).ToList();
+}
+
+public sealed record SourceSecret(string Secret, DateTimeOffset AddedAt, DateTimeOffset? ValidUntil = null);
 
 public sealed record AddWebhookSource(Guid OrganisationId, string Name) : ICommand<WebhookSourceAddedResponse?>;
 
@@ -28,7 +37,7 @@ public sealed class AddWebhookSourceHandler(IDocumentSession session, TimeProvid
         var sourceId = Guid.CreateVersion7(now);
         string secret = WebhookSignature.NewSecret();
         organisation.AppendOne(new WebhookSourceAdded(command.OrganisationId, sourceId, command.Name, now));
-        session.Store(new WebhookSource(sourceId, command.OrganisationId, command.Name, [secret], now));
+        session.Store(new WebhookSource(sourceId, command.OrganisationId, command.Name, [new SourceSecret(secret, now)], now));
         await session.SaveChangesAsync(ct);
         return new WebhookSourceAddedResponse(sourceId, secret);
     }

@@ -86,6 +86,21 @@ public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<Int
                    new WebhookSigner(source.Secret).Request($"/webhooks/{source.SourceId}", BodyWithContact("@control_hook_zq"))))
             ids.Add(await IntakeHost.ReportIdOf(webhook));
 
+        var mappedSource = await host.AddSourceAsync(org.OrganisationId);
+        using (var set = await host.CreateAdminClient().PutAsync(
+                   $"/api/admin/organisations/{org.OrganisationId}/webhook-sources/{mappedSource.SourceId}/mapping",
+                   new StringContent("""
+                       {"mode":"mapped","fields":{"platform":{"value":"vk"},"account.handle":{"pointer":"/who"},"subjectType":{"value":"cso"},
+                        "country":{"value":"KG"},"action":{"value":"account_suspended"},"ground.category":{"value":"spam"},
+                        "occurredAt":{"pointer":"/when"},"reporterContact.name":{"pointer":"/me/name"},"reporterContact.email":{"pointer":"/me/email"},
+                        "reporterContact.phone":{"pointer":"/me/phone"},"reporterContact.messenger":{"pointer":"/me/tg"}}}
+                       """, Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        string formPayload = $$$"""{"who":"@control_mapped_zq","when":"2026-11-03","me":{"name":"{{{Name}}}","email":"{{{Email}}}","phone":"{{{Phone}}}","tg":"{{{Messenger}}}"}}""";
+        using (var mapped = await host.CreateClient().SendAsync(
+                   new WebhookSigner(mappedSource.Secret).Request($"/webhooks/{mappedSource.SourceId}", formPayload)))
+            ids.Add(await IntakeHost.ReportIdOf(mapped));
+
         var csv = await Imports.ImportTests.ImportAsync(host.CreateClient(org.ApiKey),
             "platform,accountHandle,subjectType,country,action,groundCategory,occurredAt,reporterName,reporterEmail,reporterPhone,reporterMessenger\r\n" +
             $"youtube,@control_csv_zq,blogger,KZ,account_suspended,spam,2026-11-01,{Name},{Email},{Phone},{Messenger}\r\n", "text/csv");
@@ -104,6 +119,7 @@ public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<Int
         Assert.Contains("@control_hook_zq", dump);
         Assert.Contains("@control_csv_zq", dump);
         Assert.Contains("@control_nd_zq", dump);
+        Assert.Contains("@control_mapped_zq", dump);
         Assert.NotEmpty(logs);
 
         foreach (string sentinel in Sentinels)
