@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,7 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddTakedownsAuth();
+        builder.Services.AddTakedownsRateLimits(builder.Configuration);
         builder.Services.AddHealthChecks();
         builder.Services.AddTakedownsOpenApi(serviceName);
 
@@ -67,10 +69,13 @@ public static class ServiceDefaultsExtensions
     /// <summary>Exception handling, authentication, health endpoints and the OpenAPI document.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        // Behind the gateway, the client's address arrives in X-Forwarded-For (trusted from loopback only).
+        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseTakedownsOpenApi(); // public: the documents describe the API, they grant nothing
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();

@@ -5,7 +5,7 @@ using Takedowns.Testing;
 namespace Takedowns.Intake.Tests;
 
 /// <summary>Intake in-process on the real PostgreSQL and RabbitMQ, with helpers to set up organisations.</summary>
-public sealed class IntakeHost : ServiceHost<Program>
+public class IntakeHost : ServiceHost<Program>
 {
     public sealed record Organisation(Guid OrganisationId, string ApiKey);
     public sealed record Source(Guid SourceId, string Secret);
