@@ -196,3 +196,21 @@ wait_ready() { # name [seconds]
   done
   log "$name not ready after ${limit}s; see $DATA/logs/$name.log"; return 1
 }
+
+# --- tools the tests use --------------------------------------------------------------------------
+REDOCLY_VERSION="${TAKEDOWNS_REDOCLY_VERSION:-2.77.0}"
+TOOLS="$DATA/tools"
+export TAKEDOWNS_TOOLS="$TOOLS"
+
+# The OpenAPI linter, from the npm registry, kept under .data/tools.
+install_tools() {
+  if [ -x "$TOOLS/node_modules/.bin/redocly" ]; then return 0; fi
+  if ! command -v npm >/dev/null 2>&1; then
+    log "installing nodejs and npm (apt-get)"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  log "installing @redocly/cli $REDOCLY_VERSION into $TOOLS"
+  mkdir -p "$TOOLS"
+  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "@redocly/cli@$REDOCLY_VERSION" >/dev/null
+}

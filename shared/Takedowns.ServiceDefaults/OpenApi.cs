@@ -28,6 +28,8 @@ internal static class OpenApi
                 Scheme = "bearer",
                 Description = "An organisation's API key (tdk_...) or the admin key.",
             });
+            // Relative, so the document is right both behind the gateway and on the service's own port.
+            o.AddServer(new OpenApiServer { Url = "/", Description = "This service, or the gateway in front of it" });
             o.OperationFilter<SecurityRequirementFilter>();
             o.SupportNonNullableReferenceTypes();
         });
@@ -41,13 +43,17 @@ internal static class OpenApi
         return app;
     }
 
-    /// <summary>Marks every operation that is not anonymous as needing the bearer key.</summary>
+    /// <summary>Marks every operation as needing the bearer key, or as open to anyone (an empty requirement).</summary>
     private sealed class SecurityRequirementFilter : IOperationFilter
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
-            if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any()) return;
             operation.Security ??= [];
+            if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any())
+            {
+                operation.Security.Add(new OpenApiSecurityRequirement());
+                return;
+            }
             operation.Security.Add(new OpenApiSecurityRequirement
             {
                 [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [],
