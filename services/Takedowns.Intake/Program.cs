@@ -36,6 +36,10 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 builder.Services.AddSingleton<IApiKeyResolver, ApiKeyResolver>();
 builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection(ImportOptions.Section));
 builder.Services.AddSingleton<ImportSignal>();
+builder.Services.AddSingleton<ReportWriter>();
+builder.Services.AddMemoryCache();
+builder.Services.AddSingleton<WebhookSourceCache>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
 builder.Services.AddHostedService<ImportWorker>();
 
 var app = builder.Build();

@@ -1,8 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Marten;
-using JasperFx;
-using Marten.Exceptions;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using Takedowns.ServiceDefaults;
@@ -28,39 +26,10 @@ public abstract record SubmitReportResult
     public sealed record KeyReusedWithOtherBody : SubmitReportResult;
 }
 
-public sealed class SubmitReportHandler(IDocumentSession session, IDocumentStore store, TimeProvider clock)
-    : ICommandHandler<SubmitReport, SubmitReportResult>
+/// <summary>Hands the command to the <see cref="ReportWriter"/>, which commits it together with concurrent ones.</summary>
+public sealed class SubmitReportHandler(ReportWriter writer) : ICommandHandler<SubmitReport, SubmitReportResult>
 {
-    public async ValueTask<SubmitReportResult> Handle(SubmitReport command, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        // The report id is derived from the idempotency key, so a second request under the same key collides with
-        // the first one's stream inside the database transaction and stores nothing, however close together they come.
-        var reportId = IdempotencyRecord.ReportIdFor(command.IdempotencyKey);
-        session.Store(new IdempotencyRecord(command.IdempotencyKey, reportId, command.RequestHash ?? "", now));
-        SealedContact? sealedContact = null;
-        if (command.Contact is not null)
-        {
-            (sealedContact, var key) = ReporterVault.Seal(reportId, command.Contact);
-            session.Store(key);
-        }
-        session.Events.StartStream<Report>(reportId,
-            new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now, sealedContact));
-        try
-        {
-            await session.SaveChangesAsync(ct);
-            return new SubmitReportResult.Accepted(reportId, Replayed: false);
-        }
-        catch (ExistingStreamIdCollisionException)
-        {
-            await using var query = store.QuerySession();
-            var first = await query.LoadAsync<IdempotencyRecord>(command.IdempotencyKey, ct)
-                        ?? throw new InvalidOperationException("A report exists without its idempotency record.");
-            if (command.RequestHash is not null && first.RequestHash != command.RequestHash)
-                return new SubmitReportResult.KeyReusedWithOtherBody();
-            return new SubmitReportResult.Accepted(first.ReportId, Replayed: true);
-        }
-    }
+    public async ValueTask<SubmitReportResult> Handle(SubmitReport command, CancellationToken ct) => await writer.SubmitAsync(command, ct);
 }
 
 public sealed record ReportAccepted(Guid ReportId);

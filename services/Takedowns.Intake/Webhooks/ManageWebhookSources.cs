@@ -17,7 +17,7 @@ public sealed record RotateWebhookSecret(Guid OrganisationId, Guid SourceId, Tim
 public sealed record RevokeWebhookSource(Guid OrganisationId, Guid SourceId) : ICommand<bool>;
 public sealed record SetWebhookMapping(Guid OrganisationId, Guid SourceId, PayloadMapping Mapping) : ICommand<bool>;
 
-public sealed class WebhookSourceHandlers(IDocumentSession session, TimeProvider clock) :
+public sealed class WebhookSourceHandlers(IDocumentSession session, TimeProvider clock, WebhookSourceCache cache) :
     ICommandHandler<RotateWebhookSecret, SecretRotatedResponse?>,
     ICommandHandler<RevokeWebhookSource, bool>,
     ICommandHandler<SetWebhookMapping, bool>
@@ -38,6 +38,7 @@ public sealed class WebhookSourceHandlers(IDocumentSession session, TimeProvider
         session.Store(source with { Secrets = kept });
         organisation.AppendOne(new WebhookSecretRotated(command.OrganisationId, source.Id, now, until));
         await session.SaveChangesAsync(ct);
+        cache.Forget(source.Id);
         return new SecretRotatedResponse(source.Id, secret, until);
     }
 
@@ -51,6 +52,7 @@ public sealed class WebhookSourceHandlers(IDocumentSession session, TimeProvider
         session.Store(source with { RevokedAt = now, Secrets = [] });
         organisation.AppendOne(new WebhookSourceRevoked(command.OrganisationId, source.Id, now));
         await session.SaveChangesAsync(ct);
+        cache.Forget(source.Id);
         return true;
     }
 
@@ -62,6 +64,7 @@ public sealed class WebhookSourceHandlers(IDocumentSession session, TimeProvider
         session.Store(source with { Mapping = command.Mapping });
         organisation.AppendOne(new WebhookMappingSet(command.OrganisationId, source.Id, command.Mapping, now));
         await session.SaveChangesAsync(ct);
+        cache.Forget(source.Id);
         return true;
     }
 

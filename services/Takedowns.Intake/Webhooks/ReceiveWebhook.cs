@@ -23,12 +23,12 @@ public static class ReceiveWebhookEndpoint
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     private static async Task<IResult> Handle(
-        Guid sourceId, HttpRequest request, IQuerySession session, IMediator mediator, TimeProvider clock, CancellationToken ct)
+        Guid sourceId, HttpRequest request, WebhookSourceCache sources, IMediator mediator, TimeProvider clock, CancellationToken ct)
     {
         byte[]? body = await JsonBody.ReadBytesAsync(request, ct);
         if (body is null) return JsonBody.TooLarge();
 
-        var source = await session.LoadAsync<WebhookSource>(sourceId, ct);
+        var source = await sources.GetAsync(sourceId, ct);
         string? webhookId = request.Headers[WebhookSignature.IdHeader];
         var now = clock.GetUtcNow();
         var outcome = source is null

@@ -1,0 +1,146 @@
+using System.Threading.Channels;
+using Marten;
+using Marten.Exceptions;
+
+namespace Takedowns.Intake.Reports;
+
+/// <summary>
+/// Group commit for new reports. Requests that arrive together are written in one transaction (one round trip, one
+/// fsync) instead of one each; each request is answered only after the transaction holding its report commits.
+/// The report id is derived from the idempotency key, so a replay, even a concurrent one in another process, collides
+/// with the first stream inside the database and stores nothing.
+/// </summary>
+public sealed class ReportWriter(IDocumentStore store, TimeProvider clock, ILogger<ReportWriter> logger) : BackgroundService
+{
+    public const int MaxBatch = 256;
+
+    /// <summary>
+    /// Batches committed at once. PostgreSQL appends a batch's streams one after another, so a few transactions side by
+    /// side keep its backends and both cores busy.
+    /// </summary>
+    public const int Writers = 4;
+
+    private sealed record Pending(SubmitReport Command, TaskCompletionSource<SubmitReportResult> Result);
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(20_000)
+    {
+        SingleReader = false,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    public async Task<SubmitReportResult> SubmitAsync(SubmitReport command, CancellationToken ct)
+    {
+        var pending = new Pending(command, new TaskCompletionSource<SubmitReportResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, ct);
+        // Once queued, the write happens even if the caller gives up: a retry then finds it by its key.
+        return await pending.Result.Task.WaitAsync(ct);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => WriteLoopAsync(stoppingToken)));
+
+    private async Task WriteLoopAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending)) batch.Add(pending);
+                await WriteAsync(batch);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: what was queued is still written before the process ends.
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var pending)) batch.Add(pending);
+            if (batch.Count > 0) await WriteAsync(batch);
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> batch)
+    {
+        try
+        {
+            var results = await WriteBatchAsync(batch);
+            for (int i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
+        }
+        catch (Exception e) when (e is ExistingStreamIdCollisionException)
+        {
+            // Another process stored one of these keys meanwhile: settle each on its own.
+            foreach (var pending in batch)
+            {
+                try
+                {
+                    pending.Result.TrySetResult((await WriteBatchAsync([pending]))[0]);
+                }
+                catch (Exception single) when (single is ExistingStreamIdCollisionException)
+                {
+                    pending.Result.TrySetResult(await ReplayAsync(pending.Command));
+                }
+                catch (Exception other)
+                {
+                    pending.Result.TrySetException(other);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Writing {Count} reports failed; none was acknowledged", batch.Count);
+            foreach (var pending in batch) pending.Result.TrySetException(e);
+        }
+    }
+
+    private async Task<SubmitReportResult[]> WriteBatchAsync(IReadOnlyList<Pending> batch)
+    {
+        bool single = batch.Count == 1;
+        var now = clock.GetUtcNow();
+        var results = new SubmitReportResult[batch.Count];
+        await using var session = store.LightweightSession();
+        // Optimistic: replays are rare, so nothing is read first. A replay collides with its stream at commit, and the
+        // batch is then settled one request at a time, each replay answered from its idempotency record.
+        var earlier = single ? (await session.LoadManyAsync<IdempotencyRecord>(batch[0].Command.IdempotencyKey)).ToDictionary(r => r.Id)
+            : new Dictionary<string, IdempotencyRecord>();
+        var leaders = new Dictionary<string, (Guid Id, string Hash)>();
+
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var command = batch[i].Command;
+            string key = command.IdempotencyKey;
+            if (earlier.TryGetValue(key, out var first) || leaders.ContainsKey(key))
+            {
+                var (id, hash) = first is not null ? (first.ReportId, first.RequestHash) : leaders[key];
+                results[i] = command.RequestHash is not null && hash != command.RequestHash
+                    ? new SubmitReportResult.KeyReusedWithOtherBody()
+                    : new SubmitReportResult.Accepted(id, Replayed: true);
+                continue;
+            }
+            var reportId = IdempotencyRecord.ReportIdFor(key);
+            leaders[key] = (reportId, command.RequestHash ?? "");
+            session.Store(new IdempotencyRecord(key, reportId, command.RequestHash ?? "", now));
+            SealedContact? sealedContact = null;
+            if (command.Contact is not null)
+            {
+                (sealedContact, var reporterKey) = ReporterVault.Seal(reportId, command.Contact);
+                session.Store(reporterKey);
+            }
+            session.Events.StartStream<Report>(reportId,
+                new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now, sealedContact));
+            results[i] = new SubmitReportResult.Accepted(reportId, Replayed: false);
+        }
+        if (leaders.Count > 0) await session.SaveChangesAsync();
+        return results;
+    }
+
+    private async Task<SubmitReportResult> ReplayAsync(SubmitReport command)
+    {
+        await using var query = store.QuerySession();
+        var first = await query.LoadAsync<IdempotencyRecord>(command.IdempotencyKey)
+                    ?? throw new InvalidOperationException("A report exists without its idempotency record.");
+        return command.RequestHash is not null && first.RequestHash != command.RequestHash
+            ? new SubmitReportResult.KeyReusedWithOtherBody()
+            : new SubmitReportResult.Accepted(first.ReportId, Replayed: true);
+    }
+}

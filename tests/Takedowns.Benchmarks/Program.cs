@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Takedowns.Testing;
+
+// Intake throughput, in one run and on one PostgreSQL: (a) signed webhooks, one report per request, from concurrent
+// senders; (b) a bulk import; (c) pgbench single-row inserts as the physical reference. Prints medians and ratios.
+
+int rounds = Arg("--rounds", 3);
+int seconds = Arg("--seconds", 15);
+int senders = Arg("--senders", 32);
+int importRows = Arg("--import-rows", 100_000);
+var culture = CultureInfo.InvariantCulture;
+
+string adminKey = "bench-admin-" + Guid.NewGuid().ToString("N");
+string schema = TestEnvironment.UniqueName("bench");
+string vhost = await Broker.CreateVirtualHostAsync();
+// The forwarder publishes every report; a queue keeps them so nothing is refused for want of a consumer.
+await Inspect.BindCaptureQueueAsync(vhost, "Takedowns.Contracts.Reports:ReportSubmitted", "bench-capture");
+int port = FreePort();
+var intake = StartIntake(port);
+var results = new List<(double Webhooks, double P50, double P99, double Import, double Pgbench)>();
+try
+{
+    var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = senders * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10),
+    };
+    await WaitReadyAsync(http);
+    http.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
+    var org = await (await http.PostAsJsonAsync("/api/admin/organisations", new { name = "Benchmark" })).Content.ReadFromJsonAsync<JsonElement>();
+    Guid orgId = org.GetProperty("organisationId").GetGuid();
+    string apiKey = org.GetProperty("apiKey").GetString()!;
+    var src = await (await http.PostAsJsonAsync($"/api/admin/organisations/{orgId}/webhook-sources", new { name = "load" })).Content.ReadFromJsonAsync<JsonElement>();
+    Guid sourceId = src.GetProperty("sourceId").GetGuid();
+    var signer = new WebhookSigner(src.GetProperty("secret").GetString()!);
+    http.DefaultRequestHeaders.Authorization = null;
+
+    for (int round = 1; round <= rounds; round++)
+    {
+        double pgbench = await PgbenchAsync(seconds);
+        var (rate, p50, p99) = await WebhooksAsync(http, signer, sourceId, round);
+        double import = await ImportAsync(http, apiKey, round);
+        results.Add((rate, p50, p99, import, pgbench));
+        Console.WriteLine(string.Create(culture,
+            $"round {round}: pgbench {pgbench:F0} tps | webhooks {rate:F0} reports/s, p50 {p50:F1} ms, p99 {p99:F1} ms | import {import:F0} rows/s"));
+    }
+}
+finally
+{
+    intake.Kill(entireProcessTree: true);
+    await intake.WaitForExitAsync();
+    await Broker.DeleteVirtualHostAsync(vhost);
+    await Database.DropSchemaAsync(schema);
+}
+
+double Median(Func<(double Webhooks, double P50, double P99, double Import, double Pgbench), double> f)
+{
+    var v = results.Select(f).Order().ToArray();
+    return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+}
+var ratiosA = results.Select(r => r.Webhooks / r.Pgbench).ToList();
+var ratiosB = results.Select(r => r.Import / r.Pgbench).ToList();
+double MedianOf(List<double> v) { var s = v.Order().ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
+Console.WriteLine();
+Console.WriteLine($"| measure ({rounds} rounds, median) | value |");
+Console.WriteLine("|---|---|");
+Console.WriteLine(string.Create(culture, $"| (c) pgbench single-row insert, 8 clients | {Median(r => r.Pgbench):F0} tps |"));
+Console.WriteLine(string.Create(culture, $"| (a) signed webhooks, {senders} concurrent senders | {Median(r => r.Webhooks):F0} reports/s, p50 {Median(r => r.P50):F1} ms, p99 {Median(r => r.P99):F1} ms |"));
+Console.WriteLine(string.Create(culture, $"| (b) bulk import, {importRows:N0} CSV rows | {Median(r => r.Import):F0} rows/s |"));
+Console.WriteLine(string.Create(culture, $"| (a)/(c), median of per-round ratios | {MedianOf(ratiosA):F2} (target ≥ 0.5, p99 ≤ 100 ms) |"));
+Console.WriteLine(string.Create(culture, $"| (b)/(c), median of per-round ratios | {MedianOf(ratiosB):F2} (target ≥ 1.0) |"));
+return 0;
+
+int Arg(string name, int fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+Process StartIntake(int listenPort)
+{
+    string dir = Path.Combine(TestEnvironment.RepositoryRoot, "artifacts", "bin", "Takedowns.Intake", "release");
+    var start = new ProcessStartInfo("dotnet", "Takedowns.Intake.dll") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var (k, v) in TestEnvironment.ServiceSettings(schema, vhost, adminKey)) start.Environment[k.Replace(":", "__")] = v;
+    start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listenPort}";
+    start.Environment["Logging__LogLevel__Default"] = "Warning";
+    start.Environment["RateLimits__PermitsPerSecond"] = "1000000";
+    start.Environment["RateLimits__Burst"] = "1000000";
+    var p = Process.Start(start)!;
+    p.OutputDataReceived += (_, _) => { };
+    p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[intake] " + e.Data); };
+    p.BeginOutputReadLine();
+    p.BeginErrorReadLine();
+    return p;
+}
+
+static async Task WaitReadyAsync(HttpClient http)
+{
+    for (int i = 0; i < 120; i++)
+    {
+        try { if ((await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK) return; } catch (HttpRequestException) { }
+        await Task.Delay(500);
+    }
+    throw new TimeoutException("Intake did not become ready.");
+}
+
+static int FreePort()
+{
+    var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    l.Start();
+    int p = ((IPEndPoint)l.LocalEndpoint).Port;
+    l.Stop();
+    return p;
+}
+
+async Task<double> PgbenchAsync(int durationSeconds)
+{
+    var b = new Npgsql.NpgsqlConnectionStringBuilder(TestEnvironment.PostgresConnection);
+    await using (var c = new Npgsql.NpgsqlConnection(TestEnvironment.PostgresConnection))
+    {
+        await c.OpenAsync();
+        await new Npgsql.NpgsqlCommand("create table if not exists bench_insert (id bigserial primary key, payload text not null)", c).ExecuteNonQueryAsync();
+    }
+    string script = Path.GetTempFileName();
+    await File.WriteAllTextAsync(script, "insert into bench_insert (payload) values (md5(random()::text));\n");
+    var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("TAKEDOWNS_PGBENCH") ?? "pgbench")
+    {
+        ArgumentList = { "-n", "-c", "8", "-j", "2", "-T", durationSeconds.ToString(culture), "-f", script, "-h", b.Host!, "-p", b.Port.ToString(culture), "-U", b.Username!, b.Database! },
+        RedirectStandardOutput = true, RedirectStandardError = true,
+    };
+    start.Environment["PGPASSWORD"] = b.Password;
+    using var p = Process.Start(start)!;
+    string output = await p.StandardOutput.ReadToEndAsync();
+    string errors = await p.StandardError.ReadToEndAsync();
+    await p.WaitForExitAsync();
+    File.Delete(script);
+    var m = Regex.Match(output, @"tps = ([0-9.]+)");
+    if (!m.Success) throw new InvalidOperationException("pgbench: " + output + errors);
+    return double.Parse(m.Groups[1].Value, culture);
+}
+
+async Task<(double Rate, double P50, double P99)> WebhooksAsync(HttpClient http, WebhookSigner signer, Guid sourceId, int round)
+{
+    var latencies = new List<double>[senders];
+    var deadline = Stopwatch.StartNew();
+    long failures = 0;
+    await Task.WhenAll(Enumerable.Range(0, senders).Select(async s =>
+    {
+        var mine = latencies[s] = [];
+        int n = 0;
+        while (deadline.Elapsed.TotalSeconds < seconds)
+        {
+            string body = SampleReports.Body(country: "KZ", handle: $"@load_{round}_{s}_{n++}", occurredAt: "2026-11-20");
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(signer.Request($"/webhooks/{sourceId}", body));
+            if (response.StatusCode == HttpStatusCode.Accepted) mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            else Interlocked.Increment(ref failures);
+        }
+    }));
+    double elapsed = deadline.Elapsed.TotalSeconds;
+    if (failures > 0) Console.Error.WriteLine($"{failures} webhook requests were not accepted");
+    var all = latencies.SelectMany(l => l).Order().ToArray();
+    return (all.Length / elapsed, all[all.Length / 2], all[(int)(all.Length * 0.99)]);
+}
+
+async Task<double> ImportAsync(HttpClient http, string apiKey, int round)
+{
+    string file = Path.GetTempFileName();
+    await using (var w = new StreamWriter(file, false, new UTF8Encoding(false)))
+    {
+        await w.WriteAsync("externalId,platform,accountHandle,subjectType,country,action,groundCategory,groundClaimant,occurredAt\r\n");
+        for (int i = 0; i < importRows; i++)
+            await w.WriteAsync(string.Create(culture,
+                $"bench-{round}-{i},youtube,@bulk_{round}_{i},blogger,UZ,content_removed,intellectual_property,Example Rights Agency,2025-{1 + i % 12:D2}-{1 + i % 28:D2}\r\n"));
+    }
+    var started = Stopwatch.StartNew();
+    await using var stream = File.OpenRead(file);
+    var request = new HttpRequestMessage(HttpMethod.Post, "/api/reports/imports") { Content = new StreamContent(stream) };
+    request.Content.Headers.ContentType = new("text/csv");
+    request.Headers.Authorization = new("Bearer", apiKey);
+    using var response = await http.SendAsync(request);
+    Guid importId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid();
+    JsonElement progress;
+    do
+    {
+        await Task.Delay(250);
+        var poll = new HttpRequestMessage(HttpMethod.Get, $"/api/reports/imports/{importId}");
+        poll.Headers.Authorization = new("Bearer", apiKey);
+        progress = await (await http.SendAsync(poll)).Content.ReadFromJsonAsync<JsonElement>();
+    } while (progress.GetProperty("status").GetString() is "running" or "receiving");
+    double elapsed = started.Elapsed.TotalSeconds;
+    File.Delete(file);
+    long accepted = progress.GetProperty("accepted").GetInt64();
+    if (accepted != importRows) Console.Error.WriteLine($"import accepted {accepted} of {importRows}: {progress}");
+    return accepted / elapsed;
+}
