@@ -17,6 +17,8 @@ builder.AddEventStore(ServiceName, o =>
         o.Schema.For<ApiKey>();
         o.Schema.For<ReporterKey>();
         o.Schema.For<EvidenceFile>();
+        o.Schema.For<IncidentIndex>();
+        o.Schema.For<ReportIncident>();
         o.Schema.For<ImportJob>().Index(j => j.Status);
         o.Schema.For<ImportChunk>().Index(c => c.ImportId);
         o.Schema.For<Report>().Index(r => r.OrganisationId).Index(r => r.ReportedAt);

@@ -3,7 +3,7 @@ using Takedowns.Contracts;
 
 namespace Takedowns.Correlation.Series;
 
-/// <summary>Reports that occurred on one day in one slice (country x platform x ground category): the series detection reads.</summary>
+/// <summary>Incidents that occurred on one day in one slice (country x platform x ground category): the series detection reads.</summary>
 public sealed class DailySliceCount
 {
     public string Id { get; set; } = "";
@@ -17,15 +17,15 @@ public sealed class DailySliceCount
         $"{day:yyyy-MM-dd}|{country}|{WireNames<Platform>.Of(platform)}|{WireNames<GroundCategory>.Of(category)}";
 }
 
-/// <summary>Folds observed reports into daily slice counts, by the day the takedown occurred (late reports update the past).</summary>
+/// <summary>Folds observed incidents into daily slice counts, by the day the takedown occurred (late reports update the past).</summary>
 public sealed partial class DailySliceCountProjection : MultiStreamProjection<DailySliceCount, string>
 {
     public DailySliceCountProjection()
     {
-        Identity<ReportObserved>(e => DailySliceCount.KeyOf(e.OccurredOn, e.Country, e.Platform, e.Category));
+        Identity<IncidentObserved>(e => DailySliceCount.KeyOf(e.OccurredOn, e.Country, e.Platform, e.Category));
     }
 
-    public DailySliceCount Create(ReportObserved e) => new()
+    public DailySliceCount Create(IncidentObserved e) => new()
     {
         Id = DailySliceCount.KeyOf(e.OccurredOn, e.Country, e.Platform, e.Category),
         Day = e.OccurredOn,
@@ -35,5 +35,5 @@ public sealed partial class DailySliceCountProjection : MultiStreamProjection<Da
         Count = 1,
     };
 
-    public void Apply(ReportObserved _, DailySliceCount count) => count.Count++;
+    public void Apply(IncidentObserved _, DailySliceCount count) => count.Count++;
 }

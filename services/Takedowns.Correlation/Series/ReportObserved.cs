@@ -15,4 +15,19 @@ public sealed record ReportObserved(
     SubjectType SubjectType,
     TakedownAction Action,
     DateOnly OccurredOn,
-    DateTimeOffset ReportedAt);
+    DateTimeOffset ReportedAt,
+    Guid? IncidentId = null);
+
+/// <summary>
+/// The first report of an incident. The first event of a stream whose id is the incident's id, so further reports of the
+/// same takedown (by other organisations) do not count it again.
+/// </summary>
+public sealed record IncidentObserved(
+    Guid IncidentId,
+    Guid FirstReportId,
+    string Country,
+    Platform Platform,
+    GroundCategory Category,
+    SubjectType SubjectType,
+    TakedownAction Action,
+    DateOnly OccurredOn);

@@ -22,15 +22,26 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
-        await Task.WhenAll(page.Events.Select(e => e.Data switch
+        // Incidents are linked here, in event order, and stored with this page's progress: a page processed again
+        // finds its reports already linked and links them the same way.
+        var indexes = new Dictionary<string, IncidentIndex>();
+        var messages = new List<(ReportSubmitted Message, Guid Id)>();
+        foreach (var e in page.Events)
         {
-            TakedownReported r => bus.PublishIntegrationEvent(ToContract(r), e.Id, ct),
-            _ => Task.CompletedTask,
-        }));
+            if (e.Data is not TakedownReported reported) continue;
+            string key = Incidents.KeyOf(reported.Report);
+            if (!indexes.TryGetValue(key, out var index))
+                indexes[key] = index = await operations.LoadAsync<IncidentIndex>(key, ct) ?? new IncidentIndex { Id = key };
+            var incidentId = Incidents.Link(index, reported);
+            operations.Store(new ReportIncident(reported.ReportId, incidentId, key));
+            messages.Add((ToContract(reported, incidentId), e.Id));
+        }
+        foreach (var index in indexes.Values) operations.Store(index);
+        await Task.WhenAll(messages.Select(m => bus.PublishIntegrationEvent(m.Message, m.Id, ct)));
         return NullChangeListener.Instance;
     }
 
-    public static ReportSubmitted ToContract(TakedownReported e) => new(
+    public static ReportSubmitted ToContract(TakedownReported e, Guid incidentId) => new(
         e.ReportId, e.OrganisationId, e.Report.Platform, e.Report.SubjectType, e.Report.Country, e.Report.Action,
-        e.Report.Ground.Category, e.Report.OccurredOn, e.ReportedAt, (e.Report.Consent ?? Consent.Default).PublicStatistics);
+        e.Report.Ground.Category, e.Report.OccurredOn, e.ReportedAt, (e.Report.Consent ?? Consent.Default).PublicStatistics, incidentId);
 }

@@ -28,13 +28,14 @@ public sealed record ReportView(
     bool ReporterDataErased,
     DsaStatement Dsa,
     IReadOnlyList<string> DsaDerivedFields,
+    IncidentView? Incident,
     ReportStatus Status,
     ReportChannel Channel,
     Guid? SourceId,
     DateTimeOffset ReportedAt,
     DateTimeOffset UpdatedAt)
 {
-    public static ReportView From(Report r, ReporterContact? contact)
+    public static ReportView From(Report r, ReporterContact? contact, IncidentView? incident = null)
     {
         var c = r.Content;
         var dsa = Reports.Dsa.Derive(c);
@@ -42,7 +43,7 @@ public sealed record ReportView(
             r.Id, c.ExternalId, c.Platform, c.Account, c.SubjectType, c.Country, c.Language, c.AudienceSize, c.Action, c.Ground,
             Moment(c.OccurredOn, c.OccurredAt)!, Moment(c.NoticedOn, c.NoticedAt),
             c.Evidence ?? [], c.Consent ?? Consent.Default, contact, r.ReporterDataErasedAt is not null,
-            dsa.Statement, dsa.DerivedFields, r.Status, r.Channel, r.SourceId, r.ReportedAt, r.UpdatedAt);
+            dsa.Statement, dsa.DerivedFields, incident, r.Status, r.Channel, r.SourceId, r.ReportedAt, r.UpdatedAt);
     }
 
     private static string? Moment(DateOnly? day, DateTimeOffset? at) => at?.ToString("O") ?? day?.ToString("yyyy-MM-dd");
@@ -55,7 +56,16 @@ public sealed class GetReportHandler(IQuerySession session) : IQueryHandler<GetR
         var report = await session.LoadAsync<Report>(query.ReportId, ct);
         // Another organisation's report is answered exactly as an unknown one.
         if (report is null || report.OrganisationId != query.OrganisationId) return null;
-        return ReportView.From(report, await ReporterVault.ReadAsync(session, report, ct));
+        return ReportView.From(report, await ReporterVault.ReadAsync(session, report, ct), await IncidentAsync(session, report.Id, ct));
+    }
+
+    /// <summary>How many reports and organisations share the report's incident; null until it is linked (a moment after intake).</summary>
+    public static async Task<IncidentView?> IncidentAsync(IQuerySession session, Guid reportId, CancellationToken ct)
+    {
+        if (await session.LoadAsync<ReportIncident>(reportId, ct) is not { } link) return null;
+        var entry = (await session.LoadAsync<IncidentIndex>(link.Key, ct))?.Incidents.FirstOrDefault(i => i.IncidentId == link.IncidentId);
+        return entry is null ? null
+            : new IncidentView(entry.IncidentId, entry.Members.Count, entry.Members.Select(m => m.OrganisationId).Distinct().Count());
     }
 }
 

@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Serialization;
 using Takedowns.Contracts;
+using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Intake.Reports;
 
@@ -147,14 +146,6 @@ public sealed record IdempotencyRecord(string Id, Guid ReportId, string RequestH
     public static string ForWebhook(Guid sourceId, string webhookId) => $"webhook:{sourceId:N}:{webhookId}";
     public static string ForApi(Guid organisationId, string key) => $"api:{organisationId:N}:{key}";
 
-    /// <summary>A name-based UUID (RFC 9562 version 8, from SHA-256) of the scoped key.</summary>
-    public static Guid ReportIdFor(string scopedKey)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(scopedKey), hash);
-        var bytes = hash[..16];
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant
-        return new Guid(bytes, bigEndian: true);
-    }
+    /// <summary>The report id a key stands for: the same key always gives the same report.</summary>
+    public static Guid ReportIdFor(string scopedKey) => NameBasedGuid.Create(scopedKey);
 }

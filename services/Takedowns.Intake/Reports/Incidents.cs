@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using Takedowns.Contracts;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Intake.Reports;
+
+/// <summary>A report's place in an incident: the same takedown, perhaps reported by several organisations.</summary>
+public sealed record ReportIncident(Guid Id, Guid IncidentId, string Key);
+
+public sealed record IncidentMember(Guid ReportId, Guid OrganisationId);
+
+public sealed record IncidentEntry(Guid IncidentId, DateTimeOffset First, DateTimeOffset Last, List<IncidentMember> Members);
+
+/// <summary>The incidents of one account and action on one platform. Its id is <see cref="Incidents.KeyOf"/>.</summary>
+public sealed class IncidentIndex
+{
+    public string Id { get; set; } = "";
+    public List<IncidentEntry> Incidents { get; set; } = [];
+}
+
+/// <summary>What the reporting organisation may see of the incident its report belongs to.</summary>
+public sealed record IncidentView(Guid IncidentId, int Reports, int Organisations);
+
+/// <summary>
+/// Links reports of the same incident: the same platform and account (platform id, else handle), the same action,
+/// occurring within 24 hours of each other. Aggregates then count the incident once.
+/// </summary>
+public static partial class Incidents
+{
+    public static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
+    public static string KeyOf(ReportDraft r)
+    {
+        string account = r.Account.PlatformId is { Length: > 0 } id ? "id:" + id.Trim().ToLowerInvariant() : "handle:" + Handle(r.Account.Handle);
+        return $"{WireNames<Platform>.Of(r.Platform)}|{account}|{WireNames<TakedownAction>.Of(r.Action)}";
+    }
+
+    /// <summary>When the takedown happened, as an instant: a date alone stands for its middle.</summary>
+    public static DateTimeOffset Instant(ReportDraft r) =>
+        r.OccurredAt ?? new DateTimeOffset(r.OccurredOn.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+
+    /// <summary>The incident for a report, joining an existing one or starting a new one. Deterministic for a given index.</summary>
+    public static Guid Link(IncidentIndex index, TakedownReported e)
+    {
+        var existing = index.Incidents.FirstOrDefault(i => i.Members.Any(m => m.ReportId == e.ReportId));
+        if (existing is not null) return existing.IncidentId; // already linked (a page processed again)
+
+        var at = Instant(e.Report);
+        var match = index.Incidents
+            .Where(i => at >= i.First - Window && at <= i.Last + Window)
+            .MinBy(i => Math.Min(Math.Abs((at - i.First).Ticks), Math.Abs((at - i.Last).Ticks)));
+        if (match is null)
+        {
+            // Named after its first report, so the same history always gives the same incidents.
+            match = new IncidentEntry(NameBasedGuid.IncidentOf(e.ReportId), at, at, []);
+            index.Incidents.Add(match);
+        }
+        match.Members.Add(new IncidentMember(e.ReportId, e.OrganisationId));
+        int i = index.Incidents.IndexOf(match);
+        index.Incidents[i] = match with { First = at < match.First ? at : match.First, Last = at > match.Last ? at : match.Last };
+        return match.IncidentId;
+    }
+
+    private static string Handle(string handle)
+    {
+        string h = handle.Trim().ToLowerInvariant();
+        if (Uri.TryCreate(h, UriKind.Absolute, out var uri)) h = uri.AbsolutePath.Trim('/');
+        return Spaces().Replace(h.TrimStart('@'), "");
+    }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
+}

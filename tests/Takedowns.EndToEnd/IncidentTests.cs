@@ -1,0 +1,36 @@
+using System.Net;
+using System.Text.Json;
+using Takedowns.Testing;
+
+namespace Takedowns.EndToEnd;
+
+[Collection(SystemCollection.Name)]
+public sealed class IncidentTests(RunningSystem system)
+{
+    private readonly Steps _steps = new(system);
+
+    [Fact]
+    public async Task one_takedown_reported_by_two_organisations_counts_once()
+    {
+        var first = await _steps.RegisterOrganisationAsync("First network member");
+        var second = await _steps.RegisterOrganisationAsync("Second network member");
+        Guid shared = Guid.Empty;
+        for (int i = 0; i < 5; i++)
+        {
+            string handle = $"@twice_reported_{i}";
+            shared = await _steps.SubmitAsync(first, SampleReports.Body(country: "AZ", handle: handle, occurredAt: "2022-03-14"));
+            await _steps.SubmitAsync(second, SampleReports.Body(country: "AZ", handle: handle.ToUpperInvariant(), occurredAt: "2022-03-15"));
+        }
+
+        const string query = "groupBy=country&grain=month&from=2022-03-01&to=2022-03-31";
+        await Eventually.Until(() => _steps.PatternRowsAsync(query), r => Steps.CountOf(r, "AZ") is not null, TimeSpan.FromSeconds(60));
+        await Queues.WaitUntilDrainedAsync(system.VirtualHost, TimeSpan.FromSeconds(60));
+        Assert.Equal(5, Steps.CountOf(await _steps.PatternRowsAsync(query), "AZ"));
+        Assert.Equal(5, await _steps.SeriesTotalAsync("AZ", "2022-03-01", "2022-03-31"));
+
+        using var read = await system.Client(first.ApiKey).GetAsync($"/api/reports/{shared}");
+        var incident = JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement.GetProperty("incident");
+        Assert.Equal(2, incident.GetProperty("reports").GetInt32());
+        Assert.Equal(2, incident.GetProperty("organisations").GetInt32());
+    }
+}
