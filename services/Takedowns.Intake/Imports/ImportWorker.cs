@@ -112,7 +112,7 @@ public sealed class ImportWorker(IDocumentStore store, TimeProvider clock, Impor
     private async Task TryCommitAsync(ImportJob job, IReadOnlyList<ImportRow> rows, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var candidates = new List<(Guid Id, string Key, ValidatedReport Report)>();
+        var candidates = new List<(Guid Id, ValidatedReport Report)>();
         var inBatch = new HashSet<Guid>();
         foreach (var row in rows)
         {
@@ -132,18 +132,16 @@ public sealed class ImportWorker(IDocumentStore store, TimeProvider clock, Impor
                     if (job.Errors.Count < ImportJob.MaxErrorsKept) job.Errors.Add(new ImportError(row.Line, FieldName(job.Format, field), messages[0]));
                 continue;
             }
-            string key = KeyOf(job.OrganisationId, report);
-            var id = IdempotencyRecord.ReportIdFor(key);
+            var id = IdempotencyRecord.ReportIdFor(KeyOf(job.OrganisationId, report));
             if (!inBatch.Add(id)) { job.Duplicates++; continue; }
-            candidates.Add((id, key, report));
+            candidates.Add((id, report));
         }
 
         await using var session = store.LightweightSession();
         var existing = (await session.LoadManyAsync<Report>(ct, candidates.Select(c => c.Id))).Select(r => r.Id).ToHashSet();
-        foreach (var (id, key, report) in candidates)
+        foreach (var (id, report) in candidates)
         {
             if (existing.Contains(id)) { job.Duplicates++; continue; }
-            session.Store(new IdempotencyRecord(key, id, "", now));
             SealedContact? sealedContact = null;
             if (report.Contact is not null)
             {

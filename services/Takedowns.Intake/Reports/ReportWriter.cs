@@ -95,23 +95,20 @@ public sealed class ReportWriter(IDocumentStore store, TimeProvider clock, ILogg
 
     private async Task<SubmitReportResult[]> WriteBatchAsync(IReadOnlyList<Pending> batch)
     {
-        bool single = batch.Count == 1;
         var now = clock.GetUtcNow();
         var results = new SubmitReportResult[batch.Count];
         await using var session = store.LightweightSession();
         // Optimistic: replays are rare, so nothing is read first. A replay collides with its stream at commit, and the
-        // batch is then settled one request at a time, each replay answered from its idempotency record.
-        var earlier = single ? (await session.LoadManyAsync<IdempotencyRecord>(batch[0].Command.IdempotencyKey)).ToDictionary(r => r.Id)
-            : new Dictionary<string, IdempotencyRecord>();
+        // batch is then settled one request at a time, each replay answered as the first request was.
         var leaders = new Dictionary<string, (Guid Id, string Hash)>();
 
         for (int i = 0; i < batch.Count; i++)
         {
             var command = batch[i].Command;
             string key = command.IdempotencyKey;
-            if (earlier.TryGetValue(key, out var first) || leaders.ContainsKey(key))
+            if (leaders.TryGetValue(key, out var leader))
             {
-                var (id, hash) = first is not null ? (first.ReportId, first.RequestHash) : leaders[key];
+                var (id, hash) = leader;
                 results[i] = command.RequestHash is not null && hash != command.RequestHash
                     ? new SubmitReportResult.KeyReusedWithOtherBody()
                     : new SubmitReportResult.Accepted(id, Replayed: true);
@@ -119,7 +116,8 @@ public sealed class ReportWriter(IDocumentStore store, TimeProvider clock, ILogg
             }
             var reportId = IdempotencyRecord.ReportIdFor(key);
             leaders[key] = (reportId, command.RequestHash ?? "");
-            session.Store(new IdempotencyRecord(key, reportId, command.RequestHash ?? "", now));
+            // Only a body-checked key needs a record (to tell a replay from a reuse); any other replay is known by its id alone.
+            if (command.RequestHash is not null) session.Store(new IdempotencyRecord(key, reportId, command.RequestHash, now));
             SealedContact? sealedContact = null;
             if (command.Contact is not null)
             {
@@ -136,6 +134,7 @@ public sealed class ReportWriter(IDocumentStore store, TimeProvider clock, ILogg
 
     private async Task<SubmitReportResult> ReplayAsync(SubmitReport command)
     {
+        if (command.RequestHash is null) return new SubmitReportResult.Accepted(IdempotencyRecord.ReportIdFor(command.IdempotencyKey), Replayed: true);
         await using var query = store.QuerySession();
         var first = await query.LoadAsync<IdempotencyRecord>(command.IdempotencyKey)
                     ?? throw new InvalidOperationException("A report exists without its idempotency record.");
