@@ -40,6 +40,7 @@ builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection(Impor
 builder.Services.AddSingleton<ImportSignal>();
 builder.Services.AddSingleton<ReportWriter>();
 builder.Services.AddMemoryCache();
+builder.Services.ConfigureSwaggerGen(o => o.SchemaFilter<ReportExamples>());
 builder.Services.AddSingleton<WebhookSourceCache>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
 builder.Services.AddHostedService<ImportWorker>();

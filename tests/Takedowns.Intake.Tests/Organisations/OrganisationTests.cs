@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Takedowns.Intake.Tests.Organisations;
 
@@ -68,17 +65,8 @@ public sealed class OrganisationTests(IntakeHost host) : IClassFixture<IntakeHos
     }
 
     [Fact]
-    public void every_endpoint_declares_a_policy_or_is_explicitly_anonymous()
-    {
-        var endpoints = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
-        Assert.NotEmpty(endpoints);
-        var undeclared = endpoints
-            .Where(e => !e.Metadata.OfType<IAuthorizeData>().Any(a => a.Policy is not null || a.Roles is not null)
-                        && !e.Metadata.OfType<IAllowAnonymous>().Any())
-            .Select(e => e.RoutePattern.RawText)
-            .ToList();
-        Assert.Empty(undeclared);
-    }
+    public void every_endpoint_declares_a_policy_or_is_explicitly_anonymous() =>
+        Assert.Empty(Testing.EndpointPolicies.Undeclared(host.Services));
 
     [Fact]
     public async Task the_openapi_document_and_health_are_public()
