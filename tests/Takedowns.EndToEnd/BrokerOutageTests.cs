@@ -36,6 +36,6 @@ public sealed class BrokerOutageTests(RunningSystem system)
         Assert.Equal(5, Steps.CountOf(await _steps.PatternRowsAsync(query), "MN"));
         Assert.Equal(5, await _steps.SeriesTotalAsync("MN", "2023-09-01", "2023-09-30"));
         Assert.Equal(5, await Database.ScalarAsync($"select count(*) from \"{system.Schema("publishing")}\".mt_events"
-            + " where data->>'country' = 'MN'"));
+            + " where type = 'incident_report_added' and data->>'country' = 'MN'"));
     }
 }

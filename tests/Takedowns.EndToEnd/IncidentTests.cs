@@ -33,4 +33,23 @@ public sealed class IncidentTests(RunningSystem system)
         Assert.Equal(2, incident.GetProperty("reports").GetInt32());
         Assert.Equal(2, incident.GetProperty("organisations").GetInt32());
     }
+
+    [Fact]
+    public async Task a_retracted_report_leaves_the_public_pattern()
+    {
+        var org = await _steps.RegisterOrganisationAsync("Careful organisation");
+        var ids = new List<Guid>();
+        for (int i = 0; i < 5; i++)
+            ids.Add(await _steps.SubmitAsync(org, SampleReports.Body(country: "GE", platform: "instagram", occurredAt: "2021-10-10")));
+        const string query = "groupBy=country&grain=month&from=2021-10-01&to=2021-10-31";
+        await Eventually.Until(() => _steps.PatternRowsAsync(query), r => Steps.CountOf(r, "GE") == 5, TimeSpan.FromSeconds(60));
+
+        using var retracted = await system.Client(org.ApiKey).PostAsync($"/api/reports/{ids[0]}/retraction",
+            new StringContent("""{"reason":"Entered twice"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, retracted.StatusCode);
+        var rows = await Eventually.Until(() => _steps.PatternRowsAsync(query),
+            r => r.EnumerateArray().Any(x => x.GetProperty("country").GetString() == "GE" && x.GetProperty("suppressed").GetBoolean()),
+            TimeSpan.FromSeconds(60), "the retraction to reach the public pattern");
+        Assert.Null(Steps.CountOf(rows, "GE"));
+    }
 }

@@ -25,19 +25,36 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
         // Incidents are linked here, in event order, and stored with this page's progress: a page processed again
         // finds its reports already linked and links them the same way.
         var indexes = new Dictionary<string, IncidentIndex>();
-        var messages = new List<(ReportSubmitted Message, Guid Id)>();
+        var linked = new Dictionary<Guid, Guid>();
+        var messages = new List<(object Message, Guid Id)>();
         foreach (var e in page.Events)
         {
-            if (e.Data is not TakedownReported reported) continue;
-            string key = Incidents.KeyOf(reported.Report);
-            if (!indexes.TryGetValue(key, out var index))
-                indexes[key] = index = await operations.LoadAsync<IncidentIndex>(key, ct) ?? new IncidentIndex { Id = key };
-            var incidentId = Incidents.Link(index, reported);
-            operations.Store(new ReportIncident(reported.ReportId, incidentId, key));
-            messages.Add((ToContract(reported, incidentId), e.Id));
+            switch (e.Data)
+            {
+                case TakedownReported reported:
+                    string key = Incidents.KeyOf(reported.Report);
+                    if (!indexes.TryGetValue(key, out var index))
+                        indexes[key] = index = await operations.LoadAsync<IncidentIndex>(key, ct) ?? new IncidentIndex { Id = key };
+                    var incidentId = Incidents.Link(index, reported);
+                    linked[reported.ReportId] = incidentId;
+                    operations.Store(new ReportIncident(reported.ReportId, incidentId, key));
+                    messages.Add((ToContract(reported, incidentId), e.Id));
+                    break;
+                case ReportRetracted retracted:
+                    Guid? incident = linked.TryGetValue(retracted.ReportId, out var id) ? id
+                        : (await operations.LoadAsync<ReportIncident>(retracted.ReportId, ct))?.IncidentId;
+                    var report = await operations.LoadAsync<Report>(retracted.ReportId, ct);
+                    messages.Add((new ReportWithdrawn(retracted.ReportId, report?.OrganisationId ?? Guid.Empty, incident, retracted.RetractedAt), e.Id));
+                    break;
+            }
         }
         foreach (var index in indexes.Values) operations.Store(index);
-        await Task.WhenAll(messages.Select(m => bus.PublishIntegrationEvent(m.Message, m.Id, ct)));
+        await Task.WhenAll(messages.Select(m => m.Message switch
+        {
+            ReportSubmitted submitted => bus.PublishIntegrationEvent(submitted, m.Id, ct),
+            ReportWithdrawn withdrawn => bus.PublishIntegrationEvent(withdrawn, m.Id, ct),
+            _ => Task.CompletedTask,
+        }));
         return NullChangeListener.Instance;
     }
 

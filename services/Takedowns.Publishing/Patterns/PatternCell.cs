@@ -3,13 +3,7 @@ using Takedowns.Contracts;
 
 namespace Takedowns.Publishing.Patterns;
 
-/// <summary>
-/// Publishing counted a report: only the coarse facts a public pattern may show. The first event of a stream whose
-/// id is the report's id, so a redelivery collides and changes nothing.
-/// </summary>
-public sealed record ReportCounted(Guid ReportId, DateOnly OccurredOn, string Country, Platform Platform, GroundCategory Category);
-
-/// <summary>The finest public cell: reports by occurred day, country, platform and ground category. Never shown unaggregated.</summary>
+/// <summary>The finest public cell: incidents by occurred day, country, platform and ground category. Never shown unaggregated.</summary>
 public sealed class PatternCell
 {
     public string Id { get; set; } = "";
@@ -19,20 +13,21 @@ public sealed class PatternCell
     public GroundCategory Category { get; set; }
     public int Count { get; set; }
 
-    public static string KeyOf(ReportCounted e) =>
-        $"{e.OccurredOn:yyyy-MM-dd}|{e.Country}|{WireNames<Platform>.Of(e.Platform)}|{WireNames<GroundCategory>.Of(e.Category)}";
+    public static string KeyOf(DateOnly day, string country, Platform platform, GroundCategory category) =>
+        $"{day:yyyy-MM-dd}|{country}|{WireNames<Platform>.Of(platform)}|{WireNames<GroundCategory>.Of(category)}";
 }
 
 public sealed partial class PatternCellProjection : MultiStreamProjection<PatternCell, string>
 {
     public PatternCellProjection()
     {
-        Identity<ReportCounted>(PatternCell.KeyOf);
+        Identity<IncidentCounted>(e => PatternCell.KeyOf(e.OccurredOn, e.Country, e.Platform, e.Category));
+        Identity<IncidentUncounted>(e => PatternCell.KeyOf(e.OccurredOn, e.Country, e.Platform, e.Category));
     }
 
-    public PatternCell Create(ReportCounted e) => new()
+    public PatternCell Create(IncidentCounted e) => new()
     {
-        Id = PatternCell.KeyOf(e),
+        Id = PatternCell.KeyOf(e.OccurredOn, e.Country, e.Platform, e.Category),
         Day = e.OccurredOn,
         Country = e.Country,
         Platform = e.Platform,
@@ -40,5 +35,7 @@ public sealed partial class PatternCellProjection : MultiStreamProjection<Patter
         Count = 1,
     };
 
-    public void Apply(ReportCounted _, PatternCell cell) => cell.Count++;
+    public void Apply(IncidentCounted _, PatternCell cell) => cell.Count++;
+
+    public void Apply(IncidentUncounted _, PatternCell cell) => cell.Count--;
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Takedowns.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 using Takedowns.Testing;
 
 namespace Takedowns.Publishing.Tests.Patterns;
@@ -75,5 +76,22 @@ public sealed class PublicPatternsTests(ServiceHost<Program> host) : IClassFixtu
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.True(json.RootElement.GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    [Fact]
+    public async Task a_retracted_report_leaves_the_public_count()
+    {
+        var day = new DateOnly(2025, 7, 7);
+        var reports = Enumerable.Range(0, 5).Select(_ => Submissions.Report("MD", Platform.Telegram, GroundCategory.Spam, day)).ToList();
+        foreach (var r in reports) await Submissions.PublishAsync(host.Services, r);
+        const string query = "groupBy=country&grain=day&from=2025-07-07&to=2025-07-07";
+        var rows = await Eventually.Until(() => RowsAsync(query), r => r.GetArrayLength() == 1 && r[0].GetProperty("count").ValueKind == JsonValueKind.Number);
+        Assert.Equal(5, rows[0].GetProperty("count").GetInt32());
+
+        var retracted = reports[0];
+        await host.Services.GetRequiredService<MassTransit.IBus>().Publish(
+            new Takedowns.Contracts.Reports.ReportWithdrawn(retracted.ReportId, retracted.OrganisationId, null, DateTimeOffset.UtcNow));
+        rows = await Eventually.Until(() => RowsAsync(query), r => r[0].GetProperty("suppressed").GetBoolean(), what: "the cell to lose the retracted report");
+        Assert.Equal(JsonValueKind.Null, rows[0].GetProperty("count").ValueKind);
     }
 }
