@@ -62,6 +62,18 @@ public static partial class JsonBody
         return errors.Count == 0;
     }
 
+    /// <summary>Reads a small JSON request body strictly, answering 400 or 413 problems itself.</summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct, bool allowEmpty = false)
+        where T : class
+    {
+        byte[]? body = await ReadBytesAsync(request, ct);
+        if (body is null) return (null, TooLarge());
+        if (allowEmpty && body.Length == 0) return (null, null);
+        return TryDeserialize<T>(body, out var value, out var errors)
+            ? (value, null)
+            : (null, Results.ValidationProblem(errors, title: "The request is not valid."));
+    }
+
     public static IResult TooLarge(int maxBytes = MaxBytes) => Results.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "Request body too large",

@@ -70,7 +70,7 @@ public static class ApiKeyEndpoints
 
         keys.MapPost("", async (Guid organisationId, HttpRequest request, IMediator mediator, CancellationToken ct) =>
             {
-                var (input, problem) = await Reports.RequestBodies.ReadAsync<IssueApiKeyRequest>(request, ct);
+                var (input, problem) = await JsonBody.ReadAsync<IssueApiKeyRequest>(request, ct);
                 if (problem is not null) return problem;
                 var errors = new ValidationErrors();
                 string[] roles = input!.Roles?.Distinct().ToArray() ?? [];

@@ -53,10 +53,8 @@ public static class OrganisationEndpoints
     /// <summary>Reads a <c>{"name": "..."}</c> body, the shape of every admin create request so far.</summary>
     internal static async Task<(string? Name, IResult? Problem)> ReadName(HttpRequest request, CancellationToken ct)
     {
-        byte[]? body = await JsonBody.ReadBytesAsync(request, ct);
-        if (body is null) return (null, JsonBody.TooLarge());
-        if (!JsonBody.TryDeserialize<RegisterOrganisationRequest>(body, out var input, out var jsonErrors))
-            return (null, Results.ValidationProblem(jsonErrors, title: "The request is not valid."));
+        var (input, problem) = await JsonBody.ReadAsync<RegisterOrganisationRequest>(request, ct);
+        if (problem is not null) return (null, problem);
         string? name = input!.Name?.Trim();
         var errors = new ValidationErrors();
         if (string.IsNullOrEmpty(name)) errors.Add("name", "Required.");

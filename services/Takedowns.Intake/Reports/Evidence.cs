@@ -81,7 +81,7 @@ public static class EvidenceEndpoints
         }
         else
         {
-            var (input, problem) = await RequestBodies.ReadAsync<EvidenceInput>(request, ct);
+            var (input, problem) = await JsonBody.ReadAsync<EvidenceInput>(request, ct);
             if (problem is not null) return problem;
             var checkedItem = ReportValidation.CheckEvidence(input!, "", errors);
             if (checkedItem is null) return errors.ToProblem();

@@ -22,7 +22,7 @@ public static class ReportLifecycleEndpoints
         reports.MapPost("/appeal", async (Guid reportId, HttpRequest request, ClaimsPrincipal user, IMediator mediator,
                 IQuerySession session, TimeProvider clock, CancellationToken ct) =>
             {
-                var (input, problem) = await RequestBodies.ReadAsync<AppealRequest>(request, ct);
+                var (input, problem) = await JsonBody.ReadAsync<AppealRequest>(request, ct);
                 if (problem is not null) return problem;
                 var errors = new ValidationErrors();
                 var filedOn = QueryDates.Parse(input!.FiledOn, "filedOn", errors) ?? Today(clock);
@@ -38,7 +38,7 @@ public static class ReportLifecycleEndpoints
         reports.MapPost("/appeal/decision", async (Guid reportId, HttpRequest request, ClaimsPrincipal user, IMediator mediator,
                 IQuerySession session, TimeProvider clock, CancellationToken ct) =>
             {
-                var (input, problem) = await RequestBodies.ReadAsync<AppealDecisionRequest>(request, ct);
+                var (input, problem) = await JsonBody.ReadAsync<AppealDecisionRequest>(request, ct);
                 if (problem is not null) return problem;
                 var errors = new ValidationErrors();
                 AppealOutcome? outcome = input!.Outcome switch
@@ -63,7 +63,7 @@ public static class ReportLifecycleEndpoints
         reports.MapPost("/retraction", async (Guid reportId, HttpRequest request, ClaimsPrincipal user, IMediator mediator,
                 IQuerySession session, CancellationToken ct) =>
             {
-                var (input, problem) = await RequestBodies.ReadAsync<RetractionRequest>(request, ct, allowEmpty: true);
+                var (input, problem) = await JsonBody.ReadAsync<RetractionRequest>(request, ct, allowEmpty: true);
                 if (problem is not null) return problem;
                 var errors = new ValidationErrors();
                 string? reason = Note(input?.Reason, "reason", errors);
@@ -78,7 +78,7 @@ public static class ReportLifecycleEndpoints
         reports.MapPost("/verification", async (Guid reportId, HttpRequest request, ClaimsPrincipal user, IMediator mediator,
                 CancellationToken ct) =>
             {
-                var (input, problem) = await RequestBodies.ReadAsync<NoteRequest>(request, ct, allowEmpty: true);
+                var (input, problem) = await JsonBody.ReadAsync<NoteRequest>(request, ct, allowEmpty: true);
                 if (problem is not null) return problem;
                 var errors = new ValidationErrors();
                 string? note = Note(input?.Note, "note", errors);
@@ -115,19 +115,4 @@ public static class ReportLifecycleEndpoints
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict);
-}
-
-/// <summary>Reads a small JSON request body strictly, answering 400 or 413 problems itself.</summary>
-public static class RequestBodies
-{
-    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct, bool allowEmpty = false)
-        where T : class
-    {
-        byte[]? body = await JsonBody.ReadBytesAsync(request, ct);
-        if (body is null) return (null, JsonBody.TooLarge());
-        if (allowEmpty && body.Length == 0) return (null, null);
-        return JsonBody.TryDeserialize<T>(body, out var value, out var errors)
-            ? (value, null)
-            : (null, Results.ValidationProblem(errors, title: "The request is not valid."));
-    }
 }

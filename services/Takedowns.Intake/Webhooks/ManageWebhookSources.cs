@@ -117,7 +117,7 @@ public static class ManageWebhookSourceEndpoints
 
         sources.MapPut("/{sourceId:guid}/mapping", async (Guid organisationId, Guid sourceId, HttpRequest request, IMediator mediator, CancellationToken ct) =>
             {
-                var (input, problem) = await Reports.RequestBodies.ReadAsync<PayloadMapping>(request, ct);
+                var (input, problem) = await JsonBody.ReadAsync<PayloadMapping>(request, ct);
                 if (problem is not null) return problem;
                 var errors = new ValidationErrors();
                 var mapping = PayloadMappings.Validate(input, errors);
