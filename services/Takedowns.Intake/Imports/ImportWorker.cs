@@ -24,7 +24,8 @@ public sealed class ImportSignal
 /// Processes uploaded imports row by row, in batches that commit their reports and the import's progress together.
 /// Each row is all or nothing; a bad row is recorded and skipped; a re-sent file finds its rows already there.
 /// </summary>
-public sealed class ImportWorker(IDocumentStore store, TimeProvider clock, ImportSignal signal, ILogger<ImportWorker> logger)
+public sealed class ImportWorker(
+    IDocumentStore store, TimeProvider clock, ImportSignal signal, IConfiguration configuration, ILogger<ImportWorker> logger)
     : BackgroundService
 {
     public const int BatchSize = 500;
@@ -58,6 +59,16 @@ public sealed class ImportWorker(IDocumentStore store, TimeProvider clock, Impor
 
     public async Task ProcessAsync(Guid importId, CancellationToken ct)
     {
+        // With several Intake instances, an import is processed by whichever takes its lock; the lock goes with the
+        // connection, so a crashed instance frees it.
+        await using var lockConnection = new Npgsql.NpgsqlConnection(configuration.GetConnectionString(Takedowns.ServiceDefaults.Settings.PostgresConnection));
+        await lockConnection.OpenAsync(ct);
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_try_advisory_lock($1)", lockConnection))
+        {
+            take.Parameters.AddWithValue(LockKey(importId));
+            if (await take.ExecuteScalarAsync(ct) is not true) return;
+        }
+
         var job = await LoadAsync(importId, ct);
         if (job is not { Status: ImportStatus.Running }) return;
 
@@ -84,6 +95,8 @@ public sealed class ImportWorker(IDocumentStore store, TimeProvider clock, Impor
         logger.LogInformation("Import {ImportId} {Status}: {Rows} rows, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected",
             importId, job.Status, job.RowsRead, job.Accepted, job.Duplicates, job.Rejected);
     }
+
+    public static long LockKey(Guid importId) => BitConverter.ToInt64(importId.ToByteArray(), 0) ^ 0x54414B45444F574E; // "TAKEDOWN"
 
     private async Task<ImportJob> LoadAsync(Guid importId, CancellationToken ct)
     {

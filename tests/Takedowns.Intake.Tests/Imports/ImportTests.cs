@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Takedowns.Testing;
 
 namespace Takedowns.Intake.Tests.Imports;
@@ -112,5 +113,43 @@ public sealed class ImportTests(IntakeHost host) : IClassFixture<IntakeHost>
         Assert.Equal(rows, Count(progress, "accepted"));
         Assert.Equal(0, Count(progress, "rejected"));
         Assert.Equal(0, await Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_doc_importchunk"));
+    }
+
+    [Fact]
+    public async Task an_import_locked_by_another_instance_is_left_to_it()
+    {
+        var org = await host.RegisterOrganisationAsync();
+        var client = host.CreateClient(org.ApiKey);
+        var id = Guid.NewGuid();
+
+        // Another instance holds the import's lock before the import is even visible.
+        await using var other = new Npgsql.NpgsqlConnection(TestEnvironment.PostgresConnection);
+        await other.OpenAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_try_advisory_lock($1)", other))
+        {
+            take.Parameters.AddWithValue(Intake.Imports.ImportWorker.LockKey(id));
+            Assert.Equal(true, await take.ExecuteScalarAsync());
+        }
+        var store = host.Services.GetRequiredService<Marten.IDocumentStore>();
+        await using (var session = store.LightweightSession())
+        {
+            byte[] file = Encoding.UTF8.GetBytes(Header + "\r\nlocked-1,youtube,@locked,blogger,KZ,account_suspended,spam,,2020-02-02,\r\n");
+            session.Store(new Intake.Imports.ImportChunk(Intake.Imports.ImportChunk.IdOf(id, 0), id, 0, file));
+            session.Store(new Intake.Imports.ImportJob
+            {
+                Id = id, OrganisationId = org.OrganisationId, Format = Intake.Imports.ImportFormat.Csv,
+                Status = Intake.Imports.ImportStatus.Running, Chunks = 1, Bytes = file.Length, CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await session.SaveChangesAsync();
+        }
+        host.Services.GetRequiredService<Intake.Imports.ImportSignal>().Notify();
+
+        async Task<JsonElement> Progress() => JsonDocument.Parse(await client.GetStringAsync($"/api/reports/imports/{id}")).RootElement.Clone();
+        await Task.Delay(3000); // more than a poll of the worker
+        Assert.Equal("running", (await Progress()).GetProperty("status").GetString());
+
+        await other.CloseAsync(); // the other instance goes away, and its lock with it
+        var done = await Eventually.Until(Progress, p => p.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, Count(done, "accepted"));
     }
 }
