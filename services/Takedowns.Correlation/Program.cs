@@ -9,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceName);
 builder.AddEventStore(ServiceName, o =>
 {
+    o.Projections.Snapshot<ObservedIncident>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
     o.Projections.Add<DailySliceCountProjection>(ProjectionLifecycle.Async);
     o.Schema.For<DailySliceCount>().Index(c => c.Day);
 });

@@ -51,5 +51,7 @@ public sealed class IncidentTests(RunningSystem system)
             r => r.EnumerateArray().Any(x => x.GetProperty("country").GetString() == "GE" && x.GetProperty("suppressed").GetBoolean()),
             TimeSpan.FromSeconds(60), "the retraction to reach the public pattern");
         Assert.Null(Steps.CountOf(rows, "GE"));
+        Assert.Equal(4, await Eventually.Until(() => _steps.SeriesTotalAsync("GE", "2021-10-01", "2021-10-31"), n => n == 4,
+            TimeSpan.FromSeconds(60), "the retraction to reach the analysis series"));
     }
 }

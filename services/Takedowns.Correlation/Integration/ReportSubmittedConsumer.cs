@@ -1,5 +1,5 @@
-using Marten.Exceptions;
 using Marten;
+using Marten.Exceptions;
 using MassTransit;
 using Takedowns.Contracts.Reports;
 using Takedowns.Correlation.Series;
@@ -7,8 +7,13 @@ using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Correlation.Integration;
 
-/// <summary>Records each submitted report once, and each incident once; a redelivery finds its stream already there and changes nothing.</summary>
-public sealed class ReportSubmittedConsumer(IDocumentSession session, ILogger<ReportSubmittedConsumer> logger) : IConsumer<ReportSubmitted>
+/// <summary>
+/// Records each report once (a stream per report) and counts each incident while one of its reports stands (a stream
+/// per incident). A redelivery changes nothing; a concurrent change to the same incident fails its optimistic check
+/// and is retried.
+/// </summary>
+public sealed class ReportSubmittedConsumer(IDocumentSession session, ILogger<ReportSubmittedConsumer> logger)
+    : IConsumer<ReportSubmitted>, IConsumer<ReportWithdrawn>
 {
     public async Task Consume(ConsumeContext<ReportSubmitted> context)
     {
@@ -16,10 +21,9 @@ public sealed class ReportSubmittedConsumer(IDocumentSession session, ILogger<Re
         var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
         session.Events.StartStream(m.ReportId, new ReportObserved(
             m.ReportId, m.OrganisationId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.ReportedAt, incidentId));
-        bool newIncident = await session.Events.FetchStreamStateAsync(incidentId, context.CancellationToken) is null;
-        if (newIncident)
-            session.Events.StartStream(incidentId, new IncidentObserved(
-                incidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn));
+        var incident = await session.Events.FetchForWriting<ObservedIncident>(incidentId, context.CancellationToken);
+        incident.AppendMany(ObservedIncidentDecisions.Link(incident.Aggregate,
+            new IncidentObserved(incidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn), m.ReportId));
         try
         {
             await session.SaveChangesAsync(context.CancellationToken);
@@ -28,7 +32,16 @@ public sealed class ReportSubmittedConsumer(IDocumentSession session, ILogger<Re
         {
             logger.LogDebug("Report {ReportId} was already observed; redelivery ignored", m.ReportId);
         }
-        // A collision on the incident's stream (another report of it, at the same moment) fails this delivery;
-        // the retry finds the incident there and records only the report.
+    }
+
+    public async Task Consume(ConsumeContext<ReportWithdrawn> context)
+    {
+        var m = context.Message;
+        var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
+        var incident = await session.Events.FetchForWriting<ObservedIncident>(incidentId, context.CancellationToken);
+        var events = ObservedIncidentDecisions.Withdraw(incidentId, incident.Aggregate, m.ReportId);
+        if (events.Length == 0) return;
+        incident.AppendMany(events);
+        await session.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -23,6 +23,7 @@ public sealed partial class DailySliceCountProjection : MultiStreamProjection<Da
     public DailySliceCountProjection()
     {
         Identity<IncidentObserved>(e => DailySliceCount.KeyOf(e.OccurredOn, e.Country, e.Platform, e.Category));
+        Identity<IncidentUnobserved>(e => DailySliceCount.KeyOf(e.OccurredOn, e.Country, e.Platform, e.Category));
     }
 
     public DailySliceCount Create(IncidentObserved e) => new()
@@ -36,4 +37,6 @@ public sealed partial class DailySliceCountProjection : MultiStreamProjection<Da
     };
 
     public void Apply(IncidentObserved _, DailySliceCount count) => count.Count++;
+
+    public void Apply(IncidentUnobserved _, DailySliceCount count) => count.Count--;
 }

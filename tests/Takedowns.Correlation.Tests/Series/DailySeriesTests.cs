@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Takedowns.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 using Takedowns.Testing;
 
 namespace Takedowns.Correlation.Tests.Series;
@@ -74,5 +75,27 @@ public sealed class DailySeriesTests(ServiceHost<Program> host) : IClassFixture<
     {
         using var anonymous = await host.CreateClient().GetAsync("/api/analysis/series?country=KG");
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task an_incident_counts_once_and_leaves_the_series_when_all_its_reports_are_retracted()
+    {
+        var incidentId = Guid.NewGuid();
+        var first = Submissions.Report(country: "MD", occurredOn: new DateOnly(2026, 6, 1)) with { IncidentId = incidentId };
+        var second = Submissions.Report(country: "MD", occurredOn: new DateOnly(2026, 6, 1)) with { IncidentId = incidentId };
+        await Submissions.PublishAsync(host.Services, first);
+        await Submissions.PublishAsync(host.Services, second);
+        await Queues.WaitUntilDrainedAsync(host.VirtualHost);
+        const string query = "country=MD&from=2026-06-01&to=2026-06-30";
+        Assert.Equal(1, Total(await Eventually.Until(() => SeriesAsync(query), i => Total(i) >= 1)));
+
+        var bus = host.Services.GetRequiredService<MassTransit.IBus>();
+        await bus.Publish(new Takedowns.Contracts.Reports.ReportWithdrawn(first.ReportId, first.OrganisationId, incidentId, DateTimeOffset.UtcNow));
+        await Queues.WaitUntilDrainedAsync(host.VirtualHost);
+        await Task.Delay(1500); // the projection runs behind the consumer
+        Assert.Equal(1, Total(await SeriesAsync(query)));
+
+        await bus.Publish(new Takedowns.Contracts.Reports.ReportWithdrawn(second.ReportId, second.OrganisationId, incidentId, DateTimeOffset.UtcNow));
+        Assert.Equal(0, Total(await Eventually.Until(() => SeriesAsync(query), i => Total(i) == 0, what: "the incident to leave the series")));
     }
 }
