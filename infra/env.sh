@@ -158,6 +158,15 @@ admin_key() {
   cat "$DATA/admin.key"
 }
 
+# The key webhook secrets are encrypted with: TAKEDOWNS_SECRETS_KEY, else kept in .data/secrets.key.
+secrets_key() {
+  if [ -n "${TAKEDOWNS_SECRETS_KEY:-}" ]; then echo "$TAKEDOWNS_SECRETS_KEY"; return; fi
+  if [ ! -s "$DATA/secrets.key" ]; then
+    mkdir -p "$DATA"; (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/secrets.key")
+  fi
+  cat "$DATA/secrets.key"
+}
+
 # Stops the services a previous run started, by the PIDs it recorded.
 stop_services() {
   local f pid
@@ -181,6 +190,7 @@ start_service() { # name
     log "port ${SERVICE_PORT[$name]} ($name) is taken by another process; free it or set TAKEDOWNS_${name^^}_PORT"; return 1
   fi
   ( cd "$dir" && exec env ASPNETCORE_URLS="$(service_url "$name")" TAKEDOWNS_ADMIN_KEY="$(admin_key)" \
+      TAKEDOWNS_SECRETS_KEY="$(secrets_key)" \
       Services__intake="$(service_url intake)" Services__correlation="$(service_url correlation)" \
       Services__publishing="$(service_url publishing)" \
       dotnet "$project.dll" >>"$DATA/logs/$name.log" 2>&1 ) &

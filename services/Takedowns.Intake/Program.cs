@@ -41,12 +41,14 @@ builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection(Impor
 builder.Services.AddSingleton<ImportSignal>();
 builder.Services.AddSingleton<ReportWriter>();
 builder.Services.AddMemoryCache();
+builder.Services.AddSingleton<SecretProtector>();
 builder.Services.ConfigureSwaggerGen(o => o.SchemaFilter<ReportExamples>());
 builder.Services.AddSingleton<WebhookSourceCache>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
 builder.Services.AddHostedService<ImportWorker>();
 
 var app = builder.Build();
+_ = app.Services.GetRequiredService<SecretProtector>(); // refuse to start without the secrets key
 app.UseServiceDefaults();
 app.MapOrganisations();
 app.MapWebhookSources();

@@ -30,7 +30,11 @@ public static class TestEnvironment
         ["RabbitMq:Password"] = RabbitPassword,
         ["RabbitMq:VirtualHost"] = virtualHost,
         ["TAKEDOWNS_ADMIN_KEY"] = adminKey,
+        ["TAKEDOWNS_SECRETS_KEY"] = SecretsKey,
     };
+
+    /// <summary>The key webhook secrets are encrypted with in tests: fixed, made up, never used outside tests.</summary>
+    public const string SecretsKey = "dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
 
     public static string UniqueName(string prefix) => $"{prefix}_{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 

@@ -17,7 +17,7 @@ public sealed record RotateWebhookSecret(Guid OrganisationId, Guid SourceId, Tim
 public sealed record RevokeWebhookSource(Guid OrganisationId, Guid SourceId) : ICommand<bool>;
 public sealed record SetWebhookMapping(Guid OrganisationId, Guid SourceId, PayloadMapping Mapping) : ICommand<bool>;
 
-public sealed class WebhookSourceHandlers(IDocumentSession session, TimeProvider clock, WebhookSourceCache cache) :
+public sealed class WebhookSourceHandlers(IDocumentSession session, TimeProvider clock, WebhookSourceCache cache, SecretProtector protector) :
     ICommandHandler<RotateWebhookSecret, SecretRotatedResponse?>,
     ICommandHandler<RevokeWebhookSource, bool>,
     ICommandHandler<SetWebhookMapping, bool>
@@ -33,7 +33,7 @@ public sealed class WebhookSourceHandlers(IDocumentSession session, TimeProvider
         var kept = source.Secrets.Where(s => s.ValidUntil is null || s.ValidUntil > now)
             .Select(s => s with { ValidUntil = s.ValidUntil is null ? until : (s.ValidUntil < until ? s.ValidUntil : until) })
             .Where(s => s.ValidUntil > now)
-            .Append(new SourceSecret(secret, now))
+            .Append(new SourceSecret(protector.Protect(source.Id, secret), now))
             .ToList();
         session.Store(source with { Secrets = kept });
         organisation.AppendOne(new WebhookSecretRotated(command.OrganisationId, source.Id, now, until));

@@ -23,7 +23,8 @@ public static class ReceiveWebhookEndpoint
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     private static async Task<IResult> Handle(
-        Guid sourceId, HttpRequest request, WebhookSourceCache sources, IMediator mediator, TimeProvider clock, CancellationToken ct)
+        Guid sourceId, HttpRequest request, WebhookSourceCache sources, SecretProtector protector, IMediator mediator, TimeProvider clock,
+        CancellationToken ct)
     {
         byte[]? body = await JsonBody.ReadBytesAsync(request, ct);
         if (body is null) return JsonBody.TooLarge();
@@ -33,7 +34,7 @@ public static class ReceiveWebhookEndpoint
         var now = clock.GetUtcNow();
         var outcome = source is null
             ? WebhookSignature.Outcome.NoValidSignature // an unknown source looks exactly like a bad signature
-            : WebhookSignature.Verify(source.SecretsValidAt(now), webhookId, request.Headers[WebhookSignature.TimestampHeader],
+            : WebhookSignature.Verify(source.SecretsValidAt(now).Select(s => protector.Unprotect(source.Id, s)), webhookId, request.Headers[WebhookSignature.TimestampHeader],
                 request.Headers[WebhookSignature.SignatureHeader], body, now);
         if (outcome != WebhookSignature.Outcome.Valid) return Unauthorized(outcome);
 

@@ -13,11 +13,12 @@ public sealed record WebhookSource(
     Guid Id, Guid OrganisationId, string Name, IReadOnlyList<SourceSecret> Secrets, DateTimeOffset AddedAt,
     DateTimeOffset? RevokedAt = null, PayloadMapping? Mapping = null)
 {
-    /// <summary>The secrets a signature may be made with now: the current one, and the previous one during its overlap.</summary>
+    /// <summary>The secrets a signature may be made with now (still protected): the current one, and the previous one during its overlap.</summary>
     public IReadOnlyList<string> SecretsValidAt(DateTimeOffset now) =>
         RevokedAt is not null ? [] : Secrets.Where(s => s.ValidUntil is null || s.ValidUntil > now).Select(s => s.Secret).ToList();
 }
 
+/// <summary>A signing secret, encrypted by <see cref="SecretProtector"/>.</summary>
 public sealed record SourceSecret(string Secret, DateTimeOffset AddedAt, DateTimeOffset? ValidUntil = null);
 
 public sealed record AddWebhookSource(Guid OrganisationId, string Name) : ICommand<WebhookSourceAddedResponse?>;
@@ -25,7 +26,7 @@ public sealed record AddWebhookSource(Guid OrganisationId, string Name) : IComma
 /// <summary>The secret is shown here once.</summary>
 public sealed record WebhookSourceAddedResponse(Guid SourceId, string Secret);
 
-public sealed class AddWebhookSourceHandler(IDocumentSession session, TimeProvider clock)
+public sealed class AddWebhookSourceHandler(IDocumentSession session, TimeProvider clock, SecretProtector protector)
     : ICommandHandler<AddWebhookSource, WebhookSourceAddedResponse?>
 {
     public async ValueTask<WebhookSourceAddedResponse?> Handle(AddWebhookSource command, CancellationToken ct)
@@ -37,7 +38,7 @@ public sealed class AddWebhookSourceHandler(IDocumentSession session, TimeProvid
         var sourceId = Guid.CreateVersion7(now);
         string secret = WebhookSignature.NewSecret();
         organisation.AppendOne(new WebhookSourceAdded(command.OrganisationId, sourceId, command.Name, now));
-        session.Store(new WebhookSource(sourceId, command.OrganisationId, command.Name, [new SourceSecret(secret, now)], now));
+        session.Store(new WebhookSource(sourceId, command.OrganisationId, command.Name, [new SourceSecret(protector.Protect(sourceId, secret), now)], now));
         await session.SaveChangesAsync(ct);
         return new WebhookSourceAddedResponse(sourceId, secret);
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -29,6 +30,31 @@ public sealed class OrganisationTests(IntakeHost host) : IClassFixture<IntakeHos
         var source = await host.AddSourceAsync(org.OrganisationId);
         Assert.StartsWith("whsec_", source.Secret);
         Assert.True(Convert.FromBase64String(source.Secret["whsec_".Length..]).Length >= 24);
+    }
+
+    [Fact]
+    public async Task webhook_secrets_are_stored_encrypted()
+    {
+        var org = await host.RegisterOrganisationAsync();
+        var source = await host.AddSourceAsync(org.OrganisationId);
+        string encoded = source.Secret["whsec_".Length..];
+        Assert.Equal(1, await Testing.Database.ScalarAsync(
+            $"select count(*) from \"{host.Schema}\".mt_doc_webhooksource where id = '{source.SourceId}'"));
+        Assert.Equal(0, await Testing.Database.ScalarAsync(
+            $"select count(*) from \"{host.Schema}\".mt_doc_webhooksource where data::text like '%{encoded}%'"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("c2hvcnQ=")]
+    [InlineData("not base64!")]
+    public void intake_refuses_to_start_without_a_proper_secrets_key(string? key)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [Intake.Webhooks.SecretProtector.Setting] = key }).Build();
+        Assert.Contains(Intake.Webhooks.SecretProtector.Setting,
+            Assert.Throws<InvalidOperationException>(() => new Intake.Webhooks.SecretProtector(configuration)).Message);
     }
 
     [Fact]
