@@ -34,7 +34,7 @@ public static class ReceiveWebhookEndpoint
         var now = clock.GetUtcNow();
         var outcome = source is null
             ? WebhookSignature.Outcome.NoValidSignature // an unknown source looks exactly like a bad signature
-            : WebhookSignature.Verify(source.SecretsValidAt(now).Select(s => protector.Unprotect(source.Id, s)), webhookId, request.Headers[WebhookSignature.TimestampHeader],
+            : WebhookSignature.Verify(protector.UnprotectAll(source.Id, source.SecretsValidAt(now)), webhookId, request.Headers[WebhookSignature.TimestampHeader],
                 request.Headers[WebhookSignature.SignatureHeader], body, now);
         if (outcome != WebhookSignature.Outcome.Valid) return Unauthorized(outcome);
 

@@ -44,6 +44,24 @@ public sealed class SecretProtector
         return Version + Convert.ToBase64String(sealedBytes);
     }
 
+    /// <summary>The secrets that can be read; one that cannot (another key, or stored before encryption) verifies nothing.</summary>
+    public IEnumerable<string> UnprotectAll(Guid sourceId, IEnumerable<string> stored)
+    {
+        foreach (string s in stored)
+        {
+            string? secret;
+            try
+            {
+                secret = Unprotect(sourceId, s);
+            }
+            catch (Exception e) when (e is CryptographicException or FormatException)
+            {
+                secret = null; // such a source needs a new secret: rotate it
+            }
+            if (secret is not null) yield return secret;
+        }
+    }
+
     public string Unprotect(Guid sourceId, string stored)
     {
         if (!stored.StartsWith(Version, StringComparison.Ordinal)) throw new CryptographicException("Not a protected secret.");
