@@ -17,7 +17,7 @@ public sealed class OrganisationTests(IntakeHost host) : IClassFixture<IntakeHos
         Assert.Matches("^tdk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$", apiKey);
 
         // Only a hash of the secret part is kept.
-        string secret = apiKey["tdk_".Length + 32 + 1..]; // the secret itself may contain '_'
+        string secret = apiKey[("tdk_".Length + 32 + 1)..]; // the secret itself may contain '_'
         long plain = await Testing.Database.ScalarAsync(
             $"select count(*) from \"{host.Schema}\".mt_doc_apikey where position('{secret}' in data::text) > 0");
         Assert.Equal(0, plain);
