@@ -82,11 +82,4 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
         return app;
     }
-
-    /// <summary>The health-check registration tag that makes a check part of readiness.</summary>
-    public static IHealthChecksBuilder AddReadinessCheck(this IHealthChecksBuilder checks, string name, IHealthCheck check) =>
-        checks.AddCheck(name, check, tags: [ReadyTag]);
-
-    public static RouteHandlerBuilder ProducesValidationProblem400(this RouteHandlerBuilder b) =>
-        b.ProducesValidationProblem(StatusCodes.Status400BadRequest);
 }

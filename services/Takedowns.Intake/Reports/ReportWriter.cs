@@ -69,12 +69,15 @@ public sealed class ReportWriter(IDocumentStore store, TimeProvider clock, ILogg
         }
         catch (Exception e) when (e is ExistingStreamIdCollisionException)
         {
-            // Another process stored one of these keys meanwhile: settle each on its own.
+            // A replay, or a key stored meanwhile by another process: settle each on its own. A batch of one already
+            // knows its request is the replay.
             foreach (var pending in batch)
             {
                 try
                 {
-                    pending.Result.TrySetResult((await WriteBatchAsync([pending]))[0]);
+                    pending.Result.TrySetResult(batch.Count == 1
+                        ? await ReplayAsync(pending.Command)
+                        : (await WriteBatchAsync([pending]))[0]);
                 }
                 catch (Exception single) when (single is ExistingStreamIdCollisionException)
                 {
