@@ -12,7 +12,7 @@ namespace Takedowns.Correlation.Integration;
 /// per incident). A redelivery changes nothing; a concurrent change to the same incident fails its optimistic check
 /// and is retried.
 /// </summary>
-public sealed class ReportSubmittedConsumer(IDocumentSession session, ILogger<ReportSubmittedConsumer> logger)
+public sealed class ReportSubmittedConsumer(IDocumentSession session, IDocumentStore store, ILogger<ReportSubmittedConsumer> logger)
     : IConsumer<ReportSubmitted>, IConsumer<ReportWithdrawn>
 {
     public async Task Consume(ConsumeContext<ReportSubmitted> context)
@@ -28,8 +28,12 @@ public sealed class ReportSubmittedConsumer(IDocumentSession session, ILogger<Re
         {
             await session.SaveChangesAsync(context.CancellationToken);
         }
-        catch (ExistingStreamIdCollisionException e) when (Equals(e.Id, m.ReportId))
+        catch (ExistingStreamIdCollisionException)
         {
+            // Either this report was observed before (a redelivery: nothing to do), or another report of the same
+            // incident was linked at the same moment (retry). The exception does not reliably say which stream it was.
+            await using var query = store.QuerySession();
+            if (await query.Events.FetchStreamStateAsync(m.ReportId, context.CancellationToken) is null) throw;
             logger.LogDebug("Report {ReportId} was already observed; redelivery ignored", m.ReportId);
         }
     }
