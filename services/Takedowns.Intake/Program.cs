@@ -39,6 +39,7 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 builder.Services.AddSingleton<IApiKeyResolver, ApiKeyResolver>();
 builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection(ImportOptions.Section));
 builder.Services.AddSingleton<ImportSignal>();
+builder.Services.AddSingleton<NewReportStreams>();
 builder.Services.AddSingleton<ReportWriter>();
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<SecretProtector>();

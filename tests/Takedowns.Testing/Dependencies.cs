@@ -35,6 +35,14 @@ public static class Database
         await command.ExecuteNonQueryAsync();
     }
 
+    public static async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestEnvironment.PostgresConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     public static async Task<long> ScalarAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(TestEnvironment.PostgresConnection);

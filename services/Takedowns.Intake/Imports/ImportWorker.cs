@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Marten;
-using Marten.Exceptions;
 using Takedowns.Intake.Reports;
 using Takedowns.ServiceDefaults;
 
@@ -25,7 +24,7 @@ public sealed class ImportSignal
 /// Each row is all or nothing; a bad row is recorded and skipped; a re-sent file finds its rows already there.
 /// </summary>
 public sealed class ImportWorker(
-    IDocumentStore store, TimeProvider clock, ImportSignal signal, IConfiguration configuration, ILogger<ImportWorker> logger)
+    IDocumentStore store, NewReportStreams streams, TimeProvider clock, ImportSignal signal, IConfiguration configuration, ILogger<ImportWorker> logger)
     : BackgroundService
 {
     public const int BatchSize = 500;
@@ -106,33 +105,17 @@ public sealed class ImportWorker(
 
     private async Task<ImportJob> CommitAsync(ImportJob job, IReadOnlyList<ImportRow> rows, CancellationToken ct)
     {
-        // Another import of the same rows may commit between our check and our commit; then the check runs again.
-        for (int attempt = 1; ; attempt++)
-        {
-            var working = await LoadAsync(job.Id, ct);
-            try
-            {
-                await TryCommitAsync(working, rows, ct);
-                return working;
-            }
-            catch (ExistingStreamIdCollisionException) when (attempt < 5)
-            {
-                logger.LogDebug("Import {ImportId}: a row was stored concurrently; checking the batch again", job.Id);
-            }
-        }
-    }
-
-    private async Task TryCommitAsync(ImportJob job, IReadOnlyList<ImportRow> rows, CancellationToken ct)
-    {
+        // The job is read again so that a batch that failed to commit is counted from what was committed.
+        var working = await LoadAsync(job.Id, ct);
         var now = clock.GetUtcNow();
-        var candidates = new List<(Guid Id, ValidatedReport Report)>();
+        var candidates = new List<(TakedownReported Event, ReporterKey? Key)>();
         var inBatch = new HashSet<Guid>();
         foreach (var row in rows)
         {
-            job.RowsRead++;
+            working.RowsRead++;
             if (row.Input is null)
             {
-                job.Reject(row.Line, FieldName(job.Format, row.Field!), row.Message!);
+                working.Reject(row.Line, FieldName(working.Format, row.Field!), row.Message!);
                 continue;
             }
             var errors = new ValidationErrors();
@@ -140,34 +123,30 @@ public sealed class ImportWorker(
             if (report is null)
             {
                 var first = errors.ToDictionary().First();
-                job.Reject(row.Line, FieldName(job.Format, first.Key), first.Value[0]);
+                working.Reject(row.Line, FieldName(working.Format, first.Key), first.Value[0]);
                 foreach (var (field, messages) in errors.ToDictionary().Skip(1))
-                    if (job.Errors.Count < ImportJob.MaxErrorsKept) job.Errors.Add(new ImportError(row.Line, FieldName(job.Format, field), messages[0]));
+                    if (working.Errors.Count < ImportJob.MaxErrorsKept) working.Errors.Add(new ImportError(row.Line, FieldName(working.Format, field), messages[0]));
                 continue;
             }
-            var id = IdempotencyRecord.ReportIdFor(KeyOf(job.OrganisationId, report));
-            if (!inBatch.Add(id)) { job.Duplicates++; continue; }
-            candidates.Add((id, report));
-        }
-
-        await using var session = store.LightweightSession();
-        var existing = (await session.LoadManyAsync<Report>(ct, candidates.Select(c => c.Id))).Select(r => r.Id).ToHashSet();
-        foreach (var (id, report) in candidates)
-        {
-            if (existing.Contains(id)) { job.Duplicates++; continue; }
+            var id = IdempotencyRecord.ReportIdFor(KeyOf(working.OrganisationId, report));
+            if (!inBatch.Add(id)) { working.Duplicates++; continue; }
             SealedContact? sealedContact = null;
-            if (report.Contact is not null)
-            {
-                (sealedContact, var reporterKey) = ReporterVault.Seal(id, report.Contact);
-                session.Store(reporterKey);
-            }
-            session.Events.StartStream<Report>(id, new TakedownReported(
-                id, job.OrganisationId, ReportChannel.Import, null, report.Draft, now, sealedContact, job.Id));
-            job.Accepted++;
+            ReporterKey? reporterKey = null;
+            if (report.Contact is not null) (sealedContact, reporterKey) = ReporterVault.Seal(id, report.Contact);
+            candidates.Add((new TakedownReported(id, working.OrganisationId, ReportChannel.Import, null, report.Draft, now, sealedContact, working.Id), reporterKey));
         }
-        job.NextLine = rows[^1].Line + 1;
-        session.Store(job);
-        await session.SaveChangesAsync(ct);
+        working.NextLine = rows[^1].Line + 1;
+
+        // A row already stored, by an earlier sending of the file or another import, is not started again.
+        await streams.WriteAsync(candidates.Select(c => c.Event).ToList(), (session, started) =>
+        {
+            foreach (var (e, reporterKey) in candidates)
+                if (started.Contains(e.ReportId) && reporterKey is not null) session.Store(reporterKey);
+            working.Accepted += started.Count;
+            working.Duplicates += candidates.Count - started.Count;
+            session.Store(working);
+        }, ct);
+        return working;
     }
 
     /// <summary>A row's identity: the sender's external id where there is one, else the hash of its content.</summary>

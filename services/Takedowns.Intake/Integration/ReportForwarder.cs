@@ -24,7 +24,10 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
     {
         // Incidents are linked here, in event order, and stored with this page's progress: a page processed again
         // finds its reports already linked and links them the same way.
-        var indexes = new Dictionary<string, IncidentIndex>();
+        // The indexes of the whole page in one query: one round trip per page, not per report.
+        var keys = page.Events.Select(e => e.Data).OfType<TakedownReported>().Select(r => Incidents.KeyOf(r.Report)).Distinct().ToArray();
+        var indexes = keys.Length == 0 ? new Dictionary<string, IncidentIndex>()
+            : (await operations.LoadManyAsync<IncidentIndex>(ct, keys)).ToDictionary(i => i.Id);
         var linked = new Dictionary<Guid, Guid>();
         var messages = new List<(object Message, Guid Id)>();
         foreach (var e in page.Events)
@@ -33,8 +36,7 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
             {
                 case TakedownReported reported:
                     string key = Incidents.KeyOf(reported.Report);
-                    if (!indexes.TryGetValue(key, out var index))
-                        indexes[key] = index = await operations.LoadAsync<IncidentIndex>(key, ct) ?? new IncidentIndex { Id = key };
+                    if (!indexes.TryGetValue(key, out var index)) indexes[key] = index = new IncidentIndex { Id = key };
                     var incidentId = Incidents.Link(index, reported);
                     linked[reported.ReportId] = incidentId;
                     operations.Store(new ReportIncident(reported.ReportId, incidentId, key));

@@ -1,16 +1,15 @@
 using System.Threading.Channels;
 using Marten;
-using Marten.Exceptions;
 
 namespace Takedowns.Intake.Reports;
 
 /// <summary>
 /// Group commit for new reports. Requests that arrive together are written in one transaction (one round trip, one
 /// fsync) instead of one each; each request is answered only after the transaction holding its report commits.
-/// The report id is derived from the idempotency key, so a replay, even a concurrent one in another process, collides
-/// with the first stream inside the database and stores nothing.
+/// The report id is derived from the idempotency key, so a replay, even a concurrent one in another process, finds the
+/// first stream inside the database and stores nothing.
 /// </summary>
-public sealed class ReportWriter(IDocumentStore store, TimeProvider clock, ILogger<ReportWriter> logger) : BackgroundService
+public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams, TimeProvider clock, ILogger<ReportWriter> logger) : BackgroundService
 {
     public const int MaxBatch = 256;
 
@@ -67,28 +66,6 @@ public sealed class ReportWriter(IDocumentStore store, TimeProvider clock, ILogg
             var results = await WriteBatchAsync(batch);
             for (int i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
         }
-        catch (Exception e) when (e is ExistingStreamIdCollisionException)
-        {
-            // A replay, or a key stored meanwhile by another process: settle each on its own. A batch of one already
-            // knows its request is the replay.
-            foreach (var pending in batch)
-            {
-                try
-                {
-                    pending.Result.TrySetResult(batch.Count == 1
-                        ? await ReplayAsync(pending.Command)
-                        : (await WriteBatchAsync([pending]))[0]);
-                }
-                catch (Exception single) when (single is ExistingStreamIdCollisionException)
-                {
-                    pending.Result.TrySetResult(await ReplayAsync(pending.Command));
-                }
-                catch (Exception other)
-                {
-                    pending.Result.TrySetException(other);
-                }
-            }
-        }
         catch (Exception e)
         {
             logger.LogError(e, "Writing {Count} reports failed; none was acknowledged", batch.Count);
@@ -99,11 +76,11 @@ public sealed class ReportWriter(IDocumentStore store, TimeProvider clock, ILogg
     private async Task<SubmitReportResult[]> WriteBatchAsync(IReadOnlyList<Pending> batch)
     {
         var now = clock.GetUtcNow();
-        var results = new SubmitReportResult[batch.Count];
-        await using var session = store.LightweightSession();
-        // Optimistic: replays are rare, so nothing is read first. A replay collides with its stream at commit, and the
-        // batch is then settled one request at a time, each replay answered as the first request was.
+        var results = new SubmitReportResult?[batch.Count];
+        // Nothing is read first: a replay finds its stream already there and is answered after the commit, as the
+        // first request was.
         var leaders = new Dictionary<string, (Guid Id, string Hash)>();
+        var fresh = new List<(int Index, TakedownReported Event, ReporterKey? Key)>();
 
         for (int i = 0; i < batch.Count; i++)
         {
@@ -119,20 +96,28 @@ public sealed class ReportWriter(IDocumentStore store, TimeProvider clock, ILogg
             }
             var reportId = IdempotencyRecord.ReportIdFor(key);
             leaders[key] = (reportId, command.RequestHash ?? "");
-            // Only a body-checked key needs a record (to tell a replay from a reuse); any other replay is known by its id alone.
-            if (command.RequestHash is not null) session.Store(new IdempotencyRecord(key, reportId, command.RequestHash, now));
             SealedContact? sealedContact = null;
-            if (command.Contact is not null)
-            {
-                (sealedContact, var reporterKey) = ReporterVault.Seal(reportId, command.Contact);
-                session.Store(reporterKey);
-            }
-            session.Events.StartStream<Report>(reportId,
-                new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now, sealedContact));
-            results[i] = new SubmitReportResult.Accepted(reportId, Replayed: false);
+            ReporterKey? reporterKey = null;
+            if (command.Contact is not null) (sealedContact, reporterKey) = ReporterVault.Seal(reportId, command.Contact);
+            fresh.Add((i, new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now, sealedContact), reporterKey));
         }
-        if (leaders.Count > 0) await session.SaveChangesAsync();
-        return results;
+
+        var started = await streams.WriteAsync(fresh.Select(f => f.Event).ToList(), (session, started) =>
+        {
+            foreach (var (index, e, reporterKey) in fresh)
+            {
+                if (!started.Contains(e.ReportId)) continue;
+                // Only a body-checked key needs a record (to tell a replay from a reuse); any other replay is known by its id alone.
+                if (batch[index].Command.RequestHash is { } hash) session.Store(new IdempotencyRecord(batch[index].Command.IdempotencyKey, e.ReportId, hash, now));
+                if (reporterKey is not null) session.Store(reporterKey);
+            }
+        }, CancellationToken.None);
+
+        foreach (var (index, e, _) in fresh)
+            results[index] = started.Contains(e.ReportId)
+                ? new SubmitReportResult.Accepted(e.ReportId, Replayed: false)
+                : await ReplayAsync(batch[index].Command);
+        return results.Select(r => r!).ToArray();
     }
 
     private async Task<SubmitReportResult> ReplayAsync(SubmitReport command)
