@@ -49,10 +49,14 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Traces and metrics of HTTP, MassTransit and Marten; exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    /// <summary>
+    /// Traces and metrics of HTTP, MassTransit and Marten, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    /// Without an endpoint nothing is collected: spans nobody receives would cost every request for nothing.
+    /// </summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder, string serviceName)
     {
-        var otel = builder.Services.AddOpenTelemetry()
+        if (string.IsNullOrWhiteSpace(builder.Configuration[Settings.OtlpEndpoint])) return builder;
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService($"takedowns-{serviceName}"))
             .WithTracing(t => t
                 .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health"))
@@ -61,8 +65,8 @@ public static class ServiceDefaultsExtensions
             .WithMetrics(m => m
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddMeter("System.Runtime", "MassTransit", "Marten"));
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[Settings.OtlpEndpoint])) otel.UseOtlpExporter();
+                .AddMeter("System.Runtime", "MassTransit", "Marten"))
+            .UseOtlpExporter();
         return builder;
     }
 

@@ -43,8 +43,17 @@ try
     for (int round = 1; round <= rounds; round++)
     {
         double pgbench = await PgbenchAsync(seconds);
-        var (rate, p50, p99) = await WebhooksAsync(http, signer, sourceId, round);
+        var cpu = CpuTime.Snapshot(intake.Id);
+        var (rate, p50, p99, count) = await WebhooksAsync(http, signer, sourceId, round);
+        // The forwarder publishes behind the writes; its share is counted once it has caught up.
+        await CapturedAsync(count);
+        var webhookCpu = CpuTime.Snapshot(intake.Id) - cpu;
+        cpu = CpuTime.Snapshot(intake.Id);
         double import = await ImportAsync(http, apiKey, round);
+        await CapturedAsync(importRows);
+        var importCpu = CpuTime.Snapshot(intake.Id) - cpu;
+        Console.WriteLine("  CPU per webhook report: " + webhookCpu.PerItem(count));
+        Console.WriteLine("  CPU per imported row:   " + importCpu.PerItem(importRows));
         results.Add((rate, p50, p99, import, pgbench));
         Console.WriteLine(string.Create(culture,
             $"round {round}: pgbench {pgbench:F0} tps | webhooks {rate:F0} reports/s, p50 {p50:F1} ms, p99 {p99:F1} ms | import {import:F0} rows/s"));
@@ -56,6 +65,18 @@ finally
     await intake.WaitForExitAsync();
     await Broker.DeleteVirtualHostAsync(vhost);
     await Database.DropSchemaAsync(schema);
+}
+
+// Waits until the forwarder has published this many reports, then empties the capture queue for the next phase.
+async Task CapturedAsync(long expected)
+{
+    var waited = Stopwatch.StartNew();
+    while (await Inspect.CountAsync(vhost, "bench-capture") < expected)
+    {
+        if (waited.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"The forwarder did not publish {expected} reports within 5 minutes.");
+        await Task.Delay(200);
+    }
+    await Inspect.PurgeAsync(vhost, "bench-capture");
 }
 
 double Median(Func<(double Webhooks, double P50, double P99, double Import, double Pgbench), double> f)
@@ -144,7 +165,7 @@ async Task<double> PgbenchAsync(int durationSeconds)
     return double.Parse(m.Groups[1].Value, culture);
 }
 
-async Task<(double Rate, double P50, double P99)> WebhooksAsync(HttpClient http, WebhookSigner signer, Guid sourceId, int round)
+async Task<(double Rate, double P50, double P99, long Count)> WebhooksAsync(HttpClient http, WebhookSigner signer, Guid sourceId, int round)
 {
     var latencies = new List<double>[senders];
     var deadline = Stopwatch.StartNew();
@@ -165,7 +186,7 @@ async Task<(double Rate, double P50, double P99)> WebhooksAsync(HttpClient http,
     double elapsed = deadline.Elapsed.TotalSeconds;
     if (failures > 0) Console.Error.WriteLine($"{failures} webhook requests were not accepted");
     var all = latencies.SelectMany(l => l).Order().ToArray();
-    return (all.Length / elapsed, all[all.Length / 2], all[(int)(all.Length * 0.99)]);
+    return (all.Length / elapsed, all[all.Length / 2], all[(int)(all.Length * 0.99)], all.Length);
 }
 
 async Task<double> ImportAsync(HttpClient http, string apiKey, int round)
@@ -198,4 +219,36 @@ async Task<double> ImportAsync(HttpClient http, string apiKey, int round)
     long accepted = progress.GetProperty("accepted").GetInt64();
     if (accepted != importRows) Console.Error.WriteLine($"import accepted {accepted} of {importRows}: {progress}");
     return accepted / elapsed;
+}
+
+/// <summary>CPU time used so far by Intake, PostgreSQL (all its processes), RabbitMQ and this load generator, from /proc.</summary>
+sealed record CpuTime(double Intake, double Postgres, double RabbitMq, double Load)
+{
+    private static readonly double Tick = 1.0 / 100; // USER_HZ on Linux
+
+    public static CpuTime Snapshot(int intakePid)
+    {
+        double intake = 0, postgres = 0, rabbit = 0, load = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); } catch (IOException) { continue; } catch (UnauthorizedAccessException) { continue; }
+            int open = stat.IndexOf('('), close = stat.LastIndexOf(')');
+            string comm = stat[(open + 1)..close];
+            var fields = stat[(close + 2)..].Split(' ');
+            double seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * Tick;
+            if (pid == intakePid) intake += seconds;
+            else if (pid == Environment.ProcessId) load += seconds;
+            else if (comm.StartsWith("postgres", StringComparison.Ordinal)) postgres += seconds;
+            else if (comm.StartsWith("beam", StringComparison.Ordinal)) rabbit += seconds;
+        }
+        return new CpuTime(intake, postgres, rabbit, load);
+    }
+
+    public static CpuTime operator -(CpuTime a, CpuTime b) =>
+        new(a.Intake - b.Intake, a.Postgres - b.Postgres, a.RabbitMq - b.RabbitMq, a.Load - b.Load);
+
+    public string PerItem(long items) => string.Create(CultureInfo.InvariantCulture,
+        $"Intake {Intake * 1000 / items:F3} ms, PostgreSQL {Postgres * 1000 / items:F3} ms, RabbitMQ {RabbitMq * 1000 / items:F3} ms, load generator {Load * 1000 / items:F3} ms");
 }

@@ -66,6 +66,13 @@ public static class Inspect
         return (int)(await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
+    public static async Task PurgeAsync(string virtualHost, string queue)
+    {
+        await using var connection = await ConnectAsync(virtualHost);
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueuePurgeAsync(queue);
+    }
+
     private static Task<IConnection> ConnectAsync(string virtualHost) => new ConnectionFactory
     {
         HostName = TestEnvironment.RabbitHost,
