@@ -28,6 +28,7 @@ builder.AddEventStore(ServiceName, o =>
     {
         o.Name = ReportForwarder.SubscriptionName;
         o.IncludeType<TakedownReported>();
+        o.IncludeType<ReportAmended>();
         o.IncludeType<ReportRetracted>();
     });
 builder.AddMessaging(ServiceName);

@@ -1,5 +1,4 @@
 using Marten;
-using Marten.Exceptions;
 using MassTransit;
 using Takedowns.Contracts.Reports;
 using Takedowns.Correlation.Series;
@@ -8,44 +7,73 @@ using Takedowns.ServiceDefaults;
 namespace Takedowns.Correlation.Integration;
 
 /// <summary>
-/// Records each report once (a stream per report) and counts each incident while one of its reports stands (a stream
-/// per incident). A redelivery changes nothing; a concurrent change to the same incident fails its optimistic check
-/// and is retried.
+/// Records each report (a stream per report: where it belongs, as of which revision) and counts each incident in the
+/// slice of its earliest standing report (a stream per incident). A redelivered or overtaken message changes nothing;
+/// an amendment moves the report, and perhaps the incident's count, to where it now belongs. Concurrent changes to one
+/// stream fail the optimistic check and are retried.
 /// </summary>
-public sealed class ReportSubmittedConsumer(IDocumentSession session, IDocumentStore store, ILogger<ReportSubmittedConsumer> logger)
-    : IConsumer<ReportSubmitted>, IConsumer<ReportWithdrawn>
+public sealed class ReportSubmittedConsumer(IDocumentSession session, ILogger<ReportSubmittedConsumer> logger)
+    : IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
 {
-    public async Task Consume(ConsumeContext<ReportSubmitted> context)
+    public Task Consume(ConsumeContext<ReportSubmitted> context)
     {
         var m = context.Message;
         var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
-        session.Events.StartStream(m.ReportId, new ReportObserved(
-            m.ReportId, m.OrganisationId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.ReportedAt, incidentId));
-        var incident = await session.Events.FetchForWriting<ObservedIncident>(incidentId, context.CancellationToken);
-        incident.AppendMany(ObservedIncidentDecisions.Link(incident.Aggregate,
-            new IncidentObserved(incidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn), m.ReportId));
-        try
-        {
-            await session.SaveChangesAsync(context.CancellationToken);
-        }
-        catch (ExistingStreamIdCollisionException)
-        {
-            // Either this report was observed before (a redelivery: nothing to do), or another report of the same
-            // incident was linked at the same moment (retry). The exception does not reliably say which stream it was.
-            await using var query = store.QuerySession();
-            if (await query.Events.FetchStreamStateAsync(m.ReportId, context.CancellationToken) is null) throw;
-            logger.LogDebug("Report {ReportId} was already observed; redelivery ignored", m.ReportId);
-        }
+        return PlaceAsync(m.ReportId, 1,
+            new ReportObserved(m.ReportId, m.OrganisationId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.ReportedAt, incidentId),
+            new IncidentObserved(incidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn),
+            context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ReportRevised> context)
+    {
+        var m = context.Message;
+        return PlaceAsync(m.ReportId, m.Revision,
+            new ObservedReportRevised(m.ReportId, m.Revision, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.IncidentId),
+            new IncidentObserved(m.IncidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn),
+            context.CancellationToken);
     }
 
     public async Task Consume(ConsumeContext<ReportWithdrawn> context)
     {
         var m = context.Message;
-        var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
-        var incident = await session.Events.FetchForWriting<ObservedIncident>(incidentId, context.CancellationToken);
-        var events = ObservedIncidentDecisions.Withdraw(incidentId, incident.Aggregate, m.ReportId);
-        if (events.Length == 0) return;
-        incident.AppendMany(events);
-        await session.SaveChangesAsync(context.CancellationToken);
+        var ct = context.CancellationToken;
+        var report = await session.Events.FetchForWriting<ObservedReport>(m.ReportId, ct);
+        if (report.Aggregate?.Retracted == true) return;
+        // Where it stands; a report observed before reports had streams of their own is found in the incident the message names.
+        var incidentId = report.Aggregate is null ? m.IncidentId : report.Aggregate.IncidentId;
+        if (incidentId is { } id) await AppendAsync(id, i => ObservedIncidentDecisions.Remove(i, m.ReportId, retracted: true), ct);
+        report.AppendOne(new ObservedReportRetracted(m.ReportId));
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Puts the report, as of a revision, into the incident it now belongs to, with the slice it now has.</summary>
+    private async Task PlaceAsync(Guid reportId, long revision, object reportEvent, IncidentObserved observed, CancellationToken ct)
+    {
+        var report = await session.Events.FetchForWriting<ObservedReport>(reportId, ct);
+        if (!ObservedReport.Accepts(report.Aggregate, revision))
+        {
+            logger.LogDebug("Report {ReportId} revision {Revision} is not newer than what is known; ignored", reportId, revision);
+            return;
+        }
+        var from = report.Aggregate?.IncidentId;
+        if (from == observed.IncidentId)
+        {
+            await AppendAsync(observed.IncidentId, i => i is null ? ObservedIncidentDecisions.Link(i, observed) : ObservedIncidentDecisions.Revise(i, observed), ct);
+        }
+        else
+        {
+            if (from is not null) await AppendAsync(from.Value, i => ObservedIncidentDecisions.Remove(i, reportId, retracted: false), ct);
+            await AppendAsync(observed.IncidentId, i => ObservedIncidentDecisions.Link(i, observed), ct);
+        }
+        report.AppendOne(reportEvent);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private async Task AppendAsync(Guid incidentId, Func<ObservedIncident?, object[]> decide, CancellationToken ct)
+    {
+        var incident = await session.Events.FetchForWriting<ObservedIncident>(incidentId, ct);
+        var events = decide(incident.Aggregate);
+        if (events.Length > 0) incident.AppendMany(events);
     }
 }

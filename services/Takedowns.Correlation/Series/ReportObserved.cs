@@ -31,3 +31,38 @@ public sealed record IncidentObserved(
     SubjectType SubjectType,
     TakedownAction Action,
     DateOnly OccurredOn);
+
+/// <summary>The report was amended: its classification and incident as of <paramref name="Revision"/>.</summary>
+public sealed record ObservedReportRevised(
+    Guid ReportId,
+    long Revision,
+    string Country,
+    Platform Platform,
+    GroundCategory Category,
+    SubjectType SubjectType,
+    TakedownAction Action,
+    DateOnly OccurredOn,
+    Guid IncidentId);
+
+/// <summary>The report was retracted: it never counts again, whatever arrives after.</summary>
+public sealed record ObservedReportRetracted(Guid ReportId);
+
+/// <summary>
+/// What Correlation knows of one report: the newest revision it applied and the incident it belongs to. Messages about
+/// a report can arrive twice or out of order; only a newer revision changes anything, and a retraction ends it.
+/// </summary>
+public sealed record ObservedReport(Guid Id, long Revision, Guid? IncidentId, bool Retracted)
+{
+    public static ObservedReport Create(ReportObserved e) => new(e.ReportId, 1, e.IncidentId, false);
+
+    public static ObservedReport Create(ObservedReportRetracted e) => new(e.ReportId, 0, null, true);
+
+    public static ObservedReport Create(ObservedReportRevised e) => new(e.ReportId, e.Revision, e.IncidentId, false);
+
+    public static ObservedReport Apply(ObservedReportRevised e, ObservedReport r) => r with { Revision = e.Revision, IncidentId = e.IncidentId };
+
+    public static ObservedReport Apply(ObservedReportRetracted _, ObservedReport r) => r with { IncidentId = null, Retracted = true };
+
+    /// <summary>Whether a revision of the report is news: not older than what is known, and the report not retracted.</summary>
+    public static bool Accepts(ObservedReport? known, long revision) => known is null || (!known.Retracted && revision > known.Revision);
+}

@@ -7,38 +7,72 @@ using Takedowns.ServiceDefaults;
 namespace Takedowns.Publishing.Integration;
 
 /// <summary>
-/// Keeps each incident's standing reports and counts the incident while one stands, if its reporter consented to
-/// public statistics. A message seen before changes nothing; a concurrent change to the same incident fails the
-/// optimistic check and is retried.
+/// Keeps each incident's standing reports and counts the incident in the cell of its earliest standing report, for the
+/// reports consented to public statistics. Each report has a stream of its own that says where it counts and as of
+/// which revision, so a redelivered or overtaken message changes nothing; an amendment moves the report (and perhaps
+/// the incident's count) to where it now belongs. Concurrent changes to one stream fail the optimistic check and are
+/// retried.
 /// </summary>
 public sealed class ReportSubmittedConsumer(IDocumentSession session, ILogger<ReportSubmittedConsumer> logger)
-    : IConsumer<ReportSubmitted>, IConsumer<ReportWithdrawn>
+    : IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
 {
-    public async Task Consume(ConsumeContext<ReportSubmitted> context)
+    public Task Consume(ConsumeContext<ReportSubmitted> context)
     {
         var m = context.Message;
-        if (!m.PublicStatistics)
-        {
-            logger.LogDebug("Report {ReportId} is not consented for public statistics; not counted", m.ReportId);
-            return;
-        }
         var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
-        var stream = await session.Events.FetchForWriting<PublicIncident>(incidentId, context.CancellationToken);
-        var events = PublicIncidentDecisions.Add(stream.Aggregate,
-            new IncidentReportAdded(incidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category));
-        if (events.Length == 0) return;
-        stream.AppendMany(events);
-        await session.SaveChangesAsync(context.CancellationToken);
+        return PlaceAsync(m.ReportId, revision: 1, m.PublicStatistics
+            ? new IncidentReportAdded(incidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category)
+            : null, context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ReportRevised> context)
+    {
+        var m = context.Message;
+        return PlaceAsync(m.ReportId, m.Revision, m.PublicStatistics
+            ? new IncidentReportAdded(m.IncidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category)
+            : null, context.CancellationToken);
     }
 
     public async Task Consume(ConsumeContext<ReportWithdrawn> context)
     {
         var m = context.Message;
-        var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
-        var stream = await session.Events.FetchForWriting<PublicIncident>(incidentId, context.CancellationToken);
-        var events = PublicIncidentDecisions.Withdraw(incidentId, stream.Aggregate, m.ReportId);
-        if (events.Length == 0) return;
-        stream.AppendMany(events);
-        await session.SaveChangesAsync(context.CancellationToken);
+        var ct = context.CancellationToken;
+        var report = await session.Events.FetchForWriting<PublicReport>(m.ReportId, ct);
+        if (report.Aggregate?.Retracted == true) return;
+        // Where it counts; a report counted before reports had streams of their own is found in the incident the message names.
+        if ((report.Aggregate is null ? m.IncidentId : report.Aggregate.CountedIn) is { } incidentId)
+            await AppendAsync(incidentId, i => PublicIncidentDecisions.Remove(i, m.ReportId, retracted: true), ct);
+        report.AppendOne(new PublicReportRetracted(m.ReportId));
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Puts the report, as of a revision, where it belongs: in an incident's count, or (null) in none.</summary>
+    private async Task PlaceAsync(Guid reportId, long revision, IncidentReportAdded? counted, CancellationToken ct)
+    {
+        var report = await session.Events.FetchForWriting<PublicReport>(reportId, ct);
+        if (!PublicReport.Accepts(report.Aggregate, revision))
+        {
+            logger.LogDebug("Report {ReportId} revision {Revision} is not newer than what is known; ignored", reportId, revision);
+            return;
+        }
+        var from = report.Aggregate?.CountedIn;
+        if (from is not null && from == counted?.IncidentId)
+        {
+            await AppendAsync(from.Value, i => i is null ? PublicIncidentDecisions.Add(i, counted) : PublicIncidentDecisions.Revise(i, counted), ct);
+        }
+        else
+        {
+            if (from is not null) await AppendAsync(from.Value, i => PublicIncidentDecisions.Remove(i, reportId, retracted: false), ct);
+            if (counted is not null) await AppendAsync(counted.IncidentId, i => PublicIncidentDecisions.Add(i, counted), ct);
+        }
+        report.AppendOne(new PublicReportPlaced(reportId, revision, counted?.IncidentId));
+        await session.SaveChangesAsync(ct);
+    }
+
+    private async Task AppendAsync(Guid incidentId, Func<PublicIncident?, object[]> decide, CancellationToken ct)
+    {
+        var incident = await session.Events.FetchForWriting<PublicIncident>(incidentId, ct);
+        var events = decide(incident.Aggregate);
+        if (events.Length > 0) incident.AppendMany(events);
     }
 }
