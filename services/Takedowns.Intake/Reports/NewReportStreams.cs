@@ -72,7 +72,9 @@ public sealed class NewReportStreams(IDocumentStore store)
             await CheckColumnsAsync(schema, ct);
             var mapping = events.EventMappingFor(typeof(TakedownReported));
             string streamType = events.AggregateAliasFor(typeof(Report));
-            // Literals, not parameters: they are fixed names from Marten's own mapping, quoted below.
+            // Literals, not parameters: they are fixed names from Marten's own mapping, quoted below. Streams are inserted
+            // in id order, so two batches holding some of the same ids (concurrent replays) wait for each other instead
+            // of deadlocking.
             return _sql = $"""
                 with input as (
                   select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
@@ -80,7 +82,7 @@ public sealed class NewReportStreams(IDocumentStore store)
                 ),
                 streams as (
                   insert into {schema}.mt_streams (id, type, version, timestamp, created, tenant_id, is_archived)
-                  select stream_id, {Literal(streamType)}, 1, now(), now(), '*DEFAULT*', false from input order by n
+                  select stream_id, {Literal(streamType)}, 1, now(), now(), '*DEFAULT*', false from input order by stream_id
                   on conflict (id) do nothing
                   returning id
                 ),

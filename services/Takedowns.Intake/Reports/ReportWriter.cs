@@ -63,7 +63,20 @@ public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams,
     {
         try
         {
-            var results = await WriteBatchAsync(batch);
+            SubmitReportResult[] results;
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    results = await WriteBatchAsync(batch);
+                    break;
+                }
+                catch (Npgsql.PostgresException e) when (e.IsTransient && attempt < 3)
+                {
+                    // A deadlock or serialisation failure rolled the whole batch back: write it again.
+                    logger.LogWarning("Writing {Count} reports failed transiently ({SqlState}); writing them again", batch.Count, e.SqlState);
+                }
+            }
             for (int i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
         }
         catch (Exception e)

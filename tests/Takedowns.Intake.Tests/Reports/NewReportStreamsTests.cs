@@ -83,6 +83,20 @@ public sealed class NewReportStreamsTests(IntakeHost host) : IClassFixture<Intak
     }
 
     [Fact]
+    public async Task concurrent_batches_holding_the_same_reports_in_opposite_orders_start_each_once_without_deadlock()
+    {
+        var org = await host.RegisterOrganisationAsync();
+        var events = Enumerable.Range(0, 100).Select(i => Reported(org.OrganisationId, $"@overlap_{i}")).ToList();
+        var reversed = Enumerable.Reverse(events).ToList();
+        var writer = host.Services.GetRequiredService<NewReportStreams>();
+
+        var started = await Task.WhenAll(Enumerable.Range(0, 8)
+            .Select(i => Task.Run(() => writer.WriteAsync(i % 2 == 0 ? events : reversed, (_, _) => { }, CancellationToken.None))));
+
+        Assert.Equal(events.Select(e => e.ReportId).Order(), started.SelectMany(s => s).Order());
+    }
+
+    [Fact]
     public async Task a_failure_alongside_rolls_the_new_streams_back()
     {
         var org = await host.RegisterOrganisationAsync();
