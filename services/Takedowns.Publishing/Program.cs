@@ -13,7 +13,7 @@ builder.AddEventStore(ServiceName, o =>
     o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async);
     o.Schema.For<PatternCell>().Index(c => c.Day);
 });
-builder.AddMessaging(ServiceName, bus => bus.AddConsumer<ReportSubmittedConsumer>());
+builder.AddMessaging(ServiceName, bus => bus.AddConsumer<ReportChangesConsumer>());
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;

@@ -11,9 +11,9 @@ using Takedowns.ServiceDefaults;
 namespace Takedowns.Intake.Integration;
 
 /// <summary>
-/// The outbox: a Marten subscription that publishes integration events for new report events. Progress is saved
-/// only after a page is published, so a crash or a broker outage delays a message, never loses it; consumers
-/// deduplicate by message id, which is the id of the event.
+/// The outbox: a Marten subscription that publishes the report events of each page as <see cref="ReportChanges"/>.
+/// Progress is saved only after a page is published, so a crash or a broker outage delays a change, never loses it;
+/// consumers apply each change idempotently (by the report's revision).
 /// </summary>
 public sealed class ReportForwarder(IBus bus) : SubscriptionBase
 {
@@ -46,7 +46,7 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
             : (await operations.LoadManyAsync<IncidentIndex>(ct, keys)).ToDictionary(i => i.Id);
         IncidentIndex IndexOf(string key) => indexes.TryGetValue(key, out var index) ? index : indexes[key] = new IncidentIndex { Id = key };
 
-        var messages = new List<(object Message, Guid Id)>();
+        var changes = new List<ReportChange>();
         foreach (var e in page.Events)
         {
             switch (e.Data)
@@ -57,7 +57,7 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
                     var incidentId = Incidents.Link(IndexOf(key), reported);
                     operations.Store(links[reported.ReportId] = new ReportIncident(reported.ReportId, incidentId, key));
                     organisations[reported.ReportId] = reported.OrganisationId;
-                    messages.Add((ToContract(reported, incidentId), e.Id));
+                    changes.Add(new ReportChange(e.Id, Submitted: ToContract(reported, incidentId)));
                     break;
                 }
                 case ReportAmended amended:
@@ -71,23 +71,20 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
                         var incidentId = Incidents.Link(IndexOf(key), amended.ReportId, organisationId, amended.Report, e.Version);
                         operations.Store(link = links[amended.ReportId] = new ReportIncident(amended.ReportId, incidentId, key));
                     }
-                    messages.Add((ToContract(amended, organisationId, link.IncidentId, e.Version), e.Id));
+                    changes.Add(new ReportChange(e.Id, Revised: ToContract(amended, organisationId, link.IncidentId, e.Version)));
                     break;
                 }
                 case ReportRetracted retracted:
-                    messages.Add((new ReportWithdrawn(retracted.ReportId, organisations.GetValueOrDefault(retracted.ReportId),
-                        links.GetValueOrDefault(retracted.ReportId)?.IncidentId, retracted.RetractedAt), e.Id));
+                    changes.Add(new ReportChange(e.Id, Withdrawn: new ReportWithdrawn(retracted.ReportId,
+                        organisations.GetValueOrDefault(retracted.ReportId), links.GetValueOrDefault(retracted.ReportId)?.IncidentId, retracted.RetractedAt)));
                     break;
             }
         }
         foreach (var index in indexes.Values) operations.Store(index);
-        await Task.WhenAll(messages.Select(m => m.Message switch
-        {
-            ReportSubmitted submitted => bus.PublishIntegrationEvent(submitted, m.Id, ct),
-            ReportRevised revised => bus.PublishIntegrationEvent(revised, m.Id, ct),
-            ReportWithdrawn withdrawn => bus.PublishIntegrationEvent(withdrawn, m.Id, ct),
-            _ => throw new InvalidOperationException($"No integration event for {m.Message.GetType().Name}."),
-        }));
+        // One message per chunk of the page, named after its first event: a page forwarded again publishes the same
+        // changes, which consumers apply idempotently whatever the chunk boundaries.
+        await Task.WhenAll(changes.Chunk(ReportChanges.MaxChanges)
+            .Select(chunk => bus.PublishIntegrationEvent(new ReportChanges(chunk), chunk[0].EventId, ct)));
         return NullChangeListener.Instance;
     }
 

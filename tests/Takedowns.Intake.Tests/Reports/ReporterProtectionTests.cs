@@ -76,7 +76,7 @@ public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<Int
         var org = await host.RegisterOrganisationAsync();
         var source = await host.AddSourceAsync(org.OrganisationId);
         const string capture = "test-capture-report-submitted";
-        await Inspect.BindCaptureQueueAsync(host.VirtualHost, "Takedowns.Contracts.Reports:ReportSubmitted", capture);
+        await Inspect.BindCaptureQueueAsync(host.VirtualHost, "Takedowns.Contracts.Reports:ReportChanges", capture);
 
         // Every intake path, every personal field.
         var ids = new List<Guid>();
@@ -108,8 +108,8 @@ public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<Int
         Assert.Equal(1, csv.GetProperty("accepted").GetInt64());
         Assert.Equal(1, ndjson.GetProperty("accepted").GetInt64());
 
-        await Eventually.Until(() => Inspect.CountAsync(host.VirtualHost, capture), n => n >= ids.Count + 2, what: "the forwarded messages");
-        var messages = await Inspect.AllMessagesAsync(host.VirtualHost);
+        var messages = await Eventually.Until(() => Inspect.AllMessagesAsync(host.VirtualHost), m => SubmittedCount(m) >= ids.Count + 2,
+            what: "the forwarded reports");
         string dump = await Inspect.PgDumpAsync();
         string logs = host.Logs.Text;
 
@@ -129,4 +129,9 @@ public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<Int
             Assert.DoesNotContain(sentinel, logs);
         }
     }
+
+    /// <summary>How many submitted reports the captured <c>ReportChanges</c> messages carry.</summary>
+    private static int SubmittedCount(IEnumerable<string> messages) => messages.Sum(m =>
+        JsonDocument.Parse(m).RootElement.GetProperty("message").GetProperty("changes").EnumerateArray()
+            .Count(c => c.TryGetProperty("submitted", out var submitted) && submitted.ValueKind == JsonValueKind.Object));
 }

@@ -1,0 +1,113 @@
+using Marten;
+using MassTransit;
+using Takedowns.Contracts.Reports;
+using Takedowns.Correlation.Series;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Correlation.Integration;
+
+/// <summary>
+/// Records each report (a stream per report: where it belongs, as of which revision) and counts each incident in the
+/// slice of its earliest standing report (a stream per incident). A redelivered or overtaken message changes nothing;
+/// an amendment moves the report, and perhaps the incident's count, to where it now belongs. Concurrent changes to one
+/// stream fail the optimistic check and are retried.
+/// </summary>
+public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportChangesConsumer> logger)
+    : IConsumer<ReportChanges>, IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
+{
+    /// <summary>
+    /// A page of changes, applied in order, each in a transaction of its own. A failure stops the page and it is
+    /// delivered again; the changes already applied then change nothing.
+    /// </summary>
+    public async Task Consume(ConsumeContext<ReportChanges> context)
+    {
+        foreach (var change in context.Message.Changes)
+        {
+            await using var session = store.LightweightSession();
+            var ct = context.CancellationToken;
+            await (change switch
+            {
+                { Submitted: { } m } => SubmittedAsync(session, m, ct),
+                { Revised: { } m } => RevisedAsync(session, m, ct),
+                { Withdrawn: { } m } => WithdrawnAsync(session, m, ct),
+                _ => throw new InvalidOperationException($"Change {change.EventId} carries no report change."),
+            });
+        }
+    }
+
+    public async Task Consume(ConsumeContext<ReportSubmitted> context)
+    {
+        await using var session = store.LightweightSession();
+        await SubmittedAsync(session, context.Message, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<ReportRevised> context)
+    {
+        await using var session = store.LightweightSession();
+        await RevisedAsync(session, context.Message, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<ReportWithdrawn> context)
+    {
+        await using var session = store.LightweightSession();
+        await WithdrawnAsync(session, context.Message, context.CancellationToken);
+    }
+
+    private Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
+    {
+        var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
+        return PlaceAsync(session, m.ReportId, 1,
+            new ReportObserved(m.ReportId, m.OrganisationId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.ReportedAt, incidentId),
+            new IncidentObserved(incidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn),
+            ct);
+    }
+
+    private Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct)
+    {
+        return PlaceAsync(session, m.ReportId, m.Revision,
+            new ObservedReportRevised(m.ReportId, m.Revision, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.IncidentId),
+            new IncidentObserved(m.IncidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn),
+            ct);
+    }
+
+    private async Task WithdrawnAsync(IDocumentSession session, ReportWithdrawn m, CancellationToken ct)
+    {
+        var report = await session.Events.FetchForWriting<ObservedReport>(m.ReportId, ct);
+        if (report.Aggregate?.Retracted == true) return;
+        // Where it stands; a report observed before reports had streams of their own is found in the incident the message names.
+        var incidentId = report.Aggregate is null ? m.IncidentId : report.Aggregate.IncidentId;
+        if (incidentId is { } id) await AppendAsync(session, id, i => ObservedIncidentDecisions.Remove(i, m.ReportId, retracted: true), ct);
+        report.AppendOne(new ObservedReportRetracted(m.ReportId));
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Puts the report, as of a revision, into the incident it now belongs to, with the slice it now has.</summary>
+    private async Task PlaceAsync(IDocumentSession session, Guid reportId, long revision, object reportEvent, IncidentObserved observed, CancellationToken ct)
+    {
+        var report = await session.Events.FetchForWriting<ObservedReport>(reportId, ct);
+        if (!ObservedReport.Accepts(report.Aggregate, revision))
+        {
+            logger.LogDebug("Report {ReportId} revision {Revision} is not newer than what is known; ignored", reportId, revision);
+            return;
+        }
+        var from = report.Aggregate?.IncidentId;
+        if (from == observed.IncidentId)
+        {
+            await AppendAsync(session, observed.IncidentId, i => i is null ? ObservedIncidentDecisions.Link(i, observed) : ObservedIncidentDecisions.Revise(i, observed), ct);
+        }
+        else
+        {
+            if (from is not null) await AppendAsync(session, from.Value, i => ObservedIncidentDecisions.Remove(i, reportId, retracted: false), ct);
+            await AppendAsync(session, observed.IncidentId, i => ObservedIncidentDecisions.Link(i, observed), ct);
+        }
+        report.AppendOne(reportEvent);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task AppendAsync(IDocumentSession session, Guid incidentId, Func<ObservedIncident?, object[]> decide, CancellationToken ct)
+    {
+        var incident = await session.Events.FetchForWriting<ObservedIncident>(incidentId, ct);
+        var events = decide(incident.Aggregate);
+        if (events.Length > 0) incident.AppendMany(events);
+    }
+}

@@ -1,0 +1,112 @@
+using Marten;
+using MassTransit;
+using Takedowns.Contracts.Reports;
+using Takedowns.Publishing.Patterns;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Publishing.Integration;
+
+/// <summary>
+/// Keeps each incident's standing reports and counts the incident in the cell of its earliest standing report, for the
+/// reports consented to public statistics. Each report has a stream of its own that says where it counts and as of
+/// which revision, so a redelivered or overtaken message changes nothing; an amendment moves the report (and perhaps
+/// the incident's count) to where it now belongs. Concurrent changes to one stream fail the optimistic check and are
+/// retried.
+/// </summary>
+public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportChangesConsumer> logger)
+    : IConsumer<ReportChanges>, IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
+{
+    /// <summary>
+    /// A page of changes, applied in order, each in a transaction of its own. A failure stops the page and it is
+    /// delivered again; the changes already applied then change nothing.
+    /// </summary>
+    public async Task Consume(ConsumeContext<ReportChanges> context)
+    {
+        foreach (var change in context.Message.Changes)
+        {
+            await using var session = store.LightweightSession();
+            var ct = context.CancellationToken;
+            await (change switch
+            {
+                { Submitted: { } m } => SubmittedAsync(session, m, ct),
+                { Revised: { } m } => RevisedAsync(session, m, ct),
+                { Withdrawn: { } m } => WithdrawnAsync(session, m, ct),
+                _ => throw new InvalidOperationException($"Change {change.EventId} carries no report change."),
+            });
+        }
+    }
+
+    public async Task Consume(ConsumeContext<ReportSubmitted> context)
+    {
+        await using var session = store.LightweightSession();
+        await SubmittedAsync(session, context.Message, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<ReportRevised> context)
+    {
+        await using var session = store.LightweightSession();
+        await RevisedAsync(session, context.Message, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<ReportWithdrawn> context)
+    {
+        await using var session = store.LightweightSession();
+        await WithdrawnAsync(session, context.Message, context.CancellationToken);
+    }
+
+    private Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
+    {
+        var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
+        return PlaceAsync(session, m.ReportId, revision: 1, m.PublicStatistics
+            ? new IncidentReportAdded(incidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category)
+            : null, ct);
+    }
+
+    private Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct)
+    {
+        return PlaceAsync(session, m.ReportId, m.Revision, m.PublicStatistics
+            ? new IncidentReportAdded(m.IncidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category)
+            : null, ct);
+    }
+
+    private async Task WithdrawnAsync(IDocumentSession session, ReportWithdrawn m, CancellationToken ct)
+    {
+        var report = await session.Events.FetchForWriting<PublicReport>(m.ReportId, ct);
+        if (report.Aggregate?.Retracted == true) return;
+        // Where it counts; a report counted before reports had streams of their own is found in the incident the message names.
+        if ((report.Aggregate is null ? m.IncidentId : report.Aggregate.CountedIn) is { } incidentId)
+            await AppendAsync(session, incidentId, i => PublicIncidentDecisions.Remove(i, m.ReportId, retracted: true), ct);
+        report.AppendOne(new PublicReportRetracted(m.ReportId));
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Puts the report, as of a revision, where it belongs: in an incident's count, or (null) in none.</summary>
+    private async Task PlaceAsync(IDocumentSession session, Guid reportId, long revision, IncidentReportAdded? counted, CancellationToken ct)
+    {
+        var report = await session.Events.FetchForWriting<PublicReport>(reportId, ct);
+        if (!PublicReport.Accepts(report.Aggregate, revision))
+        {
+            logger.LogDebug("Report {ReportId} revision {Revision} is not newer than what is known; ignored", reportId, revision);
+            return;
+        }
+        var from = report.Aggregate?.CountedIn;
+        if (from is not null && from == counted?.IncidentId)
+        {
+            await AppendAsync(session, from.Value, i => i is null ? PublicIncidentDecisions.Add(i, counted) : PublicIncidentDecisions.Revise(i, counted), ct);
+        }
+        else
+        {
+            if (from is not null) await AppendAsync(session, from.Value, i => PublicIncidentDecisions.Remove(i, reportId, retracted: false), ct);
+            if (counted is not null) await AppendAsync(session, counted.IncidentId, i => PublicIncidentDecisions.Add(i, counted), ct);
+        }
+        report.AppendOne(new PublicReportPlaced(reportId, revision, counted?.IncidentId));
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task AppendAsync(IDocumentSession session, Guid incidentId, Func<PublicIncident?, object[]> decide, CancellationToken ct)
+    {
+        var incident = await session.Events.FetchForWriting<PublicIncident>(incidentId, ct);
+        var events = decide(incident.Aggregate);
+        if (events.Length > 0) incident.AppendMany(events);
+    }
+}
