@@ -20,6 +20,14 @@ public static class EventStoreExtensions
         string connection = builder.Configuration.GetConnectionString(Settings.PostgresConnection)
             ?? throw new InvalidOperationException($"ConnectionStrings:{Settings.PostgresConnection} is not set.");
         string schema = builder.Configuration[Settings.MartenSchema] ?? serviceName;
+        // Statements run again and again (appends, loads, the outbox's reads) are prepared once per connection, and a
+        // pooled connection is not reset on every return: nothing here changes session state.
+        connection = new Npgsql.NpgsqlConnectionStringBuilder(connection)
+        {
+            MaxAutoPrepare = 64,
+            AutoPrepareMinUsages = 2,
+            NoResetOnClose = true,
+        }.ConnectionString;
 
         builder.Services.AddHealthChecks()
             .AddNpgSql(connection, name: "postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);

@@ -72,22 +72,25 @@ public sealed class ImportWorker(
         if (job is not { Status: ImportStatus.Running }) return;
 
         await using var stream = new ImportChunkStream(store, importId, job.Chunks);
-        var batch = new List<ImportRow>(BatchSize);
+        Task<ImportJob>? writing = null;
         try
         {
-            foreach (var row in ImportRows.Read(job.Format, stream))
+            // The next batch is read and validated while the one before it is being written.
+            long resumeAt = job.NextLine; // what was committed before a restart is skipped
+            var pending = ImportRows.Read(job.Format, stream).Where(row => row.Line >= resumeAt);
+            foreach (var rows in pending.Chunk(BatchSize))
             {
-                if (row.Line < job.NextLine) continue; // committed before a restart
-                batch.Add(row);
-                if (batch.Count < BatchSize) continue;
-                job = await CommitAsync(job, batch, ct);
-                batch.Clear();
+                var prepared = Prepare(job, rows);
+                if (writing is not null) job = await writing;
+                writing = WriteAsync(job.Id, prepared, ct);
             }
-            if (batch.Count > 0) job = await CommitAsync(job, batch, ct);
+            if (writing is not null) job = await writing;
+            writing = null;
             await FinishAsync(job, ImportStatus.Completed, failure: null, ct);
         }
         catch (ImportFormatException e)
         {
+            if (writing is not null) job = await writing;
             job.Errors.Add(new ImportError(1, "file", e.Message));
             await FinishAsync(job, ImportStatus.Failed, e.Message, ct);
         }
@@ -103,50 +106,69 @@ public sealed class ImportWorker(
         return (await query.LoadAsync<ImportJob>(importId, ct))!;
     }
 
-    private async Task<ImportJob> CommitAsync(ImportJob job, IReadOnlyList<ImportRow> rows, CancellationToken ct)
+    /// <summary>A batch read and validated, ready to be written: its reports, and what it adds to the import's counts.</summary>
+    private sealed record PreparedBatch(
+        List<(TakedownReported Event, ReporterKey? Key)> Candidates, List<ImportError> Rejections, int RowsRead, int DuplicatesInBatch, long NextLine);
+
+    private PreparedBatch Prepare(ImportJob job, ImportRow[] rows)
     {
-        // The job is read again so that a batch that failed to commit is counted from what was committed.
-        var working = await LoadAsync(job.Id, ct);
         var now = clock.GetUtcNow();
-        var candidates = new List<(TakedownReported Event, ReporterKey? Key)>();
+        var candidates = new List<(TakedownReported Event, ReporterKey? Key)>(rows.Length);
+        var rejections = new List<ImportError>();
         var inBatch = new HashSet<Guid>();
+        int duplicates = 0;
         foreach (var row in rows)
         {
-            working.RowsRead++;
             if (row.Input is null)
             {
-                working.Reject(row.Line, FieldName(working.Format, row.Field!), row.Message!);
+                rejections.Add(new ImportError(row.Line, FieldName(job.Format, row.Field!), row.Message!));
                 continue;
             }
             var errors = new ValidationErrors();
             var report = ReportValidation.Validate(row.Input, now, errors);
             if (report is null)
             {
-                var first = errors.ToDictionary().First();
-                working.Reject(row.Line, FieldName(working.Format, first.Key), first.Value[0]);
-                foreach (var (field, messages) in errors.ToDictionary().Skip(1))
-                    if (working.Errors.Count < ImportJob.MaxErrorsKept) working.Errors.Add(new ImportError(row.Line, FieldName(working.Format, field), messages[0]));
+                // One rejection per row; its further errors are kept as details of the same line.
+                foreach (var (field, messages) in errors.ToDictionary())
+                    rejections.Add(new ImportError(row.Line, FieldName(job.Format, field), messages[0]));
                 continue;
             }
-            var id = IdempotencyRecord.ReportIdFor(KeyOf(working.OrganisationId, report));
-            if (!inBatch.Add(id)) { working.Duplicates++; continue; }
+            var id = IdempotencyRecord.ReportIdFor(KeyOf(job.OrganisationId, report));
+            if (!inBatch.Add(id)) { duplicates++; continue; }
             SealedContact? sealedContact = null;
             ReporterKey? reporterKey = null;
             if (report.Contact is not null) (sealedContact, reporterKey) = ReporterVault.Seal(id, report.Contact);
-            candidates.Add((new TakedownReported(id, working.OrganisationId, ReportChannel.Import, null, report.Draft, now, sealedContact, working.Id), reporterKey));
+            candidates.Add((new TakedownReported(id, job.OrganisationId, ReportChannel.Import, null, report.Draft, now, sealedContact, job.Id), reporterKey));
         }
-        working.NextLine = rows[^1].Line + 1;
+        return new PreparedBatch(candidates, rejections, rows.Length, duplicates, rows[^1].Line + 1);
+    }
+
+    /// <summary>Writes a batch and the import's progress in one transaction; returns the import as committed.</summary>
+    private async Task<ImportJob> WriteAsync(Guid importId, PreparedBatch batch, CancellationToken ct)
+    {
+        // The job is read again so that its counts always continue from what was committed.
+        var job = await LoadAsync(importId, ct);
+        job.RowsRead += batch.RowsRead;
+        job.Duplicates += batch.DuplicatesInBatch;
+        long? lastRejectedLine = null;
+        foreach (var error in batch.Rejections)
+        {
+            if (error.Line != lastRejectedLine) job.Reject(error.Line, error.Field, error.Message);
+            else if (job.Errors.Count < ImportJob.MaxErrorsKept) job.Errors.Add(error);
+            lastRejectedLine = error.Line;
+        }
+        job.NextLine = batch.NextLine;
 
         // A row already stored, by an earlier sending of the file or another import, is not started again.
-        await streams.WriteAsync(candidates.Select(c => c.Event).ToList(), (session, started) =>
+        await streams.WriteAsync(batch.Candidates.Select(c => c.Event).ToList(), (session, started) =>
         {
-            foreach (var (e, reporterKey) in candidates)
+            foreach (var (e, reporterKey) in batch.Candidates)
                 if (started.Contains(e.ReportId) && reporterKey is not null) session.Store(reporterKey);
-            working.Accepted += started.Count;
-            working.Duplicates += candidates.Count - started.Count;
-            session.Store(working);
+            job.Accepted += started.Count;
+            job.Duplicates += batch.Candidates.Count - started.Count;
+            session.Store(job);
         }, ct);
-        return working;
+        return job;
     }
 
     /// <summary>A row's identity: the sender's external id where there is one, else the hash of its content.</summary>
