@@ -27,7 +27,7 @@ public sealed class ImportWorker(
     IDocumentStore store, NewReportStreams streams, TimeProvider clock, ImportSignal signal, IConfiguration configuration, ILogger<ImportWorker> logger)
     : BackgroundService
 {
-    public const int BatchSize = 500;
+    public const int BatchSize = 2000;
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
