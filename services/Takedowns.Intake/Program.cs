@@ -41,6 +41,7 @@ builder.Services.AddSingleton<IApiKeyResolver, ApiKeyResolver>();
 builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection(ImportOptions.Section));
 builder.Services.AddSingleton<ImportSignal>();
 builder.Services.AddSingleton<NewReportStreams>();
+builder.Services.AddSingleton<IncidentRows>();
 builder.Services.AddSingleton<ReportWriter>();
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<SecretProtector>();

@@ -15,7 +15,7 @@ namespace Takedowns.Intake.Integration;
 /// Progress is saved only after a page is published, so a crash or a broker outage delays a change, never loses it;
 /// consumers apply each change idempotently (by the report's revision).
 /// </summary>
-public sealed class ReportForwarder(IBus bus) : SubscriptionBase
+public sealed class ReportForwarder(IBus bus, IncidentRows rows) : SubscriptionBase
 {
     public const string SubscriptionName = "report-forwarder";
 
@@ -47,6 +47,7 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
         IncidentIndex IndexOf(string key) => indexes.TryGetValue(key, out var index) ? index : indexes[key] = new IncidentIndex { Id = key };
 
         var changes = new List<ReportChange>();
+        var relinked = new HashSet<Guid>();
         foreach (var e in page.Events)
         {
             switch (e.Data)
@@ -55,7 +56,8 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
                 {
                     string key = Incidents.KeyOf(reported.Report);
                     var incidentId = Incidents.Link(IndexOf(key), reported);
-                    operations.Store(links[reported.ReportId] = new ReportIncident(reported.ReportId, incidentId, key));
+                    links[reported.ReportId] = new ReportIncident(reported.ReportId, incidentId, key);
+                    relinked.Add(reported.ReportId);
                     organisations[reported.ReportId] = reported.OrganisationId;
                     changes.Add(new ReportChange(e.Id, Submitted: ToContract(reported, incidentId)));
                     break;
@@ -69,7 +71,8 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
                     {
                         if (link is not null) Incidents.Unlink(IndexOf(link.Key), amended.ReportId);
                         var incidentId = Incidents.Link(IndexOf(key), amended.ReportId, organisationId, amended.Report, e.Version);
-                        operations.Store(link = links[amended.ReportId] = new ReportIncident(amended.ReportId, incidentId, key));
+                        link = links[amended.ReportId] = new ReportIncident(amended.ReportId, incidentId, key);
+                        relinked.Add(amended.ReportId);
                     }
                     changes.Add(new ReportChange(e.Id, Revised: ToContract(amended, organisationId, link.IncidentId, e.Version)));
                     break;
@@ -80,7 +83,7 @@ public sealed class ReportForwarder(IBus bus) : SubscriptionBase
                     break;
             }
         }
-        foreach (var index in indexes.Values) operations.Store(index);
+        await rows.QueueAsync(operations, indexes.Values, relinked.Select(id => links[id]).ToList(), ct);
         // One message per chunk of the page, named after its first event: a page forwarded again publishes the same
         // changes, which consumers apply idempotently whatever the chunk boundaries.
         await Task.WhenAll(changes.Chunk(ReportChanges.MaxChanges)

@@ -69,7 +69,7 @@ public sealed class NewReportStreams(IDocumentStore store)
             if (_sql is not null) return _sql;
             var events = (Marten.Events.EventGraph)((DocumentStore)store).Options.Events;
             string schema = events.DatabaseSchemaName;
-            await CheckColumnsAsync(schema, ct);
+            await MartenTables.CheckColumnsAsync(store, schema, ExpectedColumns, nameof(NewReportStreams), ct);
             var mapping = events.EventMappingFor(typeof(TakedownReported));
             string streamType = events.AggregateAliasFor(typeof(Report));
             // Literals, not parameters: they are fixed names from Marten's own mapping, quoted below. Streams are inserted
@@ -103,26 +103,6 @@ public sealed class NewReportStreams(IDocumentStore store)
         finally
         {
             _checkOnce.Release();
-        }
-    }
-
-    private async Task CheckColumnsAsync(string schema, CancellationToken ct)
-    {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            "select table_name, column_name from information_schema.columns where table_schema = $1 and table_name = any($2)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = schema });
-        command.Parameters.Add(new NpgsqlParameter { Value = ExpectedColumns.Keys.ToArray() });
-        var actual = ExpectedColumns.Keys.ToDictionary(t => t, _ => new HashSet<string>());
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) actual[reader.GetString(0)].Add(reader.GetString(1));
-        foreach (var (table, expected) in ExpectedColumns)
-        {
-            if (actual[table].SetEquals(expected)) continue;
-            throw new InvalidOperationException(
-                $"{schema}.{table} has columns [{string.Join(", ", actual[table].Order())}] where new report streams are written " +
-                $"with [{string.Join(", ", expected.Order())}]; the event store's layout changed and NewReportStreams must follow it.");
         }
     }
 
