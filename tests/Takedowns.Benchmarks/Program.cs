@@ -12,7 +12,7 @@ using Takedowns.Testing;
 
 int rounds = Arg("--rounds", 3);
 int seconds = Arg("--seconds", 15);
-int senders = Arg("--senders", 32);
+int senders = Arg("--senders", 64);
 int importRows = Arg("--import-rows", 100_000);
 var culture = CultureInfo.InvariantCulture;
 
