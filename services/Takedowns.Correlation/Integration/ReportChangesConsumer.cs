@@ -1,5 +1,4 @@
 using Marten;
-using MassTransit;
 using Takedowns.Contracts.Reports;
 using Takedowns.Correlation.Series;
 using Takedowns.ServiceDefaults;
@@ -12,48 +11,9 @@ namespace Takedowns.Correlation.Integration;
 /// an amendment moves the report, and perhaps the incident's count, to where it now belongs. Concurrent changes to one
 /// stream fail the optimistic check and are retried.
 /// </summary>
-public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportChangesConsumer> logger)
-    : IConsumer<ReportChanges>, IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
+public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportChangesConsumer> logger) : ReportChangeConsumer(store)
 {
-    /// <summary>
-    /// A page of changes, applied in order, each in a transaction of its own. A failure stops the page and it is
-    /// delivered again; the changes already applied then change nothing.
-    /// </summary>
-    public async Task Consume(ConsumeContext<ReportChanges> context)
-    {
-        foreach (var change in context.Message.Changes)
-        {
-            await using var session = store.LightweightSession();
-            var ct = context.CancellationToken;
-            await (change switch
-            {
-                { Submitted: { } m } => SubmittedAsync(session, m, ct),
-                { Revised: { } m } => RevisedAsync(session, m, ct),
-                { Withdrawn: { } m } => WithdrawnAsync(session, m, ct),
-                _ => throw new InvalidOperationException($"Change {change.EventId} carries no report change."),
-            });
-        }
-    }
-
-    public async Task Consume(ConsumeContext<ReportSubmitted> context)
-    {
-        await using var session = store.LightweightSession();
-        await SubmittedAsync(session, context.Message, context.CancellationToken);
-    }
-
-    public async Task Consume(ConsumeContext<ReportRevised> context)
-    {
-        await using var session = store.LightweightSession();
-        await RevisedAsync(session, context.Message, context.CancellationToken);
-    }
-
-    public async Task Consume(ConsumeContext<ReportWithdrawn> context)
-    {
-        await using var session = store.LightweightSession();
-        await WithdrawnAsync(session, context.Message, context.CancellationToken);
-    }
-
-    private Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
+    protected override Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
     {
         var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
         return PlaceAsync(session, m.ReportId, 1,
@@ -62,7 +22,7 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
             ct);
     }
 
-    private Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct)
+    protected override Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct)
     {
         return PlaceAsync(session, m.ReportId, m.Revision,
             new ObservedReportRevised(m.ReportId, m.Revision, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.IncidentId),
@@ -70,7 +30,7 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
             ct);
     }
 
-    private async Task WithdrawnAsync(IDocumentSession session, ReportWithdrawn m, CancellationToken ct)
+    protected override async Task WithdrawnAsync(IDocumentSession session, ReportWithdrawn m, CancellationToken ct)
     {
         var report = await session.Events.FetchForWriting<ObservedReport>(m.ReportId, ct);
         if (report.Aggregate?.Retracted == true) return;

@@ -45,6 +45,7 @@ public sealed class ReportForwarder(IBus bus, IncidentRows rows) : SubscriptionB
         var indexes = keys.Length == 0 ? new Dictionary<string, IncidentIndex>()
             : (await operations.LoadManyAsync<IncidentIndex>(ct, keys)).ToDictionary(i => i.Id);
         IncidentIndex IndexOf(string key) => indexes.TryGetValue(key, out var index) ? index : indexes[key] = new IncidentIndex { Id = key };
+        var changedIndexes = new HashSet<string>(); // only these are written back
 
         var changes = new List<ReportChange>();
         var relinked = new HashSet<Guid>();
@@ -56,6 +57,7 @@ public sealed class ReportForwarder(IBus bus, IncidentRows rows) : SubscriptionB
                 {
                     string key = Incidents.KeyOf(reported.Report);
                     var incidentId = Incidents.Link(IndexOf(key), reported);
+                    changedIndexes.Add(key);
                     links[reported.ReportId] = new ReportIncident(reported.ReportId, incidentId, key);
                     relinked.Add(reported.ReportId);
                     organisations[reported.ReportId] = reported.OrganisationId;
@@ -69,8 +71,13 @@ public sealed class ReportForwarder(IBus bus, IncidentRows rows) : SubscriptionB
                     Guid organisationId = organisations[amended.ReportId];
                     if (link is null || !Incidents.StaysPut(IndexOf(link.Key), amended.ReportId, key, amended.Report))
                     {
-                        if (link is not null) Incidents.Unlink(IndexOf(link.Key), amended.ReportId);
+                        if (link is not null)
+                        {
+                            Incidents.Unlink(IndexOf(link.Key), amended.ReportId);
+                            changedIndexes.Add(link.Key);
+                        }
                         var incidentId = Incidents.Link(IndexOf(key), amended.ReportId, organisationId, amended.Report, e.Version);
+                        changedIndexes.Add(key);
                         link = links[amended.ReportId] = new ReportIncident(amended.ReportId, incidentId, key);
                         relinked.Add(amended.ReportId);
                     }
@@ -83,7 +90,7 @@ public sealed class ReportForwarder(IBus bus, IncidentRows rows) : SubscriptionB
                     break;
             }
         }
-        await rows.QueueAsync(operations, indexes.Values, relinked.Select(id => links[id]).ToList(), ct);
+        await rows.QueueAsync(operations, changedIndexes.Select(k => indexes[k]).ToList(), relinked.Select(id => links[id]).ToList(), ct);
         // One message per chunk of the page, named after its first event: a page forwarded again publishes the same
         // changes, which consumers apply idempotently whatever the chunk boundaries.
         await Task.WhenAll(changes.Chunk(ReportChanges.MaxChanges)

@@ -1,0 +1,44 @@
+using Marten;
+using MassTransit;
+using Takedowns.Contracts.Reports;
+
+namespace Takedowns.ServiceDefaults;
+
+/// <summary>
+/// Applies report changes, whether they come a page at a time (<see cref="ReportChanges"/>, what Intake's outbox
+/// publishes) or one by one. Each change runs in a transaction of its own; a failure stops the page and it is delivered
+/// again, and the changes already applied then change nothing, since each service applies a change idempotently.
+/// </summary>
+public abstract class ReportChangeConsumer(IDocumentStore store)
+    : IConsumer<ReportChanges>, IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
+{
+    protected abstract Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct);
+
+    protected abstract Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct);
+
+    protected abstract Task WithdrawnAsync(IDocumentSession session, ReportWithdrawn m, CancellationToken ct);
+
+    public async Task Consume(ConsumeContext<ReportChanges> context)
+    {
+        foreach (var change in context.Message.Changes)
+            await ApplyAsync(change, context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ReportSubmitted> context) => ApplyAsync(new ReportChange(context.MessageId ?? Guid.Empty, Submitted: context.Message), context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ReportRevised> context) => ApplyAsync(new ReportChange(context.MessageId ?? Guid.Empty, Revised: context.Message), context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ReportWithdrawn> context) => ApplyAsync(new ReportChange(context.MessageId ?? Guid.Empty, Withdrawn: context.Message), context.CancellationToken);
+
+    private async Task ApplyAsync(ReportChange change, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        await (change switch
+        {
+            { Submitted: { } m } => SubmittedAsync(session, m, ct),
+            { Revised: { } m } => RevisedAsync(session, m, ct),
+            { Withdrawn: { } m } => WithdrawnAsync(session, m, ct),
+            _ => throw new InvalidOperationException($"Change {change.EventId} carries no report change."),
+        });
+    }
+}
