@@ -1,4 +1,5 @@
 using JasperFx.Events.Projections;
+using Takedowns.Correlation.Calendar;
 using Takedowns.Correlation.Integration;
 using Takedowns.Correlation.Series;
 using Takedowns.ServiceDefaults;
@@ -9,9 +10,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceName);
 builder.AddEventStore(ServiceName, o =>
 {
-    o.Projections.Snapshot<ObservedIncident>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
-    o.Projections.Add<DailySliceCountProjection>(ProjectionLifecycle.Async);
-    o.Schema.For<DailySliceCount>().Index(c => c.Day);
+    o.Projections.Snapshot<ObservedIncident>(SnapshotLifecycle.Inline);
+    o.Projections.Snapshot<CivicPeriod>(SnapshotLifecycle.Inline);
+    o.Projections.Add<SliceDayProjection>(ProjectionLifecycle.Async);
+    o.Projections.Add<ReportingDelaysProjection>(ProjectionLifecycle.Async);
+    o.Schema.For<SliceDay>().Index(c => c.Day);
 });
 builder.AddMessaging(ServiceName, bus => bus.AddConsumer<ReportChangesConsumer>());
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
@@ -23,4 +26,5 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapGetSeries();
+app.MapCivicPeriods();
 app.Run();

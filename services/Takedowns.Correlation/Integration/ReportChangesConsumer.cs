@@ -17,7 +17,8 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
     {
         var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
         return PlaceAsync(session, m.ReportId, 1,
-            new ReportObserved(m.ReportId, m.OrganisationId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.ReportedAt, incidentId),
+            new ReportObserved(m.ReportId, m.OrganisationId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.ReportedAt, incidentId,
+                m.Imported, m.ExternalId, m.OccurredAt, m.Notice),
             new IncidentObserved(incidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn),
             ct);
     }
@@ -25,7 +26,8 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
     protected override Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct)
     {
         return PlaceAsync(session, m.ReportId, m.Revision,
-            new ObservedReportRevised(m.ReportId, m.Revision, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.IncidentId),
+            new ObservedReportRevised(m.ReportId, m.Revision, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.IncidentId,
+                m.ExternalId, m.OccurredAt, m.Notice),
             new IncidentObserved(m.IncidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn),
             ct);
     }

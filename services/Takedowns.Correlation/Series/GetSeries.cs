@@ -5,10 +5,11 @@ using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Correlation.Series;
 
-public sealed record GetSeries(string Country, Platform? Platform, GroundCategory? Category, DateOnly From, DateOnly To)
+public sealed record GetSeries(string Country, Platform? Platform, GroundCategory? Category, SubjectType? SubjectType, DateOnly From, DateOnly To)
     : IQuery<IReadOnlyList<SeriesPoint>>;
 
-public sealed record SeriesPoint(DateOnly Day, string Country, Platform Platform, GroundCategory Category, int Count);
+/// <summary>A day's count in a country x platform x category slice; of one subject type when the query names one.</summary>
+public sealed record SeriesPoint(DateOnly Day, string Country, Platform Platform, GroundCategory Category, int Count, SubjectType? SubjectType = null);
 
 public sealed record SeriesResponse(IReadOnlyList<SeriesPoint> Items);
 
@@ -16,11 +17,15 @@ public sealed class GetSeriesHandler(IQuerySession session) : IQueryHandler<GetS
 {
     public async ValueTask<IReadOnlyList<SeriesPoint>> Handle(GetSeries q, CancellationToken ct)
     {
-        var query = session.Query<DailySliceCount>().Where(c => c.Country == q.Country && c.Day >= q.From && c.Day <= q.To);
+        var query = session.Query<SliceDay>().Where(c => c.Country == q.Country && c.Day >= q.From && c.Day <= q.To && c.Count > 0);
         if (q.Platform is { } p) query = query.Where(c => c.Platform == p);
         if (q.Category is { } g) query = query.Where(c => c.Category == g);
-        var rows = await query.OrderBy(c => c.Day).ToListAsync(ct);
-        return rows.Select(c => new SeriesPoint(c.Day, c.Country, c.Platform, c.Category, c.Count)).ToList();
+        if (q.SubjectType is { } st) query = query.Where(c => c.SubjectType == st);
+        var rows = await query.ToListAsync(ct);
+        return rows.GroupBy(c => (c.Day, c.Platform, c.Category))
+            .Select(g => new SeriesPoint(g.Key.Day, q.Country, g.Key.Platform, g.Key.Category, g.Sum(c => c.Count), q.SubjectType))
+            .OrderBy(p => p.Day).ThenBy(p => p.Platform).ThenBy(p => p.Category)
+            .ToList();
     }
 }
 
@@ -47,6 +52,12 @@ public static class GetSeriesEndpoint
                     if (WireNames<GroundCategory>.TryParse(cs, out var parsed)) category = parsed;
                     else errors.Add("category", $"Must be one of: {string.Join(", ", WireNames<GroundCategory>.All)}.");
                 }
+                SubjectType? subjectType = null;
+                if (q["subjectType"].ToString() is { Length: > 0 } sts)
+                {
+                    if (WireNames<SubjectType>.TryParse(sts, out var parsed)) subjectType = parsed;
+                    else errors.Add("subjectType", $"Must be one of: {string.Join(", ", WireNames<SubjectType>.All)}.");
+                }
                 var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
                 var to = QueryDates.Parse(q["to"], "to", errors) ?? today;
                 var from = QueryDates.Parse(q["from"], "from", errors) ?? to.AddDays(-90);
@@ -54,7 +65,7 @@ public static class GetSeriesEndpoint
                 else if (to.DayNumber - from.DayNumber > MaxDays) errors.Add("from", $"The range must not exceed {MaxDays} days.");
                 if (!errors.IsEmpty) return errors.ToProblem();
 
-                var items = await mediator.Send(new GetSeries(country!, platform, category, from, to), ct);
+                var items = await mediator.Send(new GetSeries(country!, platform, category, subjectType, from, to), ct);
                 return Results.Ok(new SeriesResponse(items));
             })
             .RequireAuthorization(Roles.Analyst)

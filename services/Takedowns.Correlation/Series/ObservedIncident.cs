@@ -16,7 +16,7 @@ public sealed record IncidentReportRemoved(Guid IncidentId, Guid ReportId);
 
 /// <summary>The incident no longer counts in this slice: its reports were retracted, moved, or amended into another slice.</summary>
 public sealed record IncidentUnobserved(
-    Guid IncidentId, string Country, Platform Platform, GroundCategory Category, DateOnly OccurredOn);
+    Guid IncidentId, string Country, Platform Platform, GroundCategory Category, DateOnly OccurredOn, SubjectType SubjectType);
 
 /// <summary>A standing report of an incident and the slice it would count the incident in, where known.</summary>
 public sealed record StandingReport(Guid ReportId, IncidentObserved? As);
@@ -91,7 +91,7 @@ public static class ObservedIncidentDecisions
         if (wanted is null && standing.Count > 0) return []; // only reports of older streams stand: the count stays as it was
         if (wanted == counted) return [];
         var events = new List<object>();
-        if (counted is not null) events.Add(new IncidentUnobserved(incidentId, counted.Country, counted.Platform, counted.Category, counted.OccurredOn));
+        if (counted is not null) events.Add(new IncidentUnobserved(incidentId, counted.Country, counted.Platform, counted.Category, counted.OccurredOn, counted.SubjectType));
         if (wanted is not null) events.Add(wanted);
         return [.. events];
     }

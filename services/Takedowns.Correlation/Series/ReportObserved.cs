@@ -1,4 +1,5 @@
 using Takedowns.Contracts;
+using Takedowns.Contracts.Reports;
 
 namespace Takedowns.Correlation.Series;
 
@@ -16,7 +17,11 @@ public sealed record ReportObserved(
     TakedownAction Action,
     DateOnly OccurredOn,
     DateTimeOffset ReportedAt,
-    Guid? IncidentId = null);
+    Guid? IncidentId = null,
+    bool Imported = false,
+    string? ExternalId = null,
+    DateTimeOffset? OccurredAt = null,
+    ReportNotice? Notice = null);
 
 /// <summary>
 /// The first report of an incident. The first event of a stream whose id is the incident's id, so further reports of the
@@ -42,7 +47,10 @@ public sealed record ObservedReportRevised(
     SubjectType SubjectType,
     TakedownAction Action,
     DateOnly OccurredOn,
-    Guid IncidentId);
+    Guid IncidentId,
+    string? ExternalId = null,
+    DateTimeOffset? OccurredAt = null,
+    ReportNotice? Notice = null);
 
 /// <summary>The report was retracted: it never counts again, whatever arrives after.</summary>
 public sealed record ObservedReportRetracted(Guid ReportId);

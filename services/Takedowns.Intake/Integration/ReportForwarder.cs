@@ -98,12 +98,28 @@ public sealed class ReportForwarder(IBus bus, IncidentRows rows) : SubscriptionB
         return NullChangeListener.Instance;
     }
 
-    public static ReportSubmitted ToContract(TakedownReported e, Guid incidentId) => new(
-        e.ReportId, e.OrganisationId, e.Report.Platform, e.Report.SubjectType, e.Report.Country, e.Report.Action,
-        e.Report.Ground.Category, e.Report.OccurredOn, e.ReportedAt, (e.Report.Consent ?? Consent.Default).PublicStatistics, incidentId);
+    public static ReportSubmitted ToContract(TakedownReported e, Guid incidentId)
+    {
+        var shared = SharedWithAnalysts(e.Report);
+        return new(e.ReportId, e.OrganisationId, e.Report.Platform, e.Report.SubjectType, e.Report.Country, e.Report.Action,
+            e.Report.Ground.Category, e.Report.OccurredOn, e.ReportedAt, (e.Report.Consent ?? Consent.Default).PublicStatistics, incidentId,
+            shared?.ExternalId, shared?.OccurredAt, shared?.Notice, e.Channel == ReportChannel.Import);
+    }
 
-    public static ReportRevised ToContract(ReportAmended e, Guid organisationId, Guid incidentId, long revision) => new(
-        e.ReportId, organisationId, e.Report.Platform, e.Report.SubjectType, e.Report.Country, e.Report.Action,
-        e.Report.Ground.Category, e.Report.OccurredOn, (e.Report.Consent ?? Consent.Default).PublicStatistics, incidentId,
-        revision, e.AmendedAt);
+    public static ReportRevised ToContract(ReportAmended e, Guid organisationId, Guid incidentId, long revision)
+    {
+        var shared = SharedWithAnalysts(e.Report);
+        return new(e.ReportId, organisationId, e.Report.Platform, e.Report.SubjectType, e.Report.Country, e.Report.Action,
+            e.Report.Ground.Category, e.Report.OccurredOn, (e.Report.Consent ?? Consent.Default).PublicStatistics, incidentId,
+            revision, e.AmendedAt, shared?.ExternalId, shared?.OccurredAt, shared?.Notice);
+    }
+
+    /// <summary>What the network's analysts may see of a report, or null when its organisation does not share it with them.</summary>
+    private static (string? ExternalId, DateTimeOffset? OccurredAt, ReportNotice Notice)? SharedWithAnalysts(ReportDraft report)
+    {
+        if (!(report.Consent ?? Consent.Default).Network) return null;
+        var g = report.Ground;
+        string? domain = Uri.TryCreate(g.ClaimedOriginalUrl, UriKind.Absolute, out var url) ? url.IdnHost.ToLowerInvariant() : null;
+        return (report.ExternalId, report.OccurredAt, new ReportNotice(g.Policy, g.Claimant, g.NoticeText, domain));
+    }
 }

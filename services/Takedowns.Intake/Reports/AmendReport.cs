@@ -124,6 +124,7 @@ public static class ReportInputs
         {
             Category = WireNames<GroundCategory>.Of(d.Ground.Category), Policy = d.Ground.Policy, NoticeText = d.Ground.NoticeText,
             Claimant = d.Ground.Claimant, ComplaintsCount = d.Ground.ComplaintsCount, LookedAutomated = d.Ground.LookedAutomated,
+            ClaimedOriginalUrl = d.Ground.ClaimedOriginalUrl,
         },
         OccurredAt = d.OccurredAt?.ToString("O") ?? d.OccurredOn.ToString("yyyy-MM-dd"),
         NoticedAt = d.NoticedAt?.ToString("O") ?? d.NoticedOn?.ToString("yyyy-MM-dd"),

@@ -10,7 +10,7 @@ public sealed record Account(string Handle, string? Url, string? PlatformId);
 /// <summary>What the platform gave as the reason.</summary>
 public sealed record Ground(
     GroundCategory Category, string? Policy, string? NoticeText, string? Claimant,
-    int? ComplaintsCount = null, bool? LookedAutomated = null);
+    int? ComplaintsCount = null, bool? LookedAutomated = null, string? ClaimedOriginalUrl = null);
 
 /// <summary>A piece of evidence: always its hash, optionally its file (stored content-addressed by that hash).</summary>
 public sealed record EvidenceItem(string Sha256, string MediaType, string? Caption, long? Size = null);

@@ -82,6 +82,8 @@ public sealed record GroundInput
     public int? ComplaintsCount { get; init; }
     /// <summary>Whether the decision looked automated (instant, templated, at night, ...).</summary>
     public bool? LookedAutomated { get; init; }
+    /// <summary>For copyright claims: the URL of the work the claimant says was copied.</summary>
+    public string? ClaimedOriginalUrl { get; init; }
 }
 
 /// <summary>A report that passed validation: what is stored in the open, and the contact data to seal.</summary>
@@ -143,8 +145,11 @@ public static partial class ReportValidation
             string? notice = Text(input.Ground.NoticeText, "ground.noticeText", 20_000, errors);
             string? claimant = Text(input.Ground.Claimant, "ground.claimant", 500, errors);
             if (input.Ground.ComplaintsCount is < 0) errors.Add("ground.complaintsCount", "Must not be negative.");
+            string? original = Text(input.Ground.ClaimedOriginalUrl, "ground.claimedOriginalUrl", 2048, errors);
+            if (original is not null && !(Uri.TryCreate(original, UriKind.Absolute, out var o) && o.Scheme is "http" or "https"))
+                errors.Add("ground.claimedOriginalUrl", "Must be an absolute http or https URL.");
             if (category is { } c)
-                ground = new Ground(c, policy, notice, claimant, input.Ground.ComplaintsCount, input.Ground.LookedAutomated);
+                ground = new Ground(c, policy, notice, claimant, input.Ground.ComplaintsCount, input.Ground.LookedAutomated, original);
         }
 
         var (occurredOn, occurredAt) = Moment(input.OccurredAt, "occurredAt", now, errors, required: true);

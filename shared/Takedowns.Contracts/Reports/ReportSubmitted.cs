@@ -6,6 +6,10 @@ namespace Takedowns.Contracts.Reports;
 /// <paramref name="PublicStatistics"/>: the reporter consented to the report being counted in anonymised public statistics.
 /// <paramref name="IncidentId"/>: the incident the report belongs to; reports of one incident (the same takedown reported
 /// by several organisations) share it, and aggregates count it once.
+/// <paramref name="ExternalId"/>, <paramref name="OccurredAt"/> (when the time of day is known) and <paramref name="Notice"/>:
+/// for the network's analysts, present only when the organisation shares the report with them.
+/// <paramref name="Imported"/>: the report came in a bulk import (a backfill), so when it arrived says nothing about how
+/// late reports usually arrive.
 /// </summary>
 public sealed record ReportSubmitted(
     Guid ReportId,
@@ -18,4 +22,8 @@ public sealed record ReportSubmitted(
     DateOnly OccurredOn,
     DateTimeOffset ReportedAt,
     bool PublicStatistics = true,
-    Guid? IncidentId = null);
+    Guid? IncidentId = null,
+    string? ExternalId = null,
+    DateTimeOffset? OccurredAt = null,
+    ReportNotice? Notice = null,
+    bool Imported = false);

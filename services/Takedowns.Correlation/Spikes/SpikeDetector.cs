@@ -1,0 +1,365 @@
+using MathNet.Numerics;
+using Takedowns.Contracts.Analysis;
+
+namespace Takedowns.Correlation.Spikes;
+
+/// <summary>The detector's knobs. The defaults are the ones the detection benchmark was run with.</summary>
+public sealed record SpikeSettings
+{
+    /// <summary>Days of baseline, ending <see cref="GuardDays"/> before the day assessed.</summary>
+    public int BaselineDays { get; init; } = 84;
+    /// <summary>Recent days the baseline leaves out, so a build-up does not teach the baseline that it is normal.</summary>
+    public int GuardDays { get; init; } = 7;
+    /// <summary>Fewest baseline days (outside civic periods) a country needs before its slices are assessed.</summary>
+    public int MinBaselineDays { get; init; } = 21;
+    /// <summary>Fewest incidents in a window for it to count as a spike.</summary>
+    public int MinCount { get; init; } = 2;
+    /// <summary>Windows, in days, ending on the day assessed, that the tail test looks at.</summary>
+    public IReadOnlyList<int> Windows { get; init; } = [1, 3, 7];
+    /// <summary>Days the GLR-CUSUM runs over, and the rise in rate it watches for.</summary>
+    public int CusumDays { get; init; } = 28;
+    public double CusumRatio { get; init; } = 2;
+    /// <summary>How many days of its parent's rate a slice's own rate is pulled toward (empirical-Bayes shrinkage).</summary>
+    public double Shrinkage { get; init; } = 3;
+    /// <summary>False-discovery rate, spent once a day across every slice that could be a spike.</summary>
+    public double FalseDiscoveryRate { get; init; } = 0.1;
+    /// <summary>Days without an alarm that end a spike.</summary>
+    public int EndAfterQuietDays { get; init; } = 2;
+
+    public static readonly SpikeSettings Default = new();
+}
+
+/// <summary>One slice on one day: whether it could be a spike and how surprising it is.</summary>
+public readonly record struct SliceAssessment(Slice Slice, double PValue, int Start, int Observed, double Expected, string Method);
+
+/// <summary>A spike as found in the data: a slice, a window of days (inclusive) and how far the counts rose above the baseline.</summary>
+public sealed record SpikeEpisode(Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method, DateOnly FirstAlarm, DateOnly LastAlarm, bool Open)
+{
+    public double Score => -Math.Log10(Math.Max(PValue, 1e-300));
+}
+
+/// <summary>
+/// Finds spikes in daily incident counts, for every slice at once. Per slice and day: a negative-binomial tail test of the
+/// last 1, 3 and 7 days against a baseline of the 12 weeks before the last 7, leaving out every registered civic period of the
+/// country, with day-of-week effects taken from the country's total and the slice's rate shrunk toward its share of the
+/// country's (so sparse slices borrow strength); and a negative-binomial GLR-CUSUM for a doubling of the rate, for slow
+/// build-ups. Each day one false-discovery-rate budget (Benjamini-Hochberg) is spent across every slice that reached the
+/// minimum count. Deterministic: the same counts, calendar and dates give the same spikes.
+/// </summary>
+public sealed class SpikeDetector(SpikeSettings settings)
+{
+    /// <summary>
+    /// Assesses every day from <paramref name="from"/> to <paramref name="to"/> in order, as if on that day, and returns the spikes.
+    /// </summary>
+    /// <param name="excluded">Days of civic periods per country, which baselines leave out.</param>
+    /// <param name="completeness">Share of a day's reports expected to have arrived by <paramref name="today"/>, by days since.</param>
+    public IReadOnlyList<SpikeEpisode> Detect(SeriesSet series, Func<string, DateOnly, bool> excluded, DateOnly from, DateOnly to,
+        DateOnly today, Func<int, double>? completeness = null)
+    {
+        completeness ??= _ => 1;
+        var model = new BaselineModel(series, excluded, settings);
+        var open = new Dictionary<Slice, Episode>();
+        var done = new List<SpikeEpisode>();
+        for (var day = from; day <= to; day = day.AddDays(1))
+        {
+            int t = series.IndexOf(day);
+            if (t < 0 || t >= series.Days) continue;
+            var assessed = model.AssessDay(t, d => completeness(today.DayNumber - series.DayAt(d).DayNumber));
+            foreach (var a in MostTelling(BenjaminiHochberg(assessed, settings.FalseDiscoveryRate)))
+            {
+                if (open.TryGetValue(a.Slice, out var episode)) episode.Extend(t, a, model);
+                else open[a.Slice] = new Episode(a, t);
+            }
+            foreach (var (slice, episode) in open.Where(p => t - p.Value.LastAlarm >= settings.EndAfterQuietDays).ToList())
+            {
+                done.Add(episode.ToSpike(series, closed: true));
+                open.Remove(slice);
+            }
+        }
+        done.AddRange(open.Values.Select(e => e.ToSpike(series, closed: false)));
+        return done.OrderBy(s => s.Start).ThenBy(s => s.Slice.Key, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The assessments that pass Benjamini-Hochberg at <paramref name="q"/>, over all of them.</summary>
+    public static IEnumerable<SliceAssessment> BenjaminiHochberg(IReadOnlyList<SliceAssessment> assessed, double q)
+    {
+        var sorted = assessed.OrderBy(a => a.PValue).ToList();
+        int m = sorted.Count, cut = 0;
+        for (int i = 0; i < m; i++)
+            if (sorted[i].PValue <= (i + 1) * q / m) cut = i + 1;
+        return sorted.Take(cut);
+    }
+
+    /// <summary>
+    /// One alarm per event: a rise in one cell also lifts every coarser slice that holds it, so of related slices (one
+    /// containing the other) alarming on the same day only the most significant is kept.
+    /// </summary>
+    public static IEnumerable<SliceAssessment> MostTelling(IEnumerable<SliceAssessment> alarms)
+    {
+        var kept = new List<SliceAssessment>();
+        foreach (var a in alarms.OrderBy(a => a.PValue).ThenBy(a => a.Slice.Key, StringComparer.Ordinal))
+            if (!kept.Any(k => Related(k.Slice, a.Slice))) kept.Add(a);
+        return kept;
+    }
+
+    /// <summary>Whether one slice contains the other (or they are the same).</summary>
+    public static bool Related(Slice a, Slice b) => a.Country == b.Country && Within(a, b) || Within(b, a);
+
+    public static bool Within(Slice inner, Slice outer) =>
+        inner.Country == outer.Country &&
+        (outer.Platform is null || outer.Platform == inner.Platform) &&
+        (outer.Category is null || outer.Category == inner.Category) &&
+        (outer.SubjectType is null || outer.SubjectType == inner.SubjectType);
+
+    private sealed class Episode(SliceAssessment first, int t)
+    {
+        public Slice Slice { get; } = first.Slice;
+        public int Start { get; private set; } = first.Start;
+        public int FirstAlarm { get; } = t;
+        public int LastAlarm { get; private set; } = t;
+        public double PValue { get; private set; } = first.PValue;
+        public string Method { get; private set; } = first.Method;
+        public int Observed { get; private set; } = first.Observed;
+        public double Expected { get; private set; } = first.Expected;
+        private int _end = t;
+
+        public void Extend(int t, SliceAssessment a, BaselineModel model)
+        {
+            Observed += model.Sum(Slice, _end + 1, t);
+            Expected += model.ExpectedOver(Slice, t, _end + 1, t);
+            _end = LastAlarm = t;
+            if (a.PValue < PValue) (PValue, Method) = (a.PValue, a.Method);
+        }
+
+        public SpikeEpisode ToSpike(SeriesSet series, bool closed) => new(
+            Slice, series.DayAt(Start), series.DayAt(_end), Observed, Math.Round(Expected, 3), PValue, Method,
+            series.DayAt(FirstAlarm), series.DayAt(LastAlarm), !closed);
+    }
+}
+
+/// <summary>
+/// Baselines, expectations and per-day assessments over a <see cref="SeriesSet"/>, with running sums for speed. Baselines
+/// leave out the country's civic periods. (Leaving out the days of earlier alarms too was tried: it biases baselines down
+/// and raised false alarms more than it found spikes.)
+/// </summary>
+internal sealed class BaselineModel
+{
+    private readonly SeriesSet _series;
+    private readonly SpikeSettings _settings;
+    private readonly Dictionary<Slice, SliceSums> _sums = [];
+    private readonly Dictionary<(string Country, int Kind), int> _siblings = [];
+    private readonly Dictionary<string, double[]> _weekdayCache = [];
+    private int _weekdayCacheDay = -1;
+
+    /// <summary>Running sums of a slice's counts; "usable" ones skip the days its baseline leaves out.</summary>
+    private sealed class SliceSums(int[] counts, bool[] usable)
+    {
+        public readonly int[] Counts = counts;
+        public readonly bool[] Usable = usable;
+        public readonly long[] All = new long[counts.Length + 1];
+        public readonly long[] Sum = new long[counts.Length + 1];
+        public readonly long[] Squares = new long[counts.Length + 1];
+        public readonly int[] Days = new int[counts.Length + 1];
+        public readonly long[][] WeekdaySum = Enumerable.Range(0, 7).Select(_ => new long[counts.Length + 1]).ToArray();
+        public readonly int[][] WeekdayDays = Enumerable.Range(0, 7).Select(_ => new int[counts.Length + 1]).ToArray();
+
+        public void Compute(Func<int, int> weekday)
+        {
+            for (int i = 0; i < Counts.Length; i++)
+            {
+                long c = Counts[i], u = Usable[i] ? 1 : 0;
+                All[i + 1] = All[i] + c;
+                Sum[i + 1] = Sum[i] + u * c;
+                Squares[i + 1] = Squares[i] + u * c * c;
+                Days[i + 1] = Days[i] + (int)u;
+                int dow = weekday(i);
+                for (int d = 0; d < 7; d++)
+                {
+                    WeekdaySum[d][i + 1] = WeekdaySum[d][i] + (d == dow ? u * c : 0);
+                    WeekdayDays[d][i + 1] = WeekdayDays[d][i] + (d == dow ? (int)u : 0);
+                }
+            }
+        }
+
+        public (long Sum, long Squares, int Days) Over(int from, int to) =>
+            (Sum[to + 1] - Sum[from], Squares[to + 1] - Squares[from], Days[to + 1] - Days[from]);
+    }
+
+    public BaselineModel(SeriesSet series, Func<string, DateOnly, bool> excluded, SpikeSettings settings)
+    {
+        _series = series;
+        _settings = settings;
+        int n = series.Days;
+        var excludedDays = new Dictionary<string, bool[]>();
+        foreach (var (slice, counts) in series.Counts)
+        {
+            if (!excludedDays.TryGetValue(slice.Country, out var civic))
+            {
+                excludedDays[slice.Country] = civic = new bool[n];
+                for (int i = 0; i < n; i++) civic[i] = excluded(slice.Country, series.DayAt(i));
+            }
+            var sums = new SliceSums(counts, civic.Select(e => !e).ToArray());
+            sums.Compute(Weekday);
+            _sums[slice] = sums;
+            var key = (slice.Country, SeriesSet.KindOf(slice));
+            _siblings[key] = _siblings.GetValueOrDefault(key) + 1;
+        }
+    }
+
+    private int Weekday(int index) => (int)_series.DayAt(index).DayOfWeek;
+
+    public int Sum(Slice slice, int from, int to) => from > to ? 0 : (int)(_sums[slice].All[to + 1] - _sums[slice].All[Math.Max(0, from)]);
+
+    /// <summary>All slices that reached the minimum count in the longest window, assessed as on day <paramref name="t"/>.</summary>
+    public IReadOnlyList<SliceAssessment> AssessDay(int t, Func<int, double> completeness)
+    {
+        _completeness = completeness;
+        int longest = Math.Max(_settings.Windows.Max(), 1);
+        var results = new List<SliceAssessment>();
+        foreach (var slice in _series.Counts.Keys)
+        {
+            if (Sum(slice, t - Math.Max(longest, _settings.CusumDays) + 1, t) < _settings.MinCount) continue;
+            if (Assess(slice, t) is { } a) results.Add(a);
+        }
+        return results;
+    }
+
+    private Func<int, double> _completeness = _ => 1;
+
+    private (int From, int To) BaselineOf(int t) => (Math.Max(0, t - _settings.GuardDays - _settings.BaselineDays + 1), t - _settings.GuardDays);
+
+    private (double Mean, double Size)? RateOf(Slice slice, int t)
+    {
+        var (from, to) = BaselineOf(t);
+        if (to < from) return null;
+        var (sum, _, days) = _sums[slice].Over(from, to);
+        if (days < _settings.MinBaselineDays) return null;
+        double mean = (double)sum / days;
+        if (SeriesSet.ParentOf(slice) is { } parent)
+        {
+            var (parentSum, _, parentDays) = _sums[parent].Over(from, to);
+            double prior = parentDays == 0 ? mean : (double)parentSum / parentDays / _siblings[(slice.Country, SeriesSet.KindOf(slice))];
+            mean = (sum + _settings.Shrinkage * prior) / (days + _settings.Shrinkage);
+        }
+        // Dispersion by moments where the slice has enough events to tell, else its parent's; never below a floor.
+        double size = double.PositiveInfinity;
+        var source = sum >= 20 ? slice : SeriesSet.ParentOf(slice) ?? slice;
+        var (s, q, n) = _sums[source].Over(from, to);
+        if (s >= 20 && n > 1)
+        {
+            double m = (double)s / n, variance = (q - n * m * m) / (n - 1);
+            if (variance > m * 1.05) size = Math.Max(0.5, m * m / (variance - m));
+        }
+        return (Math.Max(mean, 1e-3), size);
+    }
+
+    /// <summary>Day-of-week multipliers of the country's baseline (mean 1), smoothed toward flat.</summary>
+    private double[] WeekdayFactors(string country, int t)
+    {
+        if (_weekdayCacheDay != t) (_weekdayCacheDay, _) = (t, Clear(_weekdayCache));
+        if (_weekdayCache.TryGetValue(country, out var cached)) return cached;
+        return _weekdayCache[country] = ComputeWeekdayFactors(country, t);
+    }
+
+    private static bool Clear(Dictionary<string, double[]> cache)
+    {
+        cache.Clear();
+        return true;
+    }
+
+    private double[] ComputeWeekdayFactors(string country, int t)
+    {
+        var (from, to) = BaselineOf(t);
+        var root = _sums[new Slice(country)];
+        var factors = new double[7];
+        var (total, _, days) = root.Over(from, to);
+        double rate = (double)total / Math.Max(days, 1);
+        for (int d = 0; d < 7; d++)
+        {
+            long s = root.WeekdaySum[d][to + 1] - root.WeekdaySum[d][from];
+            int n = root.WeekdayDays[d][to + 1] - root.WeekdayDays[d][from];
+            factors[d] = rate <= 0 ? 1 : (s + 4 * rate) / (n + 4) / rate;
+        }
+        double mean = factors.Average();
+        for (int d = 0; d < 7; d++) factors[d] /= mean;
+        return factors;
+    }
+
+    private double ExpectedOn(double mean, double[] weekday, int u) =>
+        mean * weekday[(int)_series.DayAt(u).DayOfWeek] * _completeness(u);
+
+    /// <summary>What the baseline as on day <paramref name="t"/> expects over days <paramref name="from"/>..<paramref name="to"/>.</summary>
+    public double ExpectedOver(Slice slice, int t, int from, int to)
+    {
+        if (RateOf(slice, t) is not { } rate) return 0;
+        var weekday = WeekdayFactors(slice.Country, t);
+        double e = 0;
+        for (int u = from; u <= to; u++) e += ExpectedOn(rate.Mean, weekday, u);
+        return e;
+    }
+
+    private SliceAssessment? Assess(Slice slice, int t)
+    {
+        if (RateOf(slice, t) is not { } rate) return null;
+        var weekday = WeekdayFactors(slice.Country, t);
+        double best = 1;
+        var result = default(SliceAssessment?);
+        foreach (int w in _settings.Windows)
+        {
+            int observed = Sum(slice, t - w + 1, t);
+            if (observed < _settings.MinCount) continue;
+            double expected = 0;
+            for (int u = Math.Max(0, t - w + 1); u <= t; u++) expected += ExpectedOn(rate.Mean, weekday, u);
+            double p = Math.Min(1, _settings.Windows.Count * NegativeBinomialTail.AtLeast(observed, expected, rate.Size * w));
+            if (p < best)
+            {
+                best = p;
+                result = new SliceAssessment(slice, p, Math.Max(0, t - w + 1), observed, expected, $"tail test over {w} day{(w == 1 ? "" : "s")}");
+            }
+        }
+
+        // GLR-CUSUM for a rise by CusumRatio: the log-likelihood ratio summed from where it last fell to zero.
+        double cusum = 0;
+        int runStart = Math.Max(0, t - _settings.CusumDays + 1), runCount = 0;
+        double runExpected = 0;
+        for (int u = Math.Max(0, t - _settings.CusumDays + 1); u <= t; u++)
+        {
+            int x = _sums[slice].Counts[u];
+            double mu = ExpectedOn(rate.Mean, weekday, u);
+            double next = cusum + NegativeBinomialTail.LogLikelihoodRatio(x, mu, rate.Size, _settings.CusumRatio);
+            if (next <= 0) (cusum, runStart, runCount, runExpected) = (0, u + 1, 0, 0);
+            else (cusum, runCount, runExpected) = (next, runCount + x, runExpected + mu);
+        }
+        if (runCount >= _settings.MinCount && cusum > 0)
+        {
+            // Ville's inequality bounds the chance that the likelihood ratio ever reaches e^S under the baseline by e^-S, per start day.
+            double p = Math.Min(1, _settings.CusumDays * Math.Exp(-cusum));
+            if (p < best) result = new SliceAssessment(slice, p, runStart, runCount, runExpected, "GLR-CUSUM for a doubling");
+            best = Math.Min(best, p);
+        }
+        // Two methods looked: pay for both.
+        return result is { } r ? r with { PValue = Math.Min(1, 2 * r.PValue) } : null;
+    }
+}
+
+/// <summary>Negative-binomial (and, without overdispersion, Poisson) tails and likelihood ratios, by mean and size.</summary>
+public static class NegativeBinomialTail
+{
+    /// <summary>P(X ≥ <paramref name="observed"/>) for a count with this mean and size (variance = mean + mean²/size).</summary>
+    public static double AtLeast(int observed, double mean, double size)
+    {
+        if (observed <= 0) return 1;
+        if (mean <= 0) return 0;
+        if (double.IsPositiveInfinity(size) || size > 1e6) return SpecialFunctions.GammaLowerRegularized(observed, mean);
+        // With p = size / (size + mean), P(X ≥ k) = I_{1-p}(k, size).
+        return SpecialFunctions.BetaRegularized(observed, size, mean / (size + mean));
+    }
+
+    /// <summary>log P(x | mean × ratio) / P(x | mean), for the same size.</summary>
+    public static double LogLikelihoodRatio(int x, double mean, double size, double ratio)
+    {
+        if (double.IsPositiveInfinity(size) || size > 1e6) return x * Math.Log(ratio) - (ratio - 1) * mean;
+        double shifted = size + ratio * mean, plain = size + mean;
+        return x * Math.Log(ratio * plain / shifted) + size * Math.Log(plain / shifted);
+    }
+}

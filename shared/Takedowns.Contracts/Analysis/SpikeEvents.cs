@@ -1,0 +1,15 @@
+namespace Takedowns.Contracts.Analysis;
+
+/// <summary>
+/// Correlation found more incidents in a slice than its baseline explains. <paramref name="Start"/> to <paramref name="End"/>
+/// (inclusive) is the window as known when it was raised; <paramref name="Expected"/> is the baseline's expectation for that
+/// window; <paramref name="PValue"/> is the smallest per-slice p-value, before the false-discovery-rate control that let it
+/// through; <paramref name="Score"/> is -log10 of that p-value. The message id is the id of the Correlation event.
+/// </summary>
+public sealed record SpikeDetected(
+    Guid SpikeId, Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, double Score, double PValue,
+    string Method, IReadOnlyList<CivicPeriodRef> CivicPeriods, DateTimeOffset DetectedAt);
+
+/// <summary>The spike is over: its final window and counts. A spike that later data no longer supports ends as <c>Withdrawn</c>.</summary>
+public sealed record SpikeEnded(
+    Guid SpikeId, Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, bool Withdrawn, DateTimeOffset EndedAt);

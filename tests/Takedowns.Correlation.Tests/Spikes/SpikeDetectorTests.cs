@@ -1,0 +1,124 @@
+using Takedowns.Contracts;
+using Takedowns.Contracts.Analysis;
+using Takedowns.Correlation.Spikes;
+using Takedowns.Scenarios;
+
+namespace Takedowns.Correlation.Tests.Spikes;
+
+public sealed class SpikeDetectorTests(ITestOutputHelper output)
+{
+    private static readonly ScenarioOptions Small = new() { Countries = 4, CellsPerCountry = 16, Days = 240, Spikes = 16, Campaigns = 0, WarmUpDays = 100 };
+
+    private static (SeriesSet Series, IReadOnlyList<SpikeEpisode> Spikes) Run(Scenario scenario, SpikeSettings? settings = null, bool registerPeriods = true)
+    {
+        var o = scenario.Options;
+        var series = SeriesSet.From(SpikeScoring.Cells(scenario).Select(c => new CellDay(c.Day, c.Country, c.Platform, c.Category, c.SubjectType, c.Count)), o.Start, o.End);
+        bool Excluded(string country, DateOnly day) =>
+            registerPeriods && scenario.CivicPeriods.Any(p => p.Country == country && p.Start <= day && day <= p.End);
+        var spikes = new SpikeDetector(settings ?? SpikeSettings.Default).Detect(series, Excluded, o.Start, o.End, today: o.End.AddDays(1));
+        return (series, spikes);
+    }
+
+    private static SpikeScore Score(Scenario scenario, SeriesSet series, IEnumerable<SpikeEpisode> spikes) =>
+        SpikeScoring.Score(scenario, spikes.Select(s => new DetectedSpike(s.Slice, s.Start, s.End, s.FirstAlarm)).ToList(),
+            series.Counts.Count, scenario.Options.Start.AddDays(scenario.Options.WarmUpDays), scenario.Options.End);
+
+    [Fact]
+    public void planted_bursts_are_found_with_few_false_alarms()
+    {
+        var scores = Enumerable.Range(1, 5).Select(seed =>
+        {
+            var scenario = ScenarioGenerator.Generate(Small with { Seed = seed });
+            var (series, spikes) = Run(scenario);
+            var score = Score(scenario, series, spikes);
+            output.WriteLine($"seed {seed}: {score}");
+            return score;
+        }).ToList();
+        double detection = (double)scores.Sum(s => s.ReferenceDetected) / scores.Sum(s => s.Reference);
+        double falseAlarms = scores.Sum(s => s.FalseAlarms) / scores.Sum(s => s.SeriesYears);
+        output.WriteLine($"reference detection {detection:P1}, false alarms per series-year {falseAlarms:F3}");
+        Assert.True(detection >= 0.8, $"detection {detection:P1}");
+        Assert.True(falseAlarms <= 0.5, $"false alarms {falseAlarms:F3} per series-year");
+    }
+
+    [Fact]
+    public void a_null_scenario_raises_few_alarms()
+    {
+        var scores = Enumerable.Range(11, 3).Select(seed =>
+        {
+            var scenario = ScenarioGenerator.Generate((Small with { Seed = seed }).AsNull());
+            var (series, spikes) = Run(scenario);
+            var score = Score(scenario, series, spikes);
+            output.WriteLine($"seed {seed}: {score}");
+            foreach (var g in spikes.Where(s => s.FirstAlarm >= scenario.Options.Start.AddDays(100) && !SpikeScoring.Explained(scenario, new DetectedSpike(s.Slice, s.Start, s.End, s.FirstAlarm))).GroupBy(s => (s.Method, SeriesSet.KindOf(s.Slice))).OrderBy(g => g.Key))
+                output.WriteLine($"  {g.Key}: {g.Count()} obs/exp {string.Join(" ", g.Take(6).Select(x => $"{x.Observed}/{x.Expected:F1}@{x.PValue:E1}"))}");
+            return score;
+        }).ToList();
+        double falseAlarms = scores.Sum(s => s.FalseAlarms) / scores.Sum(s => s.SeriesYears);
+        Assert.True(falseAlarms <= 0.5, $"false alarms {falseAlarms:F3} per series-year");
+    }
+
+    [Fact]
+    public void detection_is_deterministic()
+    {
+        var scenario = ScenarioGenerator.Generate(Small with { Seed = 3 });
+        var (_, first) = Run(scenario);
+        var (_, second) = Run(scenario);
+        Assert.NotEmpty(first);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void a_civic_period_does_not_teach_the_baseline_its_own_spike()
+    {
+        // A steady slice, with a surge during a registered referendum 8 weeks before a second surge.
+        var day0 = new DateOnly(2026, 1, 1);
+        var cells = new List<CellDay>();
+        var random = new Random(5);
+        for (int d = 0; d < 150; d++)
+        {
+            int count = random.Next(0, 3) + (d is >= 80 and < 87 ? 8 : 0) + (d is >= 140 and < 143 ? 5 : 0);
+            cells.Add(new CellDay(day0.AddDays(d), "KZ", Platform.YouTube, GroundCategory.IntellectualProperty, SubjectType.Journalist, count));
+        }
+        var series = SeriesSet.From(cells, day0, day0.AddDays(149));
+        bool Referendum(string _, DateOnly day) => day >= day0.AddDays(80) && day < day0.AddDays(87);
+        var detector = new SpikeDetector(SpikeSettings.Default);
+        var withCalendar = detector.Detect(series, Referendum, day0.AddDays(140), day0.AddDays(142), day0.AddDays(150)).Single(s => s.Slice == new Slice("KZ"));
+        var without = detector.Detect(series, (_, _) => false, day0.AddDays(140), day0.AddDays(142), day0.AddDays(150)).SingleOrDefault(s => s.Slice == new Slice("KZ"));
+        output.WriteLine($"with {withCalendar}\nwithout {without}");
+        static double PerDay(SpikeEpisode s) => s.Expected / (s.End.DayNumber - s.Start.DayNumber + 1);
+        Assert.True(without is null || PerDay(without) > PerDay(withCalendar) * 1.5,
+            "the referendum's surge must not raise the baseline the later surge is measured against");
+        Assert.True(withCalendar.PValue < (without?.PValue ?? 1));
+    }
+
+    [Theory]
+    [InlineData(0, 0.5, 1e9)]
+    [InlineData(3, 0.5, 1e9)]
+    [InlineData(4, 2.0, 1e9)]
+    [InlineData(7, 2.0, 1.5)]
+    [InlineData(12, 3.0, 0.8)]
+    public void the_tail_matches_the_sum_of_the_probabilities(int observed, double mean, double size)
+    {
+        double expected = 1 - Enumerable.Range(0, observed).Sum(k => Pmf(k, mean, size));
+        Assert.Equal(expected, NegativeBinomialTail.AtLeast(observed, mean, size), 1e-9);
+    }
+
+    private static double Pmf(int k, double mean, double size)
+    {
+        if (size > 1e6) return Math.Exp(-mean + k * Math.Log(mean) - MathNet.Numerics.SpecialFunctions.GammaLn(k + 1));
+        double p = size / (size + mean);
+        return Math.Exp(MathNet.Numerics.SpecialFunctions.GammaLn(k + size) - MathNet.Numerics.SpecialFunctions.GammaLn(size)
+                        - MathNet.Numerics.SpecialFunctions.GammaLn(k + 1) + size * Math.Log(p) + k * Math.Log(1 - p));
+    }
+
+    [Fact]
+    public void benjamini_hochberg_keeps_the_largest_passing_rank()
+    {
+        var slice = new Slice("KZ");
+        var assessed = new[] { 0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216 }
+            .Select((p, i) => new SliceAssessment(slice with { Country = $"K{i}" }, p, 0, 2, 1, "test")).ToList();
+        // At q = 0.05 with m = 10: thresholds 0.005, 0.01, 0.015, ...; rank 2 (0.008 ≤ 0.01) is the last to pass.
+        Assert.Equal(2, SpikeDetector.BenjaminiHochberg(assessed, 0.05).Count());
+    }
+}

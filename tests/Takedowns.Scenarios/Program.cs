@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Takedowns.Contracts;
+using Takedowns.Scenarios;
+
+// takedowns-scenario --out DIR [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--null] [--end yyyy-MM-dd]
+// Writes one CSV per organisation (the bulk-import format), civic-periods.json and truth.json.
+var options = new ScenarioOptions();
+string? output = null;
+for (int i = 0; i < args.Length; i++)
+{
+    string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+    options = args[i] switch
+    {
+        "--out" => Set(ref output, Value(), options),
+        "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--days" => options with { Days = int.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--countries" => options with { Countries = int.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--cells" => options with { CellsPerCountry = int.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--rate-scale" => options with { RateScale = double.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--spikes" => options with { Spikes = int.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--campaigns" => options with { Campaigns = int.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--organisations" => options with { Organisations = int.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--end" => options with { End = DateOnly.ParseExact(Value(), "yyyy-MM-dd", CultureInfo.InvariantCulture) },
+        "--null" => options.AsNull(),
+        _ => throw new ArgumentException($"Unknown option {args[i]}."),
+    };
+}
+if (output is null)
+{
+    Console.Error.WriteLine("usage: takedowns-scenario --out DIR [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--organisations N] [--end yyyy-MM-dd] [--null]");
+    return 2;
+}
+
+var scenario = ScenarioGenerator.Generate(options);
+ScenarioFiles.Write(scenario, output);
+Console.WriteLine($"{scenario.Reports.Count} reports, {scenario.Spikes.Count} planted spikes, {scenario.Campaigns.Count} planted campaigns, " +
+    $"{scenario.CivicPeriods.Count} civic periods, {options.Start:yyyy-MM-dd} to {options.End:yyyy-MM-dd}: {output}");
+return 0;
+
+static ScenarioOptions Set(ref string? target, string value, ScenarioOptions options)
+{
+    target = value;
+    return options;
+}
+
+namespace Takedowns.Scenarios
+{
+    /// <summary>Writes a scenario as the files the bulk import and the civic calendar take, with its truth beside them.</summary>
+    public static class ScenarioFiles
+    {
+        public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = true,
+            Converters = { new JsonStringEnumConverter() },
+        };
+
+        public const string Header = "externalId,platform,accountHandle,subjectType,country,action,groundCategory,groundPolicy,groundNoticeText,groundClaimant,groundClaimedOriginalUrl,occurredAt";
+
+        public static void Write(Scenario scenario, string directory)
+        {
+            Directory.CreateDirectory(directory);
+            foreach (var group in scenario.Reports.GroupBy(r => r.Organisation))
+                File.WriteAllText(Path.Combine(directory, $"organisation-{group.Key}.csv"), Csv(group));
+            File.WriteAllText(Path.Combine(directory, "civic-periods.json"), JsonSerializer.Serialize(scenario.CivicPeriods, Json));
+            File.WriteAllText(Path.Combine(directory, "truth.json"), JsonSerializer.Serialize(new
+            {
+                scenario.Options,
+                scenario.Spikes,
+                scenario.Campaigns,
+                scenario.OrganicBursts,
+                CampaignMembers = scenario.Reports.Where(r => r.Campaign is not null).GroupBy(r => r.Campaign!.Value)
+                    .ToDictionary(g => g.Key.ToString(CultureInfo.InvariantCulture), g => g.Select(r => r.ExternalId).ToList()),
+            }, Json));
+        }
+
+        /// <summary>The reports as a bulk-import CSV, in arrival order.</summary>
+        public static string Csv(IEnumerable<SyntheticReport> reports)
+        {
+            var sb = new StringBuilder(Header).Append('\n');
+            foreach (var r in reports)
+            {
+                string[] fields =
+                [
+                    r.ExternalId, WireNames<Platform>.Of(r.Platform), r.AccountHandle, WireNames<SubjectType>.Of(r.SubjectType), r.Country,
+                    WireNames<TakedownAction>.Of(r.Action), WireNames<GroundCategory>.Of(r.Category), r.Policy ?? "", r.NoticeText ?? "",
+                    r.Claimant ?? "", r.ClaimedOriginalUrl ?? "", r.OccurredAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                ];
+                sb.AppendJoin(',', fields.Select(Quote)).Append('\n');
+            }
+            return sb.ToString();
+        }
+
+        private static string Quote(string field) =>
+            field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
+    }
+}
