@@ -2,6 +2,7 @@ using JasperFx.Events.Projections;
 using Takedowns.Correlation.Calendar;
 using Takedowns.Correlation.Integration;
 using Takedowns.Correlation.Series;
+using Takedowns.Correlation.Spikes;
 using Takedowns.ServiceDefaults;
 
 const string ServiceName = "correlation";
@@ -14,7 +15,14 @@ builder.AddEventStore(ServiceName, o =>
     o.Projections.Snapshot<CivicPeriod>(SnapshotLifecycle.Inline);
     o.Projections.Add<SliceDayProjection>(ProjectionLifecycle.Async);
     o.Projections.Add<ReportingDelaysProjection>(ProjectionLifecycle.Async);
+    o.Projections.Snapshot<Spike>(SnapshotLifecycle.Inline);
     o.Schema.For<SliceDay>().Index(c => c.Day);
+    o.Schema.For<Spike>().Index(s => s.Start).Index(s => s.Country);
+})
+.AddSubscriptionWithServices<AnalysisForwarder>(ServiceLifetime.Singleton, o =>
+{
+    o.Name = AnalysisForwarder.SubscriptionName;
+    foreach (var type in AnalysisForwarder.EventTypes) o.IncludeType(type);
 });
 builder.AddMessaging(ServiceName, bus => bus.AddConsumer<ReportChangesConsumer>());
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
@@ -23,8 +31,13 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
     o.PipelineBehaviors = [typeof(TimingBehaviour<,>)];
 });
 
+builder.Services.Configure<DetectionOptions>(builder.Configuration.GetSection(DetectionOptions.Section));
+builder.Services.AddSingleton<SpikeScanner>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SpikeScanner>());
+
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapGetSeries();
 app.MapCivicPeriods();
+app.MapGetSpikes();
 app.Run();

@@ -1,6 +1,7 @@
 using JasperFx.Events.Projections;
 using Takedowns.Publishing.Integration;
 using Takedowns.Publishing.Patterns;
+using Takedowns.Publishing.Spikes;
 using Takedowns.ServiceDefaults;
 
 const string ServiceName = "publishing";
@@ -12,8 +13,13 @@ builder.AddEventStore(ServiceName, o =>
     o.Projections.Snapshot<PublicIncident>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
     o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async);
     o.Schema.For<PatternCell>().Index(c => c.Day);
+    o.Schema.For<PublicSpike>().Index(s => s.Start);
 });
-builder.AddMessaging(ServiceName, bus => bus.AddConsumer<ReportChangesConsumer>());
+builder.AddMessaging(ServiceName, bus =>
+{
+    bus.AddConsumer<ReportChangesConsumer>();
+    bus.AddConsumer<SpikeConsumer>();
+});
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
@@ -24,4 +30,5 @@ builder.Services.Configure<PublishingOptions>(builder.Configuration.GetSection(P
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapGetPatterns();
+app.MapPublicSpikes();
 app.Run();

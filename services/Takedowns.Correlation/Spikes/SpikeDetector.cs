@@ -195,8 +195,10 @@ internal sealed class BaselineModel
         {
             if (!excludedDays.TryGetValue(slice.Country, out var civic))
             {
+                // Days before the country's first report are not a baseline of zeros: nobody was reporting there yet.
+                int onset = Array.FindIndex(series.Counts[new Slice(slice.Country)], c => c > 0);
                 excludedDays[slice.Country] = civic = new bool[n];
-                for (int i = 0; i < n; i++) civic[i] = excluded(slice.Country, series.DayAt(i));
+                for (int i = 0; i < n; i++) civic[i] = i < onset || excluded(slice.Country, series.DayAt(i));
             }
             var sums = new SliceSums(counts, civic.Select(e => !e).ToArray());
             sums.Compute(Weekday);
@@ -337,8 +339,18 @@ internal sealed class BaselineModel
             if (p < best) result = new SliceAssessment(slice, p, runStart, runCount, runExpected, "GLR-CUSUM for a doubling");
             best = Math.Min(best, p);
         }
+        if (result is not { } r) return null;
+        // The window that tested best may open on ordinary days: the spike starts on the first day above expectation.
+        int first = r.Start, inWindow = r.Observed;
+        double expectedInWindow = r.Expected;
+        while (first < t && _sums[slice].Counts[first] <= ExpectedOn(rate.Mean, weekday, first))
+        {
+            inWindow -= _sums[slice].Counts[first];
+            expectedInWindow -= ExpectedOn(rate.Mean, weekday, first);
+            first++;
+        }
         // Two methods looked: pay for both.
-        return result is { } r ? r with { PValue = Math.Min(1, 2 * r.PValue) } : null;
+        return r with { Start = first, Observed = inWindow, Expected = Math.Max(0, expectedInWindow), PValue = Math.Min(1, 2 * r.PValue) };
     }
 }
 

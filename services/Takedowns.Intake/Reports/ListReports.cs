@@ -35,26 +35,19 @@ public static class ListReportsEndpoint
     {
         var q = request.Query;
         var errors = new ValidationErrors();
-        var platform = Filter<Platform>(q["platform"], "platform", errors);
-        var action = Filter<TakedownAction>(q["action"], "action", errors);
-        var category = Filter<GroundCategory>(q["category"], "category", errors);
+        var platform = QueryFilters.Enum<Platform>(q["platform"], "platform", errors);
+        var action = QueryFilters.Enum<TakedownAction>(q["action"], "action", errors);
+        var category = QueryFilters.Enum<GroundCategory>(q["category"], "category", errors);
         ReportStatus? status = null;
         if (q["status"].ToString() is { Length: > 0 } st)
         {
             if (Enum.GetValues<ReportStatus>().FirstOrDefault(v => Wire(v) == st) is var s && Wire(s) == st) status = s;
             else errors.Add("status", $"Must be one of: {string.Join(", ", Enum.GetValues<ReportStatus>().Select(Wire))}.");
         }
-        string? country = null;
-        if (q["country"].ToString() is { Length: > 0 } c && (country = Countries.Normalise(c)) is null)
-            errors.Add("country", "Must be an ISO 3166-1 alpha-2 code.");
+        string? country = QueryFilters.Country(q["country"], errors);
         var from = QueryDates.Parse(q["from"], "from", errors);
         var to = QueryDates.Parse(q["to"], "to", errors);
-        int limit = DefaultLimit;
-        if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, out limit) || limit is < 1 or > MaxLimit))
-            errors.Add("limit", $"Must be a number from 1 to {MaxLimit}.");
-        (DateTimeOffset At, Guid Id)? after = null;
-        if (q["cursor"].ToString() is { Length: > 0 } cursor && (after = ParseCursor(cursor)) is null)
-            errors.Add("cursor", "Not a cursor this API gave out.");
+        var (after, limit) = PageCursor.Read(q, errors, DefaultLimit, MaxLimit);
         if (!errors.IsEmpty) return errors.ToProblem();
 
         var organisationId = user.OrganisationId();
@@ -67,43 +60,18 @@ public static class ListReportsEndpoint
         if (from is { } f) query = query.Where(r => r.Content.OccurredOn >= f);
         if (to is { } t) query = query.Where(r => r.Content.OccurredOn <= t);
         if (after is { } cur)
-            query = query.Where(r => r.ReportedAt < cur.At || (r.ReportedAt == cur.At && r.Id.CompareTo(cur.Id) < 0));
+        {
+            var at = new DateTimeOffset(cur.Key, TimeSpan.Zero);
+            query = query.Where(r => r.ReportedAt < at || (r.ReportedAt == at && r.Id.CompareTo(cur.Id) < 0));
+        }
 
         var page = await query.OrderByDescending(r => r.ReportedAt).ThenByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
         var items = page.Take(limit).Select(r => new ReportSummary(
             r.Id, r.Content.ExternalId, r.Content.Platform, r.Content.Country, r.Content.Action, r.Content.Ground.Category,
             r.Content.OccurredOn.ToString("yyyy-MM-dd"), r.Status, r.VerifiedAt is not null, r.ReportedAt)).ToList();
-        string? next = page.Count > limit ? Cursor(page[limit - 1]) : null;
+        string? next = page.Count > limit ? PageCursor.Encode(page[limit - 1].ReportedAt.UtcTicks, page[limit - 1].Id) : null;
         return Results.Ok(new ReportPage(items, next));
     }
 
     private static string Wire(ReportStatus s) => System.Text.Json.JsonSerializer.Serialize(s).Trim('"');
-
-    private static T? Filter<T>(string? value, string field, ValidationErrors errors) where T : struct, Enum
-    {
-        if (string.IsNullOrEmpty(value)) return null;
-        if (WireNames<T>.TryParse(value, out var parsed)) return parsed;
-        errors.Add(field, $"Must be one of: {string.Join(", ", WireNames<T>.All)}.");
-        return null;
-    }
-
-    private static string Cursor(Report r) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{r.ReportedAt.UtcTicks}:{r.Id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static (DateTimeOffset, Guid)? ParseCursor(string cursor)
-    {
-        try
-        {
-            string padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded = padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '=');
-            string[] parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
-            return parts.Length == 2 && long.TryParse(parts[0], out long ticks) && Guid.TryParseExact(parts[1], "N", out var id)
-                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
-                : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }

@@ -92,6 +92,29 @@ public sealed class SpikeDetectorTests(ITestOutputHelper output)
         Assert.True(withCalendar.PValue < (without?.PValue ?? 1));
     }
 
+    [Fact]
+    public void recent_days_are_judged_by_the_share_of_reports_that_has_usually_arrived()
+    {
+        // Ten a day for weeks; today eight have arrived so far.
+        var day0 = new DateOnly(2026, 3, 1);
+        var cells = Enumerable.Range(0, 60).Select(d => new CellDay(day0.AddDays(d), "UZ", Platform.X, GroundCategory.Spam, SubjectType.Blogger, d == 59 ? 8 : 10)).ToList();
+        var series = SeriesSet.From(cells, day0, day0.AddDays(59));
+        var today = day0.AddDays(59);
+        var detector = new SpikeDetector(SpikeSettings.Default);
+        Assert.Empty(detector.Detect(series, (_, _) => false, today, today, today)); // a whole day's worth expected: eight is nothing
+        // When a fifth of a day's reports usually arrive on the day, eight already is a surge.
+        Assert.NotEmpty(detector.Detect(series, (_, _) => false, today, today, today, daysSince => daysSince == 0 ? 0.2 : 1));
+
+        var delays = new Takedowns.Correlation.Series.ReportingDelays();
+        delays.Reports[0] = 20;
+        delays.Reports[1] = 60;
+        delays.Reports[10] = 20;
+        Assert.Equal(0.2, delays.Completeness(0), 3);
+        Assert.Equal(0.8, delays.Completeness(1), 3);
+        Assert.Equal(1.0, delays.Completeness(30), 3);
+        Assert.Equal(1.0, new Takedowns.Correlation.Series.ReportingDelays().Completeness(0)); // too few reports to tell
+    }
+
     [Theory]
     [InlineData(0, 0.5, 1e9)]
     [InlineData(3, 0.5, 1e9)]

@@ -1,0 +1,45 @@
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using MassTransit;
+using Takedowns.Contracts.Analysis;
+using Takedowns.Correlation.Spikes;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Correlation.Integration;
+
+/// <summary>
+/// The outbox of Correlation: a Marten subscription that publishes what analysis found (spikes, campaigns) as integration
+/// events, with the id of the Correlation event each came from. Progress is saved only after a page is published, so a
+/// broker outage delays an event and never loses it; consumers deduplicate by message id.
+/// </summary>
+public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
+{
+    public const string SubscriptionName = "analysis-forwarder";
+
+    public static readonly Type[] EventTypes = [typeof(SpikeRaised), typeof(SpikeClosed)];
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    {
+        var closedIds = page.Events.Select(e => e.Data).OfType<SpikeClosed>().Select(c => c.SpikeId).Distinct().ToArray();
+        var spikes = closedIds.Length == 0 ? new Dictionary<Guid, Spike>()
+            : (await operations.LoadManyAsync<Spike>(ct, closedIds)).ToDictionary(s => s.Id);
+        // In order: a spike's end must not overtake its detection.
+        foreach (var e in page.Events)
+        {
+            var publishing = e.Data switch
+            {
+                SpikeRaised r => bus.PublishIntegrationEvent(new SpikeDetected(r.SpikeId, r.Slice, r.Start, r.End, r.Observed, r.Expected,
+                    -Math.Log10(Math.Max(r.PValue, 1e-300)), r.PValue, r.Method, r.CivicPeriods, r.RaisedAt), e.Id, ct),
+                SpikeClosed c when spikes.TryGetValue(c.SpikeId, out var s) => bus.PublishIntegrationEvent(
+                    new SpikeEnded(c.SpikeId, s.Slice, s.Start, c.End, c.Observed, c.Expected, c.Withdrawn, c.ClosedAt), e.Id, ct),
+                _ => Task.CompletedTask,
+            };
+            await publishing;
+        }
+        return NullChangeListener.Instance;
+    }
+}

@@ -1,0 +1,65 @@
+using Takedowns.Contracts.Analysis;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Correlation.Spikes;
+
+/// <summary>A spike was found: a slice, its window so far, and how far the counts rose above the baseline.</summary>
+public sealed record SpikeRaised(
+    Guid SpikeId, Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method,
+    IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, DateTimeOffset RaisedAt);
+
+/// <summary>The spike went on, or late reports changed its counts.</summary>
+public sealed record SpikeRevised(
+    Guid SpikeId, DateOnly End, int Observed, double Expected, double PValue, string Method, IReadOnlyList<CivicPeriodRef> CivicPeriods,
+    DateTimeOffset RevisedAt);
+
+/// <summary>The spike is over; <paramref name="Withdrawn"/> when later data (retracted or amended reports) no longer supports it.</summary>
+public sealed record SpikeClosed(Guid SpikeId, DateOnly End, int Observed, double Expected, bool Withdrawn, DateTimeOffset ClosedAt);
+
+/// <summary>A spike as analysts see it. Its id is derived from its slice and first day, so a rescan finds the same spike.</summary>
+public sealed record Spike(
+    Guid Id, Slice Slice, string Country, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method,
+    IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, bool Open, bool Withdrawn, DateTimeOffset RaisedAt, DateTimeOffset UpdatedAt)
+{
+    public static Guid IdOf(Slice slice, DateOnly start) => NameBasedGuid.Create($"spike:{slice.Key}:{start:yyyy-MM-dd}");
+
+    public double Score => -Math.Log10(Math.Max(PValue, 1e-300));
+
+    public static Spike Create(SpikeRaised e) => new(e.SpikeId, e.Slice, e.Slice.Country, e.Start, e.End, e.Observed, e.Expected, e.PValue,
+        e.Method, e.CivicPeriods, e.FirstAlarm, true, false, e.RaisedAt, e.RaisedAt);
+
+    public static Spike Apply(SpikeRevised e, Spike s) => s with
+    {
+        End = e.End, Observed = e.Observed, Expected = e.Expected, PValue = e.PValue, Method = e.Method, CivicPeriods = e.CivicPeriods, UpdatedAt = e.RevisedAt,
+    };
+
+    public static Spike Apply(SpikeClosed e, Spike s) => s with
+    {
+        End = e.End, Observed = e.Observed, Expected = e.Expected, Open = false, Withdrawn = e.Withdrawn, UpdatedAt = e.ClosedAt,
+    };
+}
+
+/// <summary>Pure decisions: what to append so the stored spikes match what the detector now finds.</summary>
+public static class SpikeDecisions
+{
+    /// <param name="found">The episode as found now, or null when the data no longer shows it.</param>
+    public static object[] Reconcile(Spike? stored, SpikeEpisode? found, IReadOnlyList<CivicPeriodRef> periods, DateTimeOffset now)
+    {
+        if (found is null)
+            return stored is { Open: true } ? [new SpikeClosed(stored.Id, stored.End, stored.Observed, stored.Expected, Withdrawn: true, now)] : [];
+        var id = Spike.IdOf(found.Slice, found.Start);
+        if (stored is null)
+        {
+            object raised = new SpikeRaised(id, found.Slice, found.Start, found.End, found.Observed, found.Expected, found.PValue, found.Method,
+                periods, found.FirstAlarm, now);
+            return found.Open ? [raised] : [raised, new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now)];
+        }
+        if (!stored.Open) return []; // an ended spike is history
+        var events = new List<object>();
+        if (stored.End != found.End || stored.Observed != found.Observed || Math.Abs(stored.Expected - found.Expected) > 1e-6 ||
+            stored.PValue != found.PValue || !stored.CivicPeriods.SequenceEqual(periods))
+            events.Add(new SpikeRevised(id, found.End, found.Observed, found.Expected, found.PValue, found.Method, periods, now));
+        if (!found.Open) events.Add(new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now));
+        return [.. events];
+    }
+}

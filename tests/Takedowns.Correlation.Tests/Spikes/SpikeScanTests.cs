@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Takedowns.Contracts;
+using Takedowns.Contracts.Reports;
+using Takedowns.Correlation.Series;
+using Takedowns.Correlation.Spikes;
+using Takedowns.ServiceDefaults;
+using Takedowns.Testing;
+
+namespace Takedowns.Correlation.Tests.Spikes;
+
+/// <summary>A Correlation host whose scanner runs only when a test asks it to.</summary>
+public sealed class ScanOnDemandHost : ServiceHost<Program>
+{
+    public const string SpikesDetected = "capture-spike-detected";
+
+    protected override IDictionary<string, string> ExtraSettings => new Dictionary<string, string>
+    {
+        ["Detection:ScanInterval"] = "01:00:00",
+    };
+
+    /// <summary>Queues that stand in for the services consuming analysis events (publishing is mandatory).</summary>
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await Inspect.BindCaptureQueueAsync(VirtualHost, "Takedowns.Contracts.Analysis:SpikeDetected", SpikesDetected);
+        await Inspect.BindCaptureQueueAsync(VirtualHost, "Takedowns.Contracts.Analysis:SpikeEnded", "capture-spike-ended");
+    }
+}
+
+public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOnDemandHost>
+{
+    private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+    // Weeks of history arriving at once is a backfill: imported, so it does not teach the scanner that reports arrive
+    // weeks late (which would make it expect few incidents on recent days).
+    private static ReportSubmitted Report(string country, DateOnly day, Platform platform = Platform.Telegram) =>
+        Submissions.Report(country: country, platform: platform, category: GroundCategory.CommunityStandards, occurredOn: day) with { Imported = true };
+
+    private async Task PublishAsync(IEnumerable<ReportSubmitted> reports)
+    {
+        var bus = host.Services.GetRequiredService<IBus>();
+        foreach (var chunk in reports.Chunk(ReportChanges.MaxChanges))
+            await bus.PublishIntegrationEvent(new ReportChanges(chunk.Select(r => new ReportChange(Guid.NewGuid(), Submitted: r)).ToList()), Guid.NewGuid(), CancellationToken.None);
+    }
+
+    private async Task<int> SeriesTotalAsync(string country)
+    {
+        using var response = await host.CreateAdminClient().GetAsync($"/api/analysis/series?country={country}&from={Today.AddDays(-120):yyyy-MM-dd}&to={Today:yyyy-MM-dd}");
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return json.GetProperty("items").EnumerateArray().Sum(i => i.GetProperty("count").GetInt32());
+    }
+
+    private async Task<JsonElement> SpikesAsync(string query)
+    {
+        using var response = await host.CreateAdminClient().GetAsync($"/api/analysis/spikes?{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task a_burst_is_raised_once_with_its_civic_period_published_and_found_again_after_a_rebuild()
+    {
+        using var period = await host.CreateAdminClient().PostAsJsonAsync("/api/analysis/civic-periods", new
+        {
+            country = "MN", type = "election", name = "Synthetic parliamentary election",
+            start = Today.AddDays(-3).ToString("yyyy-MM-dd"), end = Today.AddDays(5).ToString("yyyy-MM-dd"),
+        });
+        Assert.Equal(HttpStatusCode.Created, period.StatusCode);
+        Guid periodId = (await period.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("periodId").GetGuid();
+
+        // Ten weeks of one or two takedowns a day, then a burst of ten a day for three days.
+        var reports = new List<ReportSubmitted>();
+        for (int d = 70; d >= 3; d--) reports.AddRange(Enumerable.Range(0, 1 + d % 2).Select(_ => Report("MN", Today.AddDays(-d))));
+        for (int d = 2; d >= 0; d--) reports.AddRange(Enumerable.Range(0, 10).Select(_ => Report("MN", Today.AddDays(-d))));
+        await PublishAsync(reports);
+        await Eventually.Until(() => SeriesTotalAsync("MN"), total => total == reports.Count, what: "the series to hold every report");
+
+        var scanner = host.Services.GetRequiredService<SpikeScanner>();
+        var first = await scanner.ScanAsync(CancellationToken.None);
+        Assert.True(first.Raised >= 1, $"raised {first.Raised}");
+
+        var items = (await SpikesAsync("country=MN")).GetProperty("items");
+        var spike = items.EnumerateArray().First();
+        Assert.Equal("MN", spike.GetProperty("slice").GetProperty("country").GetString());
+        Assert.True(spike.GetProperty("observed").GetInt32() >= 10);
+        Assert.True(spike.GetProperty("expected").GetDouble() < spike.GetProperty("observed").GetInt32() / 3.0);
+        Assert.True(spike.GetProperty("pValue").GetDouble() < 0.01);
+        Assert.Equal("open", spike.GetProperty("status").GetString());
+        Assert.Contains(spike.GetProperty("civicPeriods").EnumerateArray(), p => p.GetProperty("periodId").GetGuid() == periodId);
+        Assert.True(DateOnly.Parse(spike.GetProperty("start").GetString()!) >= Today.AddDays(-2), items.ToString());
+
+        // The same data again: nothing to do.
+        var again = await scanner.ScanAsync(CancellationToken.None);
+        Assert.Equal((0, 0, 0), (again.Raised, again.Revised, again.Closed));
+
+        // Rebuilt from the event history, the series give the same spikes.
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        using (var daemon = await store.BuildProjectionDaemonAsync())
+            await daemon.RebuildProjectionAsync<SliceDayProjection>(CancellationToken.None);
+        var rebuilt = await scanner.ScanAsync(CancellationToken.None);
+        Assert.Equal((0, 0, 0), (rebuilt.Raised, rebuilt.Revised, rebuilt.Closed));
+        Assert.Equal(items.ToString(), (await SpikesAsync("country=MN")).GetProperty("items").ToString());
+
+        await Eventually.Until(() => Inspect.CountAsync(host.VirtualHost, ScanOnDemandHost.SpikesDetected), n => n >= first.Raised, what: "SpikeDetected on the bus");
+        var published = await Inspect.AllMessagesAsync(host.VirtualHost);
+        Assert.Contains(published, body => body.Contains(spike.GetProperty("spikeId").GetString()!, StringComparison.Ordinal) && body.Contains("SpikeDetected"));
+    }
+
+    [Fact]
+    public async Task a_spike_that_retractions_take_away_is_withdrawn()
+    {
+        var reports = new List<ReportSubmitted>();
+        for (int d = 60; d >= 2; d--) reports.Add(Report("MD", Today.AddDays(-d), Platform.VK));
+        var burst = Enumerable.Range(0, 12).Select(_ => Report("MD", Today.AddDays(-1), Platform.VK)).ToList();
+        await PublishAsync([.. reports, .. burst]);
+        await Eventually.Until(() => SeriesTotalAsync("MD"), total => total == reports.Count + burst.Count);
+        var scanner = host.Services.GetRequiredService<SpikeScanner>();
+        Assert.True((await scanner.ScanAsync(CancellationToken.None)).Raised >= 1);
+
+        var bus = host.Services.GetRequiredService<IBus>();
+        await bus.PublishIntegrationEvent(new ReportChanges(burst.Select(r => new ReportChange(Guid.NewGuid(),
+            Withdrawn: new ReportWithdrawn(r.ReportId, r.OrganisationId, r.IncidentId, DateTimeOffset.UtcNow))).ToList()), Guid.NewGuid(), CancellationToken.None);
+        await Eventually.Until(() => SeriesTotalAsync("MD"), total => total == reports.Count, what: "the retractions to leave the series");
+
+        var result = await scanner.ScanAsync(CancellationToken.None);
+        Assert.True(result.Closed >= 1, $"{result}: {(await SpikesAsync("country=MD&includeWithdrawn=true")).GetRawText()}");
+        var left = await SpikesAsync("country=MD");
+        Assert.True(left.GetProperty("items").GetArrayLength() == 0, left.GetRawText());
+        var withdrawn = (await SpikesAsync("country=MD&includeWithdrawn=true")).GetProperty("items");
+        Assert.All(withdrawn.EnumerateArray(), s => Assert.Equal("withdrawn", s.GetProperty("status").GetString()));
+        Assert.NotEmpty(withdrawn.EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("country=Mongolia", "country")]
+    [InlineData("platform=myspace", "platform")]
+    [InlineData("subjectType=robot", "subjectType")]
+    [InlineData("from=2026-10-02&to=2026-10-01", "from")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("cursor=nonsense", "cursor")]
+    [InlineData("includeWithdrawn=maybe", "includeWithdrawn")]
+    public async Task bad_queries_name_the_parameter(string query, string field)
+    {
+        using var response = await host.CreateAdminClient().GetAsync($"/api/analysis/spikes?{query}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty(field, out _));
+    }
+}
