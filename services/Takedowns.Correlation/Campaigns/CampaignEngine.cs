@@ -1,0 +1,219 @@
+using Takedowns.Contracts;
+using Takedowns.Contracts.Reports;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Correlation.Campaigns;
+
+public sealed record CampaignSettings
+{
+    /// <summary>Fewest reports a cluster needs before it is tested.</summary>
+    public int MinMembers { get; init; } = 3;
+    /// <summary>The permutation p-value at or under which a cluster is suspected.</summary>
+    public double Alpha { get; init; } = 0.001;
+    /// <summary>At most this many members (spread over the cluster's span) enter the permutation test: enough to tell, bounded in cost.</summary>
+    public int MaxTested { get; init; } = 40;
+    /// <summary>A line in at least this many notices, on at least <see cref="BoilerplateDays"/> days, is boilerplate.</summary>
+    public int BoilerplateMin { get; init; } = 20;
+    public int BoilerplateDays { get; init; } = 7;
+
+    public static readonly CampaignSettings Default = new();
+}
+
+/// <summary>A report as campaign detection receives it.</summary>
+public sealed record NoticeReport(
+    Guid ReportId, Guid OrganisationId, Guid? IncidentId, string Country, Platform Platform, SubjectType SubjectType, GroundCategory Category,
+    DateOnly OccurredOn, DateTimeOffset? OccurredAt, string? ExternalId, ReportNotice Notice, long Revision);
+
+/// <summary>
+/// Incremental campaign detection. Each new report is compared only with earlier reports found through its blocking keys
+/// (LSH bands of its notice's MinHash signature, claimant keys, claimed-original domain) within 7 days of it; linked
+/// reports are joined into clusters (union by size), and a cluster of at least three reports whose links are closer in time
+/// than chance explains becomes a suspected campaign. Returns the events to append to campaign streams.
+/// </summary>
+public sealed class CampaignEngine(CampaignState state, CampaignSettings settings)
+{
+    private readonly Dictionary<Guid, HashSet<ulong>> _shingles = [];
+
+    private IReadOnlySet<ulong> ShinglesOf(NoticeProfile p)
+    {
+        if (!_shingles.TryGetValue(p.Id, out var set)) _shingles[p.Id] = set = NoticeText.Shingles(p.Text);
+        return set;
+    }
+
+    /// <summary>A new report, or a newer revision of one; returns campaign events as (stream id, event).</summary>
+    public async Task<IReadOnlyList<(Guid CampaignId, object Event)>> ObserveAsync(NoticeReport r, DateTimeOffset now, CancellationToken ct)
+    {
+        var known = await state.ProfileAsync(r.ReportId, ct);
+        if (known is not null && (known.Retracted || known.Revision >= r.Revision)) return [];
+
+        var lines = NoticeText.Lines(r.Notice.Text);
+        string day = DateOnly.FromDateTime((r.OccurredAt ?? r.OccurredOn.ToDateTime(TimeOnly.MinValue)).UtcDateTime).ToString("yyyy-MM-dd");
+        var lineKeys = lines.SelectMany(l => new[] { $"line:{l.Hash:x16}", $"linedays:{l.Hash:x16}", $"lineday:{l.Hash:x16}:{day}" });
+        var background = await state.BackgroundAsync(lineKeys.Append("n").Append("days").Append($"seenday:{day}"), ct);
+        // A line in many notices, spread over many days (or over every day seen, while there are few), is boilerplate;
+        // the same line in a burst of notices is not, or a campaign of identical notices would hide itself.
+        long spread = Math.Min(settings.BoilerplateDays, Math.Max(1, background.Count("days")));
+        bool IsBoilerplate(ulong hash) =>
+            background.Count($"line:{hash:x16}") >= settings.BoilerplateMin && background.Count($"linedays:{hash:x16}") >= spread;
+        var profile = NoticeProfile.Create(r.ReportId, r.OrganisationId, r.IncidentId, r.Country, r.Platform, r.SubjectType, r.Category,
+            r.OccurredOn, r.OccurredAt, r.ExternalId, r.Notice, r.Revision, IsBoilerplate);
+        background = await state.BackgroundAsync(Background.KeysFor(profile), ct);
+
+        var events = new List<(Guid, object)>();
+        if (known is not null)
+        {
+            // A revision: the report is compared afresh; it stays in its cluster (an analyst can split it off).
+            profile.ClusterId = known.ClusterId;
+            state.Unindex(known.Id);
+            _shingles.Remove(known.Id);
+        }
+        else Count(profile, lines, day, background);
+
+        var linked = new List<NoticeProfile>();
+        foreach (var candidate in await state.CandidatesAsync(profile, ct))
+        {
+            var evidence = Linking.Evidence(profile, candidate, ShinglesOf, background);
+            if (Linking.Links(evidence, profile.OccurredAt - candidate.OccurredAt)) linked.Add(candidate);
+        }
+        state.Save(profile, index: true);
+        if (linked.Count == 0) return events;
+
+        var cluster = await JoinAsync(profile, linked, events, now, ct);
+        if (cluster is not null) await EvaluateAsync(cluster, events, now, ct);
+        return events;
+    }
+
+    /// <summary>A retracted report leaves detection: no longer a candidate, and no longer counted toward its cluster's test.</summary>
+    public async Task RetractAsync(Guid reportId, CancellationToken ct)
+    {
+        var known = await state.ProfileAsync(reportId, ct);
+        if (known is null || known.Retracted) return;
+        known.Retracted = true;
+        state.Unindex(reportId);
+        state.Save(known, index: false);
+    }
+
+    private void Count(NoticeProfile p, IReadOnlyList<(string Line, ulong Hash)> lines, string day, Background background)
+    {
+        foreach (var key in Background.KeysFor(p).Distinct()) state.Increment(key);
+        if (background.Count($"seenday:{day}") == 0)
+        {
+            state.Increment($"seenday:{day}");
+            state.Increment("days");
+        }
+        foreach (var (_, hash) in lines.DistinctBy(l => l.Hash))
+        {
+            state.Increment($"line:{hash:x16}");
+            if (background.Count($"lineday:{hash:x16}:{day}") == 0)
+            {
+                state.Increment($"lineday:{hash:x16}:{day}");
+                state.Increment($"linedays:{hash:x16}");
+            }
+        }
+        state.CountDay(p.Stratum, DateOnly.FromDateTime(p.OccurredAt.UtcDateTime));
+    }
+
+    /// <summary>Union: the report and the reports it links to join the largest of their clusters; the others merge into it.</summary>
+    private async Task<CandidateCluster?> JoinAsync(NoticeProfile profile, List<NoticeProfile> linked, List<(Guid, object)> events, DateTimeOffset now, CancellationToken ct)
+    {
+        var clusters = new List<CandidateCluster>();
+        foreach (var id in linked.Select(l => l.ClusterId).Append(profile.ClusterId).OfType<Guid>().Distinct())
+            if (await state.ClusterAsync(id, ct) is { } c && !c.SplitOff.Contains(profile.Id)) clusters.Add(c);
+        var target = clusters.OrderByDescending(c => c.Members.Count).ThenBy(c => c.Id).FirstOrDefault()
+                     ?? new CandidateCluster { Id = NameBasedGuid.Create($"cluster:{profile.Id:N}") };
+
+        var joining = new List<NoticeProfile> { profile };
+        joining.AddRange(linked.Where(l => l.ClusterId is null && !target.SplitOff.Contains(l.Id)));
+        foreach (var other in clusters.Where(c => c.Id != target.Id))
+        {
+            joining.AddRange(await state.ProfilesAsync(other.Members, ct));
+            target.SplitOff.AddRange(other.SplitOff.Except(target.SplitOff));
+            target.Announced.AddRange(other.Announced.Except(target.Announced));
+            if (other.CampaignId is { } absorbed)
+            {
+                if (target.CampaignId is { } into)
+                {
+                    var members = (await state.ProfilesAsync(other.Members, ct)).Select(MemberOf).ToList();
+                    events.Add((into, new CampaignAbsorbed(into, [absorbed], members, "detection (clusters met)", now)));
+                    events.Add((absorbed, new CampaignMergedInto(absorbed, into, "detection (clusters met)", now)));
+                }
+                else (target.CampaignId, target.Dismissed) = (absorbed, other.Dismissed);
+            }
+            state.Delete(other.Id);
+        }
+        foreach (var member in joining.DistinctBy(m => m.Id))
+        {
+            if (!target.Members.Contains(member.Id)) target.Members.Add(member.Id);
+            if (member.ClusterId != target.Id)
+            {
+                member.ClusterId = target.Id;
+                state.Save(member, index: false);
+            }
+        }
+        state.Save(target);
+        return target;
+    }
+
+    public static CampaignMember MemberOf(NoticeProfile p) => new(p.Id, p.OrganisationId, p.ExternalId, p.OccurredAt, p.Platform, p.Country);
+
+    private async Task EvaluateAsync(CandidateCluster cluster, List<(Guid, object)> events, DateTimeOffset now, CancellationToken ct)
+    {
+        var members = (await state.ProfilesAsync(cluster.Members, ct)).Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
+        if (cluster.CampaignId is { } campaignId)
+        {
+            foreach (var m in members.Where(m => !cluster.Announced.Contains(m.Id)))
+            {
+                events.Add((campaignId, new CampaignReportLinked(campaignId, MemberOf(m), now)));
+                cluster.Announced.Add(m.Id);
+            }
+            state.Save(cluster);
+            return;
+        }
+        if (members.Count < settings.MinMembers) return;
+
+        // A sample spread over the cluster's whole span: the earliest members alone would always look bunched in time.
+        var tested = members.Count <= settings.MaxTested
+            ? members
+            : Enumerable.Range(0, settings.MaxTested).Select(i => members[(int)((long)i * (members.Count - 1) / (settings.MaxTested - 1))]).ToList();
+        var background = await state.BackgroundAsync(tested.SelectMany(Background.KeysFor), ct);
+        var pairs = new List<(int, int, PairEvidence)>();
+        for (int i = 0; i < tested.Count; i++)
+            for (int j = i + 1; j < tested.Count; j++)
+                pairs.Add((i, j, Linking.Evidence(tested[i], tested[j], ShinglesOf, background)));
+        var strata = new Dictionary<string, TimeSampler>();
+        foreach (var s in tested.Select(m => m.Stratum).Distinct()) strata[s] = new TimeSampler(await state.StratumDaysAsync(s, ct));
+        double p = ClusterSignificance.PValue(tested, pairs, (m, random) => strata[m.Stratum].Draw(random, m.OccurredAt), seed: cluster.Id.GetHashCode());
+        if (p > settings.Alpha) return;
+
+        var links = pairs.Where(x => Linking.Links(x.Item3, tested[x.Item1].OccurredAt - tested[x.Item2].OccurredAt)).Select(x => x.Item3).ToList();
+        var id = NameBasedGuid.Create($"campaign:{cluster.Id:N}");
+        events.Add((id, new CampaignRaised(id, cluster.Id, members.Select(MemberOf).ToList(), Linking.Describe(links),
+            Math.Round(links.Count == 0 ? 0 : links.Average(l => l.Weight), 2), p, now)));
+        cluster.CampaignId = id;
+        cluster.Announced = members.Select(m => m.Id).ToList();
+        state.Save(cluster);
+    }
+}
+
+/// <summary>Draws times from a stratum's background: a day in proportion to its notices, a time of day at random.</summary>
+public sealed class TimeSampler(IReadOnlyDictionary<DateOnly, long> days)
+{
+    private readonly DateOnly[] _days = days.Where(d => d.Value > 0).Select(d => d.Key).Order().ToArray();
+    private readonly double[] _cumulative = Cumulative(days.Where(d => d.Value > 0).OrderBy(d => d.Key).Select(d => (double)d.Value));
+
+    private static double[] Cumulative(IEnumerable<double> weights)
+    {
+        double sum = 0;
+        return weights.Select(w => sum += w).ToArray();
+    }
+
+    public DateTimeOffset Draw(Random random, DateTimeOffset fallback)
+    {
+        if (_days.Length == 0) return fallback;
+        double x = random.NextDouble() * _cumulative[^1];
+        int i = Array.BinarySearch(_cumulative, x);
+        if (i < 0) i = ~i;
+        var day = _days[Math.Min(i, _days.Length - 1)];
+        return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddSeconds(random.Next(86_400));
+    }
+}

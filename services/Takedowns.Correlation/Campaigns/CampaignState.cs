@@ -1,0 +1,194 @@
+namespace Takedowns.Correlation.Campaigns;
+
+/// <summary>A cluster of linked reports (union-find by size: when clusters meet, the smaller joins the larger).</summary>
+public sealed class CandidateCluster
+{
+    public Guid Id { get; set; }
+    public List<Guid> Members { get; set; } = [];
+    /// <summary>The campaign raised for this cluster, if any, and whether analysts dismissed it.</summary>
+    public Guid? CampaignId { get; set; }
+    public bool Dismissed { get; set; }
+    /// <summary>Reports an analyst split off: they are not linked into this cluster again.</summary>
+    public List<Guid> SplitOff { get; set; } = [];
+    /// <summary>Members already named in the campaign's events.</summary>
+    public List<Guid> Announced { get; set; } = [];
+}
+
+/// <summary>Where campaign detection keeps what it knows between pages; PostgreSQL in the service, memory in tests.</summary>
+public interface ICampaignBackend
+{
+    Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct);
+    Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+    Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
+    Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
+    Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct);
+}
+
+/// <summary>A backend with nothing in it: everything lives in the <see cref="CampaignState"/>.</summary>
+public sealed class EmptyCampaignBackend : ICampaignBackend
+{
+    public static readonly EmptyCampaignBackend Instance = new();
+
+    public Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
+
+    public Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<Guid>>([]);
+
+    public Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => Task.FromResult<IReadOnlyList<NoticeProfile>>([]);
+
+    public Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => Task.FromResult<IReadOnlyList<CandidateCluster>>([]);
+
+    public Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<(DateOnly, long)>>([]);
+}
+
+/// <summary>
+/// The working state of campaign detection: what the backend holds, overlaid with this unit of work's changes, which
+/// are read back at once and written out together (<see cref="Changes"/>).
+/// </summary>
+public sealed class CampaignState(ICampaignBackend backend)
+{
+    private readonly Dictionary<string, long> _counts = [];
+    private readonly Dictionary<string, long> _increments = [];
+    private readonly Dictionary<Guid, NoticeProfile> _profiles = [];
+    private readonly Dictionary<Guid, CandidateCluster?> _clusters = [];
+    private readonly Dictionary<string, List<(DateTimeOffset At, Guid Id)>> _newKeys = [];
+    private readonly Dictionary<string, Dictionary<DateOnly, long>> _strata = [];
+    private readonly Dictionary<(string, DateOnly), long> _dayIncrements = [];
+    private readonly HashSet<Guid> _dirtyProfiles = [];
+    private readonly HashSet<Guid> _dirtyClusters = [];
+    private readonly HashSet<Guid> _unindexed = [];   // not candidates now
+    private readonly HashSet<Guid> _rowsToDelete = [];  // stored keys to drop before the new ones go in
+
+    public async Task<Background> BackgroundAsync(IEnumerable<string> keys, CancellationToken ct)
+    {
+        var missing = keys.Where(k => !_counts.ContainsKey(k)).Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            var loaded = await backend.CountsAsync(missing, ct);
+            foreach (var k in missing) _counts[k] = loaded.GetValueOrDefault(k) + _increments.GetValueOrDefault(k);
+        }
+        return new Background(_counts);
+    }
+
+    public void Increment(string key, long by = 1)
+    {
+        _increments[key] = _increments.GetValueOrDefault(key) + by;
+        if (_counts.ContainsKey(key)) _counts[key] += by;
+    }
+
+    public async Task<IReadOnlyList<NoticeProfile>> CandidatesAsync(NoticeProfile p, CancellationToken ct)
+    {
+        var keys = p.Keys().ToList();
+        if (keys.Count == 0) return [];
+        var from = p.OccurredAt - Linking.LongestWindow;
+        var to = p.OccurredAt + Linking.LongestWindow;
+        var ids = new HashSet<Guid>(await backend.CandidatesAsync(keys, from, to, ct));
+        foreach (var key in keys)
+            if (_newKeys.TryGetValue(key, out var entries))
+                foreach (var (at, id) in entries)
+                    if (at >= from && at <= to) ids.Add(id);
+        ids.ExceptWith(_unindexed);
+        ids.Remove(p.Id);
+        return (await ProfilesAsync(ids, ct)).Where(c => !c.Retracted).ToList();
+    }
+
+    public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var wanted = ids.Distinct().ToList();
+        var missing = wanted.Where(id => !_profiles.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+            foreach (var p in await backend.ProfilesAsync(missing, ct)) _profiles[p.Id] = p;
+        return wanted.Where(_profiles.ContainsKey).Select(id => _profiles[id]).ToList();
+    }
+
+    public async Task<NoticeProfile?> ProfileAsync(Guid id, CancellationToken ct) => (await ProfilesAsync([id], ct)).FirstOrDefault();
+
+    /// <summary>Keeps a profile and indexes its keys (a profile replaced by a revision is unindexed first).</summary>
+    public void Save(NoticeProfile p, bool index)
+    {
+        _profiles[p.Id] = p;
+        _dirtyProfiles.Add(p.Id);
+        if (!index) return;
+        _unindexed.Remove(p.Id);
+        foreach (var key in p.Keys())
+        {
+            if (!_newKeys.TryGetValue(key, out var list)) _newKeys[key] = list = [];
+            list.Add((p.OccurredAt, p.Id));
+        }
+    }
+
+    /// <summary>Takes a report out of the candidate index (retracted, or about to be indexed again as revised).</summary>
+    public void Unindex(Guid id)
+    {
+        _unindexed.Add(id);
+        _rowsToDelete.Add(id);
+        foreach (var list in _newKeys.Values) list.RemoveAll(e => e.Id == id);
+    }
+
+    public async Task<CandidateCluster?> ClusterAsync(Guid id, CancellationToken ct)
+    {
+        if (!_clusters.TryGetValue(id, out var cluster))
+            _clusters[id] = cluster = (await backend.ClustersAsync([id], ct)).FirstOrDefault();
+        return cluster;
+    }
+
+    public void Save(CandidateCluster cluster)
+    {
+        _clusters[cluster.Id] = cluster;
+        _dirtyClusters.Add(cluster.Id);
+    }
+
+    public void Delete(Guid clusterId)
+    {
+        _clusters[clusterId] = null;
+        _dirtyClusters.Add(clusterId);
+    }
+
+    public void CountDay(string stratum, DateOnly day)
+    {
+        _dayIncrements[(stratum, day)] = _dayIncrements.GetValueOrDefault((stratum, day)) + 1;
+        if (_strata.TryGetValue(stratum, out var days)) days[day] = days.GetValueOrDefault(day) + 1;
+    }
+
+    public async Task<IReadOnlyDictionary<DateOnly, long>> StratumDaysAsync(string stratum, CancellationToken ct)
+    {
+        if (_strata.TryGetValue(stratum, out var days)) return days;
+        days = (await backend.StratumDaysAsync(stratum, ct)).ToDictionary(d => d.Day, d => d.Count);
+        foreach (var ((s, day), n) in _dayIncrements)
+            if (s == stratum) days[day] = days.GetValueOrDefault(day) + n;
+        return _strata[stratum] = days;
+    }
+
+    /// <summary>What this unit of work changed, for the backend to write.</summary>
+    public CampaignChanges Changes() => new(
+        _increments,
+        _dirtyProfiles.Select(id => _profiles[id]).ToList(),
+        _newKeys.SelectMany(p => p.Value.Select(e => (p.Key, e.At, e.Id))).ToList(),
+        _rowsToDelete,
+        _dirtyClusters.Where(id => _clusters[id] is not null).Select(id => _clusters[id]!).ToList(),
+        _dirtyClusters.Where(id => _clusters[id] is null).ToList(),
+        _dayIncrements);
+
+    /// <summary>After the changes are written: what was written is now the backend's, the cache stays warm.</summary>
+    public void Committed()
+    {
+        _increments.Clear();
+        _newKeys.Clear();
+        _unindexed.Clear();
+        _rowsToDelete.Clear();
+        _dirtyProfiles.Clear();
+        _dirtyClusters.Clear();
+        _dayIncrements.Clear();
+    }
+}
+
+public sealed record CampaignChanges(
+    IReadOnlyDictionary<string, long> Counts,
+    IReadOnlyList<NoticeProfile> Profiles,
+    IReadOnlyList<(string Key, DateTimeOffset At, Guid Id)> Keys,
+    IReadOnlyCollection<Guid> Unindexed,
+    IReadOnlyList<CandidateCluster> Clusters,
+    IReadOnlyList<Guid> DeletedClusters,
+    IReadOnlyDictionary<(string Stratum, DateOnly Day), long> Days);

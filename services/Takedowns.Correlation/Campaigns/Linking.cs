@@ -1,0 +1,196 @@
+using Takedowns.Contracts;
+
+namespace Takedowns.Correlation.Campaigns;
+
+/// <summary>How common things are among all notices seen: what makes a shared claimant or domain a coincidence or not.</summary>
+public sealed class Background(IReadOnlyDictionary<string, long> counts)
+{
+    public long Count(string key) => counts.GetValueOrDefault(key);
+
+    /// <summary>-ln of the (smoothed) share of notices on the platform that have this value.</summary>
+    public double Rarity(string kind, Platform platform, string value)
+    {
+        string p = WireNames<Platform>.Of(platform);
+        return -Math.Log((Count($"{kind}:{p}:{value}") + 1.0) / (Count($"n:{p}") + 10.0));
+    }
+
+    /// <summary>
+    /// -ln of the share of a claimant's notices on the platform that have this value: a rights holder that always names its
+    /// own catalogue and cites copyright gains nothing from sharing those with itself.
+    /// </summary>
+    public double RarityGivenClaimant(string kind, Platform platform, string claimant, string value)
+    {
+        string p = WireNames<Platform>.Of(platform);
+        return -Math.Log((Count($"claimant-{kind}:{p}:{claimant}|{value}") + 0.5) / (Count($"claimant:{p}:{claimant}") + 1.0));
+    }
+
+    /// <summary>Keys whose counts a profile's evidence needs.</summary>
+    public static IEnumerable<string> KeysFor(NoticeProfile p)
+    {
+        string platform = WireNames<Platform>.Of(p.Platform);
+        yield return "n";
+        yield return $"n:{platform}";
+        if (p.PolicyKey is not null) yield return $"policy:{platform}:{p.PolicyKey}";
+        if (p.ClaimantKeys is { } c)
+        {
+            yield return $"claimant:{platform}:{c.Exact}";
+            yield return $"fuzzy:{platform}:{c.Fuzzy}";
+            if (c.Pattern is not null) yield return $"pattern:{platform}:{c.Pattern}";
+            // What a claimant usually cites and names as the original, to weigh those given the claimant.
+            if (p.Domain is not null) yield return $"claimant-domain:{platform}:{c.Exact}|{p.Domain}";
+            if (p.PolicyKey is not null) yield return $"claimant-policy:{platform}:{c.Exact}|{p.PolicyKey}";
+        }
+        if (p.Domain is not null) yield return $"domain:{platform}:{p.Domain}";
+    }
+}
+
+/// <summary>What two reports' notices share, apart from time, and how improbable that is by chance.</summary>
+public sealed record PairEvidence(double TextSimilarity, string? Claimant, bool Domain, bool Policy, bool Platform, bool SubjectType, double Weight, int Distinctive, int Types)
+{
+    /// <summary>Texts at least this similar (Jaccard of shingles) are near-duplicates.</summary>
+    public const double TextThreshold = 0.5;
+
+    public static readonly PairEvidence None = new(0, null, false, false, false, false, 0, 0, 0);
+}
+
+/// <summary>
+/// Decides whether two takedown reports are linked: their notices share at least two kinds of signal, at least one of
+/// them distinctive (near-identical text, claimant, claimed-original domain), weighted by how rare each shared value is
+/// for the platform and policy, and the sum is high enough for how far apart in time they are (1 hour, 24 hours, 7 days).
+/// </summary>
+public static class Linking
+{
+    public static readonly (TimeSpan Window, double Threshold)[] Windows =
+    [
+        (TimeSpan.FromHours(1), 6.5),
+        (TimeSpan.FromHours(24), 9),
+        (TimeSpan.FromDays(7), 11.5),
+    ];
+
+    public static TimeSpan LongestWindow => Windows[^1].Window;
+
+    private const double AgreeingContext = 0.5;
+
+    public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, IReadOnlySet<ulong>> shingles, Background background)
+    {
+        if (a.Id == b.Id || (a.IncidentId is not null && a.IncidentId == b.IncidentId)) return PairEvidence.None; // one takedown, reported twice
+        double weight = 0;
+        int distinctive = 0, types = 0;
+
+        double similarity = 0;
+        if (a.Signature is not null && b.Signature is not null)
+        {
+            similarity = NoticeText.Jaccard(shingles(a), shingles(b));
+            if (similarity >= PairEvidence.TextThreshold)
+            {
+                weight += 4 + 10 * (similarity - PairEvidence.TextThreshold);
+                distinctive++;
+                types++;
+            }
+        }
+
+        string? claimant = null;
+        if (a.ClaimantKeys is { } ca && b.ClaimantKeys is { } cb)
+        {
+            if (ca.Exact == cb.Exact) (claimant, weight) = ("same claimant", weight + background.Rarity("claimant", a.Platform, ca.Exact));
+            else if (ca.Fuzzy.Length > 0 && ca.Fuzzy == cb.Fuzzy) (claimant, weight) = ("claimant names spelled alike", weight + background.Rarity("fuzzy", a.Platform, ca.Fuzzy) - 0.5);
+            else if (ca.Pattern is not null && ca.Pattern == cb.Pattern) (claimant, weight) = ("claimant names of one pattern", weight + background.Rarity("pattern", a.Platform, ca.Pattern) - 1);
+            if (claimant is not null)
+            {
+                distinctive++;
+                types++;
+            }
+        }
+
+        // Signals of one source are not independent: when the claimant is the same, the domain and policy are weighed by
+        // how often that claimant uses them, not by how rare they are overall.
+        string? sameClaimant = claimant == "same claimant" ? a.ClaimantKeys!.Exact : null;
+        bool domain = a.Domain is not null && a.Domain == b.Domain;
+        if (domain)
+        {
+            weight += sameClaimant is null
+                ? background.Rarity("domain", a.Platform, a.Domain!)
+                : background.RarityGivenClaimant("domain", a.Platform, sameClaimant, a.Domain!);
+            distinctive++;
+            types++;
+        }
+        bool policy = a.PolicyKey is not null && a.PolicyKey == b.PolicyKey && a.Platform == b.Platform;
+        if (policy)
+        {
+            weight += sameClaimant is null
+                ? background.Rarity("policy", a.Platform, a.PolicyKey!)
+                : background.RarityGivenClaimant("policy", a.Platform, sameClaimant, a.PolicyKey!);
+            types++;
+        }
+        // Platform and kind of target agree between most candidates (blocking finds them within a platform's notices):
+        // they count as signals, with a small fixed weight, or they would lift every pair over the threshold.
+        bool platform = a.Platform == b.Platform;
+        if (platform)
+        {
+            weight += AgreeingContext;
+            types++;
+        }
+        bool subject = a.SubjectType == b.SubjectType;
+        if (subject)
+        {
+            weight += AgreeingContext;
+            types++;
+        }
+        return new PairEvidence(similarity, claimant, domain, policy, platform, subject, weight, distinctive, types);
+    }
+
+    /// <summary>Whether evidence of this strength links two reports this far apart in time.</summary>
+    public static bool Links(PairEvidence e, TimeSpan gap)
+    {
+        if (e.Distinctive < 1 || e.Types < 2) return false;
+        gap = gap.Duration();
+        foreach (var (window, threshold) in Windows)
+            if (gap <= window) return e.Weight >= threshold;
+        return false;
+    }
+
+    /// <summary>The signals of a set of links, in words, most frequent first.</summary>
+    public static IReadOnlyList<string> Describe(IEnumerable<PairEvidence> links)
+    {
+        var counts = new Dictionary<string, int>();
+        void Add(string s) => counts[s] = counts.GetValueOrDefault(s) + 1;
+        foreach (var e in links)
+        {
+            if (e.TextSimilarity >= PairEvidence.TextThreshold) Add("near-identical notice text");
+            if (e.Claimant is not null) Add(e.Claimant);
+            if (e.Domain) Add("same claimed original (domain)");
+            if (e.Policy) Add("same policy cited");
+            if (e.SubjectType) Add("same kind of target");
+        }
+        return counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key).ToList();
+    }
+}
+
+/// <summary>
+/// Whether a cluster's reports are closer in time than chance explains: the number of linked pairs against the same
+/// count with each report's time drawn afresh from its platform-and-policy stratum (999 shuffles). On null data a cluster
+/// is significant at about the alpha rate, never by construction.
+/// </summary>
+public static class ClusterSignificance
+{
+    public const int Shuffles = 999;
+
+    /// <param name="pairs">Every pair of members with its evidence (time aside).</param>
+    /// <param name="drawTime">Draws a time for a member from its stratum's background.</param>
+    public static double PValue(IReadOnlyList<NoticeProfile> members, IReadOnlyList<(int A, int B, PairEvidence Evidence)> pairs,
+        Func<NoticeProfile, Random, DateTimeOffset> drawTime, int seed)
+    {
+        int observed = pairs.Count(p => Linking.Links(p.Evidence, members[p.A].OccurredAt - members[p.B].OccurredAt));
+        var candidates = pairs.Where(p => p.Evidence.Distinctive >= 1 && p.Evidence.Types >= 2).ToList();
+        var random = new Random(seed);
+        var times = new DateTimeOffset[members.Count];
+        int atLeast = 0;
+        for (int s = 0; s < Shuffles; s++)
+        {
+            for (int i = 0; i < members.Count; i++) times[i] = drawTime(members[i], random);
+            int linked = candidates.Count(p => Linking.Links(p.Evidence, times[p.A] - times[p.B]));
+            if (linked >= observed) atLeast++;
+        }
+        return (atLeast + 1.0) / (Shuffles + 1.0);
+    }
+}

@@ -1,0 +1,65 @@
+namespace Takedowns.Scenarios;
+
+/// <summary>A campaign as a detector reported it: its reports (by external id), and how many reports had arrived when it was raised.</summary>
+public sealed record DetectedCampaign(IReadOnlySet<string> ExternalIds, int RaisedAfter);
+
+public sealed record CampaignScore(
+    int Planted, int Recalled, int RandomNamePlanted, int RandomNameRecalled, double BCubedPrecision, double BCubedRecall,
+    int FalseCampaigns, int Reports, double MedianReportsUntilDetection)
+{
+    public double Recall => Planted == 0 ? double.NaN : (double)Recalled / Planted;
+    public double RandomNameRecall => RandomNamePlanted == 0 ? double.NaN : (double)RandomNameRecalled / RandomNamePlanted;
+    public double BCubedF1 => BCubedPrecision + BCubedRecall == 0 ? 0 : 2 * BCubedPrecision * BCubedRecall / (BCubedPrecision + BCubedRecall);
+    public double FalsePer10000 => Reports == 0 ? 0 : FalseCampaigns * 10_000.0 / Reports;
+
+    public override string ToString() =>
+        $"recall {Recalled}/{Planted} ({Recall:P0}); random claimants, edits <= 20 %: {RandomNameRecalled}/{RandomNamePlanted} ({RandomNameRecall:P0}); " +
+        $"B-cubed precision {BCubedPrecision:F3} recall {BCubedRecall:F3} F1 {BCubedF1:F3}; false campaigns {FalseCampaigns} ({FalsePer10000:F2} per 10,000 reports); " +
+        $"median reports until detection {MedianReportsUntilDetection:F1}";
+}
+
+public static class CampaignScoring
+{
+    /// <summary>Planted campaigns the targets speak of: at least 5 reports.</summary>
+    public static bool Counts(PlantedCampaign c) => c.Size >= 5;
+
+    public static CampaignScore Score(Scenario scenario, IReadOnlyList<DetectedCampaign> detected)
+    {
+        var arrival = scenario.Reports.Select((r, i) => (r.ExternalId, i)).ToDictionary(p => p.ExternalId, p => p.i);
+        var truth = scenario.Reports.Where(r => r.Campaign is not null).GroupBy(r => r.Campaign!.Value)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.ExternalId).ToHashSet());
+        var campaignOf = scenario.Reports.Where(r => r.Campaign is not null).ToDictionary(r => r.ExternalId, r => r.Campaign!.Value);
+
+        int planted = 0, recalled = 0, randomPlanted = 0, randomRecalled = 0;
+        var untilDetection = new List<int>();
+        foreach (var c in scenario.Campaigns.Where(Counts))
+        {
+            var members = truth[c.Index];
+            bool random = c.ClaimantStyle == "random names" && c.EditRate <= 0.20;
+            planted++;
+            if (random) randomPlanted++;
+            var found = detected.Where(d => d.ExternalIds.Count(members.Contains) >= Math.Max(3, members.Count / 2.0)).OrderBy(d => d.RaisedAfter).FirstOrDefault();
+            if (found is null) continue;
+            recalled++;
+            if (random) randomRecalled++;
+            untilDetection.Add(members.Count(m => arrival[m] <= found.RaisedAfter));
+        }
+
+        // B-cubed over the reports of planted campaigns (recall) and of detected campaigns (precision).
+        double TruthOverlap(string id, IReadOnlySet<string> cluster) =>
+            campaignOf.TryGetValue(id, out var c) ? cluster.Count(truth[c].Contains) : 1;
+        var detectedOf = new Dictionary<string, IReadOnlySet<string>>();
+        foreach (var d in detected)
+            foreach (var id in d.ExternalIds) detectedOf.TryAdd(id, d.ExternalIds);
+        var inDetected = detected.SelectMany(d => d.ExternalIds).Distinct().ToList();
+        double precision = inDetected.Count == 0 ? 1 : inDetected.Average(id => TruthOverlap(id, detectedOf[id]) / detectedOf[id].Count);
+        var inPlanted = scenario.Campaigns.Where(Counts).SelectMany(c => truth[c.Index]).ToList();
+        double recall = inPlanted.Count == 0 ? 1 : inPlanted.Average(id =>
+            detectedOf.TryGetValue(id, out var d) ? (double)d.Count(truth[campaignOf[id]].Contains) / truth[campaignOf[id]].Count : 1.0 / truth[campaignOf[id]].Count);
+
+        int falseCampaigns = detected.Count(d => !truth.Values.Any(t => d.ExternalIds.Count(t.Contains) * 2 > d.ExternalIds.Count));
+        untilDetection.Sort();
+        return new CampaignScore(planted, recalled, randomPlanted, randomRecalled, precision, recall, falseCampaigns, scenario.Reports.Count,
+            untilDetection.Count == 0 ? double.NaN : untilDetection[untilDetection.Count / 2]);
+    }
+}
