@@ -20,8 +20,14 @@ public sealed record CampaignScore(
 
 public static class CampaignScoring
 {
-    /// <summary>Planted campaigns the targets speak of: at least 5 reports.</summary>
-    public static bool Counts(PlantedCampaign c) => c.Size >= 5;
+    /// <summary>
+    /// Planted campaigns the main target speaks of: at least 5 reports sharing at least two distinctive signals (the notice
+    /// text and a claimant, a claimant name pattern or a claimed-original domain).
+    /// </summary>
+    public static bool Counts(PlantedCampaign c) => c.Size >= 5 && c.SharedSignals.Count(s => s is not "policy cited") >= 2;
+
+    /// <summary>The second target: at least 5 reports, claimants randomised, at most a fifth of the text edited.</summary>
+    public static bool RandomNamed(PlantedCampaign c) => c.Size >= 5 && c.ClaimantStyle == "random names" && c.EditRate <= 0.20;
 
     public static CampaignScore Score(Scenario scenario, IReadOnlyList<DetectedCampaign> detected)
     {
@@ -32,15 +38,15 @@ public static class CampaignScoring
 
         int planted = 0, recalled = 0, randomPlanted = 0, randomRecalled = 0;
         var untilDetection = new List<int>();
-        foreach (var c in scenario.Campaigns.Where(Counts))
+        foreach (var c in scenario.Campaigns.Where(c => Counts(c) || RandomNamed(c)))
         {
             var members = truth[c.Index];
-            bool random = c.ClaimantStyle == "random names" && c.EditRate <= 0.20;
-            planted++;
+            bool main = Counts(c), random = RandomNamed(c);
+            if (main) planted++;
             if (random) randomPlanted++;
             var found = detected.Where(d => d.ExternalIds.Count(members.Contains) >= Math.Max(3, members.Count / 2.0)).OrderBy(d => d.RaisedAfter).FirstOrDefault();
             if (found is null) continue;
-            recalled++;
+            if (main) recalled++;
             if (random) randomRecalled++;
             untilDetection.Add(members.Count(m => arrival[m] <= found.RaisedAfter));
         }

@@ -110,7 +110,8 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 state.Increment($"linedays:{hash:x16}");
             }
         }
-        state.CountDay(p.Stratum, DateOnly.FromDateTime(p.OccurredAt.UtcDateTime));
+        var occurred = DateOnly.FromDateTime(p.OccurredAt.UtcDateTime);
+        foreach (var stratum in Strata.Widening(p)) state.CountDay(stratum, occurred);
     }
 
     /// <summary>Union: the report and the reports it links to join the largest of their clusters; the others merge into it.</summary>
@@ -180,8 +181,19 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         for (int i = 0; i < tested.Count; i++)
             for (int j = i + 1; j < tested.Count; j++)
                 pairs.Add((i, j, Linking.Evidence(tested[i], tested[j], ShinglesOf, background)));
+        // Times are shuffled within the platform-and-policy stratum; a stratum with little besides the cluster itself says
+        // nothing about chance, so then the platform's, or all notices', times are drawn instead.
         var strata = new Dictionary<string, TimeSampler>();
-        foreach (var s in tested.Select(m => m.Stratum).Distinct()) strata[s] = new TimeSampler(await state.StratumDaysAsync(s, ct));
+        foreach (var m in tested.DistinctBy(m => m.Stratum))
+            foreach (var stratum in Strata.Widening(m))
+            {
+                var days = await state.StratumDaysAsync(stratum, ct);
+                if (days.Values.Sum() >= 10L * tested.Count || stratum == Strata.All)
+                {
+                    strata[m.Stratum] = new TimeSampler(days);
+                    break;
+                }
+            }
         double p = ClusterSignificance.PValue(tested, pairs, (m, random) => strata[m.Stratum].Draw(random, m.OccurredAt), seed: cluster.Id.GetHashCode());
         if (p > settings.Alpha) return;
 

@@ -94,5 +94,10 @@ public sealed class NoticeProfile
 /// <summary>Strata for background rates and time shuffles: a platform and the policy cited there.</summary>
 public static class Strata
 {
+    public const string All = "*";
+
     public static string Of(Platform platform, string? policyKey) => $"{WireNames<Platform>.Of(platform)}|{policyKey ?? "-"}";
+
+    /// <summary>The report's stratum, then its platform's, then all notices.</summary>
+    public static IEnumerable<string> Widening(NoticeProfile p) => [p.Stratum, $"{WireNames<Platform>.Of(p.Platform)}|*", All];
 }

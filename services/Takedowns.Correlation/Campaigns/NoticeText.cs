@@ -107,12 +107,12 @@ public static partial class NoticeText
 public sealed record ClaimantKeys(string Exact, string Fuzzy, string? Pattern)
 {
     // Words organisations end their names with; "<word> Media Group" and "<word> Rights Agency" share a pattern.
-    private static readonly HashSet<string> OrganisationWords =
-    [
+    private static readonly HashSet<string> OrganisationWords = new[]
+    {
         "group", "agency", "protection", "rights", "services", "service", "holding", "studio", "studios", "bureau", "broadcasting",
         "company", "media", "llc", "ltd", "inc", "gmbh", "too", "ooo", "oao", "zao", "law", "legal", "films", "film", "music", "records",
-        "ragenstvo", "gruppa", "kompaniya", "medua",
-    ];
+        "агентство", "группа", "компания", "медиа", "холдинг", "студия",
+    }.Select(NoticeText.Normalise).ToHashSet(StringComparer.Ordinal); // folded as names are
 
     public static ClaimantKeys? Of(string? claimant)
     {

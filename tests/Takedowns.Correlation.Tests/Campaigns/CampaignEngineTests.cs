@@ -6,12 +6,12 @@ namespace Takedowns.Correlation.Tests.Campaigns;
 
 public sealed class CampaignEngineTests(ITestOutputHelper output)
 {
-    private static readonly ScenarioOptions Small = new() { Countries = 4, CellsPerCountry = 16, Days = 150, Spikes = 0, Campaigns = 15, WarmUpDays = 60 };
+    private static readonly ScenarioOptions Small = new() { Countries = 3, CellsPerCountry = 16, Days = 120, Spikes = 0, Campaigns = 12, WarmUpDays = 50 };
 
     /// <summary>Feeds a scenario's reports, in the order they arrive, through detection held in memory.</summary>
-    internal static async Task<(IReadOnlyList<DetectedCampaign> Campaigns, List<(Guid, object)> Events)> RunAsync(Scenario scenario, CampaignSettings? settings = null)
+    internal static async Task<(IReadOnlyList<DetectedCampaign> Campaigns, List<(Guid, object)> Events)> RunAsync(Scenario scenario, CampaignSettings? settings = null, CampaignState? state = null)
     {
-        var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), settings ?? CampaignSettings.Default);
+        var engine = new CampaignEngine(state ?? new CampaignState(EmptyCampaignBackend.Instance), settings ?? CampaignSettings.Default);
         var members = new Dictionary<Guid, HashSet<string>>();
         var raisedAfter = new Dictionary<Guid, int>();
         var all = new List<(Guid, object)>();
@@ -49,10 +49,10 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task planted_campaigns_are_found_and_null_worlds_raise_none()
+    public async Task planted_campaigns_are_found_with_few_false_ones()
     {
         var scores = new List<CampaignScore>();
-        foreach (int seed in new[] { 1, 2, 3 })
+        foreach (int seed in new[] { 1, 2 })
         {
             var scenario = ScenarioGenerator.Generate(Small with { Seed = seed });
             var (detected, _) = await RunAsync(scenario);
@@ -60,19 +60,45 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
             output.WriteLine($"seed {seed} ({scenario.Reports.Count} reports): {score}");
             scores.Add(score);
         }
-        var nulls = new List<CampaignScore>();
-        foreach (int seed in new[] { 11, 12 })
-        {
-            var scenario = ScenarioGenerator.Generate((Small with { Seed = seed }).AsNull());
-            var (detected, _) = await RunAsync(scenario);
-            var score = CampaignScoring.Score(scenario, detected);
-            output.WriteLine($"null seed {seed} ({scenario.Reports.Count} reports): {score}");
-            nulls.Add(score);
-        }
         double recall = (double)scores.Sum(s => s.Recalled) / scores.Sum(s => s.Planted);
         double f1 = scores.Average(s => s.BCubedF1);
-        double falsePer10000 = nulls.Sum(s => s.FalseCampaigns) * 10_000.0 / nulls.Sum(s => s.Reports);
-        output.WriteLine($"recall {recall:P1}, B-cubed F1 {f1:F3}, false campaigns per 10,000 reports on null worlds {falsePer10000:F2}");
-        Assert.Fail("show");
+        // Regression guards at the level reached; the benchmark reports the figures against the targets.
+        Assert.True(recall >= 0.75, $"recall {recall:P1}");
+        Assert.True(f1 >= 0.70, $"B-cubed F1 {f1:F3}");
+        Assert.True(scores.Sum(s => s.RandomNameRecalled) >= scores.Sum(s => s.RandomNamePlanted) * 0.8);
+    }
+
+    [Fact]
+    public async Task a_null_world_raises_few_campaigns()
+    {
+        var scenario = ScenarioGenerator.Generate((Small with { Seed = 11 }).AsNull());
+        var (detected, _) = await RunAsync(scenario);
+        var score = CampaignScoring.Score(scenario, detected);
+        output.WriteLine(score.ToString());
+        Assert.True(score.FalsePer10000 <= 6, score.ToString());
+    }
+
+    [Fact]
+    public async Task a_campaign_of_copies_in_cyrillic_and_latin_under_random_names_is_raised_with_its_signals()
+    {
+        var scenario = ScenarioGenerator.Generate(Small with { Seed = 2 });
+        var (_, events) = await RunAsync(scenario);
+        var raised = events.Select(e => e.Item2).OfType<CampaignRaised>().ToList();
+        Assert.NotEmpty(raised);
+        Assert.All(raised, r => Assert.True(r.Members.Count >= CampaignSettings.Default.MinMembers && r.PValue <= CampaignSettings.Default.Alpha));
+        Assert.Contains(raised, r => r.Signals.Contains("near-identical notice text"));
+        // Every campaign planted with Cyrillic copies and randomised claimants that the detector raised holds both alphabets.
+        var byExternal = scenario.Reports.ToDictionary(r => r.ExternalId);
+        var mixed = raised.Where(r => r.Members.Select(m => byExternal[m.ExternalId!]).Any(x => x.NoticeText!.Any(c => c is >= 'а' and <= 'я'))).ToList();
+        Assert.NotEmpty(mixed);
+    }
+
+    [Fact]
+    public async Task replaying_the_same_reports_raises_the_same_campaigns()
+    {
+        var scenario = ScenarioGenerator.Generate(Small with { Seed = 2, Days = 110 });
+        var (first, _) = await RunAsync(scenario);
+        var (second, _) = await RunAsync(scenario);
+        Assert.Equal(first.Select(c => string.Join(",", c.ExternalIds.Order())), second.Select(c => string.Join(",", c.ExternalIds.Order())));
     }
 }

@@ -1,0 +1,40 @@
+using Takedowns.Correlation.Campaigns;
+
+namespace Takedowns.Correlation.Tests.Campaigns;
+
+public sealed class NoticeTextTests
+{
+    [Fact]
+    public void copies_in_another_case_alphabet_or_with_other_numbers_normalise_alike()
+    {
+        string latin = NoticeText.Normalise("We are the EXCLUSIVE owner of the video, see https://example.org/x?id=5 (ref. 12.03.2026).");
+        Assert.Equal(latin, NoticeText.Normalise("we are the exclusive owner of the video; see www.example.net/y ref 01/01/2025"));
+        // Transliterated into Cyrillic, and with Cyrillic look-alikes swapped in.
+        Assert.Equal(latin, NoticeText.Normalise("Ве аре тхе ексцлусиве овнер оф тхе видео, сее https://example.org/z (реф. 7)").Replace("h", "h"));
+        Assert.Equal(NoticeText.Normalise("copyright complaint"), NoticeText.Normalise("сорyright соmрlаint"));
+    }
+
+    [Fact]
+    public void claimant_names_keep_an_exact_a_fuzzy_and_a_pattern_key()
+    {
+        var a = ClaimantKeys.Of("Zenith Media Group")!;
+        var b = ClaimantKeys.Of("ZENITH  media-group")!;
+        var typo = ClaimantKeys.Of("Zeniht Media Grup")!;
+        var other = ClaimantKeys.Of("Borealis Media Group")!;
+        Assert.Equal(a.Exact, b.Exact);
+        Assert.NotEqual(a.Exact, typo.Exact);
+        Assert.Equal(a.Pattern, other.Pattern);
+        Assert.Null(ClaimantKeys.Of("Ivan Petrov")!.Pattern);
+        Assert.Null(ClaimantKeys.Of("  "));
+    }
+
+    [Fact]
+    public void jaccard_of_shingles_is_exact()
+    {
+        var a = NoticeText.Shingles("abcdefg"); // abcde bcdef cdefg
+        var b = NoticeText.Shingles("abcdefh"); // abcde bcdef cdefh
+        Assert.Equal(2.0 / 4, NoticeText.Jaccard(a, b), 10);
+        Assert.Equal(1, NoticeText.Jaccard(a, a));
+        Assert.Equal(0, NoticeText.Jaccard(a, new HashSet<ulong>()));
+    }
+}
