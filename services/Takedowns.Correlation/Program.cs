@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Takedowns.Correlation.Calendar;
+using Takedowns.Correlation.Campaigns;
 using Takedowns.Correlation.Integration;
 using Takedowns.Correlation.Series;
 using Takedowns.Correlation.Spikes;
@@ -18,6 +19,16 @@ builder.AddEventStore(ServiceName, o =>
     o.Projections.Snapshot<Spike>(SnapshotLifecycle.Inline);
     o.Schema.For<SliceDay>().Index(c => c.Day);
     o.Schema.For<Spike>().Index(s => s.Start).Index(s => s.Country);
+    o.Projections.Snapshot<Campaign>(SnapshotLifecycle.Inline);
+    o.Schema.For<Campaign>().Index(c => c.RaisedAt);
+    o.Schema.For<NoticeProfile>();
+    o.Schema.For<CandidateCluster>().Index(c => c.CampaignId);
+    PostgresCampaignBackend.AddTables(o);
+})
+.AddSubscriptionWithServices<CampaignLinker>(ServiceLifetime.Singleton, o =>
+{
+    o.Name = CampaignLinker.SubscriptionName;
+    foreach (var type in CampaignLinker.EventTypes) o.IncludeType(type);
 })
 .AddSubscriptionWithServices<AnalysisForwarder>(ServiceLifetime.Singleton, o =>
 {
@@ -40,4 +51,5 @@ app.UseServiceDefaults();
 app.MapGetSeries();
 app.MapCivicPeriods();
 app.MapGetSpikes();
+app.MapCampaigns();
 app.Run();

@@ -1,4 +1,5 @@
 using JasperFx.Events.Projections;
+using Takedowns.Publishing.Campaigns;
 using Takedowns.Publishing.Integration;
 using Takedowns.Publishing.Patterns;
 using Takedowns.Publishing.Spikes;
@@ -14,11 +15,13 @@ builder.AddEventStore(ServiceName, o =>
     o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async);
     o.Schema.For<PatternCell>().Index(c => c.Day);
     o.Schema.For<PublicSpike>().Index(s => s.Start);
+    o.Schema.For<PublicCampaign>().Index(c => c.LastSeen);
 });
 builder.AddMessaging(ServiceName, bus =>
 {
     bus.AddConsumer<ReportChangesConsumer>();
     bus.AddConsumer<SpikeConsumer>();
+    bus.AddConsumer<CampaignConsumer>();
 });
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
@@ -31,4 +34,5 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapGetPatterns();
 app.MapPublicSpikes();
+app.MapPublicCampaigns();
 app.Run();

@@ -89,6 +89,21 @@ public sealed record Campaign(
         UpdatedAt = at,
     };
 
+    /// <summary>The state after one more event: how the detector keeps the documents of campaigns it writes to.</summary>
+    public static Campaign? Next(Campaign? c, object e) => (c, e) switch
+    {
+        (null, CampaignRaised r) => Create(r),
+        (null, _) => null,
+        (_, CampaignReportLinked x) => Apply(x, c),
+        (_, CampaignConfirmedByAnalyst x) => Apply(x, c),
+        (_, CampaignDismissedByAnalyst x) => Apply(x, c),
+        (_, CampaignAbsorbed x) => Apply(x, c),
+        (_, CampaignMergedInto x) => Apply(x, c),
+        (_, CampaignReportSplitOff x) => Apply(x, c),
+        (_, CampaignAnnotated x) => Apply(x, c),
+        _ => c,
+    };
+
     /// <summary>Whether analysts may still act on it: merged campaigns live on in another.</summary>
     public bool IsOpen => Status != CampaignStatus.Merged;
 }

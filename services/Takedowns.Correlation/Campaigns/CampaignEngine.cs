@@ -62,6 +62,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         var events = new List<(Guid, object)>();
         if (known is not null)
         {
+            if (r.OrganisationId == Guid.Empty) profile.OrganisationId = known.OrganisationId; // revisions do not repeat it
             // A revision: the report is compared afresh; it stays in its cluster (an analyst can split it off).
             profile.ClusterId = known.ClusterId;
             state.Unindex(known.Id);

@@ -5,6 +5,7 @@ using Marten;
 using Marten.Subscriptions;
 using MassTransit;
 using Takedowns.Contracts.Analysis;
+using Takedowns.Correlation.Campaigns;
 using Takedowns.Correlation.Spikes;
 using Takedowns.ServiceDefaults;
 
@@ -19,7 +20,11 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
 {
     public const string SubscriptionName = "analysis-forwarder";
 
-    public static readonly Type[] EventTypes = [typeof(SpikeRaised), typeof(SpikeClosed)];
+    public static readonly Type[] EventTypes =
+    [
+        typeof(SpikeRaised), typeof(SpikeClosed), typeof(CampaignRaised), typeof(CampaignConfirmedByAnalyst), typeof(CampaignDismissedByAnalyst),
+        typeof(CampaignAbsorbed),
+    ];
 
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
@@ -27,7 +32,17 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
         var closedIds = page.Events.Select(e => e.Data).OfType<SpikeClosed>().Select(c => c.SpikeId).Distinct().ToArray();
         var spikes = closedIds.Length == 0 ? new Dictionary<Guid, Spike>()
             : (await operations.LoadManyAsync<Spike>(ct, closedIds)).ToDictionary(s => s.Id);
-        // In order: a spike's end must not overtake its detection.
+        // Confirmations and merges name the campaign's reports as they stand.
+        var campaignIds = page.Events.Select(e => e.Data switch
+        {
+            CampaignConfirmedByAnalyst c => c.CampaignId,
+            CampaignAbsorbed a => a.CampaignId,
+            _ => Guid.Empty,
+        }).Where(id => id != Guid.Empty).Distinct().ToArray();
+        var campaigns = campaignIds.Length == 0 ? new Dictionary<Guid, Campaign>()
+            : (await operations.LoadManyAsync<Campaign>(ct, campaignIds)).ToDictionary(c => c.Id);
+        IReadOnlyList<Guid> ReportsOf(Guid id) => campaigns.TryGetValue(id, out var c) ? c.Members.Select(m => m.ReportId).ToList() : [];
+        // In order: a spike's end must not overtake its detection, nor a campaign's confirmation its suspicion.
         foreach (var e in page.Events)
         {
             var publishing = e.Data switch
@@ -36,6 +51,13 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
                     -Math.Log10(Math.Max(r.PValue, 1e-300)), r.PValue, r.Method, r.CivicPeriods, r.RaisedAt), e.Id, ct),
                 SpikeClosed c when spikes.TryGetValue(c.SpikeId, out var s) => bus.PublishIntegrationEvent(
                     new SpikeEnded(c.SpikeId, s.Slice, s.Start, c.End, c.Observed, c.Expected, c.Withdrawn, c.ClosedAt), e.Id, ct),
+                CampaignRaised r => bus.PublishIntegrationEvent(new CampaignSuspected(r.CampaignId, r.Members.Select(m => m.ReportId).ToList(),
+                    r.Score, r.PValue, r.Signals, r.Members.Select(m => m.Country).Distinct().Order().ToList(),
+                    r.Members.Select(m => m.Platform).Distinct().Order().ToList(), r.Members.Min(m => m.OccurredAt), r.Members.Max(m => m.OccurredAt),
+                    r.RaisedAt), e.Id, ct),
+                CampaignConfirmedByAnalyst c => bus.PublishIntegrationEvent(new CampaignConfirmed(c.CampaignId, ReportsOf(c.CampaignId), c.Note, c.ConfirmedAt), e.Id, ct),
+                CampaignDismissedByAnalyst d => bus.PublishIntegrationEvent(new CampaignDismissed(d.CampaignId, d.Reason, d.DismissedAt), e.Id, ct),
+                CampaignAbsorbed a => bus.PublishIntegrationEvent(new CampaignsMerged(a.CampaignId, a.From, ReportsOf(a.CampaignId), a.MergedAt), e.Id, ct),
                 _ => Task.CompletedTask,
             };
             await publishing;

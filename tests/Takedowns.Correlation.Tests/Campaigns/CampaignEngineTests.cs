@@ -102,3 +102,30 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
         Assert.Equal(first.Select(c => string.Join(",", c.ExternalIds.Order())), second.Select(c => string.Join(",", c.ExternalIds.Order())));
     }
 }
+
+public sealed class CampaignEngineUnitTests
+{
+    private static string Words(Random random, int n) =>
+        string.Join(' ', Enumerable.Range(0, n).Select(_ => new string(Enumerable.Range(0, random.Next(3, 9)).Select(_ => (char)('a' + random.Next(26))).ToArray())));
+
+    [Fact]
+    public async Task a_tight_burst_of_copies_is_raised_against_two_months_of_unrelated_notices()
+    {
+        var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), CampaignSettings.Default);
+        var random = new Random(7);
+        var start = new DateTimeOffset(2026, 9, 14, 9, 0, 0, TimeSpan.Zero);
+        NoticeReport Report(DateTimeOffset at, string claimant, string text, string? domain = null) =>
+            new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "KG", Takedowns.Contracts.Platform.YouTube, Takedowns.Contracts.SubjectType.IndependentMedia,
+                Takedowns.Contracts.GroundCategory.IntellectualProperty, DateOnly.FromDateTime(at.UtcDateTime), at, "x", new ReportNotice("Copyright", claimant, text, domain), 1);
+        foreach (var i in Enumerable.Range(0, 120))
+            Assert.Empty(await engine.ObserveAsync(Report(start.AddDays(-60 + i / 2.0).AddMinutes(random.Next(600)), $"Claimant {Words(random, 1)}", Words(random, 40)), start, default));
+        string text = "We are the exclusive owner of the documentary shown in this upload. " + Words(new Random(1), 40);
+        var events = new List<(Guid, object)>();
+        foreach (var i in Enumerable.Range(0, 8))
+            events.AddRange(await engine.ObserveAsync(Report(start.AddMinutes(7 * i), "Kalomir Media Group", text, "kalomir-archive.example"), start, default));
+        var raised = Assert.Single(events.Select(e => e.Item2).OfType<CampaignRaised>());
+        // Raised as soon as the burst is past chance; the rest join it.
+        Assert.Equal(8, raised.Members.Count + events.Count(e => e.Item2 is CampaignReportLinked));
+        Assert.True(raised.PValue <= CampaignSettings.Default.Alpha);
+    }
+}

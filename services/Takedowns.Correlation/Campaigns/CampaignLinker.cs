@@ -1,0 +1,147 @@
+using System.Globalization;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using Takedowns.Correlation.Series;
+using Weasel.Postgresql.Tables;
+
+namespace Takedowns.Correlation.Campaigns;
+
+/// <summary>
+/// Runs campaign detection over Correlation's report events, page by page: each page's reports are compared, linked,
+/// clustered and tested, and everything that changed (profiles, candidate keys, background counts, clusters, campaign
+/// events) is written in the page's own unit of work with its progress, so a page processed again after a crash starts
+/// from the same state and gives the same result.
+/// </summary>
+public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : SubscriptionBase
+{
+    public const string SubscriptionName = "campaign-linker";
+
+    public static readonly Type[] EventTypes = [typeof(ReportObserved), typeof(ObservedReportRevised), typeof(ObservedReportRetracted)];
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    {
+        var state = new CampaignState(new PostgresCampaignBackend(operations));
+        var engine = new CampaignEngine(state, CampaignSettings.Default);
+        var raised = new List<(Guid, object)>();
+        foreach (var e in page.Events)
+        {
+            var now = e.Timestamp;
+            switch (e.Data)
+            {
+                case ReportObserved { Notice: { } notice } r:
+                    raised.AddRange(await engine.ObserveAsync(new NoticeReport(r.ReportId, r.OrganisationId, r.IncidentId, r.Country, r.Platform, r.SubjectType,
+                        r.Category, r.OccurredOn, r.OccurredAt, r.ExternalId, notice, 1), now, ct));
+                    break;
+                case ObservedReportRevised { Notice: { } notice } r:
+                    raised.AddRange(await engine.ObserveAsync(new NoticeReport(r.ReportId, Guid.Empty, r.IncidentId, r.Country, r.Platform, r.SubjectType,
+                        r.Category, r.OccurredOn, r.OccurredAt, r.ExternalId, notice, r.Revision), now, ct));
+                    break;
+                case ObservedReportRevised r:
+                    await engine.RetractAsync(r.ReportId, ct); // no longer shared with the network's analysts
+                    break;
+                case ObservedReportRetracted r:
+                    await engine.RetractAsync(r.ReportId, ct);
+                    break;
+            }
+        }
+        // Subscriptions do not run inline projections: the campaign documents (kept by the inline projection for analysts'
+        // actions) are brought up to date here with this page's events.
+        foreach (var group in raised.GroupBy(r => r.Item1))
+        {
+            var events = group.Select(g => g.Item2).ToArray();
+            // Appended, not started: a stream started here was not written (the subscription's session drops it).
+            var campaign = events[0] is CampaignRaised ? null : await operations.LoadAsync<Campaign>(group.Key, ct);
+            operations.Events.Append(group.Key, events);
+            campaign = events.Aggregate(campaign, Campaign.Next);
+            if (campaign is not null) operations.Store(campaign);
+        }
+        PostgresCampaignBackend.Queue(operations, state.Changes());
+        if (raised.Count > 0) logger.LogInformation("Campaign detection: {Events} campaign events from {Reports} report events", raised.Count, page.Events.Count);
+        return NullChangeListener.Instance;
+    }
+}
+
+/// <summary>Campaign detection's tables beside Marten's own: blocking keys, background counts and per-stratum daily counts.</summary>
+public sealed class PostgresCampaignBackend(IDocumentOperations operations) : ICampaignBackend
+{
+    public const string Keys = "notice_keys";
+    public const string Counts = "notice_counts";
+    public const string Days = "notice_days";
+
+    private static string Schema(IDocumentOperations operations) => operations.DocumentStore.Options.DatabaseSchemaName;
+
+    public static void AddTables(StoreOptions options)
+    {
+        string schema = options.DatabaseSchemaName;
+        var keys = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Keys, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        keys.AddColumn<string>("key").NotNull();
+        keys.AddColumn<DateTimeOffset>("occurred_at").NotNull();
+        keys.AddColumn<Guid>("report_id").NotNull();
+        keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_key_time") { Columns = ["key", "occurred_at"] });
+        keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_report") { Columns = ["report_id"] });
+        var counts = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Counts, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        counts.AddColumn<string>("key").AsPrimaryKey();
+        counts.AddColumn<long>("count").NotNull();
+        var days = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Days, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        days.AddColumn<string>("stratum").AsPrimaryKey();
+        days.AddColumn<DateOnly>("day").AsPrimaryKey();
+        days.AddColumn<long>("count").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(keys);
+        options.Storage.ExtendedSchemaObjects.Add(counts);
+        options.Storage.ExtendedSchemaObjects.Add(days);
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        var rows = await operations.QueryAsync<string>(
+            $"select key || chr(9) || count::text from {Schema(operations)}.{Counts} where key = any(?)", ct, new object[] { keys.ToArray() });
+        return rows.Select(r => r.Split('\t')).ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture));
+    }
+
+    public async Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        await operations.QueryAsync<Guid>(
+            $"select distinct report_id from {Schema(operations)}.{Keys} where key = any(?) and occurred_at between ? and ?", ct, keys.ToArray(), from, to);
+
+    public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        await operations.LoadManyAsync<NoticeProfile>(ct, ids);
+
+    public async Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        await operations.LoadManyAsync<CandidateCluster>(ct, ids);
+
+    public async Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct)
+    {
+        var rows = await operations.QueryAsync<string>(
+            $"select to_char(day, 'YYYY-MM-DD') || chr(9) || count::text from {Schema(operations)}.{Days} where stratum = ?", ct, stratum);
+        return rows.Select(r => r.Split('\t'))
+            .Select(p => (DateOnly.ParseExact(p[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), long.Parse(p[1], CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
+    /// <summary>Queues a unit of work's changes in the session: set-based statements, one per kind.</summary>
+    public static void Queue(IDocumentOperations operations, CampaignChanges changes)
+    {
+        string schema = Schema(operations);
+        if (changes.Unindexed.Count > 0)
+            operations.QueueSqlCommand($"delete from {schema}.{Keys} where report_id = any(?)", changes.Unindexed.ToArray());
+        if (changes.Keys.Count > 0)
+            operations.QueueSqlCommand($"insert into {schema}.{Keys} (key, occurred_at, report_id) select * from unnest(?::text[], ?::timestamptz[], ?::uuid[])",
+                changes.Keys.Select(k => k.Key).ToArray(), changes.Keys.Select(k => k.At).ToArray(), changes.Keys.Select(k => k.Id).ToArray());
+        if (changes.Counts.Count > 0)
+            operations.QueueSqlCommand($"""
+                insert into {schema}.{Counts} (key, count) select * from unnest(?::text[], ?::bigint[]) order by 1
+                on conflict (key) do update set count = {Counts}.count + excluded.count
+                """, changes.Counts.Keys.ToArray(), changes.Counts.Values.ToArray());
+        if (changes.Days.Count > 0)
+            operations.QueueSqlCommand($"""
+                insert into {schema}.{Days} (stratum, day, count) select * from unnest(?::text[], ?::date[], ?::bigint[]) order by 1, 2
+                on conflict (stratum, day) do update set count = {Days}.count + excluded.count
+                """, changes.Days.Keys.Select(k => k.Stratum).ToArray(), changes.Days.Keys.Select(k => k.Day).ToArray(), changes.Days.Values.ToArray());
+        if (changes.Profiles.Count > 0) operations.Store(changes.Profiles.ToArray());
+        if (changes.Clusters.Count > 0) operations.Store(changes.Clusters.ToArray());
+        foreach (var id in changes.DeletedClusters) operations.Delete<CandidateCluster>(id);
+    }
+}
