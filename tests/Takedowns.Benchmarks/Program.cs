@@ -10,6 +10,9 @@ using Takedowns.Testing;
 // Intake throughput, in one run and on one PostgreSQL: (a) signed webhooks, one report per request, from concurrent
 // senders; (b) a bulk import; (c) pgbench single-row inserts as the physical reference. Prints medians and ratios.
 
+if (args.Contains("--detection"))
+    return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300));
+
 int rounds = Arg("--rounds", 3);
 int seconds = Arg("--seconds", 15);
 int senders = Arg("--senders", 64);

@@ -5,16 +5,20 @@ using System.Text.Json.Serialization;
 using Takedowns.Contracts;
 using Takedowns.Scenarios;
 
-// takedowns-scenario --out DIR [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--null] [--end yyyy-MM-dd]
-// Writes one CSV per organisation (the bulk-import format), civic-periods.json and truth.json.
+// takedowns-scenario --out DIR [options]: writes one CSV per organisation (the bulk-import format), civic-periods.json and truth.json.
+// takedowns-scenario load --gateway URL --admin-key KEY [options]: feeds the scenario through a running system.
+// Options: [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--null] [--end yyyy-MM-dd]
+bool load = args.Length > 0 && args[0] == "load";
 var options = new ScenarioOptions();
-string? output = null;
-for (int i = 0; i < args.Length; i++)
+string? output = null, gatewayUrl = null, adminKey = null;
+for (int i = load ? 1 : 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
     options = args[i] switch
     {
         "--out" => Set(ref output, Value(), options),
+        "--gateway" => Set(ref gatewayUrl, Value(), options),
+        "--admin-key" => Set(ref adminKey, Value(), options),
         "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
         "--days" => options with { Days = int.Parse(Value(), CultureInfo.InvariantCulture) },
         "--countries" => options with { Countries = int.Parse(Value(), CultureInfo.InvariantCulture) },
@@ -27,6 +31,20 @@ for (int i = 0; i < args.Length; i++)
         "--null" => options.AsNull(),
         _ => throw new ArgumentException($"Unknown option {args[i]}."),
     };
+}
+if (load)
+{
+    if (gatewayUrl is null || adminKey is null)
+    {
+        Console.Error.WriteLine("usage: takedowns-scenario load --gateway URL --admin-key KEY [options]");
+        return 2;
+    }
+    var loaded = ScenarioGenerator.Generate(options);
+    Console.WriteLine($"loading {loaded.Reports.Count} synthetic reports ({options.Start:yyyy-MM-dd} to {options.End:yyyy-MM-dd}, " +
+                      $"{loaded.Spikes.Count} planted spikes, {loaded.Campaigns.Count} planted campaigns) into {gatewayUrl}");
+    using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromMinutes(5) };
+    await new ScenarioLoader(http, adminKey, Console.Out).LoadAsync(loaded, CancellationToken.None);
+    return 0;
 }
 if (output is null)
 {

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using Takedowns.Contracts.Analysis;
+using Takedowns.Contracts.Reports;
+using Takedowns.Correlation.Campaigns;
+using Takedowns.Correlation.Spikes;
+using Takedowns.Scenarios;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Benchmarks;
+
+/// <summary>
+/// Detection quality on generated scenarios with planted truth, and null scenarios with none: the spike detector against
+/// CDC EARS C2 at the same false-alarm rate, and campaign detection's recall, B-cubed precision and recall, reports until
+/// detection and false campaigns; plus the detector's work per report. Runs the detectors in process on the scenario's
+/// reports, in the order they arrive.
+/// </summary>
+public static class Detection
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static async Task<int> RunAsync(int seeds, int countries, int days)
+    {
+        var options = new ScenarioOptions { Countries = countries, CellsPerCountry = 20, Days = days, Spikes = 16, Campaigns = 15, WarmUpDays = 100 };
+        Console.WriteLine(string.Create(C, $"Detection benchmark: {seeds} planted and {seeds} null scenarios, {countries} countries, {days} days each"));
+
+        var ours = new List<SpikeScore>();
+        var oursNull = new List<SpikeScore>();
+        var earsRuns = new List<(Scenario Scenario, SeriesSet Series)>();
+        var campaignScores = new List<CampaignScore>();
+        var nullCampaigns = new List<CampaignScore>();
+        var perReport = new List<double>();
+        long reports = 0;
+        var replay = new Stopwatch();
+        for (int seed = 1; seed <= seeds; seed++)
+        {
+            foreach (bool isNull in new[] { false, true })
+            {
+                var scenario = ScenarioGenerator.Generate((options with { Seed = seed + (isNull ? 1000 : 0) }) is var o && isNull ? o.AsNull() : o);
+                var (series, spikes) = Spikes(scenario);
+                var score = Score(scenario, series, spikes.Select(s => new DetectedSpike(s.Slice, s.Start, s.End, s.FirstAlarm)).ToList());
+                (isNull ? oursNull : ours).Add(score);
+                if (!isNull) earsRuns.Add((scenario, series));
+
+                replay.Start();
+                var (detected, times) = await CampaignsAsync(scenario);
+                replay.Stop();
+                reports += scenario.Reports.Count;
+                perReport.AddRange(times);
+                var cs = CampaignScoring.Score(scenario, detected);
+                (isNull ? nullCampaigns : campaignScores).Add(cs);
+                Console.WriteLine($"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports | spikes: {score} | campaigns: {cs}");
+            }
+        }
+
+        double ourFalse = ours.Sum(s => s.FalseAlarms) / ours.Sum(s => s.SeriesYears);
+        double ourDetection = (double)ours.Sum(s => s.ReferenceDetected) / ours.Sum(s => s.Reference);
+        double ourNullFalse = oursNull.Sum(s => s.FalseAlarms) / oursNull.Sum(s => s.SeriesYears);
+        // EARS C2 at the same false-alarm rate: its threshold raised until it alarms no more often than ours.
+        double lo = 1, hi = 40, earsDetection = 0, earsFalse = 0;
+        for (int step = 0; step < 14; step++)
+        {
+            double mid = (lo + hi) / 2;
+            var scores = earsRuns.Select(r => Score(r.Scenario, r.Series, new EarsC2(mid).Detect(r.Series.Counts, r.Series.Origin, 0, r.Series.Days - 1))).ToList();
+            double fa = scores.Sum(s => s.FalseAlarms) / scores.Sum(s => s.SeriesYears);
+            if (fa > ourFalse) lo = mid;
+            else (hi, earsDetection, earsFalse) = (mid, (double)scores.Sum(s => s.ReferenceDetected) / scores.Sum(s => s.Reference), fa);
+        }
+        var earsDefault = earsRuns.Select(r => Score(r.Scenario, r.Series, new EarsC2().Detect(r.Series.Counts, r.Series.Origin, 0, r.Series.Days - 1))).ToList();
+
+        double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s.Length == 0 ? double.NaN : s[s.Length / 2]; }
+        Console.WriteLine();
+        Console.WriteLine("| measure | value | target |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine(string.Create(C, $"| spikes: detection of 3-day bursts of ≥ 3 SD | {ourDetection:P1} ({ours.Sum(s => s.ReferenceDetected)}/{ours.Sum(s => s.Reference)}) | ≥ 80 % |"));
+        Console.WriteLine(string.Create(C, $"| spikes: false alarms per series-year, planted / null scenarios | {ourFalse:F3} / {ourNullFalse:F3} | ≤ 0.5 |"));
+        Console.WriteLine(string.Create(C, $"| spikes: median days to detection | {Median(ours.Select(s => s.MedianDaysToDetection).Where(d => !double.IsNaN(d))):F1} | ≤ 1 |"));
+        Console.WriteLine(string.Create(C, $"| spikes: EARS C2 at the same false-alarm rate (threshold {hi:F2}, {earsFalse:F3}/series-year) | {earsDetection:P1} | ours ≥ EARS + 10 points |"));
+        Console.WriteLine(string.Create(C, $"| spikes: EARS C2 at its default threshold 3 | {(double)earsDefault.Sum(s => s.ReferenceDetected) / earsDefault.Sum(s => s.Reference):P1} at {earsDefault.Sum(s => s.FalseAlarms) / earsDefault.Sum(s => s.SeriesYears):F2} false alarms/series-year | |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: recall (≥ 5 reports, ≥ 2 shared signals) | {(double)campaignScores.Sum(s => s.Recalled) / campaignScores.Sum(s => s.Planted):P1} ({campaignScores.Sum(s => s.Recalled)}/{campaignScores.Sum(s => s.Planted)}) | ≥ 90 % |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: recall, randomised claimants, ≤ 20 % edits | {(double)campaignScores.Sum(s => s.RandomNameRecalled) / Math.Max(1, campaignScores.Sum(s => s.RandomNamePlanted)):P1} ({campaignScores.Sum(s => s.RandomNameRecalled)}/{campaignScores.Sum(s => s.RandomNamePlanted)}) | ≥ 80 % |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: B-cubed precision / recall / F1 (mean) | {campaignScores.Average(s => s.BCubedPrecision):F3} / {campaignScores.Average(s => s.BCubedRecall):F3} / {campaignScores.Average(s => s.BCubedF1):F3} | F1 ≥ 0.85 |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: median reports until detection | {Median(campaignScores.Select(s => s.MedianReportsUntilDetection).Where(d => !double.IsNaN(d))):F1} | |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: false campaigns per 10,000 reports, null scenarios | {nullCampaigns.Sum(s => s.FalseCampaigns) * 10_000.0 / nullCampaigns.Sum(s => s.Reports):F2} | ≤ 1 |"));
+        Console.WriteLine(string.Create(C, $"| campaign detection: median work per report (in memory) | {Median(perReport):F3} ms | ≤ 2 ms |"));
+        Console.WriteLine(string.Create(C, $"| campaign detection: replay rate (in memory) | {reports / replay.Elapsed.TotalSeconds:F0} reports/s, 1,000,000 in {1_000_000 / (reports / replay.Elapsed.TotalSeconds):F0} s | ≤ 120 s |"));
+        return 0;
+    }
+
+    private static SpikeScore Score(Scenario scenario, SeriesSet series, IReadOnlyList<DetectedSpike> detected) =>
+        SpikeScoring.Score(scenario, detected, series.Counts.Count, scenario.Options.Start.AddDays(scenario.Options.WarmUpDays), scenario.Options.End);
+
+    private static (SeriesSet, IReadOnlyList<SpikeEpisode>) Spikes(Scenario scenario)
+    {
+        var o = scenario.Options;
+        var series = SeriesSet.From(SpikeScoring.Cells(scenario).Select(c => new CellDay(c.Day, c.Country, c.Platform, c.Category, c.SubjectType, c.Count)), o.Start, o.End);
+        bool Excluded(string country, DateOnly day) => scenario.CivicPeriods.Any(p => p.Country == country && p.Start <= day && day <= p.End);
+        return (series, new SpikeDetector(SpikeSettings.Default).Detect(series, Excluded, o.Start, o.End, o.End.AddDays(1)));
+    }
+
+    private static async Task<(IReadOnlyList<DetectedCampaign>, List<double>)> CampaignsAsync(Scenario scenario)
+    {
+        var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), CampaignSettings.Default);
+        var members = new Dictionary<Guid, HashSet<string>>();
+        var raisedAfter = new Dictionary<Guid, int>();
+        var times = new List<double>(scenario.Reports.Count);
+        for (int i = 0; i < scenario.Reports.Count; i++)
+        {
+            var r = scenario.Reports[i];
+            var report = new NoticeReport(NameBasedGuid.Create($"report:{r.ExternalId}"), Guid.Empty,
+                NameBasedGuid.Create($"incident:{r.Platform}|{r.AccountHandle}|{r.Action}"), r.Country, r.Platform, r.SubjectType, r.Category,
+                DateOnly.FromDateTime(r.OccurredAt.UtcDateTime), r.OccurredAt, r.ExternalId,
+                new ReportNotice(r.Policy, r.Claimant, r.NoticeText, r.ClaimedOriginalUrl is null ? null : new Uri(r.ClaimedOriginalUrl).Host), 1);
+            long start = Stopwatch.GetTimestamp();
+            var events = await engine.ObserveAsync(report, DateTimeOffset.UnixEpoch, CancellationToken.None);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            foreach (var (id, e) in events)
+                switch (e)
+                {
+                    case CampaignRaised raised:
+                        members[id] = raised.Members.Select(m => m.ExternalId!).ToHashSet();
+                        raisedAfter[id] = i;
+                        break;
+                    case CampaignReportLinked linked:
+                        members[id].Add(linked.Member.ExternalId!);
+                        break;
+                    case CampaignAbsorbed absorbed:
+                        members[id].UnionWith(absorbed.Members.Select(m => m.ExternalId!));
+                        break;
+                    case CampaignMergedInto:
+                        members.Remove(id);
+                        break;
+                }
+        }
+        return (members.Select(p => new DetectedCampaign(p.Value, raisedAfter[p.Key])).ToList(), times);
+    }
+}
