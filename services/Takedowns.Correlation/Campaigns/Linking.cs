@@ -71,6 +71,8 @@ public static class Linking
 
     private const double AgreeingContext = 0.5;
 
+    private const double FullTextShingles = 150;
+
     public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, IReadOnlySet<ulong>> shingles, Background background)
     {
         if (a.Id == b.Id || (a.IncidentId is not null && a.IncidentId == b.IncidentId)) return PairEvidence.None; // one takedown, reported twice
@@ -80,10 +82,15 @@ public static class Linking
         double similarity = 0;
         if (a.Signature is not null && b.Signature is not null)
         {
-            similarity = NoticeText.Jaccard(shingles(a), shingles(b));
+            var sa = shingles(a);
+            var sb = shingles(b);
+            similarity = NoticeText.Jaccard(sa, sb);
             if (similarity >= PairEvidence.TextThreshold)
             {
-                weight += 4 + 10 * (similarity - PairEvidence.TextThreshold);
+                // A short text (a template line with a title in it) matches by chance far more often than a paragraph:
+                // its weight grows with its length, full from about 150 characters.
+                double length = Math.Min(1, Math.Min(sa.Count, sb.Count) / FullTextShingles);
+                weight += (4 + 10 * (similarity - PairEvidence.TextThreshold)) * length;
                 distinctive++;
                 types++;
             }
