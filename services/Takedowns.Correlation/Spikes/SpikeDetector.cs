@@ -59,7 +59,8 @@ public sealed class SpikeDetector(SpikeSettings settings)
         completeness ??= _ => 1;
         var model = new BaselineModel(series, excluded, settings);
         var open = new Dictionary<Slice, Episode>();
-        var done = new List<SpikeEpisode>();
+        var done = new List<Episode>();
+        var lastClosed = new Dictionary<Slice, Episode>();
         for (var day = from; day <= to; day = day.AddDays(1))
         {
             int t = series.IndexOf(day);
@@ -68,16 +69,25 @@ public sealed class SpikeDetector(SpikeSettings settings)
             foreach (var a in MostTelling(BenjaminiHochberg(assessed, settings.FalseDiscoveryRate)))
             {
                 if (open.TryGetValue(a.Slice, out var episode)) episode.Extend(t, a, model);
+                else if (lastClosed.TryGetValue(a.Slice, out var previous) && a.Start <= previous.End + 1)
+                {
+                    // The window reaches back into the spike just closed: it goes on (one spike, one id).
+                    done.Remove(previous);
+                    lastClosed.Remove(a.Slice);
+                    previous.Extend(t, a, model);
+                    open[a.Slice] = previous;
+                }
                 else open[a.Slice] = new Episode(a, t);
             }
             foreach (var (slice, episode) in open.Where(p => t - p.Value.LastAlarm >= settings.EndAfterQuietDays).ToList())
             {
-                done.Add(episode.ToSpike(series, closed: true));
+                done.Add(episode);
+                lastClosed[slice] = episode;
                 open.Remove(slice);
             }
         }
-        done.AddRange(open.Values.Select(e => e.ToSpike(series, closed: false)));
-        return done.OrderBy(s => s.Start).ThenBy(s => s.Slice.Key, StringComparer.Ordinal).ToList();
+        return done.Select(e => e.ToSpike(series, closed: true)).Concat(open.Values.Select(e => e.ToSpike(series, closed: false)))
+            .OrderBy(s => s.Start).ThenBy(s => s.Slice.Key, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The assessments that pass Benjamini-Hochberg at <paramref name="q"/>, over all of them.</summary>
@@ -119,6 +129,7 @@ public sealed class SpikeDetector(SpikeSettings settings)
         public int LastAlarm { get; private set; } = t;
         public double PValue { get; private set; } = first.PValue;
         public string Method { get; private set; } = first.Method;
+        public int End => _end;
         public int Observed { get; private set; } = first.Observed;
         public double Expected { get; private set; } = first.Expected;
         private int _end = t;

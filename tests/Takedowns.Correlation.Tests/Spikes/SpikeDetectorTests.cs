@@ -66,6 +66,8 @@ public sealed class SpikeDetectorTests(ITestOutputHelper output)
         var (_, second) = Run(scenario);
         Assert.NotEmpty(first);
         Assert.Equal(first, second);
+        // A spike's id comes from its slice and first day: never two spikes with both the same.
+        Assert.Equal(first.Count, first.Select(s => (s.Slice, s.Start)).Distinct().Count());
     }
 
     [Fact]
