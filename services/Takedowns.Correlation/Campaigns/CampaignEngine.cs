@@ -7,7 +7,7 @@ namespace Takedowns.Correlation.Campaigns;
 public sealed record CampaignSettings
 {
     /// <summary>Fewest reports a cluster needs before it is tested.</summary>
-    public int MinMembers { get; init; } = 3;
+    public int MinMembers { get; init; } = 4;
     /// <summary>The permutation p-value at or under which a cluster is suspected.</summary>
     public double Alpha { get; init; } = 0.001;
     /// <summary>At most this many members (spread over the cluster's span) enter the permutation test: enough to tell, bounded in cost.</summary>

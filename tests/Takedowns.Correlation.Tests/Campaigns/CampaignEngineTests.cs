@@ -126,6 +126,7 @@ public sealed class CampaignEngineUnitTests
         var raised = Assert.Single(events.Select(e => e.Item2).OfType<CampaignRaised>());
         // Raised as soon as the burst is past chance; the rest join it.
         Assert.Equal(8, raised.Members.Count + events.Count(e => e.Item2 is CampaignReportLinked));
+        Assert.True(raised.Members.Count >= CampaignSettings.Default.MinMembers);
         Assert.True(raised.PValue <= CampaignSettings.Default.Alpha);
     }
 }
