@@ -172,6 +172,9 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             return;
         }
         if (members.Count < settings.MinMembers) return;
+        // Tested at each of its first sizes, then each time it has grown by about an eighth: a cluster that chance
+        // explains (a legitimate claimant's steady stream) would otherwise be re-tested with every report it gains.
+        if (members.Count > 2 * settings.MinMembers && members.Count % Math.Max(1, members.Count / 8) != 0) return;
 
         // A sample spread over the cluster's whole span: the earliest members alone would always look bunched in time.
         var tested = members.Count <= settings.MaxTested
