@@ -138,9 +138,7 @@ public static class CampaignEndpoints
 
     private static async Task<IResult> Confirm(Campaign c, CampaignNoteInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        string? note = Text(input.Note, "note", errors, required: false);
-        if (!errors.IsEmpty) return errors.ToProblem();
+        string? note = input.Note?.Trim() is { Length: > 0 } n ? n : null;
         if (c.Status == CampaignStatus.Confirmed) return Results.Ok(await DetailAsync(session, c, ct)); // already: nothing to record
         session.Events.Append(c.Id, new CampaignConfirmedByAnalyst(c.Id, by, note, clock.GetUtcNow()));
         if (await ClusterOf(session, c.Id, ct) is { Dismissed: true } cluster)
@@ -153,11 +151,8 @@ public static class CampaignEndpoints
 
     private static async Task<IResult> Dismiss(Campaign c, CampaignDismissInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        string? reason = Text(input.Reason, "reason", errors, required: true);
-        if (!errors.IsEmpty) return errors.ToProblem();
         if (c.Status == CampaignStatus.Dismissed) return Results.Ok(await DetailAsync(session, c, ct));
-        session.Events.Append(c.Id, new CampaignDismissedByAnalyst(c.Id, by, reason!, clock.GetUtcNow()));
+        session.Events.Append(c.Id, new CampaignDismissedByAnalyst(c.Id, by, input.Reason!.Trim(), clock.GetUtcNow()));
         if (await ClusterOf(session, c.Id, ct) is { } cluster)
         {
             cluster.Dismissed = true;
@@ -168,20 +163,17 @@ public static class CampaignEndpoints
 
     private static async Task<IResult> Annotate(Campaign c, CampaignNoteInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        string? note = Text(input.Note, "note", errors, required: true);
-        if (!errors.IsEmpty) return errors.ToProblem();
-        session.Events.Append(c.Id, new CampaignAnnotated(c.Id, by, note!, clock.GetUtcNow()));
+        session.Events.Append(c.Id, new CampaignAnnotated(c.Id, by, input.Note!.Trim(), clock.GetUtcNow()));
         return await Saved(session, c.Id, ct);
     }
 
     private static async Task<IResult> Split(Campaign c, CampaignSplitInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
+        // The body was checked before the campaign was loaded; only membership needs the campaign.
         var errors = new ValidationErrors();
-        string? reason = Text(input.Reason, "reason", errors, required: false);
-        if (input.ReportId is not { } reportId) errors.Add("reportId", "Required.");
-        else if (c.Members.All(m => m.ReportId != reportId)) errors.Add("reportId", "Not a report of this campaign.");
+        if (c.Members.All(m => m.ReportId != input.ReportId)) errors.Add("reportId", "Not a report of this campaign.");
         if (!errors.IsEmpty) return errors.ToProblem();
+        string? reason = input.Reason?.Trim() is { Length: > 0 } r ? r : null;
         session.Events.Append(c.Id, new CampaignReportSplitOff(c.Id, input.ReportId!.Value, by, reason, clock.GetUtcNow()));
         if (await ClusterOf(session, c.Id, ct) is { } cluster)
         {
@@ -201,10 +193,9 @@ public static class CampaignEndpoints
     private static async Task<IResult> Merge(Campaign c, CampaignMergeInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        var ids = (input.CampaignIds ?? []).Distinct().ToList();
-        if (ids.Count == 0) errors.Add("campaignIds", "Name at least one campaign to merge into this one.");
+        var ids = input.CampaignIds!.Distinct().ToList();
         if (ids.Contains(c.Id)) errors.Add("campaignIds", "A campaign cannot be merged into itself.");
-        var others = ids.Count == 0 ? [] : (await session.LoadManyAsync<Campaign>(ct, ids)).ToList();
+        var others = (await session.LoadManyAsync<Campaign>(ct, ids)).ToList();
         foreach (var missing in ids.Except(others.Select(o => o.Id))) errors.Add("campaignIds", $"No campaign {missing}.");
         foreach (var merged in others.Where(o => !o.IsOpen)) errors.Add("campaignIds", $"Campaign {merged.Id} was already merged into {merged.MergedInto}.");
         if (!errors.IsEmpty) return errors.ToProblem();

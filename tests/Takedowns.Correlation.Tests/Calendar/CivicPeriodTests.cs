@@ -54,9 +54,7 @@ public sealed class CivicPeriodTests(ServiceHost<Program> host) : IClassFixture<
     {
         long before = await Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_events");
         using var response = await host.CreateAdminClient().PostAsync(Path, new StringContent(body, Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty(field, out _), json.RootElement.ToString());
+        await Problems.AssertNamesFieldAsync(response, field);
         Assert.Equal(before, await Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_events"));
     }
 
