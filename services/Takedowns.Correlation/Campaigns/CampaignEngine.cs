@@ -15,6 +15,8 @@ public sealed record CampaignSettings
     /// <summary>A line in at least this many notices, on at least <see cref="BoilerplateDays"/> days, is boilerplate.</summary>
     public int BoilerplateMin { get; init; } = 20;
     public int BoilerplateDays { get; init; } = 7;
+    /// <summary>Per blocking key, a new report is compared with at most this many reports before it and as many after it (the nearest in time).</summary>
+    public int CandidatesPerKey { get; init; } = 32;
 
     public static readonly CampaignSettings Default = new();
 }
@@ -32,21 +34,28 @@ public sealed record NoticeReport(
 /// </summary>
 public sealed class CampaignEngine(CampaignState state, CampaignSettings settings)
 {
-    private readonly Dictionary<Guid, HashSet<ulong>> _shingles = [];
+    private const int ShinglesKept = 100_000;
+    private readonly Dictionary<Guid, ulong[]> _shingles = [];
 
-    private IReadOnlySet<ulong> ShinglesOf(NoticeProfile p)
+    private ulong[] ShinglesOf(NoticeProfile p)
     {
-        if (!_shingles.TryGetValue(p.Id, out var set)) _shingles[p.Id] = set = NoticeText.Shingles(p.Text);
-        return set;
+        if (_shingles.TryGetValue(p.Id, out var set)) return set;
+        if (_shingles.Count >= ShinglesKept) _shingles.Clear(); // a cache: bounded, and recomputed from the text when needed
+        return _shingles[p.Id] = NoticeText.Shingles(p.Text);
     }
 
     /// <summary>A new report, or a newer revision of one; returns campaign events as (stream id, event).</summary>
-    public async Task<IReadOnlyList<(Guid CampaignId, object Event)>> ObserveAsync(NoticeReport r, DateTimeOffset now, CancellationToken ct)
+    public Task<IReadOnlyList<(Guid CampaignId, object Event)>> ObserveAsync(NoticeReport r, DateTimeOffset now, CancellationToken ct) =>
+        ObserveAsync(PreparedNotice.Of(r), now, ct);
+
+    /// <summary>The same, for a notice prepared beforehand (<see cref="PreparedNotice.Of"/>, which may run in parallel).</summary>
+    public async Task<IReadOnlyList<(Guid CampaignId, object Event)>> ObserveAsync(PreparedNotice prepared, DateTimeOffset now, CancellationToken ct)
     {
+        var r = prepared.Report;
         var known = await state.ProfileAsync(r.ReportId, ct);
         if (known is not null && (known.Retracted || known.Revision >= r.Revision)) return [];
 
-        var lines = NoticeText.Lines(r.Notice.Text);
+        var lines = prepared.Lines;
         string day = DateOnly.FromDateTime((r.OccurredAt ?? r.OccurredOn.ToDateTime(TimeOnly.MinValue)).UtcDateTime).ToString("yyyy-MM-dd");
         var lineKeys = lines.SelectMany(l => new[] { $"line:{l.Hash:x16}", $"linedays:{l.Hash:x16}", $"lineday:{l.Hash:x16}:{day}" });
         var background = await state.BackgroundAsync(lineKeys.Append("n").Append("days").Append($"seenday:{day}"), ct);
@@ -55,8 +64,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         long spread = Math.Min(settings.BoilerplateDays, Math.Max(1, background.Count("days")));
         bool IsBoilerplate(ulong hash) =>
             background.Count($"line:{hash:x16}") >= settings.BoilerplateMin && background.Count($"linedays:{hash:x16}") >= spread;
-        var profile = NoticeProfile.Create(r.ReportId, r.OrganisationId, r.IncidentId, r.Country, r.Platform, r.SubjectType, r.Category,
-            r.OccurredOn, r.OccurredAt, r.ExternalId, r.Notice, r.Revision, IsBoilerplate);
+        var profile = NoticeProfile.Create(prepared, IsBoilerplate);
         background = await state.BackgroundAsync(Background.KeysFor(profile), ct);
 
         var events = new List<(Guid, object)>();
@@ -71,7 +79,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         else Count(profile, lines, day, background);
 
         var linked = new List<NoticeProfile>();
-        foreach (var candidate in await state.CandidatesAsync(profile, ct))
+        foreach (var candidate in await state.CandidatesAsync(profile, settings.CandidatesPerKey, ct))
         {
             var evidence = Linking.Evidence(profile, candidate, ShinglesOf, background);
             if (Linking.Links(evidence, profile.OccurredAt - candidate.OccurredAt)) linked.Add(candidate);
@@ -158,12 +166,16 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
 
     public static CampaignMember MemberOf(NoticeProfile p) => new(p.Id, p.OrganisationId, p.ExternalId, p.OccurredAt, p.Platform, p.Country);
 
+    private bool DueForTest(int size) => size >= settings.MinMembers && (size <= 2 * settings.MinMembers || size % Math.Max(1, size / 8) == 0);
+
     private async Task EvaluateAsync(CandidateCluster cluster, List<(Guid, object)> events, DateTimeOffset now, CancellationToken ct)
     {
-        var members = (await state.ProfilesAsync(cluster.Members, ct)).Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
         if (cluster.CampaignId is { } campaignId)
         {
-            foreach (var m in members.Where(m => !cluster.Announced.Contains(m.Id)))
+            // Only members not yet named are loaded: a large campaign gains a report without reading all of its reports.
+            var announced = cluster.Announced.ToHashSet();
+            var fresh = await state.ProfilesAsync(cluster.Members.Where(id => !announced.Contains(id)), ct);
+            foreach (var m in fresh.Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id))
             {
                 events.Add((campaignId, new CampaignReportLinked(campaignId, MemberOf(m), now)));
                 cluster.Announced.Add(m.Id);
@@ -171,10 +183,11 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             state.Save(cluster);
             return;
         }
-        if (members.Count < settings.MinMembers) return;
         // Tested at each of its first sizes, then each time it has grown by about an eighth: a cluster that chance
         // explains (a legitimate claimant's steady stream) would otherwise be re-tested with every report it gains.
-        if (members.Count > 2 * settings.MinMembers && members.Count % Math.Max(1, members.Count / 8) != 0) return;
+        if (!DueForTest(cluster.Members.Count)) return;
+        var members = (await state.ProfilesAsync(cluster.Members, ct)).Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
+        if (members.Count < settings.MinMembers) return;
 
         // A sample spread over the cluster's whole span: the earliest members alone would always look bunched in time.
         var tested = members.Count <= settings.MaxTested

@@ -27,18 +27,27 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
         var state = new CampaignState(new PostgresCampaignBackend(operations));
         var engine = new CampaignEngine(state, CampaignSettings.Default);
         var raised = new List<(Guid, object)>();
-        foreach (var e in page.Events)
+        // Notices are prepared (normalised, hashed) on all cores first; comparing and clustering then goes in order.
+        var prepared = page.Events
+            .Select((e, i) => (Index: i, Report: e.Data switch
+            {
+                ReportObserved { Notice: { } notice } r => new NoticeReport(r.ReportId, r.OrganisationId, r.IncidentId, r.Country, r.Platform, r.SubjectType,
+                    r.Category, r.OccurredOn, r.OccurredAt, r.ExternalId, notice, 1),
+                ObservedReportRevised { Notice: { } notice } r => new NoticeReport(r.ReportId, Guid.Empty, r.IncidentId, r.Country, r.Platform, r.SubjectType,
+                    r.Category, r.OccurredOn, r.OccurredAt, r.ExternalId, notice, r.Revision),
+                _ => null,
+            }))
+            .Where(x => x.Report is not null)
+            .AsParallel()
+            .ToDictionary(x => x.Index, x => PreparedNotice.Of(x.Report!));
+        for (int i = 0; i < page.Events.Count; i++)
         {
+            var e = page.Events[i];
             var now = e.Timestamp;
             switch (e.Data)
             {
-                case ReportObserved { Notice: { } notice } r:
-                    raised.AddRange(await engine.ObserveAsync(new NoticeReport(r.ReportId, r.OrganisationId, r.IncidentId, r.Country, r.Platform, r.SubjectType,
-                        r.Category, r.OccurredOn, r.OccurredAt, r.ExternalId, notice, 1), now, ct));
-                    break;
-                case ObservedReportRevised { Notice: { } notice } r:
-                    raised.AddRange(await engine.ObserveAsync(new NoticeReport(r.ReportId, Guid.Empty, r.IncidentId, r.Country, r.Platform, r.SubjectType,
-                        r.Category, r.OccurredOn, r.OccurredAt, r.ExternalId, notice, r.Revision), now, ct));
+                case ReportObserved or ObservedReportRevised when prepared.TryGetValue(i, out var notice):
+                    raised.AddRange(await engine.ObserveAsync(notice, now, ct));
                     break;
                 case ObservedReportRevised r:
                     await engine.RetractAsync(r.ReportId, ct); // no longer shared with the network's analysts
@@ -102,9 +111,18 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         return rows.Select(r => r.Split('\t')).ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture));
     }
 
-    public async Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
-        await operations.QueryAsync<Guid>(
-            $"select distinct report_id from {Schema(operations)}.{Keys} where key = any(?) and occurred_at between ? and ?", ct, keys.ToArray(), from, to);
+    public async Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset at, TimeSpan window, int perSide, CancellationToken ct)
+    {
+        string table = $"{Schema(operations)}.{Keys}";
+        // Per key, the nearest entries on each side of the time, each an index range scan of (key, occurred_at).
+        return await operations.QueryAsync<Guid>($"""
+            select distinct c.report_id from unnest(?::text[]) k(key) cross join lateral (
+              (select report_id from {table} where key = k.key and occurred_at < ? and occurred_at >= ? order by occurred_at desc limit ?)
+              union all
+              (select report_id from {table} where key = k.key and occurred_at >= ? and occurred_at <= ? order by occurred_at limit ?)
+            ) c
+            """, ct, keys.ToArray(), at, at - window, perSide, at, at + window, perSide);
+    }
 
     public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
         await operations.LoadManyAsync<NoticeProfile>(ct, ids);

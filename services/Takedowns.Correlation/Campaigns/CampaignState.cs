@@ -18,7 +18,8 @@ public sealed class CandidateCluster
 public interface ICampaignBackend
 {
     Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct);
-    Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+    /// <summary>Per key, the reports nearest to <paramref name="at"/> within <paramref name="window"/>: at most <paramref name="perSide"/> before it and as many after.</summary>
+    Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset at, TimeSpan window, int perSide, CancellationToken ct);
     Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
     Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
     Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct);
@@ -32,7 +33,7 @@ public sealed class EmptyCampaignBackend : ICampaignBackend
     public Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
         Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
 
-    public Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+    public Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset at, TimeSpan window, int perSide, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Guid>>([]);
 
     public Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => Task.FromResult<IReadOnlyList<NoticeProfile>>([]);
@@ -53,7 +54,8 @@ public sealed class CampaignState(ICampaignBackend backend)
     private readonly Dictionary<string, long> _increments = [];
     private readonly Dictionary<Guid, NoticeProfile> _profiles = [];
     private readonly Dictionary<Guid, CandidateCluster?> _clusters = [];
-    private readonly Dictionary<string, List<(DateTimeOffset At, Guid Id)>> _newKeys = [];
+    private readonly Dictionary<string, Postings> _newKeys = [];
+    private readonly Dictionary<Guid, IReadOnlyList<string>> _indexedKeys = [];
     private readonly Dictionary<string, Dictionary<DateOnly, long>> _strata = [];
     private readonly Dictionary<(string, DateOnly), long> _dayIncrements = [];
     private readonly HashSet<Guid> _dirtyProfiles = [];
@@ -78,17 +80,19 @@ public sealed class CampaignState(ICampaignBackend backend)
         if (_counts.ContainsKey(key)) _counts[key] += by;
     }
 
-    public async Task<IReadOnlyList<NoticeProfile>> CandidatesAsync(NoticeProfile p, CancellationToken ct)
+    /// <summary>
+    /// Reports sharing a blocking key with <paramref name="p"/> within the longest link window; per key only the
+    /// <paramref name="perSide"/> nearest before and after it, so a key every legitimate notice of a large claimant
+    /// carries costs no more than a rare one (a burst still meets its nearest members, and one link joins a cluster).
+    /// </summary>
+    public async Task<IReadOnlyList<NoticeProfile>> CandidatesAsync(NoticeProfile p, int perSide, CancellationToken ct)
     {
-        var keys = p.Keys().ToList();
+        var keys = p.Keys();
         if (keys.Count == 0) return [];
-        var from = p.OccurredAt - Linking.LongestWindow;
-        var to = p.OccurredAt + Linking.LongestWindow;
-        var ids = new HashSet<Guid>(await backend.CandidatesAsync(keys, from, to, ct));
+        var ids = new HashSet<Guid>(await backend.CandidatesAsync(keys, p.OccurredAt, Linking.LongestWindow, perSide, ct));
         foreach (var key in keys)
-            if (_newKeys.TryGetValue(key, out var entries))
-                foreach (var (at, id) in entries)
-                    if (at >= from && at <= to) ids.Add(id);
+            if (_newKeys.TryGetValue(key, out var postings))
+                postings.Nearest(p.OccurredAt, Linking.LongestWindow, perSide, ids);
         ids.ExceptWith(_unindexed);
         ids.Remove(p.Id);
         return (await ProfilesAsync(ids, ct)).Where(c => !c.Retracted).ToList();
@@ -96,7 +100,7 @@ public sealed class CampaignState(ICampaignBackend backend)
 
     public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IEnumerable<Guid> ids, CancellationToken ct)
     {
-        var wanted = ids.Distinct().ToList();
+        var wanted = ids is ISet<Guid> or IReadOnlySet<Guid> ? ids.ToList() : ids.Distinct().ToList();
         var missing = wanted.Where(id => !_profiles.ContainsKey(id)).ToList();
         if (missing.Count > 0)
             foreach (var p in await backend.ProfilesAsync(missing, ct)) _profiles[p.Id] = p;
@@ -112,11 +116,13 @@ public sealed class CampaignState(ICampaignBackend backend)
         _dirtyProfiles.Add(p.Id);
         if (!index) return;
         _unindexed.Remove(p.Id);
-        foreach (var key in p.Keys())
+        var keys = p.Keys();
+        foreach (var key in keys)
         {
-            if (!_newKeys.TryGetValue(key, out var list)) _newKeys[key] = list = [];
-            list.Add((p.OccurredAt, p.Id));
+            if (!_newKeys.TryGetValue(key, out var postings)) _newKeys[key] = postings = new Postings();
+            postings.Add(p.OccurredAt, p.Id);
         }
+        _indexedKeys[p.Id] = keys;
     }
 
     /// <summary>Takes a report out of the candidate index (retracted, or about to be indexed again as revised).</summary>
@@ -124,7 +130,8 @@ public sealed class CampaignState(ICampaignBackend backend)
     {
         _unindexed.Add(id);
         _rowsToDelete.Add(id);
-        foreach (var list in _newKeys.Values) list.RemoveAll(e => e.Id == id);
+        if (_indexedKeys.Remove(id, out var keys))
+            foreach (var key in keys) _newKeys[key].Remove(id);
     }
 
     public async Task<CandidateCluster?> ClusterAsync(Guid id, CancellationToken ct)
@@ -165,7 +172,7 @@ public sealed class CampaignState(ICampaignBackend backend)
     public CampaignChanges Changes() => new(
         _increments,
         _dirtyProfiles.Select(id => _profiles[id]).ToList(),
-        _newKeys.SelectMany(p => p.Value.Select(e => (p.Key, e.At, e.Id))).ToList(),
+        _newKeys.SelectMany(p => p.Value.Entries.Select(e => (p.Key, e.At, e.Id))).ToList(),
         _rowsToDelete,
         _dirtyClusters.Where(id => _clusters[id] is not null).Select(id => _clusters[id]!).ToList(),
         _dirtyClusters.Where(id => _clusters[id] is null).ToList(),
@@ -176,11 +183,43 @@ public sealed class CampaignState(ICampaignBackend backend)
     {
         _increments.Clear();
         _newKeys.Clear();
+        _indexedKeys.Clear();
         _unindexed.Clear();
         _rowsToDelete.Clear();
         _dirtyProfiles.Clear();
         _dirtyClusters.Clear();
         _dayIncrements.Clear();
+    }
+}
+
+/// <summary>The reports carrying one blocking key, in order of time.</summary>
+public sealed class Postings
+{
+    private readonly List<(DateTimeOffset At, Guid Id)> _entries = [];
+
+    public IReadOnlyList<(DateTimeOffset At, Guid Id)> Entries => _entries;
+
+    public void Add(DateTimeOffset at, Guid id)
+    {
+        int i = _entries.Count;
+        while (i > 0 && _entries[i - 1].At > at) i--; // reports mostly arrive in order of time: a step or two back at most
+        _entries.Insert(i, (at, id));
+    }
+
+    public void Remove(Guid id) => _entries.RemoveAll(e => e.Id == id);
+
+    /// <summary>Adds the ids of up to <paramref name="perSide"/> entries before <paramref name="at"/> and as many from it on, within the window.</summary>
+    public void Nearest(DateTimeOffset at, TimeSpan window, int perSide, HashSet<Guid> into)
+    {
+        int lo = 0, hi = _entries.Count; // first entry at or after `at`
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_entries[mid].At < at) lo = mid + 1;
+            else hi = mid;
+        }
+        for (int i = lo - 1, n = 0; i >= 0 && n < perSide && at - _entries[i].At <= window; i--, n++) into.Add(_entries[i].Id);
+        for (int i = lo, n = 0; i < _entries.Count && n < perSide && _entries[i].At - at <= window; i++, n++) into.Add(_entries[i].Id);
     }
 }
 

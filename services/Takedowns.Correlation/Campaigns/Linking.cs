@@ -7,11 +7,16 @@ public sealed class Background(IReadOnlyDictionary<string, long> counts)
 {
     public long Count(string key) => counts.GetValueOrDefault(key);
 
+    // One report is weighed against many candidates sharing its values: each rarity is worked out once.
+    private readonly Dictionary<(string Kind, Platform Platform, string Value), double> _rarity = [];
+    private readonly Dictionary<(string Kind, Platform Platform, string Claimant, string Value), double> _rarityGivenClaimant = [];
+
     /// <summary>-ln of the (smoothed) share of notices on the platform that have this value.</summary>
     public double Rarity(string kind, Platform platform, string value)
     {
+        if (_rarity.TryGetValue((kind, platform, value), out double known)) return known;
         string p = WireNames<Platform>.Of(platform);
-        return -Math.Log((Count($"{kind}:{p}:{value}") + 1.0) / (Count($"n:{p}") + 10.0));
+        return _rarity[(kind, platform, value)] = -Math.Log((Count($"{kind}:{p}:{value}") + 1.0) / (Count($"n:{p}") + 10.0));
     }
 
     /// <summary>
@@ -20,8 +25,10 @@ public sealed class Background(IReadOnlyDictionary<string, long> counts)
     /// </summary>
     public double RarityGivenClaimant(string kind, Platform platform, string claimant, string value)
     {
+        if (_rarityGivenClaimant.TryGetValue((kind, platform, claimant, value), out double known)) return known;
         string p = WireNames<Platform>.Of(platform);
-        return -Math.Log((Count($"claimant-{kind}:{p}:{claimant}|{value}") + 0.5) / (Count($"claimant:{p}:{claimant}") + 1.0));
+        return _rarityGivenClaimant[(kind, platform, claimant, value)] =
+            -Math.Log((Count($"claimant-{kind}:{p}:{claimant}|{value}") + 0.5) / (Count($"claimant:{p}:{claimant}") + 1.0));
     }
 
     /// <summary>Keys whose counts a profile's evidence needs.</summary>
@@ -50,6 +57,7 @@ public sealed record PairEvidence(double TextSimilarity, string? Claimant, bool 
     /// <summary>Texts at least this similar (Jaccard of shingles) are near-duplicates.</summary>
     public const double TextThreshold = 0.5;
 
+    /// <summary>Nothing in common, or nothing distinctive (then neither weighed nor counted: such a pair never links).</summary>
     public static readonly PairEvidence None = new(0, null, false, false, false, false, 0, 0, 0);
 }
 
@@ -73,14 +81,21 @@ public static class Linking
 
     private const double FullTextShingles = 150;
 
-    public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, IReadOnlySet<ulong>> shingles, Background background)
+    /// <summary>
+    /// Below this MinHash estimate the exact similarity is not computed: with 128 minimums, a pair at the link threshold
+    /// (0.5) estimates under 0.3 about three times in a million.
+    /// </summary>
+    private const double EstimateFloor = 0.3;
+
+    public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background)
     {
         if (a.Id == b.Id || (a.IncidentId is not null && a.IncidentId == b.IncidentId)) return PairEvidence.None; // one takedown, reported twice
         double weight = 0;
         int distinctive = 0, types = 0;
 
         double similarity = 0;
-        if (a.Signature is not null && b.Signature is not null)
+        if (a.SignatureValues() is { } siga && b.SignatureValues() is { } sigb
+            && (similarity = MinHash.Similarity(siga, sigb)) >= EstimateFloor)
         {
             var sa = shingles(a);
             var sb = shingles(b);
@@ -89,7 +104,7 @@ public static class Linking
             {
                 // A short text (a template line with a title in it) matches by chance far more often than a paragraph:
                 // its weight grows with its length, full from about 150 characters.
-                double length = Math.Min(1, Math.Min(sa.Count, sb.Count) / FullTextShingles);
+                double length = Math.Min(1, Math.Min(sa.Length, sb.Length) / FullTextShingles);
                 weight += (4 + 10 * (similarity - PairEvidence.TextThreshold)) * length;
                 distinctive++;
                 types++;
@@ -113,6 +128,8 @@ public static class Linking
         // how often that claimant uses them, not by how rare they are overall.
         string? sameClaimant = claimant == "same claimant" ? a.ClaimantKeys!.Exact : null;
         bool domain = a.Domain is not null && a.Domain == b.Domain;
+        // Nothing distinctive in common: the pair cannot link, and is not weighed further.
+        if (distinctive == 0 && !domain) return PairEvidence.None with { TextSimilarity = similarity };
         if (domain)
         {
             weight += sameClaimant is null
@@ -156,6 +173,19 @@ public static class Linking
         return false;
     }
 
+    /// <summary>The longest gap in time at which this evidence links two reports; null if it links none.</summary>
+    public static TimeSpan? LongestGap(PairEvidence e)
+    {
+        if (e.Distinctive < 1 || e.Types < 2) return null;
+        TimeSpan? longest = null;
+        foreach (var (window, threshold) in Windows)
+        {
+            if (e.Weight < threshold) break; // Links takes the first window the gap falls in: a later one cannot count
+            longest = window;
+        }
+        return longest;
+    }
+
     /// <summary>The signals of a set of links, in words, most frequent first.</summary>
     public static IReadOnlyList<string> Describe(IEnumerable<PairEvidence> links)
     {
@@ -188,14 +218,18 @@ public static class ClusterSignificance
         Func<NoticeProfile, Random, DateTimeOffset> drawTime, int seed)
     {
         int observed = pairs.Count(p => Linking.Links(p.Evidence, members[p.A].OccurredAt - members[p.B].OccurredAt));
-        var candidates = pairs.Where(p => p.Evidence.Distinctive >= 1 && p.Evidence.Types >= 2).ToList();
+        // Each pair that can link at all, with the longest gap at which its evidence links.
+        var candidates = pairs.Select(p => (p.A, p.B, Gap: Linking.LongestGap(p.Evidence)))
+            .Where(p => p.Gap is not null).Select(p => (p.A, p.B, Gap: p.Gap!.Value.Ticks)).ToArray();
         var random = new Random(seed);
-        var times = new DateTimeOffset[members.Count];
+        var times = new long[members.Count];
         int atLeast = 0;
         for (int s = 0; s < Shuffles; s++)
         {
-            for (int i = 0; i < members.Count; i++) times[i] = drawTime(members[i], random);
-            int linked = candidates.Count(p => Linking.Links(p.Evidence, times[p.A] - times[p.B]));
+            for (int i = 0; i < members.Count; i++) times[i] = drawTime(members[i], random).UtcTicks;
+            int linked = 0;
+            foreach (var (a, b, gap) in candidates)
+                if (Math.Abs(times[a] - times[b]) <= gap) linked++;
             if (linked >= observed) atLeast++;
         }
         return (atLeast + 1.0) / (Shuffles + 1.0);

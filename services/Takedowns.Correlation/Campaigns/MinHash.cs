@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Takedowns.Correlation.Campaigns;
 
 /// <summary>
@@ -5,6 +7,9 @@ namespace Takedowns.Correlation.Campaigns;
 /// each of the <see cref="Hashes"/> minimums with probability s, and share at least one of <see cref="Bands"/> bands of
 /// <see cref="Rows"/> rows with probability 1 - (1 - s^r)^b: with 32 bands of 4 rows, 87 % of the pairs at s = 0.5
 /// (the link threshold) and nearly all above 0.6 become candidates, a quarter at 0.3 and 5 % at 0.2.
+/// The signature is one-permutation hashing with optimal densification (Shrivastava, ICML 2017): each element is hashed
+/// once into one of the bins and each bin keeps its minimum; an empty bin borrows the minimum of the first non-empty bin
+/// on its own fixed probe sequence, which keeps the chance that two sets agree on a bin equal to their similarity.
 /// </summary>
 public static class MinHash
 {
@@ -12,18 +17,8 @@ public static class MinHash
     public const int Bands = 32;
     public const int Rows = 4;
 
-    // Hash functions h_i(x) = a_i * x + b_i (mod 2^64) over the 64-bit shingle hash, then mixed; a and b fixed once, odd a.
-    private static readonly (ulong A, ulong B)[] Functions = MakeFunctions();
-
-    private static (ulong, ulong)[] MakeFunctions()
-    {
-        var random = new Random(20261128);
-        var functions = new (ulong, ulong)[Hashes];
-        for (int i = 0; i < Hashes; i++) functions[i] = ((ulong)random.NextInt64() | 1UL, (ulong)random.NextInt64());
-        return functions;
-    }
-
-    private static ulong Mix(ulong x)
+    /// <summary>A 64-bit finaliser (MurmurHash3's): every output bit depends on every input bit.</summary>
+    internal static ulong Mix(ulong x)
     {
         x ^= x >> 33;
         x *= 0xff51afd7ed558ccdUL;
@@ -33,27 +28,45 @@ public static class MinHash
         return x;
     }
 
-    /// <summary>The signature of a set: per hash function, the smallest value over the set. Null for an empty set.</summary>
+    /// <summary>The signature of a set (repeats change nothing): per bin, the smallest value in it. Null for an empty set.</summary>
     public static uint[]? Signature(IReadOnlyCollection<ulong> shingles)
     {
         if (shingles.Count == 0) return null;
         var signature = new uint[Hashes];
         Array.Fill(signature, uint.MaxValue);
+        var filled = new bool[Hashes];
         foreach (ulong s in shingles)
-            for (int i = 0; i < Hashes; i++)
+        {
+            ulong h = Mix(s ^ 0x9e3779b97f4a7c15UL);
+            int bin = (int)(h % Hashes);
+            uint value = (uint)(h >> 32);
+            filled[bin] = true;
+            if (value < signature[bin]) signature[bin] = value;
+        }
+        var own = (uint[])signature.Clone();
+        for (int bin = 0; bin < Hashes; bin++)
+        {
+            if (filled[bin]) continue;
+            for (ulong attempt = 1; ; attempt++)
             {
-                uint h = (uint)(Mix(Functions[i].A * s + Functions[i].B) >> 32);
-                if (h < signature[i]) signature[i] = h;
+                int from = (int)(Mix(((ulong)bin << 32) | attempt) % Hashes);
+                if (filled[from])
+                {
+                    signature[bin] = own[from];
+                    break;
+                }
             }
+        }
         return signature;
     }
 
     /// <summary>The share of agreeing minimums: an estimate of the Jaccard similarity.</summary>
     public static double Similarity(uint[] a, uint[] b)
     {
-        int same = 0;
-        for (int i = 0; i < Hashes; i++) if (a[i] == b[i]) same++;
-        return (double)same / Hashes;
+        var count = Vector256<uint>.Zero;
+        for (int i = 0; i < Hashes; i += Vector256<uint>.Count)
+            count -= Vector256.Equals(Vector256.Create(a, i), Vector256.Create(b, i)); // an equal lane is all bits set: -1
+        return (double)Vector256.Sum(count) / Hashes;
     }
 
     /// <summary>One key per band: sets sharing a key are candidates.</summary>

@@ -23,25 +23,47 @@ public sealed class NoticeProfile
     public string? Policy { get; set; }
     public string? PolicyKey { get; set; }
     public string? Claimant { get; set; }
-    public ClaimantKeys? ClaimantKeys { get; set; }
-    public string? Domain { get; set; }
+    public ClaimantKeys? ClaimantKeys
+    {
+        get => _claimantKeys;
+        set => (_claimantKeys, _keys) = (value, null);
+    }
+    public string? Domain
+    {
+        get => _domain;
+        set => (_domain, _keys) = (value, null);
+    }
     /// <summary>The notice, normalised, without the lines that were boilerplate when it arrived.</summary>
     public string Text { get; set; } = "";
     /// <summary>The MinHash signature of <see cref="Text"/>, base64; absent for a text too short to compare.</summary>
-    public string? Signature { get; set; }
+    public string? Signature
+    {
+        get => _signature;
+        set => (_signature, _signatureValues, _keys) = (value, null, null);
+    }
     public long Revision { get; set; }
     public Guid? ClusterId { get; set; }
     public bool Retracted { get; set; }
 
     [JsonIgnore] public string Stratum => Strata.Of(Platform, PolicyKey);
 
-    public uint[]? SignatureValues() => Signature is null ? null : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Convert.FromBase64String(Signature)).ToArray();
+    // Blocking keys and the decoded signature are derived once and kept while what they derive from stays the same.
+    private ClaimantKeys? _claimantKeys;
+    private string? _domain;
+    private string? _signature;
+    private uint[]? _signatureValues;
+    private string[]? _keys;
+
+    public uint[]? SignatureValues() =>
+        _signature is null ? null : _signatureValues ??= System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Convert.FromBase64String(_signature)).ToArray();
 
     public static string? Encode(uint[]? signature) =>
         signature is null ? null : Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(signature.AsSpan()));
 
     /// <summary>Blocking keys: a new report is compared only with reports sharing one of these, near it in time.</summary>
-    public IEnumerable<string> Keys()
+    public IReadOnlyList<string> Keys() => _keys ??= BlockingKeys().ToArray();
+
+    private IEnumerable<string> BlockingKeys()
     {
         if (SignatureValues() is { } signature)
             foreach (var band in MinHash.BandKeys(signature)) yield return band;
@@ -62,32 +84,52 @@ public sealed class NoticeProfile
         return labels.Length <= 2 ? string.Join('.', labels) : string.Join('.', labels[^2..]);
     }
 
-    public static NoticeProfile Create(Guid reportId, Guid organisationId, Guid? incidentId, string country, Platform platform, SubjectType subjectType,
-        GroundCategory category, DateOnly occurredOn, DateTimeOffset? occurredAt, string? externalId, ReportNotice notice, long revision,
-        Func<ulong, bool> isBoilerplate)
+    /// <summary>A report's profile: its prepared notice without the lines that are boilerplate now.</summary>
+    public static NoticeProfile Create(PreparedNotice prepared, Func<ulong, bool> isBoilerplate)
     {
-        var lines = NoticeText.Lines(notice.Text).Where(l => !isBoilerplate(l.Hash)).Select(l => l.Line);
-        string text = string.Join(' ', lines);
+        var r = prepared.Report;
+        var kept = prepared.Lines.Where(l => !isBoilerplate(l.Hash)).ToList();
+        bool whole = kept.Count == prepared.Lines.Count;
+        string text = whole ? prepared.Text : string.Join(' ', kept.Select(l => l.Line));
         return new NoticeProfile
         {
-            Id = reportId,
-            OrganisationId = organisationId,
-            IncidentId = incidentId,
-            ExternalId = externalId,
-            Country = country,
-            Platform = platform,
-            SubjectType = subjectType,
-            Category = category,
-            OccurredAt = occurredAt ?? new DateTimeOffset(occurredOn.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero),
-            Policy = notice.Policy,
-            PolicyKey = notice.Policy is null ? null : NoticeText.Normalise(notice.Policy),
-            Claimant = notice.Claimant,
-            ClaimantKeys = ClaimantKeys.Of(notice.Claimant),
-            Domain = DomainOf(notice.ClaimedOriginalDomain),
+            Id = r.ReportId,
+            OrganisationId = r.OrganisationId,
+            IncidentId = r.IncidentId,
+            ExternalId = r.ExternalId,
+            Country = r.Country,
+            Platform = r.Platform,
+            SubjectType = r.SubjectType,
+            Category = r.Category,
+            OccurredAt = r.OccurredAt ?? new DateTimeOffset(r.OccurredOn.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero),
+            Policy = r.Notice.Policy,
+            PolicyKey = prepared.PolicyKey,
+            Claimant = r.Notice.Claimant,
+            ClaimantKeys = prepared.ClaimantKeys,
+            Domain = prepared.Domain,
             Text = text,
-            Signature = Encode(MinHash.Signature(NoticeText.Shingles(text))),
-            Revision = revision,
+            Signature = whole ? prepared.Signature : Encode(MinHash.Signature(NoticeText.ShingleHashes(text))),
+            Revision = r.Revision,
         };
+    }
+}
+
+/// <summary>
+/// A report's notice worked out as far as it can be before knowing which of its lines are boilerplate: normalised lines,
+/// the whole text's MinHash signature, claimant keys, domain and policy. Depends on nothing else, so a page of reports can
+/// be prepared in parallel ahead of the detector, which then only drops boilerplate lines (rare) and compares.
+/// </summary>
+public sealed record PreparedNotice(
+    NoticeReport Report, IReadOnlyList<(string Line, ulong Hash)> Lines, string Text, string? Signature,
+    string? PolicyKey, ClaimantKeys? ClaimantKeys, string? Domain)
+{
+    public static PreparedNotice Of(NoticeReport r)
+    {
+        var lines = NoticeText.Lines(r.Notice.Text);
+        string text = string.Join(' ', lines.Select(l => l.Line));
+        return new PreparedNotice(r, lines, text, NoticeProfile.Encode(MinHash.Signature(NoticeText.ShingleHashes(text))),
+            r.Notice.Policy is null ? null : NoticeText.Normalise(r.Notice.Policy), ClaimantKeys.Of(r.Notice.Claimant),
+            NoticeProfile.DomainOf(r.Notice.ClaimedOriginalDomain));
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -7,7 +6,7 @@ namespace Takedowns.Correlation.Campaigns;
 
 /// <summary>
 /// Normalises notice texts and claimant names so that copies of one text compare equal whatever their case, punctuation,
-/// numbers, links or alphabet: Unicode NFKC, case folded, URLs, e-mail addresses and numbers (dates included) replaced by
+/// numbers, links or alphabet: accents, ligatures and full-width forms made plain, case folded, URLs, e-mail addresses and numbers (dates included) replaced by
 /// placeholders, and Cyrillic transliterated into Latin with the letters copies swap for look-alikes folded together.
 /// </summary>
 public static partial class NoticeText
@@ -34,11 +33,36 @@ public static partial class NoticeText
     [GeneratedRegex(@"\d+([./:-]\d+)*")]
     private static partial Regex Numbers();
 
+    // Latin letters with accents, ligatures and full-width forms, as the plain letters a copier swaps them for. The services
+    // run without ICU (invariant globalization), so these are spelled out rather than left to Unicode normalisation.
+    private static readonly (string Letters, string Plain)[] Compatible =
+    [
+        ("ÀÁÂÃÄÅàáâãäåĀāĂăĄą", "a"), ("ÇçĆćĈĉĊċČč", "c"), ("ĎďĐđÐð", "d"), ("ÈÉÊËèéêëĒēĔĕĖėĘęĚě", "e"), ("ĜĝĞğĠġĢģ", "g"),
+        ("ĤĥĦħ", "h"), ("ÌÍÎÏìíîïĨĩĪīĬĭĮįİı", "i"), ("Ĵĵ", "j"), ("Ķķĸ", "k"), ("ĹĺĻļĽľĿŀŁł", "l"), ("ÑñŃńŅņŇňŉŊŋ", "n"),
+        ("ÒÓÔÕÖØòóôõöøŌōŎŏŐő", "o"), ("ŔŕŖŗŘř", "r"), ("ŚśŜŝŞşŠšſ", "s"), ("ŢţŤťŦŧ", "t"), ("ÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲų", "u"),
+        ("Ŵŵ", "w"), ("ÝýÿŶŷŸ", "y"), ("ŹźŻżŽž", "z"), ("ß", "ss"), ("Ææ", "ae"), ("Œœ", "oe"), ("Þþ", "th"),
+        ("ﬀ", "ff"), ("ﬁ", "fi"), ("ﬂ", "fl"), ("ﬃ", "ffi"), ("ﬄ", "ffl"), ("ﬅﬆ", "st"),
+    ];
+
+    /// <summary>Per character, what it becomes in a normalised text (null: itself if a letter or digit, else a space).</summary>
+    private static readonly string?[] Replacement = BuildReplacements();
+
+    private static string?[] BuildReplacements()
+    {
+        var table = new string?[char.MaxValue + 1];
+        string Folded(string plain) => string.Concat(plain.Select(c => Fold.GetValueOrDefault(c, c.ToString())));
+        foreach (var (c, folded) in Fold) table[c] = folded;
+        foreach (var (letters, plain) in Compatible)
+            foreach (char c in letters) table[c] = Folded(plain);
+        for (char c = '\uFF21'; c <= '\uFF3A'; c++) table[c] = Folded(((char)(c - 0xFF21 + 'a')).ToString()); // full-width Ａ-Ｚ
+        for (char c = '\uFF41'; c <= '\uFF5A'; c++) table[c] = Folded(((char)(c - 0xFF41 + 'a')).ToString()); // full-width ａ-ｚ
+        return table;
+    }
+
     /// <summary>One line of text, normalised: words of folded Latin letters and placeholders, single spaces.</summary>
     public static string Normalise(string text)
     {
-        string s = text.Normalize(NormalizationForm.FormKC);
-        s = Urls().Replace(s, " url ");
+        string s = Urls().Replace(text, " url ");
         s = Emails().Replace(s, " email ");
         s = Numbers().Replace(s, " 0 ");
         var sb = new StringBuilder(s.Length);
@@ -46,16 +70,14 @@ public static partial class NoticeText
         foreach (char raw in s)
         {
             char c = char.ToLowerInvariant(raw);
-            if (Fold.TryGetValue(c, out var folded))
+            if (Replacement[c] is { } replaced)
             {
-                sb.Append(folded);
-                space = false;
+                sb.Append(replaced);
+                space = space && replaced.Length == 0;
             }
             else if (char.IsLetterOrDigit(c))
             {
-                // Other letters lose their accents: "é" and "e" are the same letter to a copier.
-                foreach (char d in c.ToString().Normalize(NormalizationForm.FormD))
-                    if (CharUnicodeInfo.GetUnicodeCategory(d) != UnicodeCategory.NonSpacingMark) sb.Append(d);
+                sb.Append(c);
                 space = false;
             }
             else if (!space)
@@ -73,7 +95,7 @@ public static partial class NoticeText
             ? []
             : notice.Split('\n').Select(Normalise).Where(l => l.Length > 0).Select(l => (l, Hash(l))).ToList();
 
-    public static ulong Hash(string value) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(value));
+    public static ulong Hash(string value) => XxHash64.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan()));
 
     /// <summary>Only the start of a very long notice is compared: copies differ, if at all, from their first paragraphs.</summary>
     public const int MaxShingledChars = 4000;
@@ -83,23 +105,45 @@ public static partial class NoticeText
     /// their words edited, word 3-grams kept a Jaccard of about 0.3 and character 5-grams about 0.55, while unrelated
     /// notices of the same stock phrases stayed near 0.4 with either; characters separate copies from strangers better.
     /// </summary>
-    public static HashSet<ulong> Shingles(string normalised)
+    public static ulong[] Shingles(string normalised)
     {
-        var set = new HashSet<ulong>();
-        var text = normalised.AsSpan(0, Math.Min(normalised.Length, MaxShingledChars));
-        for (int i = 0; i + 5 <= text.Length; i++) set.Add(XxHash64.HashToUInt64(MemoryMarshalBytes(text.Slice(i, 5))));
-        return set;
+        var hashes = ShingleHashes(normalised);
+        // Sorted and distinct: a set that two texts can be intersected in one merge.
+        Array.Sort(hashes);
+        int n = 0;
+        for (int i = 0; i < hashes.Length; i++)
+            if (n == 0 || hashes[i] != hashes[n - 1]) hashes[n++] = hashes[i];
+        return n == hashes.Length ? hashes : hashes[..n];
     }
 
-    private static ReadOnlySpan<byte> MemoryMarshalBytes(ReadOnlySpan<char> chars) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars);
+    /// <summary>The hash of each 5-character window, in order of the text, repeats included (enough for a MinHash signature).</summary>
+    public static ulong[] ShingleHashes(string normalised)
+    {
+        var text = normalised.AsSpan(0, Math.Min(normalised.Length, MaxShingledChars));
+        if (text.Length < 5) return [];
+        var hashes = new ulong[text.Length - 4];
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            // Five UTF-16 units are 80 bits: folded into 64 by multiplying, then mixed so every bit depends on all of them.
+            ulong h = 0;
+            for (int k = 0; k < 5; k++) h = (h ^ text[i + k]) * 0x100000001B3UL;
+            hashes[i] = MinHash.Mix(h);
+        }
+        return hashes;
+    }
 
     /// <summary>|A ∩ B| / |A ∪ B|; 0 for two empty sets.</summary>
-    public static double Jaccard(IReadOnlySet<ulong> a, IReadOnlySet<ulong> b)
+    public static double Jaccard(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
     {
-        if (a.Count == 0 || b.Count == 0) return 0;
-        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
-        int common = small.Count(large.Contains);
-        return (double)common / (a.Count + b.Count - common);
+        if (a.Length == 0 || b.Length == 0) return 0;
+        int i = 0, j = 0, common = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] == b[j]) { common++; i++; j++; }
+            else if (a[i] < b[j]) i++;
+            else j++;
+        }
+        return (double)common / (a.Length + b.Length - common);
     }
 }
 

@@ -129,4 +129,40 @@ public sealed class CampaignEngineUnitTests
         Assert.True(raised.Members.Count >= CampaignSettings.Default.MinMembers);
         Assert.True(raised.PValue <= CampaignSettings.Default.Alpha);
     }
+
+    [Fact]
+    public void the_longest_linking_gap_agrees_with_links_at_every_gap()
+    {
+        var random = new Random(3);
+        for (int n = 0; n < 2000; n++)
+        {
+            var e = new PairEvidence(0, null, false, false, false, false, Weight: random.NextDouble() * 15, Distinctive: random.Next(3), Types: random.Next(1, 5));
+            var longest = Linking.LongestGap(e);
+            foreach (var hours in new[] { 0, 0.5, 1, 1.01, 12, 24, 24.01, 100, 168, 168.01, 500 })
+                Assert.Equal(Linking.Links(e, TimeSpan.FromHours(hours)), longest is { } l && TimeSpan.FromHours(hours) <= l);
+        }
+    }
+
+    [Fact]
+    public void a_key_gives_only_its_nearest_reports_on_each_side_within_the_window()
+    {
+        var postings = new Postings();
+        var at = new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+        var ids = Enumerable.Range(-200, 401).ToDictionary(h => h, _ => Guid.NewGuid());
+        foreach (var h in ids.Keys.OrderBy(_ => Guid.NewGuid())) postings.Add(at.AddHours(h), ids[h]); // arrival out of order
+        Assert.Equal(postings.Entries.OrderBy(e => e.At), postings.Entries);
+
+        var found = new HashSet<Guid>();
+        postings.Nearest(at, TimeSpan.FromDays(7), perSide: 5, found);
+        Assert.Equal(new[] { -5, -4, -3, -2, -1, 0, 1, 2, 3, 4 }.Select(h => ids[h]).ToHashSet(), found);
+
+        found.Clear();
+        postings.Nearest(at.AddHours(-195), TimeSpan.FromHours(3), perSide: 50, found); // the window, not the cap, limits
+        Assert.Equal(Enumerable.Range(-198, 7).Where(h => h >= -200).Select(h => ids[h]).ToHashSet(), found);
+
+        postings.Remove(ids[0]);
+        found.Clear();
+        postings.Nearest(at, TimeSpan.FromDays(7), perSide: 1, found);
+        Assert.Equal(new[] { ids[-1], ids[1] }.ToHashSet(), found);
+    }
 }

@@ -15,13 +15,16 @@ public sealed class MinHashTests
     }
 
     [Theory]
-    [InlineData(0.2)]
-    [InlineData(0.3)]
-    [InlineData(0.45)]
-    [InlineData(0.5)]
-    [InlineData(0.6)]
-    [InlineData(0.8)]
-    public void pairs_become_candidates_as_often_as_the_banding_curve_says(double similarity)
+    [InlineData(0.2, 400)]
+    [InlineData(0.3, 400)]
+    [InlineData(0.45, 400)]
+    [InlineData(0.5, 400)]
+    [InlineData(0.6, 400)]
+    [InlineData(0.8, 400)]
+    [InlineData(0.3, 40)] // fewer elements than bins: most bins borrowed
+    [InlineData(0.5, 40)]
+    [InlineData(0.8, 40)]
+    public void pairs_become_candidates_as_often_as_the_banding_curve_says(double similarity, int union)
     {
         var random = new Random(42);
         const int trials = 600;
@@ -29,7 +32,7 @@ public sealed class MinHashTests
         double estimate = 0;
         for (int i = 0; i < trials; i++)
         {
-            var (a, b) = PairAt(similarity, random);
+            var (a, b) = PairAt(similarity, random, union);
             var sa = MinHash.Signature(a)!;
             var sb = MinHash.Signature(b)!;
             if (MinHash.BandKeys(sa).Intersect(MinHash.BandKeys(sb)).Any()) candidates++;

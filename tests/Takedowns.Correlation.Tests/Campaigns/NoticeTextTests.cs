@@ -29,12 +29,22 @@ public sealed class NoticeTextTests
     }
 
     [Fact]
+    public void accents_ligatures_and_full_width_letters_are_made_plain()
+    {
+        Assert.Equal(NoticeText.Normalise("file officiel creee"), NoticeText.Normalise("ﬁle oﬃciel créée"));
+        Assert.Equal(NoticeText.Normalise("Strasse Lodz"), NoticeText.Normalise("Straße Łódź"));
+        Assert.Equal(NoticeText.Normalise("copyright notice"), NoticeText.Normalise("ｃｏｐｙｒｉｇｈｔ ｎｏｔｉｃｅ"));
+        Assert.Equal("ᲥᲐᲠᲗᲣᲚᲘ".ToLowerInvariant(), NoticeText.Normalise("ᲥᲐᲠᲗᲣᲚᲘ")); // other scripts kept, lower-cased
+    }
+
+    [Fact]
     public void jaccard_of_shingles_is_exact()
     {
         var a = NoticeText.Shingles("abcdefg"); // abcde bcdef cdefg
         var b = NoticeText.Shingles("abcdefh"); // abcde bcdef cdefh
         Assert.Equal(2.0 / 4, NoticeText.Jaccard(a, b), 10);
         Assert.Equal(1, NoticeText.Jaccard(a, a));
-        Assert.Equal(0, NoticeText.Jaccard(a, new HashSet<ulong>()));
+        Assert.Equal(0, NoticeText.Jaccard(a, []));
+        Assert.Single(NoticeText.Shingles("aaaaaaaaaa")); // a set: six equal shingles are one
     }
 }
