@@ -50,6 +50,7 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapGetSeries();
 app.MapCivicPeriods();
+app.MapCivicCoincidence();
 app.MapGetSpikes();
 app.MapCampaigns();
 app.Run();

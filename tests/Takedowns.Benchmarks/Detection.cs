@@ -21,7 +21,7 @@ public static class Detection
 
     public static async Task<int> RunAsync(int seeds, int countries, int days)
     {
-        var options = new ScenarioOptions { Countries = countries, CellsPerCountry = 20, Days = days, Spikes = 16, Campaigns = 15, WarmUpDays = 100 };
+        var options = Options(countries, days);
         Console.WriteLine(string.Create(C, $"Detection benchmark: {seeds} planted and {seeds} null scenarios, {countries} countries, {days} days each"));
 
         var ours = new List<SpikeScore>();
@@ -85,6 +85,13 @@ public static class Detection
         Console.WriteLine(string.Create(C, $"| campaign detection: replay rate (in memory) | {reports / replay.TotalSeconds:F0} reports/s, 1,000,000 in {1_000_000 / (reports / replay.TotalSeconds):F0} s | ≤ 120 s |"));
         return 0;
     }
+
+    /// <summary>The scenarios both detection benchmarks generate.</summary>
+    public static ScenarioOptions Options(int countries, int days) =>
+        new() { Countries = countries, CellsPerCountry = 20, Days = days, Spikes = 16, Campaigns = 15, WarmUpDays = 100 };
+
+    /// <summary>How many series a scenario gives the spike detector (every slice with data).</summary>
+    public static int SeriesCount(Scenario scenario) => Spikes(scenario).Item1.Counts.Count;
 
     private static SpikeScore Score(Scenario scenario, SeriesSet series, IReadOnlyList<DetectedSpike> detected) =>
         SpikeScoring.Score(scenario, detected, series.Counts.Count, scenario.Options.Start.AddDays(scenario.Options.WarmUpDays), scenario.Options.End);

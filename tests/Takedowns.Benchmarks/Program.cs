@@ -10,6 +10,8 @@ using Takedowns.Testing;
 // Intake throughput, in one run and on one PostgreSQL: (a) signed webhooks, one report per request, from concurrent
 // senders; (b) a bulk import; (c) pgbench single-row inserts as the physical reference. Prints medians and ratios.
 
+if (args.Contains("--detection-api"))
+    return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200));
 if (args.Contains("--detection"))
     return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300));
 

@@ -1,3 +1,5 @@
+using Takedowns.Testing;
+
 namespace Takedowns.EndToEnd;
 
 [CollectionDefinition(Name)]

@@ -1,7 +1,10 @@
 namespace Takedowns.Scenarios;
 
-/// <summary>A campaign as a detector reported it: its reports (by external id), and how many reports had arrived when it was raised.</summary>
-public sealed record DetectedCampaign(IReadOnlySet<string> ExternalIds, int RaisedAfter);
+/// <summary>
+/// A campaign as a detector reported it: its reports (by external id), and how many reports had arrived when it was raised;
+/// or, read back from the API where arrival order is the import's, the reports it was raised with.
+/// </summary>
+public sealed record DetectedCampaign(IReadOnlySet<string> ExternalIds, int RaisedAfter, IReadOnlySet<string>? RaisedWith = null);
 
 public sealed record CampaignScore(
     int Planted, int Recalled, int RandomNamePlanted, int RandomNameRecalled, double BCubedPrecision, double BCubedRecall,
@@ -48,7 +51,7 @@ public static class CampaignScoring
             if (found is null) continue;
             if (main) recalled++;
             if (random) randomRecalled++;
-            untilDetection.Add(members.Count(m => arrival[m] <= found.RaisedAfter));
+            untilDetection.Add(found.RaisedWith is { } raisedWith ? members.Count(raisedWith.Contains) : members.Count(m => arrival[m] <= found.RaisedAfter));
         }
 
         // B-cubed over the reports of planted campaigns (recall) and of detected campaigns (precision).

@@ -4,10 +4,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Reflection;
-using Takedowns.Testing;
+using Xunit;
 
-
-namespace Takedowns.EndToEnd;
+namespace Takedowns.Testing;
 
 /// <summary>
 /// Every service as a real process, as infra/run starts them, on the real PostgreSQL (a schema per service, unique
@@ -15,6 +14,10 @@ namespace Takedowns.EndToEnd;
 /// </summary>
 public sealed class RunningSystem : IAsyncLifetime
 {
+    /// <summary>Extra settings per service ("correlation", ...), as configuration keys; none for the end-to-end tests.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Settings { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
     public const string AdminKey = "e2e-admin-key-0123456789abcdef";
     private static readonly string[] StartOrder = ["correlation", "publishing", "intake", "gateway"];
     private static readonly Dictionary<string, string> Projects = new()
@@ -57,7 +60,8 @@ public sealed class RunningSystem : IAsyncLifetime
 
     private void Start(string service)
     {
-        string configuration = typeof(RunningSystem).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        string configuration = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
+                               ?? typeof(RunningSystem).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         string project = Projects[service];
         string directory = Path.Combine(TestEnvironment.RepositoryRoot, "artifacts", "bin", project, configuration.ToLowerInvariant());
         var start = new ProcessStartInfo("dotnet", $"{project}.dll")
@@ -72,6 +76,8 @@ public sealed class RunningSystem : IAsyncLifetime
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (string other in Projects.Keys.Where(s => s != "gateway"))
             start.Environment[$"Services__{other}"] = Urls[other].ToString().TrimEnd('/');
+        if (Settings.TryGetValue(service, out var extra))
+            foreach (var (key, value) in extra) start.Environment[key.Replace(":", "__")] = value;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{service} did not start");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue($"[{service}] {e.Data}"); };

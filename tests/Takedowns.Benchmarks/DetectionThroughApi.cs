@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Takedowns.Contracts.Analysis;
+using Takedowns.Scenarios;
+using Takedowns.Testing;
+
+namespace Takedowns.Benchmarks;
+
+/// <summary>
+/// Detection quality and throughput of the running system: every service started as in production on the real
+/// PostgreSQL and RabbitMQ, a generated scenario fed through the gateway's bulk import by one organisation per synthetic
+/// organisation, and the spikes and campaigns read back through the analysis API once Correlation has caught up. Each
+/// scenario (planted, then null) gets a fresh system, so nothing of one leaks into the other.
+/// </summary>
+public static partial class DetectionThroughApi
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+    private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(int seeds, int countries, int days)
+    {
+        // The scanner looks back from today: the scenario ends yesterday.
+        var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+        var options = Detection.Options(countries, days) with { End = end };
+        Console.WriteLine(string.Create(C, $"Detection through the API: {seeds} planted and {seeds} null scenarios, {countries} countries, {days} days each, ending {end:yyyy-MM-dd}"));
+
+        var spikes = new List<SpikeScore>();
+        var nullSpikes = new List<SpikeScore>();
+        var campaigns = new List<CampaignScore>();
+        var nullCampaigns = new List<CampaignScore>();
+        var rates = new List<double>();
+        for (int seed = 1; seed <= seeds; seed++)
+            foreach (bool isNull in new[] { false, true })
+            {
+                var o = options with { Seed = seed + (isNull ? 1000 : 0) };
+                var scenario = ScenarioGenerator.Generate(isNull ? o.AsNull() : o);
+                var (spikeScore, campaignScore, rate) = await RunScenarioAsync(scenario, days);
+                (isNull ? nullSpikes : spikes).Add(spikeScore);
+                (isNull ? nullCampaigns : campaigns).Add(campaignScore);
+                rates.Add(rate);
+                Console.WriteLine(string.Create(C, $"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports, {rate:F0} reports/s from import to detection | spikes: {spikeScore} | campaigns: {campaignScore}"));
+            }
+
+        double Median(IEnumerable<double> v) { var s = v.Where(x => !double.IsNaN(x)).Order().ToArray(); return s.Length == 0 ? double.NaN : s[s.Length / 2]; }
+        Console.WriteLine();
+        Console.WriteLine("| measure (through intake and the API) | value | target |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine(string.Create(C, $"| spikes: detection of 3-day bursts of ≥ 3 SD | {(double)spikes.Sum(s => s.ReferenceDetected) / spikes.Sum(s => s.Reference):P1} ({spikes.Sum(s => s.ReferenceDetected)}/{spikes.Sum(s => s.Reference)}) | ≥ 80 % |"));
+        Console.WriteLine(string.Create(C, $"| spikes: false alarms per series-year, planted / null scenarios | {spikes.Sum(s => s.FalseAlarms) / spikes.Sum(s => s.SeriesYears):F3} / {nullSpikes.Sum(s => s.FalseAlarms) / nullSpikes.Sum(s => s.SeriesYears):F3} | ≤ 0.5 |"));
+        Console.WriteLine(string.Create(C, $"| spikes: median days to detection | {Median(spikes.Select(s => s.MedianDaysToDetection)):F1} | ≤ 1 |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: recall (≥ 5 reports, ≥ 2 shared signals) | {(double)campaigns.Sum(s => s.Recalled) / campaigns.Sum(s => s.Planted):P1} ({campaigns.Sum(s => s.Recalled)}/{campaigns.Sum(s => s.Planted)}) | ≥ 90 % |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: recall, randomised claimants, ≤ 20 % edits | {(double)campaigns.Sum(s => s.RandomNameRecalled) / Math.Max(1, campaigns.Sum(s => s.RandomNamePlanted)):P1} ({campaigns.Sum(s => s.RandomNameRecalled)}/{campaigns.Sum(s => s.RandomNamePlanted)}) | ≥ 80 % |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: B-cubed precision / recall / F1 (mean) | {campaigns.Average(s => s.BCubedPrecision):F3} / {campaigns.Average(s => s.BCubedRecall):F3} / {campaigns.Average(s => s.BCubedF1):F3} | F1 ≥ 0.85 |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: median reports in a campaign when raised | {Median(campaigns.Select(s => s.MedianReportsUntilDetection)):F1} | |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: false campaigns per 10,000 reports, null scenarios | {nullCampaigns.Sum(s => s.FalseCampaigns) * 10_000.0 / nullCampaigns.Sum(s => s.Reports):F2} | ≤ 1 |"));
+        Console.WriteLine(string.Create(C, $"| whole pipeline (import, forwarding, series, campaign detection), median | {Median(rates):F0} reports/s | |"));
+        return 0;
+    }
+
+    private static async Task<(SpikeScore, CampaignScore, double)> RunScenarioAsync(Scenario scenario, int days)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Detection:ScanInterval"] = ScanInterval.ToString("c", C),
+            ["Detection:ScanDays"] = days.ToString(C),
+        };
+        var system = new RunningSystem { Settings = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["correlation"] = settings } };
+        await system.InitializeAsync();
+        try
+        {
+            using var http = system.Client();
+            http.Timeout = TimeSpan.FromMinutes(10);
+            var clock = Stopwatch.StartNew();
+            await new ScenarioLoader(http, RunningSystem.AdminKey, TextWriter.Null).LoadAsync(scenario, CancellationToken.None);
+            await CaughtUpAsync(system.Schema("correlation"), scenario.Reports.Count);
+            double rate = scenario.Reports.Count / clock.Elapsed.TotalSeconds;
+
+            using var analyst = system.Client(RunningSystem.AdminKey);
+            var detectedSpikes = await StableSpikesAsync(analyst, scenario.Options);
+            var detectedCampaigns = await CampaignsAsync(analyst);
+            var o = scenario.Options;
+            var spikeScore = SpikeScoring.Score(scenario, detectedSpikes, Detection.SeriesCount(scenario), o.Start.AddDays(o.WarmUpDays), o.End);
+            return (spikeScore, CampaignScoring.Score(scenario, detectedCampaigns), rate);
+        }
+        catch
+        {
+            Console.Error.WriteLine(system.RecentOutput);
+            throw;
+        }
+        finally
+        {
+            await system.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits until Correlation holds every report and each of its projections and subscriptions has processed all its events.</summary>
+    private static async Task CaughtUpAsync(string schema, int reports)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            long observed = await Database.ScalarAsync($"select count(*) from {schema}.mt_events where type = 'report_observed'");
+            long last = await Database.ScalarAsync($"select coalesce(max(seq_id), 0) from {schema}.mt_events");
+            long slowest = await Database.ScalarAsync($"select coalesce(min(last_seq_id), 0) from {schema}.mt_event_progression where name like '%:%'");
+            if (observed >= reports && slowest >= last) return;
+            if (deadline.Elapsed > TimeSpan.FromMinutes(60))
+                throw new TimeoutException($"Correlation did not catch up: {observed}/{reports} reports, progress {slowest}/{last}");
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Spikes once the scanner has run over the caught-up series: read until two scans in a row give the same answer.</summary>
+    private static async Task<IReadOnlyList<DetectedSpike>> StableSpikesAsync(HttpClient analyst, ScenarioOptions o)
+    {
+        await Task.Delay(ScanInterval * 2);
+        var previous = await SpikesAsync(analyst, o);
+        for (int attempt = 0; attempt < 30; attempt++)
+        {
+            await Task.Delay(ScanInterval * 1.5);
+            var current = await SpikesAsync(analyst, o);
+            if (current.SequenceEqual(previous)) return current;
+            previous = current;
+        }
+        throw new TimeoutException("The spikes kept changing after Correlation had caught up");
+    }
+
+    private static async Task<List<DetectedSpike>> SpikesAsync(HttpClient analyst, ScenarioOptions o)
+    {
+        var spikes = new List<DetectedSpike>();
+        string? cursor = null;
+        do
+        {
+            string path = $"/api/analysis/spikes?from={o.Start:yyyy-MM-dd}&to={o.End:yyyy-MM-dd}&limit=500" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            var page = await analyst.GetFromJsonAsync<SpikePage>(path, ScenarioFiles.Json) ?? throw new InvalidOperationException("no spikes page");
+            spikes.AddRange(page.Items.Select(s => new DetectedSpike(s.Slice, s.Start, s.End, s.FirstAlarm)));
+            cursor = page.Next;
+        } while (cursor is not null);
+        return spikes;
+    }
+
+    /// <summary>Every suspected campaign with its reports; those linked after it was raised are told apart by its timeline.</summary>
+    private static async Task<IReadOnlyList<DetectedCampaign>> CampaignsAsync(HttpClient analyst)
+    {
+        var campaigns = new List<DetectedCampaign>();
+        string? cursor = null;
+        do
+        {
+            string path = "/api/analysis/campaigns?status=suspected&limit=500" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            var page = await analyst.GetFromJsonAsync<CampaignPage>(path, ScenarioFiles.Json) ?? throw new InvalidOperationException("no campaigns page");
+            foreach (var summary in page.Items)
+            {
+                var detail = await analyst.GetFromJsonAsync<CampaignDetail>($"/api/analysis/campaigns/{summary.CampaignId}", ScenarioFiles.Json)
+                             ?? throw new InvalidOperationException($"campaign {summary.CampaignId} not found");
+                var members = detail.Reports.Select(r => r.ExternalId!).ToHashSet();
+                var linkedLater = detail.Timeline.Select(t => LinkedReport().Match(t.What)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
+                campaigns.Add(new DetectedCampaign(members, 0, members.Where(m => !linkedLater.Contains(m)).ToHashSet()));
+            }
+            cursor = page.Next;
+        } while (cursor is not null);
+        return campaigns;
+    }
+
+    [GeneratedRegex("^Report (.+) linked$")]
+    private static partial Regex LinkedReport();
+
+    private sealed record SpikePage(IReadOnlyList<SpikeItem> Items, string? Next);
+    private sealed record SpikeItem(Slice Slice, DateOnly Start, DateOnly End, DateOnly FirstAlarm);
+    private sealed record CampaignPage(IReadOnlyList<CampaignItem> Items, string? Next);
+    private sealed record CampaignItem(Guid CampaignId);
+    private sealed record CampaignDetail(IReadOnlyList<CampaignReport> Reports, IReadOnlyList<TimelineItem> Timeline);
+    private sealed record CampaignReport(string? ExternalId);
+    private sealed record TimelineItem(string What);
+}
