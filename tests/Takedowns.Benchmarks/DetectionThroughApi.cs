@@ -19,6 +19,7 @@ public static partial class DetectionThroughApi
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
     private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(10);
+    private const string CampaignLinkerName = Takedowns.Correlation.Campaigns.CampaignLinker.SubscriptionName;
 
     public static async Task<int> RunAsync(int seeds, int countries, int days)
     {
@@ -75,9 +76,11 @@ public static partial class DetectionThroughApi
             http.Timeout = TimeSpan.FromMinutes(10);
             var clock = Stopwatch.StartNew();
             await new ScenarioLoader(http, RunningSystem.AdminKey, TextWriter.Null).LoadAsync(scenario, CancellationToken.None);
-            await CaughtUpAsync(system.Schema("correlation"), scenario.Reports.Count);
+            var (backlog, took) = await CaughtUpAsync(system.Schema("correlation"), scenario.Reports.Count);
             double rate = scenario.Reports.Count / clock.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(C, $"  {scenario.Reports.Count} reports in Correlation after {clock.Elapsed.TotalSeconds:F0} s; campaign detection's backlog once all were in: {backlog} reports in {took.TotalSeconds:F1} s ({backlog / Math.Max(took.TotalSeconds, 0.001):F0} reports/s)"));
 
+            await ConsistencyAsync(system.Schema("correlation"), scenario);
             using var analyst = system.Client(RunningSystem.AdminKey);
             var detectedSpikes = await StableSpikesAsync(analyst, scenario.Options);
             var detectedCampaigns = await CampaignsAsync(analyst);
@@ -96,34 +99,68 @@ public static partial class DetectionThroughApi
         }
     }
 
-    /// <summary>Waits until Correlation holds every report and each of its projections and subscriptions has processed all its events.</summary>
-    private static async Task CaughtUpAsync(string schema, int reports)
+    /// <summary>
+    /// Waits until Correlation holds every report and each of its projections and subscriptions has processed all its
+    /// events; returns how many reports campaign detection still had to process once the last report was in, and how
+    /// long that took (its rate on PostgreSQL with the machine no longer busy taking reports in).
+    /// </summary>
+    private static async Task<(long Backlog, TimeSpan Took)> CaughtUpAsync(string schema, int reports)
     {
         var deadline = Stopwatch.StartNew();
+        Stopwatch? sinceIn = null;
+        long backlog = 0;
         while (true)
         {
             long observed = await Database.ScalarAsync($"select count(*) from {schema}.mt_events where type = 'report_observed'");
             long last = await Database.ScalarAsync($"select coalesce(max(seq_id), 0) from {schema}.mt_events");
             long slowest = await Database.ScalarAsync($"select coalesce(min(last_seq_id), 0) from {schema}.mt_event_progression where name like '%:%'");
-            if (observed >= reports && slowest >= last) return;
+            if (observed >= reports && sinceIn is null)
+            {
+                sinceIn = Stopwatch.StartNew();
+                backlog = await Database.ScalarAsync($"""
+                    select count(*) from {schema}.mt_events where type = 'report_observed' and seq_id > (
+                      select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name like '{CampaignLinkerName}:%')
+                    """);
+            }
+            if (observed >= reports && slowest >= last) return (backlog, sinceIn!.Elapsed);
             if (deadline.Elapsed > TimeSpan.FromMinutes(60))
                 throw new TimeoutException($"Correlation did not catch up: {observed}/{reports} reports, progress {slowest}/{last}");
             await Task.Delay(500);
         }
     }
 
+    /// <summary>What Correlation holds against what was sent: every report observed, profiled for campaign detection and counted once per incident.</summary>
+    private static async Task ConsistencyAsync(string schema, Scenario scenario)
+    {
+        long observed = await Database.ScalarAsync($"select count(*) from {schema}.mt_events where type = 'report_observed'");
+        long profiled = await Database.ScalarAsync($"select count(*) from {schema}.mt_doc_noticeprofile");
+        long indexed = await Database.ScalarAsync($"select count(distinct report_id) from {schema}.notice_keys");
+        long incidents = await Database.ScalarAsync($"select count(*) from {schema}.mt_events where type = 'incident_observed'");
+        long counted = await Database.ScalarAsync($"select coalesce(sum((data ->> 'count')::bigint), 0) from {schema}.mt_doc_sliceday where data ->> 'platform' is not null");
+        long inEvents = await Database.ScalarAsync($"""
+            select count(distinct m) from (
+              select jsonb_array_elements(data -> 'members') ->> 'reportId' m from {schema}.mt_events where type in ('campaign_raised', 'campaign_absorbed')
+              union all select data -> 'member' ->> 'reportId' from {schema}.mt_events where type = 'campaign_report_linked') x
+            """);
+        long inDocuments = await Database.ScalarAsync($"select count(distinct m) from (select jsonb_array_elements(data -> 'members') ->> 'reportId' m from {schema}.mt_doc_campaign) x");
+        Console.WriteLine(string.Create(C, $"  sent {scenario.Reports.Count} reports: {observed} observed, {profiled} profiled, {indexed} indexed for candidates; {incidents} incidents observed, {counted} counted in the series; {inEvents} reports in campaign events, {inDocuments} in campaign documents"));
+    }
+
     /// <summary>Spikes once the scanner has run over the caught-up series: read until two scans in a row give the same answer.</summary>
     private static async Task<IReadOnlyList<DetectedSpike>> StableSpikesAsync(HttpClient analyst, ScenarioOptions o)
     {
-        await Task.Delay(ScanInterval * 2);
+        // A scan is followed by a pause twice its length: three equal answers 20 s apart span more than one whole scan.
+        await Task.Delay(ScanInterval * 3);
         var previous = await SpikesAsync(analyst, o);
-        for (int attempt = 0; attempt < 30; attempt++)
+        int same = 1;
+        for (int attempt = 0; attempt < 60 && same < 3; attempt++)
         {
-            await Task.Delay(ScanInterval * 1.5);
+            await Task.Delay(TimeSpan.FromSeconds(20));
             var current = await SpikesAsync(analyst, o);
-            if (current.SequenceEqual(previous)) return current;
+            same = current.SequenceEqual(previous) ? same + 1 : 1;
             previous = current;
         }
+        if (same >= 3) return previous;
         throw new TimeoutException("The spikes kept changing after Correlation had caught up");
     }
 

@@ -56,15 +56,9 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         if (known is not null && (known.Retracted || known.Revision >= r.Revision)) return [];
 
         var lines = prepared.Lines;
-        string day = DateOnly.FromDateTime((r.OccurredAt ?? r.OccurredOn.ToDateTime(TimeOnly.MinValue)).UtcDateTime).ToString("yyyy-MM-dd");
-        var lineKeys = lines.SelectMany(l => new[] { $"line:{l.Hash:x16}", $"linedays:{l.Hash:x16}", $"lineday:{l.Hash:x16}:{day}" });
-        var background = await state.BackgroundAsync(lineKeys.Append("n").Append("days").Append($"seenday:{day}"), ct);
-        // A line in many notices, spread over many days (or over every day seen, while there are few), is boilerplate;
-        // the same line in a burst of notices is not, or a campaign of identical notices would hide itself.
-        long spread = Math.Min(settings.BoilerplateDays, Math.Max(1, background.Count("days")));
-        bool IsBoilerplate(ulong hash) =>
-            background.Count($"line:{hash:x16}") >= settings.BoilerplateMin && background.Count($"linedays:{hash:x16}") >= spread;
-        var profile = NoticeProfile.Create(prepared, IsBoilerplate);
+        string day = DayOf(r);
+        var background = await state.BackgroundAsync(LineCountKeys(prepared), ct);
+        var profile = ProfileOf(prepared, background);
         background = await state.BackgroundAsync(Background.KeysFor(profile), ct);
 
         var events = new List<(Guid, object)>();
@@ -90,6 +84,43 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         var cluster = await JoinAsync(profile, linked, events, now, ct);
         if (cluster is not null) await EvaluateAsync(cluster, events, now, ct);
         return events;
+    }
+
+    /// <summary>
+    /// Loads in a few set-based queries what a page of notices will then ask for one by one (see
+    /// <see cref="CampaignState.PrefetchAsync"/>), with their profiles as they stand before the page.
+    /// </summary>
+    public async Task PrefetchAsync(IReadOnlyList<PreparedNotice> notices, CancellationToken ct)
+    {
+        if (notices.Count == 0) return;
+        await state.ProfilesAsync(notices.Select(n => n.Report.ReportId), ct);
+        var background = await state.BackgroundAsync(notices.SelectMany(LineCountKeys), ct);
+        var drafts = notices.Select(n => ProfileOf(n, background)).ToList();
+        await state.BackgroundAsync(drafts.SelectMany(Background.KeysFor), ct);
+        await state.PrefetchAsync(drafts, settings.CandidatesPerKey, ct);
+    }
+
+    /// <summary>
+    /// A notice's profile without its boilerplate: a line in many notices, spread over many days (or over every day seen,
+    /// while there are few), is boilerplate; the same line in a burst of notices is not, or a campaign of identical
+    /// notices would hide itself.
+    /// </summary>
+    private NoticeProfile ProfileOf(PreparedNotice prepared, Background background)
+    {
+        long spread = Math.Min(settings.BoilerplateDays, Math.Max(1, background.Count("days")));
+        return NoticeProfile.Create(prepared, hash =>
+            background.Count($"line:{hash:x16}") >= settings.BoilerplateMin && background.Count($"linedays:{hash:x16}") >= spread);
+    }
+
+    private static string DayOf(NoticeReport r) =>
+        DateOnly.FromDateTime((r.OccurredAt ?? r.OccurredOn.ToDateTime(TimeOnly.MinValue)).UtcDateTime).ToString("yyyy-MM-dd");
+
+    /// <summary>The counts that tell which of a notice's lines are boilerplate.</summary>
+    public static IEnumerable<string> LineCountKeys(PreparedNotice n)
+    {
+        string day = DayOf(n.Report);
+        return n.Lines.SelectMany(l => new[] { $"line:{l.Hash:x16}", $"linedays:{l.Hash:x16}", $"lineday:{l.Hash:x16}:{day}" })
+            .Append("n").Append("days").Append($"seenday:{day}");
     }
 
     /// <summary>A retracted report leaves detection: no longer a candidate, and no longer counted toward its cluster's test.</summary>

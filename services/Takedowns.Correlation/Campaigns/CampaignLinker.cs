@@ -40,6 +40,7 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
             .Where(x => x.Report is not null)
             .AsParallel()
             .ToDictionary(x => x.Index, x => PreparedNotice.Of(x.Report!));
+        await engine.PrefetchAsync(prepared.OrderBy(p => p.Key).Select(p => p.Value).ToList(), ct);
         for (int i = 0; i < page.Events.Count; i++)
         {
             var e = page.Events[i];
@@ -111,17 +112,21 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         return rows.Select(r => r.Split('\t')).ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture));
     }
 
-    public async Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset at, TimeSpan window, int perSide, CancellationToken ct)
+    public async Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(
+        IReadOnlyList<(string Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct)
     {
+        if (probes.Count == 0) return [];
         string table = $"{Schema(operations)}.{Keys}";
-        // Per key, the nearest entries on each side of the time, each an index range scan of (key, occurred_at).
-        return await operations.QueryAsync<Guid>($"""
-            select distinct c.report_id from unnest(?::text[]) k(key) cross join lateral (
-              (select report_id from {table} where key = k.key and occurred_at < ? and occurred_at >= ? order by occurred_at desc limit ?)
+        // Per probe, the nearest entries on each side of its time, each an index range scan of (key, occurred_at).
+        var rows = await operations.QueryAsync<string>($"""
+            select (p.i - 1)::text || chr(9) || c.report_id::text
+            from unnest(?::text[], ?::timestamptz[]) with ordinality p(key, at, i) cross join lateral (
+              (select report_id from {table} where key = p.key and occurred_at < p.at and occurred_at >= p.at - ?::interval order by occurred_at desc limit ?)
               union all
-              (select report_id from {table} where key = k.key and occurred_at >= ? and occurred_at <= ? order by occurred_at limit ?)
+              (select report_id from {table} where key = p.key and occurred_at >= p.at and occurred_at <= p.at + ?::interval order by occurred_at limit ?)
             ) c
-            """, ct, keys.ToArray(), at, at - window, perSide, at, at + window, perSide);
+            """, ct, probes.Select(p => p.Key).ToArray(), probes.Select(p => p.At).ToArray(), window, perSide, window, perSide);
+        return rows.Select(r => r.Split('\t')).Select(p => (int.Parse(p[0], CultureInfo.InvariantCulture), Guid.Parse(p[1]))).ToList();
     }
 
     public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>

@@ -18,8 +18,11 @@ public sealed class CandidateCluster
 public interface ICampaignBackend
 {
     Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct);
-    /// <summary>Per key, the reports nearest to <paramref name="at"/> within <paramref name="window"/>: at most <paramref name="perSide"/> before it and as many after.</summary>
-    Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset at, TimeSpan window, int perSide, CancellationToken ct);
+    /// <summary>
+    /// Per probe (a key and a time), the reports carrying the key nearest to the time within <paramref name="window"/>:
+    /// at most <paramref name="perSide"/> before it and as many after; each with the index of its probe.
+    /// </summary>
+    Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(string Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct);
     Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
     Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
     Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct);
@@ -33,8 +36,8 @@ public sealed class EmptyCampaignBackend : ICampaignBackend
     public Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
         Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
 
-    public Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyCollection<string> keys, DateTimeOffset at, TimeSpan window, int perSide, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<Guid>>([]);
+    public Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(string Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<(int, Guid)>>([]);
 
     public Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => Task.FromResult<IReadOnlyList<NoticeProfile>>([]);
 
@@ -60,7 +63,9 @@ public sealed class CampaignState(ICampaignBackend backend)
     private readonly Dictionary<(string, DateOnly), long> _dayIncrements = [];
     private readonly HashSet<Guid> _dirtyProfiles = [];
     private readonly HashSet<Guid> _dirtyClusters = [];
+    private readonly HashSet<Guid> _absent = [];      // asked for, and not stored
     private readonly HashSet<Guid> _unindexed = [];   // not candidates now
+    private readonly Dictionary<Guid, (DateTimeOffset At, IReadOnlyList<string> Keys, HashSet<Guid> Ids)> _stored = []; // prefetched candidates
     private readonly HashSet<Guid> _rowsToDelete = [];  // stored keys to drop before the new ones go in
 
     public async Task<Background> BackgroundAsync(IEnumerable<string> keys, CancellationToken ct)
@@ -89,7 +94,9 @@ public sealed class CampaignState(ICampaignBackend backend)
     {
         var keys = p.Keys();
         if (keys.Count == 0) return [];
-        var ids = new HashSet<Guid>(await backend.CandidatesAsync(keys, p.OccurredAt, Linking.LongestWindow, perSide, ct));
+        HashSet<Guid> ids;
+        if (_stored.TryGetValue(p.Id, out var stored) && stored.At == p.OccurredAt && stored.Keys.SequenceEqual(keys)) ids = [.. stored.Ids];
+        else ids = (await backend.CandidatesAsync(keys.Select(k => (k, p.OccurredAt)).ToList(), Linking.LongestWindow, perSide, ct)).Select(c => c.Id).ToHashSet();
         foreach (var key in keys)
             if (_newKeys.TryGetValue(key, out var postings))
                 postings.Nearest(p.OccurredAt, Linking.LongestWindow, perSide, ids);
@@ -98,12 +105,34 @@ public sealed class CampaignState(ICampaignBackend backend)
         return (await ProfilesAsync(ids, ct)).Where(c => !c.Retracted).ToList();
     }
 
+    /// <summary>
+    /// Loads the stored candidates of a page's reports in one query (<paramref name="drafts"/>: their profiles as they
+    /// stand before the page), with those candidates' profiles and clusters; a report whose keys are still the same when
+    /// its turn comes takes them from here. Reports of the page itself are found among this unit of work's keys.
+    /// </summary>
+    public async Task PrefetchAsync(IReadOnlyList<NoticeProfile> drafts, int perSide, CancellationToken ct)
+    {
+        var probes = drafts.SelectMany(d => d.Keys().Select(k => (Draft: d, Key: k))).ToList();
+        var found = await backend.CandidatesAsync(probes.Select(p => (p.Key, p.Draft.OccurredAt)).ToList(), Linking.LongestWindow, perSide, ct);
+        foreach (var d in drafts) _stored[d.Id] = (d.OccurredAt, d.Keys(), []);
+        foreach (var (probe, id) in found) _stored[probes[probe].Draft.Id].Ids.Add(id);
+
+        var candidates = await ProfilesAsync(found.Select(f => f.Id).ToHashSet(), ct);
+        var clusterIds = candidates.Select(c => c.ClusterId).OfType<Guid>().Where(id => !_clusters.ContainsKey(id)).ToHashSet();
+        if (clusterIds.Count == 0) return;
+        var clusters = (await backend.ClustersAsync(clusterIds, ct)).ToDictionary(c => c.Id);
+        foreach (var id in clusterIds) _clusters[id] = clusters.GetValueOrDefault(id);
+    }
+
     public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IEnumerable<Guid> ids, CancellationToken ct)
     {
         var wanted = ids is ISet<Guid> or IReadOnlySet<Guid> ? ids.ToList() : ids.Distinct().ToList();
-        var missing = wanted.Where(id => !_profiles.ContainsKey(id)).ToList();
+        var missing = wanted.Where(id => !_profiles.ContainsKey(id) && !_absent.Contains(id)).ToList();
         if (missing.Count > 0)
+        {
             foreach (var p in await backend.ProfilesAsync(missing, ct)) _profiles[p.Id] = p;
+            _absent.UnionWith(missing.Where(id => !_profiles.ContainsKey(id))); // a new report: not asked for again
+        }
         return wanted.Where(_profiles.ContainsKey).Select(id => _profiles[id]).ToList();
     }
 

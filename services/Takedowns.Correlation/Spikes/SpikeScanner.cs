@@ -9,7 +9,7 @@ public sealed class DetectionOptions
 {
     public const string Section = "Detection";
 
-    /// <summary>How often the series are scanned for spikes.</summary>
+    /// <summary>How often the series are scanned for spikes (at most; a scan is always followed by a pause twice its length).</summary>
     public TimeSpan ScanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Days, back from today, that each scan assesses (and in which spikes may still change).</summary>
@@ -35,9 +35,9 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(options.Value.ScanInterval, clock);
-        do
+        while (!ct.IsCancellationRequested)
         {
+            long started = clock.GetTimestamp();
             try
             {
                 var result = await ScanAsync(ct);
@@ -48,7 +48,13 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             {
                 logger.LogError(e, "Spike scan failed; retrying at the next interval");
             }
-        } while (await timer.WaitForNextTickAsync(ct));
+            // A scan that takes long (many slices, a busy machine) is followed by a pause twice as long: scanning never
+            // takes more than a third of a core from the service's other work, such as taking in a large import.
+            var took = clock.GetElapsedTime(started);
+            var pause = options.Value.ScanInterval - took;
+            if (pause < 2 * took) pause = 2 * took;
+            await Task.Delay(pause, clock, ct);
+        }
     }
 
     public async Task<SpikeScanResult> ScanAsync(CancellationToken ct)

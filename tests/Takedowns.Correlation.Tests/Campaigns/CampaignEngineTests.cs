@@ -9,21 +9,32 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
     private static readonly ScenarioOptions Small = new() { Countries = 3, CellsPerCountry = 16, Days = 120, Spikes = 0, Campaigns = 12, WarmUpDays = 50 };
 
     /// <summary>Feeds a scenario's reports, in the order they arrive, through detection held in memory.</summary>
-    internal static async Task<(IReadOnlyList<DetectedCampaign> Campaigns, List<(Guid, object)> Events)> RunAsync(Scenario scenario, CampaignSettings? settings = null, CampaignState? state = null)
+    /// <param name="pages">When given, reports go through in pages of this many, each with a fresh state over a store that keeps what
+    /// earlier pages wrote, prefetched as the service does.</param>
+    internal static async Task<(IReadOnlyList<DetectedCampaign> Campaigns, List<(Guid, object)> Events)> RunAsync(
+        Scenario scenario, CampaignSettings? settings = null, CampaignState? state = null, int? pages = null)
     {
-        var engine = new CampaignEngine(state ?? new CampaignState(EmptyCampaignBackend.Instance), settings ?? CampaignSettings.Default);
+        var store = new StoredCampaignBackend();
+        state ??= new CampaignState(pages is null ? EmptyCampaignBackend.Instance : store);
+        var engine = new CampaignEngine(state, settings ?? CampaignSettings.Default);
         var members = new Dictionary<Guid, HashSet<string>>();
         var raisedAfter = new Dictionary<Guid, int>();
         var all = new List<(Guid, object)>();
         var now = DateTimeOffset.UnixEpoch;
-        for (int i = 0; i < scenario.Reports.Count; i++)
+        var notices = scenario.Reports.Select(r => PreparedNotice.Of(new NoticeReport(Takedowns.ServiceDefaults.NameBasedGuid.Create($"report:{r.ExternalId}"), Guid.Empty,
+            Takedowns.ServiceDefaults.NameBasedGuid.Create($"incident:{r.Platform}|{r.AccountHandle}|{r.Action}"), r.Country, r.Platform, r.SubjectType, r.Category,
+            DateOnly.FromDateTime(r.OccurredAt.UtcDateTime), r.OccurredAt, r.ExternalId,
+            new ReportNotice(r.Policy, r.Claimant, r.NoticeText, r.ClaimedOriginalUrl is null ? null : new Uri(r.ClaimedOriginalUrl).Host), 1))).ToList();
+        for (int i = 0; i < notices.Count; i++)
         {
-            var r = scenario.Reports[i];
-            var id = Takedowns.ServiceDefaults.NameBasedGuid.Create($"report:{r.ExternalId}");
-            var incident = Takedowns.ServiceDefaults.NameBasedGuid.Create($"incident:{r.Platform}|{r.AccountHandle}|{r.Action}");
-            var events = await engine.ObserveAsync(new NoticeReport(id, Guid.Empty, incident, r.Country, r.Platform, r.SubjectType, r.Category,
-                DateOnly.FromDateTime(r.OccurredAt.UtcDateTime), r.OccurredAt, r.ExternalId,
-                new ReportNotice(r.Policy, r.Claimant, r.NoticeText, r.ClaimedOriginalUrl is null ? null : new Uri(r.ClaimedOriginalUrl).Host), 1), now, CancellationToken.None);
+            if (pages is { } size && i % size == 0)
+            {
+                if (i > 0) store.Apply(state.Changes());
+                state = new CampaignState(store);
+                engine = new CampaignEngine(state, settings ?? CampaignSettings.Default);
+                await engine.PrefetchAsync(notices.Skip(i).Take(size).ToList(), CancellationToken.None);
+            }
+            var events = await engine.ObserveAsync(notices[i], now, CancellationToken.None);
             all.AddRange(events);
             foreach (var (campaign, e) in events)
             {
@@ -91,6 +102,17 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
         var byExternal = scenario.Reports.ToDictionary(r => r.ExternalId);
         var mixed = raised.Where(r => r.Members.Select(m => byExternal[m.ExternalId!]).Any(x => x.NoticeText!.Any(c => c is >= 'а' and <= 'я'))).ToList();
         Assert.NotEmpty(mixed);
+    }
+
+    [Fact]
+    public async Task page_by_page_over_a_store_it_finds_what_one_long_run_finds()
+    {
+        var scenario = ScenarioGenerator.Generate(Small with { Seed = 5 });
+        var (whole, _) = await RunAsync(scenario);
+        var (paged, _) = await RunAsync(scenario, pages: 250);
+        string Key(IEnumerable<DetectedCampaign> cs) => string.Join(" | ", cs.Select(c => string.Join(",", c.ExternalIds.Order())).Order());
+        output.WriteLine($"whole: {CampaignScoring.Score(scenario, whole)}\npaged: {CampaignScoring.Score(scenario, paged)}");
+        Assert.Equal(Key(whole), Key(paged));
     }
 
     [Fact]
