@@ -82,8 +82,8 @@ public static class Inspect
         VirtualHost = virtualHost,
     }.CreateConnectionAsync();
 
-    /// <summary>A full plain-text dump of the test database, as pg_dump writes it.</summary>
-    public static async Task<string> PgDumpAsync()
+    /// <summary>A plain-text dump of the given schemas (the ones a test's services write to), data and definitions.</summary>
+    public static async Task<string> PgDumpAsync(params string[] schemas)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(TestEnvironment.PostgresConnection);
         string pgDump = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", "pg_dump")).First(File.Exists);
@@ -93,6 +93,11 @@ public static class Inspect
             RedirectStandardError = true,
             ArgumentList = { "-h", builder.Host!, "-p", builder.Port.ToString(), "-U", builder.Username!, "-d", builder.Database! },
         };
+        foreach (string schema in schemas)
+        {
+            start.ArgumentList.Add("-n");
+            start.ArgumentList.Add(schema);
+        }
         start.Environment["PGPASSWORD"] = builder.Password;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

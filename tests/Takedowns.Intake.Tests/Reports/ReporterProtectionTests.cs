@@ -110,7 +110,7 @@ public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<Int
 
         var messages = await Eventually.Until(() => Inspect.AllMessagesAsync(host.VirtualHost), m => SubmittedCount(m) >= ids.Count + 2,
             what: "the forwarded reports");
-        string dump = await Inspect.PgDumpAsync();
+        string dump = await Inspect.PgDumpAsync(host.Schema); // all the service keeps: its own schema
         string logs = host.Logs.Text;
 
         // The checks can fail: what is not personal is there to be found.
