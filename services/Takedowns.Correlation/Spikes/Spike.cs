@@ -42,11 +42,16 @@ public sealed record Spike(
 /// <summary>Pure decisions: what to append so the stored spikes match what the detector now finds.</summary>
 public static class SpikeDecisions
 {
+    /// <summary>
+    /// Late reports (an organisation importing its history, say) can change a spike that has already ended, or take it
+    /// away: an ended spike is revised or withdrawn like an open one, so the stored spikes stay what a rebuild from the
+    /// history would give. A withdrawn spike stays withdrawn.
+    /// </summary>
     /// <param name="found">The episode as found now, or null when the data no longer shows it.</param>
     public static object[] Reconcile(Spike? stored, SpikeEpisode? found, IReadOnlyList<CivicPeriodRef> periods, DateTimeOffset now)
     {
         if (found is null)
-            return stored is { Open: true } ? [new SpikeClosed(stored.Id, stored.End, stored.Observed, stored.Expected, Withdrawn: true, now)] : [];
+            return stored is { Withdrawn: false } ? [new SpikeClosed(stored.Id, stored.End, stored.Observed, stored.Expected, Withdrawn: true, now)] : [];
         var id = Spike.IdOf(found.Slice, found.Start);
         if (stored is null)
         {
@@ -54,12 +59,12 @@ public static class SpikeDecisions
                 periods, found.FirstAlarm, now);
             return found.Open ? [raised] : [raised, new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now)];
         }
-        if (!stored.Open) return []; // an ended spike is history
+        if (stored.Withdrawn) return [];
         var events = new List<object>();
         if (stored.End != found.End || stored.Observed != found.Observed || Math.Abs(stored.Expected - found.Expected) > 1e-6 ||
             stored.PValue != found.PValue || !stored.CivicPeriods.SequenceEqual(periods))
             events.Add(new SpikeRevised(id, found.End, found.Observed, found.Expected, found.PValue, found.Method, periods, now));
-        if (!found.Open) events.Add(new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now));
+        if (stored.Open && !found.Open) events.Add(new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now));
         return [.. events];
     }
 }

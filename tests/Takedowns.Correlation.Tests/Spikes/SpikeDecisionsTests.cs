@@ -1,0 +1,46 @@
+using Takedowns.Contracts.Analysis;
+using Takedowns.Correlation.Spikes;
+
+namespace Takedowns.Correlation.Tests.Spikes;
+
+public sealed class SpikeDecisionsTests
+{
+    private static readonly Slice Slice = new("KG");
+    private static readonly DateOnly Start = new(2026, 10, 5);
+    private static readonly DateTimeOffset Now = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static SpikeEpisode Episode(int observed = 9, bool open = false) =>
+        new(Slice, Start, Start.AddDays(2), observed, 2.5, 1e-6, "nb-tail", Start, Start.AddDays(2), open);
+
+    private static Spike Stored(bool open, bool withdrawn = false) =>
+        new(Spike.IdOf(Slice, Start), Slice, "KG", Start, Start.AddDays(2), 9, 2.5, 1e-6, "nb-tail", [], Start, open, withdrawn, Now, Now);
+
+    [Fact]
+    public void an_ended_spike_that_late_data_takes_away_is_withdrawn()
+    {
+        var closed = Assert.IsType<SpikeClosed>(Assert.Single(SpikeDecisions.Reconcile(Stored(open: false), null, [], Now)));
+        Assert.True(closed.Withdrawn);
+    }
+
+    [Fact]
+    public void an_ended_spike_that_late_data_changes_is_revised_and_stays_ended()
+    {
+        var revised = Assert.IsType<SpikeRevised>(Assert.Single(SpikeDecisions.Reconcile(Stored(open: false), Episode(observed: 12), [], Now)));
+        Assert.Equal(12, revised.Observed);
+        Assert.Empty(SpikeDecisions.Reconcile(Stored(open: false), Episode(), [], Now)); // as found: nothing to record
+    }
+
+    [Fact]
+    public void a_withdrawn_spike_stays_withdrawn()
+    {
+        Assert.Empty(SpikeDecisions.Reconcile(Stored(open: false, withdrawn: true), null, [], Now));
+        Assert.Empty(SpikeDecisions.Reconcile(Stored(open: false, withdrawn: true), Episode(), [], Now));
+    }
+
+    [Fact]
+    public void an_open_spike_found_ended_is_closed_and_one_no_longer_found_is_withdrawn()
+    {
+        Assert.IsType<SpikeClosed>(Assert.Single(SpikeDecisions.Reconcile(Stored(open: true), Episode(open: false), [], Now)));
+        Assert.True(Assert.IsType<SpikeClosed>(Assert.Single(SpikeDecisions.Reconcile(Stored(open: true), null, [], Now))).Withdrawn);
+    }
+}
