@@ -5,6 +5,7 @@ using Takedowns.Contracts.Reports;
 using Takedowns.Correlation.Campaigns;
 using Takedowns.Correlation.Spikes;
 using Takedowns.Scenarios;
+using Takedowns.Scenarios.Replay;
 using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Benchmarks;
@@ -91,7 +92,11 @@ public static class Detection
         new() { Countries = countries, CellsPerCountry = 20, Days = days, Spikes = 16, Campaigns = 15, WarmUpDays = 100 };
 
     /// <summary>How many series a scenario gives the spike detector (every slice with data).</summary>
-    public static int SeriesCount(Scenario scenario) => Spikes(scenario).Item1.Counts.Count;
+    public static int SeriesCount(Scenario scenario) => Series(scenario).Counts.Count;
+
+    private static SeriesSet Series(Scenario scenario) =>
+        SeriesSet.From(SpikeScoring.Cells(scenario).Select(c => new CellDay(c.Day, c.Country, c.Platform, c.Category, c.SubjectType, c.Count)),
+            scenario.Options.Start, scenario.Options.End);
 
     private static SpikeScore Score(Scenario scenario, SeriesSet series, IReadOnlyList<DetectedSpike> detected) =>
         SpikeScoring.Score(scenario, detected, series.Counts.Count, scenario.Options.Start.AddDays(scenario.Options.WarmUpDays), scenario.Options.End);
@@ -99,7 +104,7 @@ public static class Detection
     private static (SeriesSet, IReadOnlyList<SpikeEpisode>) Spikes(Scenario scenario)
     {
         var o = scenario.Options;
-        var series = SeriesSet.From(SpikeScoring.Cells(scenario).Select(c => new CellDay(c.Day, c.Country, c.Platform, c.Category, c.SubjectType, c.Count)), o.Start, o.End);
+        var series = Series(scenario);
         bool Excluded(string country, DateOnly day) => scenario.CivicPeriods.Any(p => p.Country == country && p.Start <= day && day <= p.End);
         return (series, new SpikeDetector(SpikeSettings.Default).Detect(series, Excluded, o.Start, o.End, o.End.AddDays(1)));
     }
@@ -107,14 +112,10 @@ public static class Detection
     private static async Task<(IReadOnlyList<DetectedCampaign>, List<double>, TimeSpan)> CampaignsAsync(Scenario scenario)
     {
         var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), CampaignSettings.Default);
-        var members = new Dictionary<Guid, HashSet<string>>();
-        var raisedAfter = new Dictionary<Guid, int>();
+        var detected = new CampaignReplay();
         var times = new List<double>(scenario.Reports.Count);
         // The reports as the detector receives them (ids assigned), made before the clock starts.
-        var reports = scenario.Reports.Select(r => new NoticeReport(NameBasedGuid.Create($"report:{r.ExternalId}"), Guid.Empty,
-            NameBasedGuid.Create($"incident:{r.Platform}|{r.AccountHandle}|{r.Action}"), r.Country, r.Platform, r.SubjectType, r.Category,
-            DateOnly.FromDateTime(r.OccurredAt.UtcDateTime), r.OccurredAt, r.ExternalId,
-            new ReportNotice(r.Policy, r.Claimant, r.NoticeText, r.ClaimedOriginalUrl is null ? null : new Uri(r.ClaimedOriginalUrl).Host), 1)).ToList();
+        var reports = scenario.Reports.Select(CampaignReplay.Report).ToList();
         var replay = Stopwatch.StartNew();
         // As the service does: notices prepared on the other core ahead of the detector, which takes them in order.
         var prepared = reports.AsParallel().AsOrdered().WithMergeOptions(ParallelMergeOptions.AutoBuffered).Select(r =>
@@ -129,25 +130,9 @@ public static class Detection
             long start = Stopwatch.GetTimestamp();
             var events = await engine.ObserveAsync(notice, DateTimeOffset.UnixEpoch, CancellationToken.None);
             times.Add(preparing + Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            foreach (var (id, e) in events)
-                switch (e)
-                {
-                    case CampaignRaised raised:
-                        members[id] = raised.Members.Select(m => m.ExternalId!).ToHashSet();
-                        raisedAfter[id] = i;
-                        break;
-                    case CampaignReportLinked linked:
-                        members[id].Add(linked.Member.ExternalId!);
-                        break;
-                    case CampaignAbsorbed absorbed:
-                        members[id].UnionWith(absorbed.Members.Select(m => m.ExternalId!));
-                        break;
-                    case CampaignMergedInto:
-                        members.Remove(id);
-                        break;
-                }
+            detected.Add(events, i);
             i++;
         }
-        return (members.Select(p => new DetectedCampaign(p.Value, raisedAfter[p.Key])).ToList(), times, replay.Elapsed);
+        return (detected.Campaigns(), times, replay.Elapsed);
     }
 }

@@ -54,8 +54,12 @@ public static class CivicCoincidence
             var all = Window(own, from, days, settings);
             int minShift = settings.DaysBefore + settings.DaysAfter + 1;
             var (observed, expected, p) = ShiftTest(all, onsets, minShift);
-            countries.Add(new CountryCoincidence(country, own.Count, onsets.Length, observed, Math.Round(expected, 3), p, Dispersion(own, onsets, from, days, settings) is var theta && double.IsPositiveInfinity(theta) ? null : Math.Round(theta, 3),
-                RateRatios(own, onsets, from, days, settings)));
+            var phases = Phases(own, from, days, settings);
+            var counts = new int[days];
+            foreach (int d in onsets) counts[d]++;
+            double theta = Dispersion(phases, counts);
+            countries.Add(new CountryCoincidence(country, own.Count, onsets.Length, observed, Math.Round(expected, 3), p,
+                double.IsPositiveInfinity(theta) ? null : Math.Round(theta, 3), RateRatios(phases, counts, theta)));
             foreach (var period in own)
             {
                 var (o, e, pp) = ShiftTest(Window([period], from, days, settings), onsets, minShift);
@@ -118,33 +122,32 @@ public static class CivicCoincidence
         return phases;
     }
 
-    private static double Dispersion(IReadOnlyList<CivicPeriod> periods, int[] onsets, DateOnly from, int days, CoincidenceSettings settings)
+    /// <summary>The negative binomial's theta from the other days' daily counts (variance = mean + mean² / theta); infinite: Poisson.</summary>
+    private static double Dispersion(Phase[] phases, int[] counts)
     {
-        var phases = Phases(periods, from, days, settings);
-        var counts = new int[days];
-        foreach (int d in onsets) counts[d]++;
-        var other = Enumerable.Range(0, days).Where(i => phases[i] == Phase.Other).Select(i => (double)counts[i]).ToList();
+        var other = Enumerable.Range(0, counts.Length).Where(i => phases[i] == Phase.Other).Select(i => (double)counts[i]).ToList();
         if (other.Count < 2) return double.PositiveInfinity;
         double mean = other.Average(), variance = other.Sum(x => (x - mean) * (x - mean)) / (other.Count - 1);
-        // Method of moments for the negative binomial (variance = mean + mean² / theta); none left over means Poisson.
         return variance > mean && mean > 0 ? mean * mean / (variance - mean) : double.PositiveInfinity;
     }
 
-    private static IReadOnlyList<RateRatio> RateRatios(IReadOnlyList<CivicPeriod> periods, int[] onsets, DateOnly from, int days, CoincidenceSettings settings)
+    private static IReadOnlyList<RateRatio> RateRatios(Phase[] phases, int[] counts, double theta)
     {
-        var phases = Phases(periods, from, days, settings);
         var spikes = new int[4];
         var length = new int[4];
-        foreach (var phase in phases) length[(int)phase]++;
-        foreach (int d in onsets) spikes[(int)phases[d]]++;
-        double theta = Dispersion(periods, onsets, from, days, settings);
+        for (int d = 0; d < phases.Length; d++)
+        {
+            length[(int)phases[d]]++;
+            spikes[(int)phases[d]] += counts[d];
+        }
         // The maximum-likelihood rate of a group is its mean; the variance of its log is 1/Y + 1/(n theta) under the
         // negative binomial (1/Y alone under Poisson). A group without spikes counts half a spike for its interval only.
         double LogVariance(int y, int n) => 1.0 / Math.Max(y, 0.5) + (double.IsPositiveInfinity(theta) ? 0 : 1.0 / (n * theta));
         var result = new List<RateRatio>();
+        int y0 = spikes[(int)Phase.Other], n0 = length[(int)Phase.Other];
         foreach (var phase in new[] { Phase.Before, Phase.During, Phase.After })
         {
-            int y = spikes[(int)phase], n = length[(int)phase], y0 = spikes[(int)Phase.Other], n0 = length[(int)Phase.Other];
+            int y = spikes[(int)phase], n = length[(int)phase];
             string name = phase.ToString().ToLowerInvariant();
             if (n == 0 || n0 == 0 || y0 == 0)
             {

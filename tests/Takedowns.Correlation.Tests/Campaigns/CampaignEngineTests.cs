@@ -1,6 +1,7 @@
 using Takedowns.Contracts.Reports;
 using Takedowns.Correlation.Campaigns;
 using Takedowns.Scenarios;
+using Takedowns.Scenarios.Replay;
 
 namespace Takedowns.Correlation.Tests.Campaigns;
 
@@ -17,14 +18,10 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
         var store = new StoredCampaignBackend();
         state ??= new CampaignState(pages is null ? EmptyCampaignBackend.Instance : store);
         var engine = new CampaignEngine(state, settings ?? CampaignSettings.Default);
-        var members = new Dictionary<Guid, HashSet<string>>();
-        var raisedAfter = new Dictionary<Guid, int>();
+        var detected = new CampaignReplay();
         var all = new List<(Guid, object)>();
         var now = DateTimeOffset.UnixEpoch;
-        var notices = scenario.Reports.Select(r => PreparedNotice.Of(new NoticeReport(Takedowns.ServiceDefaults.NameBasedGuid.Create($"report:{r.ExternalId}"), Guid.Empty,
-            Takedowns.ServiceDefaults.NameBasedGuid.Create($"incident:{r.Platform}|{r.AccountHandle}|{r.Action}"), r.Country, r.Platform, r.SubjectType, r.Category,
-            DateOnly.FromDateTime(r.OccurredAt.UtcDateTime), r.OccurredAt, r.ExternalId,
-            new ReportNotice(r.Policy, r.Claimant, r.NoticeText, r.ClaimedOriginalUrl is null ? null : new Uri(r.ClaimedOriginalUrl).Host), 1))).ToList();
+        var notices = scenario.Reports.Select(r => PreparedNotice.Of(CampaignReplay.Report(r))).ToList();
         for (int i = 0; i < notices.Count; i++)
         {
             if (pages is { } size && i % size == 0)
@@ -36,27 +33,9 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
             }
             var events = await engine.ObserveAsync(notices[i], now, CancellationToken.None);
             all.AddRange(events);
-            foreach (var (campaign, e) in events)
-            {
-                switch (e)
-                {
-                    case CampaignRaised raised:
-                        members[campaign] = raised.Members.Select(m => m.ExternalId!).ToHashSet();
-                        raisedAfter[campaign] = i;
-                        break;
-                    case CampaignReportLinked linked:
-                        members[campaign].Add(linked.Member.ExternalId!);
-                        break;
-                    case CampaignAbsorbed absorbed:
-                        members[campaign].UnionWith(absorbed.Members.Select(m => m.ExternalId!));
-                        break;
-                    case CampaignMergedInto merged:
-                        members.Remove(campaign);
-                        break;
-                }
-            }
+            detected.Add(events, i);
         }
-        return (members.Select(p => new DetectedCampaign(p.Value, raisedAfter[p.Key])).ToList(), all);
+        return (detected.Campaigns(), all);
     }
 
     [Fact]
