@@ -12,6 +12,8 @@ using Takedowns.Testing;
 
 if (args.Contains("--detection-api"))
     return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200));
+if (args.Contains("--replay"))
+    return await Takedowns.Benchmarks.Detection.ReplayAsync(Arg("--replay", 1_000_000));
 if (args.Contains("--detection"))
     return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300));
 

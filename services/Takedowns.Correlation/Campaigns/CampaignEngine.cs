@@ -135,7 +135,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
 
     private void Count(NoticeProfile p, IReadOnlyList<(string Line, ulong Hash)> lines, string day, Background background)
     {
-        foreach (var key in Background.KeysFor(p).Distinct()) state.Increment(key);
+        foreach (var key in Background.CountedKeys(p).Distinct()) state.Increment(key);
         if (background.Count($"seenday:{day}") == 0)
         {
             state.Increment($"seenday:{day}");
@@ -242,7 +242,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                     break;
                 }
             }
-        double p = ClusterSignificance.PValue(tested, pairs, (m, random) => strata[m.Stratum].Draw(random, m.OccurredAt), seed: cluster.Id.GetHashCode());
+        double p = ClusterSignificance.PValue(tested, pairs, (m, random) => strata[m.Stratum].Draw(random, m.OccurredAt), seed: cluster.Id.GetHashCode(), settings.Alpha);
         if (p > settings.Alpha) return;
 
         var links = pairs.Where(x => Linking.Links(x.Item3, tested[x.Item1].OccurredAt - tested[x.Item2].OccurredAt)).Select(x => x.Item3).ToList();

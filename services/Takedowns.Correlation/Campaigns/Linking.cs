@@ -9,7 +9,7 @@ public sealed class Background(IReadOnlyDictionary<string, long> counts)
 
     // One report is weighed against many candidates sharing its values: each rarity is worked out once.
     private readonly Dictionary<(string Kind, Platform Platform, string Value), double> _rarity = [];
-    private readonly Dictionary<(string Kind, Platform Platform, string Claimant, string Value), double> _rarityGivenClaimant = [];
+    private readonly Dictionary<(string Group, string GroupValue, string Kind, Platform Platform, string Value), double> _rarityGiven = [];
 
     /// <summary>-ln of the (smoothed) share of notices on the platform that have this value.</summary>
     public double Rarity(string kind, Platform platform, string value)
@@ -20,19 +20,41 @@ public sealed class Background(IReadOnlyDictionary<string, long> counts)
     }
 
     /// <summary>
-    /// -ln of the share of a claimant's notices on the platform that have this value: a rights holder that always names its
-    /// own catalogue and cites copyright gains nothing from sharing those with itself.
+    /// -ln of the share of a claimant group's notices on the platform that have this value, the group being one claimant
+    /// (<paramref name="group"/> "claimant"), one spelling of a name ("fuzzy") or one name pattern ("pattern"): a rights
+    /// holder that always names its own catalogue and cites copyright gains nothing from sharing those with itself, nor
+    /// two rights holders of one name pattern that both name the same catalogue.
     /// </summary>
-    public double RarityGivenClaimant(string kind, Platform platform, string claimant, string value)
+    public double RarityGiven(string group, string groupValue, string kind, Platform platform, string value)
     {
-        if (_rarityGivenClaimant.TryGetValue((kind, platform, claimant, value), out double known)) return known;
+        if (_rarityGiven.TryGetValue((group, groupValue, kind, platform, value), out double known)) return known;
         string p = WireNames<Platform>.Of(platform);
-        return _rarityGivenClaimant[(kind, platform, claimant, value)] =
-            -Math.Log((Count($"claimant-{kind}:{p}:{claimant}|{value}") + 0.5) / (Count($"claimant:{p}:{claimant}") + 1.0));
+        return _rarityGiven[(group, groupValue, kind, platform, value)] =
+            -Math.Log((Count($"{group}-{kind}:{p}:{groupValue}|{value}") + 0.5) / (Count($"{group}:{p}:{groupValue}") + 1.0));
     }
 
-    /// <summary>Keys whose counts a profile's evidence needs.</summary>
-    public static IEnumerable<string> KeysFor(NoticeProfile p)
+    /// <summary>Notices a day on a platform up to which the link thresholds hold as they are (the scale they were calibrated at).</summary>
+    public const double CalibratedDailyNotices = 50;
+
+    private readonly Dictionary<Platform, double> _crowding = [];
+
+    /// <summary>
+    /// How much more evidence a link needs on a busy platform: the chance that some notice within a window shares a
+    /// report's values grows with how many notices the platform carries in that window, so beyond the calibrated scale
+    /// the thresholds rise by the log of the platform's daily notices over that scale (0 up to it).
+    /// </summary>
+    public double Crowding(Platform platform)
+    {
+        if (_crowding.TryGetValue(platform, out double known)) return known;
+        double daily = Count($"n:{WireNames<Platform>.Of(platform)}") / (double)Math.Max(1, Count("days"));
+        return _crowding[platform] = Math.Max(0, Math.Log(daily / CalibratedDailyNotices));
+    }
+
+    /// <summary>Keys whose counts a profile's evidence needs: those it counts in, and the number of days seen.</summary>
+    public static IEnumerable<string> KeysFor(NoticeProfile p) => CountedKeys(p).Append("days");
+
+    /// <summary>Keys a report's profile adds one to.</summary>
+    public static IEnumerable<string> CountedKeys(NoticeProfile p)
     {
         string platform = WireNames<Platform>.Of(p.Platform);
         yield return "n";
@@ -43,9 +65,12 @@ public sealed class Background(IReadOnlyDictionary<string, long> counts)
             yield return $"claimant:{platform}:{c.Exact}";
             yield return $"fuzzy:{platform}:{c.Fuzzy}";
             if (c.Pattern is not null) yield return $"pattern:{platform}:{c.Pattern}";
-            // What a claimant usually cites and names as the original, to weigh those given the claimant.
-            if (p.Domain is not null) yield return $"claimant-domain:{platform}:{c.Exact}|{p.Domain}";
-            if (p.PolicyKey is not null) yield return $"claimant-policy:{platform}:{c.Exact}|{p.PolicyKey}";
+            // What a claimant (a spelling, a name pattern) usually cites and names as the original, to weigh those given it.
+            foreach (var (group, value) in c.Groups())
+            {
+                if (p.Domain is not null) yield return $"{group}-domain:{platform}:{value}|{p.Domain}";
+                if (p.PolicyKey is not null && group == "claimant") yield return $"{group}-policy:{platform}:{value}|{p.PolicyKey}";
+            }
         }
         if (p.Domain is not null) yield return $"domain:{platform}:{p.Domain}";
     }
@@ -112,38 +137,42 @@ public static class Linking
         }
 
         string? claimant = null;
+        (string Kind, string Value)? group = null;
         if (a.ClaimantKeys is { } ca && b.ClaimantKeys is { } cb)
         {
-            if (ca.Exact == cb.Exact) (claimant, weight) = ("same claimant", weight + background.Rarity("claimant", a.Platform, ca.Exact));
-            else if (ca.Fuzzy.Length > 0 && ca.Fuzzy == cb.Fuzzy) (claimant, weight) = ("claimant names spelled alike", weight + background.Rarity("fuzzy", a.Platform, ca.Fuzzy) - 0.5);
-            else if (ca.Pattern is not null && ca.Pattern == cb.Pattern) (claimant, weight) = ("claimant names of one pattern", weight + background.Rarity("pattern", a.Platform, ca.Pattern) - 1);
-            if (claimant is not null)
+            if (ca.Exact == cb.Exact) (claimant, group) = ("same claimant", ("claimant", ca.Exact));
+            else if (ca.Fuzzy.Length > 0 && ca.Fuzzy == cb.Fuzzy) (claimant, group) = ("claimant names spelled alike", ("fuzzy", ca.Fuzzy));
+            else if (ca.Pattern is not null && ca.Pattern == cb.Pattern) (claimant, group) = ("claimant names of one pattern", ("pattern", ca.Pattern));
+            if (group is { } g)
             {
+                // A looser match says less: a spelling alike half a unit less, a name pattern one unit less.
+                weight += background.Rarity(g.Kind, a.Platform, g.Value) - g.Kind switch { "fuzzy" => 0.5, "pattern" => 1, _ => 0 };
                 distinctive++;
                 types++;
             }
         }
 
-        // Signals of one source are not independent: when the claimant is the same, the domain and policy are weighed by
-        // how often that claimant uses them, not by how rare they are overall.
-        string? sameClaimant = claimant == "same claimant" ? a.ClaimantKeys!.Exact : null;
+        // Signals of one source are not independent: when the claimant is the same, the domain and policy are weighed by how
+        // often that claimant uses them, not by how rare they are overall; when the names only match (a spelling, a
+        // pattern), the domain is weighed by how often claimants of that name use it (two rights holders named
+        // "<word> Holding" that both name one catalogue are not a coincidence in the domain). The policy is not: a
+        // campaign under invented names of one pattern is most of its pattern's notices, and would lose its policy.
+        double Given(string kind, string value, bool loose) => group is { } g && (g.Kind == "claimant" || loose)
+            ? background.RarityGiven(g.Kind, g.Value, kind, a.Platform, value)
+            : background.Rarity(kind, a.Platform, value);
         bool domain = a.Domain is not null && a.Domain == b.Domain;
         // Nothing distinctive in common: the pair cannot link, and is not weighed further.
         if (distinctive == 0 && !domain) return PairEvidence.None with { TextSimilarity = similarity };
         if (domain)
         {
-            weight += sameClaimant is null
-                ? background.Rarity("domain", a.Platform, a.Domain!)
-                : background.RarityGivenClaimant("domain", a.Platform, sameClaimant, a.Domain!);
+            weight += Given("domain", a.Domain!, loose: true);
             distinctive++;
             types++;
         }
         bool policy = a.PolicyKey is not null && a.PolicyKey == b.PolicyKey && a.Platform == b.Platform;
         if (policy)
         {
-            weight += sameClaimant is null
-                ? background.Rarity("policy", a.Platform, a.PolicyKey!)
-                : background.RarityGivenClaimant("policy", a.Platform, sameClaimant, a.PolicyKey!);
+            weight += Given("policy", a.PolicyKey!, loose: false);
             types++;
         }
         // Platform and kind of target agree between most candidates (blocking finds them within a platform's notices):
@@ -160,6 +189,7 @@ public static class Linking
             weight += AgreeingContext;
             types++;
         }
+        weight -= background.Crowding(a.Platform);
         return new PairEvidence(similarity, claimant, domain, policy, platform, subject, weight, distinctive, types);
     }
 
@@ -214,8 +244,12 @@ public static class ClusterSignificance
 
     /// <param name="pairs">Every pair of members with its evidence (time aside).</param>
     /// <param name="drawTime">Draws a time for a member from its stratum's background.</param>
+    /// <param name="alpha">
+    /// Shuffling stops as soon as the p-value is sure to exceed this, and the least value it could still take is returned
+    /// (above <paramref name="alpha"/>): a decision at <paramref name="alpha"/> is the same as with every shuffle, for less work.
+    /// </param>
     public static double PValue(IReadOnlyList<NoticeProfile> members, IReadOnlyList<(int A, int B, PairEvidence Evidence)> pairs,
-        Func<NoticeProfile, Random, DateTimeOffset> drawTime, int seed)
+        Func<NoticeProfile, Random, DateTimeOffset> drawTime, int seed, double alpha = 1)
     {
         int observed = pairs.Count(p => Linking.Links(p.Evidence, members[p.A].OccurredAt - members[p.B].OccurredAt));
         // Each pair that can link at all, with the longest gap at which its evidence links.
@@ -230,7 +264,7 @@ public static class ClusterSignificance
             int linked = 0;
             foreach (var (a, b, gap) in candidates)
                 if (Math.Abs(times[a] - times[b]) <= gap) linked++;
-            if (linked >= observed) atLeast++;
+            if (linked >= observed && (++atLeast + 1.0) / (Shuffles + 1.0) > alpha) return (atLeast + 1.0) / (Shuffles + 1.0);
         }
         return (atLeast + 1.0) / (Shuffles + 1.0);
     }

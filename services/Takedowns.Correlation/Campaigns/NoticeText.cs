@@ -172,6 +172,14 @@ public sealed record ClaimantKeys(string Exact, string Fuzzy, string? Pattern)
         return new ClaimantKeys(exact, fuzzy, pattern);
     }
 
+    /// <summary>The groups of claimants this name belongs to, as (kind, value): itself, its spelling and its name pattern.</summary>
+    public IEnumerable<(string Kind, string Value)> Groups()
+    {
+        yield return ("claimant", Exact);
+        if (Fuzzy.Length > 0) yield return ("fuzzy", Fuzzy);
+        if (Pattern is not null) yield return ("pattern", Pattern);
+    }
+
     private static string Skeleton(string token)
     {
         var sb = new StringBuilder(token.Length);

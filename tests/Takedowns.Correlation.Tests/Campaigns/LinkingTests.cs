@@ -1,0 +1,118 @@
+using Takedowns.Contracts;
+using Takedowns.Correlation.Campaigns;
+
+namespace Takedowns.Correlation.Tests.Campaigns;
+
+/// <summary>How pairs of notices are weighed, on hand-made background counts.</summary>
+public sealed class LinkingTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 10, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static NoticeProfile Notice(string claimant, string domain, int minutesLater = 0) => new()
+    {
+        Id = Guid.NewGuid(), Platform = Platform.YouTube, SubjectType = SubjectType.Journalist, PolicyKey = "youtube copyright policy",
+        ClaimantKeys = ClaimantKeys.Of(claimant), Domain = domain, OccurredAt = Noon.AddMinutes(minutesLater),
+    };
+
+    /// <summary>
+    /// A platform with 50,000 notices over 1,000 days, a fifth of them citing copyright; 1,000 filed by claimants named
+    /// "&lt;word&gt; Holding", 900 of which name the catalogue that 1,200 notices name in all; 3 name a domain nothing else names.
+    /// </summary>
+    private static Background Counts(long platformNotices = 50_000, long days = 1_000) => new(new Dictionary<string, long>
+    {
+        ["n"] = platformNotices * 2, ["days"] = days, ["n:youtube"] = platformNotices,
+        ["policy:youtube:youtube copyright policy"] = platformNotices / 5,
+        ["pattern:youtube:* holding"] = 1_000,
+        ["domain:youtube:catalogue.example"] = 1_200, ["pattern-domain:youtube:* holding|catalogue.example"] = 900,
+        ["domain:youtube:claims.example"] = 3, ["pattern-domain:youtube:* holding|claims.example"] = 3,
+    });
+
+    private static ulong[] NoShingles(NoticeProfile _) => [];
+
+    [Fact]
+    public void two_rights_holders_of_one_name_pattern_naming_their_usual_catalogue_do_not_link()
+    {
+        var background = Counts();
+        var evidence = Linking.Evidence(Notice("Riselina Holding", "catalogue.example"), Notice("Mesnezen Holding", "catalogue.example", 10), NoShingles, background);
+
+        Assert.Equal("claimant names of one pattern", evidence.Claimant);
+        Assert.True(evidence.Domain);
+        // The domain is weighed by how often claimants of that pattern name it (900 of 1,000), not by its rarity overall.
+        double expected = background.Rarity("pattern", Platform.YouTube, "* holding") - 1
+            + background.RarityGiven("pattern", "* holding", "domain", Platform.YouTube, "catalogue.example")
+            + background.Rarity("policy", Platform.YouTube, "youtube copyright policy") + 0.5 + 0.5;
+        Assert.Equal(expected, evidence.Weight, 9);
+        Assert.True(background.Rarity("domain", Platform.YouTube, "catalogue.example") > 3.5); // rare overall: it would have linked
+        Assert.False(Linking.Links(evidence, TimeSpan.FromMinutes(10)));
+    }
+
+    [Fact]
+    public void names_of_one_pattern_naming_a_domain_unusual_for_that_pattern_link()
+    {
+        var evidence = Linking.Evidence(Notice("Gortor Holding", "claims.example"), Notice("Zentemmir Holding", "claims.example", 10), NoShingles, Counts());
+
+        Assert.True(Linking.Links(evidence, TimeSpan.FromMinutes(10)), $"weight {evidence.Weight:F2}");
+    }
+
+    [Fact]
+    public void the_same_claimant_naming_its_usual_domain_gains_nothing_from_the_domain()
+    {
+        var background = new Background(new Dictionary<string, long>
+        {
+            ["n:youtube"] = 50_000, ["days"] = 1_000, ["claimant:youtube:riselina holding"] = 400,
+            ["claimant-domain:youtube:riselina holding|catalogue.example"] = 400, ["domain:youtube:catalogue.example"] = 1_200,
+        });
+
+        double given = background.RarityGiven("claimant", "riselina holding", "domain", Platform.YouTube, "catalogue.example");
+
+        Assert.InRange(given, 0, 0.01);
+    }
+
+    [Theory]
+    [InlineData(50_000, 1_000, 0)]          // 50 a day: as calibrated
+    [InlineData(20_000, 1_000, 0)]          // quieter: never below the calibrated thresholds
+    [InlineData(500_000, 1_000, 2.302585093)] // ten times busier: ln 10 more evidence needed
+    public void a_busier_platform_needs_more_evidence_by_the_log_of_its_volume(long notices, long days, double crowding)
+    {
+        var background = Counts(notices, days);
+        var calm = Counts(50_000, 1_000);
+        var a = Notice("Gortor Holding", "claims.example");
+        var b = Notice("Zentemmir Holding", "claims.example", 10);
+
+        Assert.Equal(crowding, background.Crowding(Platform.YouTube), 8);
+        // Rarities are shares, the same at any volume here but for smoothing; the difference in weight is the crowding.
+        double shares = background.Rarity("policy", Platform.YouTube, "youtube copyright policy") - calm.Rarity("policy", Platform.YouTube, "youtube copyright policy")
+            + background.Rarity("pattern", Platform.YouTube, "* holding") - calm.Rarity("pattern", Platform.YouTube, "* holding");
+        Assert.Equal(-crowding + shares, Linking.Evidence(a, b, NoShingles, background).Weight - Linking.Evidence(a, b, NoShingles, calm).Weight, 9);
+    }
+
+    [Fact]
+    public void the_permutation_test_stopped_early_decides_as_the_full_test_does()
+    {
+        var background = Counts();
+        int decided = 0, significant = 0;
+        for (int trial = 0; trial < 60; trial++)
+        {
+            var random = new Random(trial);
+            // Six notices of one pattern naming the rare domain, bunched within a few hours or spread over days.
+            int spread = trial % 3 == 0 ? 240 : trial % 3 == 1 ? 3_000 : 20_000;
+            var members = Enumerable.Range(0, 6).Select(i => Notice($"Name{i} Holding", "claims.example", random.Next(spread))).ToList();
+            var pairs = (from i in Enumerable.Range(0, 6) from j in Enumerable.Range(i + 1, 5 - i)
+                         select (i, j, Linking.Evidence(members[i], members[j], NoShingles, background))).ToList();
+            DateTimeOffset Draw(NoticeProfile _, Random r) => Noon.AddMinutes(r.Next(60 * 24 * 60));
+
+            double full = ClusterSignificance.PValue(members, pairs, Draw, seed: trial);
+            foreach (double alpha in new[] { 0.001, 0.01, 0.05 })
+            {
+                double early = ClusterSignificance.PValue(members, pairs, Draw, seed: trial, alpha);
+                Assert.Equal(full <= alpha, early <= alpha);
+                if (full <= alpha) Assert.Equal(full, early);
+                else Assert.InRange(early, alpha, full); // the least it could still have been
+                decided++;
+            }
+            if (full <= 0.001) significant++;
+        }
+        Assert.Equal(180, decided);
+        Assert.InRange(significant, 1, 59); // both outcomes occur among the trials
+    }
+}
