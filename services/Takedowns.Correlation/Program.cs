@@ -19,7 +19,8 @@ builder.AddEventStore(ServiceName, o =>
     o.Projections.Snapshot<Spike>(SnapshotLifecycle.Inline);
     o.Schema.For<SliceDay>().Index(c => c.Day);
     o.Schema.For<Spike>().Index(s => s.Start).Index(s => s.Country);
-    o.Projections.Snapshot<Campaign>(SnapshotLifecycle.Inline);
+    // Async: the campaign documents have one writer, in the order of events, whether detection or an analyst appended them.
+    o.Projections.Snapshot<Campaign>(SnapshotLifecycle.Async);
     o.Schema.For<Campaign>().Index(c => c.RaisedAt);
     o.Schema.For<NoticeProfile>();
     o.Schema.For<CandidateCluster>().Index(c => c.CampaignId);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using JasperFx.Events;
 using Marten;
 using Takedowns.Contracts;
 using Takedowns.Contracts.Analysis;
@@ -50,8 +51,8 @@ public sealed record CampaignSplitInput
 
 /// <summary>
 /// The analyst's view of campaigns and what they do with them. Every action is an event on the campaign's stream; the
-/// detector's cluster follows it (a dismissed campaign is not raised again for the same reports; a report split off is
-/// not linked back).
+/// detector's clusters follow it as detection meets the event (a dismissed campaign is not raised again for the same
+/// reports; a report split off is not linked back; merged campaigns share one cluster).
 /// </summary>
 public static class CampaignEndpoints
 {
@@ -86,11 +87,58 @@ public static class CampaignEndpoints
             (i, e) => Text(i.Note, "note", e, required: true), Annotate);
     }
 
-    private delegate Task<IResult> Action<T>(Campaign campaign, T input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct);
+    private delegate Task<IResult> Action<T>(Campaign campaign, T input, string by, Acting acting, TimeProvider clock, CancellationToken ct);
+
+    /// <summary>Tries at recording an action before it is refused as conflicting: detection may be linking reports to the campaign.</summary>
+    private const int Attempts = 3;
+
+    /// <summary>
+    /// One attempt at an action: its session, and each campaign as its events make it now (documents may lag a moment
+    /// behind). Events are appended expecting the stream as it was read, so an action on a campaign that changed meanwhile
+    /// (detection linked a report, another analyst acted) fails as a whole and is tried again on what it is now.
+    /// </summary>
+    private sealed class Acting(IDocumentSession session)
+    {
+        private readonly Dictionary<Guid, IEventStream<Campaign>> _streams = [];
+        private readonly Dictionary<Guid, Campaign> _now = [];
+
+        public IDocumentSession Session => session;
+
+        public async Task<Campaign?> LoadAsync(Guid id, CancellationToken ct)
+        {
+            var stream = await session.Events.FetchForWriting<Campaign>(id, ct);
+            if (stream.Aggregate is not { } campaign) return null;
+            _streams[id] = stream;
+            return _now[id] = campaign;
+        }
+
+        public async Task<IReadOnlyList<Campaign>> LoadManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
+        {
+            var found = new List<Campaign>();
+            foreach (var id in ids)
+                if (await LoadAsync(id, ct) is { } c) found.Add(c);
+            return found;
+        }
+
+        public void Record(Guid campaignId, object e)
+        {
+            _streams[campaignId].AppendOne(e);
+            _now[campaignId] = Campaign.Next(_now[campaignId], e)!;
+        }
+
+        /// <summary>Writes what was recorded, and returns the campaign as it now stands.</summary>
+        public async Task<IResult> SaveAsync(Guid campaignId, CancellationToken ct)
+        {
+            await session.SaveChangesAsync(ct);
+            return Results.Ok(await DetailAsync(session, _now[campaignId], ct));
+        }
+
+        public async Task<IResult> UnchangedAsync(Guid campaignId, CancellationToken ct) => Results.Ok(await DetailAsync(session, _now[campaignId], ct));
+    }
 
     private static void Verb<T>(IEndpointRouteBuilder app, string verb, string name, string summary, System.Action<T, ValidationErrors> validate, Action<T> action)
         where T : class =>
-        app.MapPost(Path + "/{campaignId:guid}/" + verb, async (Guid campaignId, HttpRequest request, ClaimsPrincipal user, IDocumentSession session,
+        app.MapPost(Path + "/{campaignId:guid}/" + verb, async (Guid campaignId, HttpRequest request, ClaimsPrincipal user, IDocumentStore store,
                 TimeProvider clock, CancellationToken ct) =>
             {
                 var (input, problem) = await JsonBody.ReadAsync<T>(request, ct, allowEmpty: typeof(T) == typeof(CampaignNoteInput) && verb == "confirm");
@@ -99,11 +147,27 @@ public static class CampaignEndpoints
                 var errors = new ValidationErrors();
                 validate(input, errors);
                 if (!errors.IsEmpty) return errors.ToProblem();
-                var campaign = await session.LoadAsync<Campaign>(campaignId, ct);
-                if (campaign is null) return NotFound();
-                if (!campaign.IsOpen) return Conflict($"The campaign was merged into {campaign.MergedInto}; act on that one.");
                 string by = user.FindFirst(Claims.KeyId)?.Value ?? "admin";
-                return await action(campaign, input, by, session, clock, ct);
+                for (int attempt = 1; ; attempt++)
+                {
+                    await using var session = store.LightweightSession();
+                    var acting = new Acting(session);
+                    var campaign = await acting.LoadAsync(campaignId, ct);
+                    if (campaign is null) return NotFound();
+                    if (!campaign.IsOpen) return Conflict($"The campaign was merged into {campaign.MergedInto}; act on that one.");
+                    try
+                    {
+                        return await action(campaign, input, by, acting, clock, ct);
+                    }
+                    catch (JasperFx.ConcurrencyException) when (attempt < Attempts)
+                    {
+                        // Changed while this was being recorded: nothing was written; act again on the campaign as it is now.
+                    }
+                    catch (JasperFx.ConcurrencyException)
+                    {
+                        return Conflict("The campaign kept changing while this was being recorded; nothing was recorded. Try again.");
+                    }
+                }
             })
             .RequireAuthorization(Roles.Analyst).WithName(name).WithTags("Analysis").WithSummary(summary)
             .Accepts<T>("application/json")
@@ -127,99 +191,52 @@ public static class CampaignEndpoints
         return text;
     }
 
-    private static async Task<CandidateCluster?> ClusterOf(IDocumentSession session, Guid campaignId, CancellationToken ct) =>
-        await session.Query<CandidateCluster>().Where(c => c.CampaignId == campaignId).FirstOrDefaultAsync(ct);
-
-    private static async Task<IResult> Saved(IDocumentSession session, Guid campaignId, CancellationToken ct)
-    {
-        await session.SaveChangesAsync(ct);
-        return Results.Ok(await DetailAsync(session, (await session.LoadAsync<Campaign>(campaignId, ct))!, ct));
-    }
-
-    private static async Task<IResult> Confirm(Campaign c, CampaignNoteInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Confirm(Campaign c, CampaignNoteInput input, string by, Acting acting, TimeProvider clock, CancellationToken ct)
     {
         string? note = input.Note?.Trim() is { Length: > 0 } n ? n : null;
-        if (c.Status == CampaignStatus.Confirmed) return Results.Ok(await DetailAsync(session, c, ct)); // already: nothing to record
-        session.Events.Append(c.Id, new CampaignConfirmedByAnalyst(c.Id, by, note, clock.GetUtcNow()));
-        if (await ClusterOf(session, c.Id, ct) is { Dismissed: true } cluster)
-        {
-            cluster.Dismissed = false;
-            session.Store(cluster);
-        }
-        return await Saved(session, c.Id, ct);
+        if (c.Status == CampaignStatus.Confirmed) return await acting.UnchangedAsync(c.Id, ct); // already: nothing to record
+        acting.Record(c.Id, new CampaignConfirmedByAnalyst(c.Id, by, note, clock.GetUtcNow()));
+        return await acting.SaveAsync(c.Id, ct);
     }
 
-    private static async Task<IResult> Dismiss(Campaign c, CampaignDismissInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Dismiss(Campaign c, CampaignDismissInput input, string by, Acting acting, TimeProvider clock, CancellationToken ct)
     {
-        if (c.Status == CampaignStatus.Dismissed) return Results.Ok(await DetailAsync(session, c, ct));
-        session.Events.Append(c.Id, new CampaignDismissedByAnalyst(c.Id, by, input.Reason!.Trim(), clock.GetUtcNow()));
-        if (await ClusterOf(session, c.Id, ct) is { } cluster)
-        {
-            cluster.Dismissed = true;
-            session.Store(cluster);
-        }
-        return await Saved(session, c.Id, ct);
+        if (c.Status == CampaignStatus.Dismissed) return await acting.UnchangedAsync(c.Id, ct);
+        acting.Record(c.Id, new CampaignDismissedByAnalyst(c.Id, by, input.Reason!.Trim(), clock.GetUtcNow()));
+        return await acting.SaveAsync(c.Id, ct);
     }
 
-    private static async Task<IResult> Annotate(Campaign c, CampaignNoteInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Annotate(Campaign c, CampaignNoteInput input, string by, Acting acting, TimeProvider clock, CancellationToken ct)
     {
-        session.Events.Append(c.Id, new CampaignAnnotated(c.Id, by, input.Note!.Trim(), clock.GetUtcNow()));
-        return await Saved(session, c.Id, ct);
+        acting.Record(c.Id, new CampaignAnnotated(c.Id, by, input.Note!.Trim(), clock.GetUtcNow()));
+        return await acting.SaveAsync(c.Id, ct);
     }
 
-    private static async Task<IResult> Split(Campaign c, CampaignSplitInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Split(Campaign c, CampaignSplitInput input, string by, Acting acting, TimeProvider clock, CancellationToken ct)
     {
         // The body was checked before the campaign was loaded; only membership needs the campaign.
         var errors = new ValidationErrors();
         if (c.Members.All(m => m.ReportId != input.ReportId)) errors.Add("reportId", "Not a report of this campaign.");
         if (!errors.IsEmpty) return errors.ToProblem();
         string? reason = input.Reason?.Trim() is { Length: > 0 } r ? r : null;
-        session.Events.Append(c.Id, new CampaignReportSplitOff(c.Id, input.ReportId!.Value, by, reason, clock.GetUtcNow()));
-        if (await ClusterOf(session, c.Id, ct) is { } cluster)
-        {
-            cluster.Members.Remove(input.ReportId.Value);
-            cluster.Announced.Remove(input.ReportId.Value);
-            cluster.SplitOff.Add(input.ReportId.Value);
-            session.Store(cluster);
-        }
-        if (await session.LoadAsync<NoticeProfile>(input.ReportId.Value, ct) is { } profile)
-        {
-            profile.ClusterId = null;
-            session.Store(profile);
-        }
-        return await Saved(session, c.Id, ct);
+        acting.Record(c.Id, new CampaignReportSplitOff(c.Id, input.ReportId!.Value, by, reason, clock.GetUtcNow()));
+        return await acting.SaveAsync(c.Id, ct);
     }
 
-    private static async Task<IResult> Merge(Campaign c, CampaignMergeInput input, string by, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Merge(Campaign c, CampaignMergeInput input, string by, Acting acting, TimeProvider clock, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var ids = input.CampaignIds!.Distinct().ToList();
         if (ids.Contains(c.Id)) errors.Add("campaignIds", "A campaign cannot be merged into itself.");
-        var others = (await session.LoadManyAsync<Campaign>(ct, ids)).ToList();
-        foreach (var missing in ids.Except(others.Select(o => o.Id))) errors.Add("campaignIds", $"No campaign {missing}.");
+        var others = await acting.LoadManyAsync(ids.Where(id => id != c.Id).ToList(), ct);
+        foreach (var missing in ids.Where(id => id != c.Id).Except(others.Select(o => o.Id))) errors.Add("campaignIds", $"No campaign {missing}.");
         foreach (var merged in others.Where(o => !o.IsOpen)) errors.Add("campaignIds", $"Campaign {merged.Id} was already merged into {merged.MergedInto}.");
         if (!errors.IsEmpty) return errors.ToProblem();
 
         var now = clock.GetUtcNow();
-        session.Events.Append(c.Id, new CampaignAbsorbed(c.Id, others.Select(o => o.Id).ToList(), others.SelectMany(o => o.Members).ToList(), by, now));
-        foreach (var other in others) session.Events.Append(other.Id, new CampaignMergedInto(other.Id, c.Id, by, now));
-        // The detector's clusters follow: one cluster, owned by this campaign.
-        var target = await ClusterOf(session, c.Id, ct);
-        foreach (var other in others)
-        {
-            if (await ClusterOf(session, other.Id, ct) is not { } cluster || target is null) continue;
-            target.Members.AddRange(cluster.Members.Except(target.Members));
-            target.Announced.AddRange(cluster.Members.Except(target.Announced));
-            target.SplitOff.AddRange(cluster.SplitOff.Except(target.SplitOff));
-            foreach (var profile in await session.LoadManyAsync<NoticeProfile>(ct, cluster.Members))
-            {
-                profile.ClusterId = target.Id;
-                session.Store(profile);
-            }
-            session.Delete<CandidateCluster>(cluster.Id);
-        }
-        if (target is not null) session.Store(target);
-        return await Saved(session, c.Id, ct);
+        acting.Record(c.Id, new CampaignAbsorbed(c.Id, others.Select(o => o.Id).ToList(), others.SelectMany(o => o.Members).ToList(), by, now));
+        foreach (var other in others) acting.Record(other.Id, new CampaignMergedInto(other.Id, c.Id, by, now));
+        return await acting.SaveAsync(c.Id, ct);
     }
 
     private static async Task<IResult> List(HttpRequest request, IQuerySession session, CancellationToken ct)
@@ -264,8 +281,9 @@ public static class CampaignEndpoints
         return Results.Ok(new CampaignPage(page.Take(limit).Select(CampaignSummary.Of).ToList(), next));
     }
 
+    // The campaign as its events make it now: its document may lag a moment behind an action just recorded.
     private static async Task<IResult> Get(Guid campaignId, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<Campaign>(campaignId, ct) is { } c ? Results.Ok(await DetailAsync(session, c, ct)) : NotFound();
+        await session.Events.AggregateStreamAsync<Campaign>(campaignId, token: ct) is { } c ? Results.Ok(await DetailAsync(session, c, ct)) : NotFound();
 
     private static async Task<CampaignDetail> DetailAsync(IQuerySession session, Campaign c, CancellationToken ct)
     {

@@ -123,6 +123,61 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             .Append("n").Append("days").Append($"seenday:{day}");
     }
 
+    /// <summary>How detection signs the merges it makes itself when clusters meet (analysts' merges are signed with their key).</summary>
+    public const string ClustersMet = "detection (clusters met)";
+
+    /// <summary>
+    /// An analyst's decision carried into the clusters detection keeps: confirmed or dismissed, a report split off (never
+    /// linked into the cluster again), campaigns merged (their clusters become one). Detection is the one writer of its
+    /// clusters and profiles and meets decisions in the order of events, so a decision and a page of reports touching
+    /// the same campaign cannot overwrite each other. Other events (detection's own merges) change nothing.
+    /// </summary>
+    public async Task DecideAsync(object decision, CancellationToken ct)
+    {
+        switch (decision)
+        {
+            case CampaignConfirmedByAnalyst e when await state.ClusterOfCampaignAsync(e.CampaignId, ct) is { Dismissed: true } cluster:
+                cluster.Dismissed = false;
+                state.Save(cluster);
+                break;
+            case CampaignDismissedByAnalyst e when await state.ClusterOfCampaignAsync(e.CampaignId, ct) is { Dismissed: false } cluster:
+                cluster.Dismissed = true;
+                state.Save(cluster);
+                break;
+            case CampaignReportSplitOff e:
+                if (await state.ClusterOfCampaignAsync(e.CampaignId, ct) is { } from)
+                {
+                    from.Members.Remove(e.ReportId);
+                    from.Announced.Remove(e.ReportId);
+                    if (!from.SplitOff.Contains(e.ReportId)) from.SplitOff.Add(e.ReportId);
+                    state.Save(from);
+                    if (await state.ProfileAsync(e.ReportId, ct) is { } split && split.ClusterId == from.Id)
+                    {
+                        split.ClusterId = null;
+                        state.Save(split, index: false);
+                    }
+                }
+                break;
+            case CampaignAbsorbed e when e.By != ClustersMet:
+                if (await state.ClusterOfCampaignAsync(e.CampaignId, ct) is not { } target) break;
+                foreach (var absorbed in e.From)
+                {
+                    if (await state.ClusterOfCampaignAsync(absorbed, ct) is not { } cluster || cluster.Id == target.Id) continue;
+                    target.Members.AddRange(cluster.Members.Except(target.Members));
+                    target.Announced.AddRange(cluster.Members.Except(target.Announced));
+                    target.SplitOff.AddRange(cluster.SplitOff.Except(target.SplitOff));
+                    foreach (var member in await state.ProfilesAsync(cluster.Members, ct))
+                    {
+                        member.ClusterId = target.Id;
+                        state.Save(member, index: false);
+                    }
+                    state.Delete(cluster.Id);
+                }
+                state.Save(target);
+                break;
+        }
+    }
+
     /// <summary>A retracted report leaves detection: no longer a candidate, and no longer counted toward its cluster's test.</summary>
     public async Task RetractAsync(Guid reportId, CancellationToken ct)
     {
@@ -175,8 +230,8 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 if (target.CampaignId is { } into)
                 {
                     var members = (await state.ProfilesAsync(other.Members, ct)).Select(MemberOf).ToList();
-                    events.Add((into, new CampaignAbsorbed(into, [absorbed], members, "detection (clusters met)", now)));
-                    events.Add((absorbed, new CampaignMergedInto(absorbed, into, "detection (clusters met)", now)));
+                    events.Add((into, new CampaignAbsorbed(into, [absorbed], members, ClustersMet, now)));
+                    events.Add((absorbed, new CampaignMergedInto(absorbed, into, ClustersMet, now)));
                 }
                 else (target.CampaignId, target.Dismissed) = (absorbed, other.Dismissed);
             }

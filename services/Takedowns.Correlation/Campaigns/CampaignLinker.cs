@@ -19,7 +19,12 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
 {
     public const string SubscriptionName = "campaign-linker";
 
-    public static readonly Type[] EventTypes = [typeof(ReportObserved), typeof(ObservedReportRevised), typeof(ObservedReportRetracted)];
+    public static readonly Type[] EventTypes =
+    [
+        typeof(ReportObserved), typeof(ObservedReportRevised), typeof(ObservedReportRetracted),
+        // Analysts' decisions, which detection carries into its clusters in the order of events.
+        typeof(CampaignConfirmedByAnalyst), typeof(CampaignDismissedByAnalyst), typeof(CampaignReportSplitOff), typeof(CampaignAbsorbed),
+    ];
 
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
@@ -56,19 +61,15 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
                 case ObservedReportRetracted r:
                     await engine.RetractAsync(r.ReportId, ct);
                     break;
+                case CampaignConfirmedByAnalyst or CampaignDismissedByAnalyst or CampaignReportSplitOff or CampaignAbsorbed:
+                    await engine.DecideAsync(e.Data, ct);
+                    break;
             }
         }
-        // Subscriptions do not run inline projections: the campaign documents (kept by the inline projection for analysts'
-        // actions) are brought up to date here with this page's events.
+        // Only appended: the documents follow from the events (an asynchronous projection, their one writer). Appended, not
+        // started: a stream started here was not written (the subscription's session drops it).
         foreach (var group in raised.GroupBy(r => r.Item1))
-        {
-            var events = group.Select(g => g.Item2).ToArray();
-            // Appended, not started: a stream started here was not written (the subscription's session drops it).
-            var campaign = events[0] is CampaignRaised ? null : await operations.LoadAsync<Campaign>(group.Key, ct);
-            operations.Events.Append(group.Key, events);
-            campaign = events.Aggregate(campaign, Campaign.Next);
-            if (campaign is not null) operations.Store(campaign);
-        }
+            operations.Events.Append(group.Key, group.Select(g => g.Item2).ToArray());
         PostgresCampaignBackend.Queue(operations, state.Changes());
         if (raised.Count > 0) logger.LogInformation("Campaign detection: {Events} campaign events from {Reports} report events", raised.Count, page.Events.Count);
         return NullChangeListener.Instance;
@@ -134,6 +135,9 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
 
     public async Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
         await operations.LoadManyAsync<CandidateCluster>(ct, ids);
+
+    public async Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct) =>
+        await operations.Query<CandidateCluster>().Where(c => c.CampaignId == campaignId).FirstOrDefaultAsync(ct);
 
     public async Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct)
     {

@@ -25,6 +25,8 @@ public interface ICampaignBackend
     Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(string Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct);
     Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
     Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
+    /// <summary>The cluster a campaign was raised for (or moved to when clusters met), if any.</summary>
+    Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct);
     Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct);
 }
 
@@ -42,6 +44,8 @@ public sealed class EmptyCampaignBackend : ICampaignBackend
     public Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => Task.FromResult<IReadOnlyList<NoticeProfile>>([]);
 
     public Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => Task.FromResult<IReadOnlyList<CandidateCluster>>([]);
+
+    public Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct) => Task.FromResult<CandidateCluster?>(null);
 
     public Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<(DateOnly, long)>>([]);
@@ -168,6 +172,16 @@ public sealed class CampaignState(ICampaignBackend backend)
         if (!_clusters.TryGetValue(id, out var cluster))
             _clusters[id] = cluster = (await backend.ClustersAsync([id], ct)).FirstOrDefault();
         return cluster;
+    }
+
+    /// <summary>The cluster that holds a campaign now: one this unit of work changed, else the stored one.</summary>
+    public async Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct)
+    {
+        if (_clusters.Values.FirstOrDefault(c => c?.CampaignId == campaignId) is { } here) return here;
+        if (await backend.ClusterOfCampaignAsync(campaignId, ct) is not { } stored) return null;
+        // Changed here since (deleted, or given to another campaign): what is here counts.
+        if (_clusters.TryGetValue(stored.Id, out var local)) return local?.CampaignId == campaignId ? local : null;
+        return _clusters[stored.Id] = stored;
     }
 
     public void Save(CandidateCluster cluster)

@@ -32,16 +32,11 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
         var closedIds = page.Events.Select(e => e.Data).OfType<SpikeClosed>().Select(c => c.SpikeId).Distinct().ToArray();
         var spikes = closedIds.Length == 0 ? new Dictionary<Guid, Spike>()
             : (await operations.LoadManyAsync<Spike>(ct, closedIds)).ToDictionary(s => s.Id);
-        // Confirmations and merges name the campaign's reports as they stand.
-        var campaignIds = page.Events.Select(e => e.Data switch
-        {
-            CampaignConfirmedByAnalyst c => c.CampaignId,
-            CampaignAbsorbed a => a.CampaignId,
-            _ => Guid.Empty,
-        }).Where(id => id != Guid.Empty).Distinct().ToArray();
-        var campaigns = campaignIds.Length == 0 ? new Dictionary<Guid, Campaign>()
-            : (await operations.LoadManyAsync<Campaign>(ct, campaignIds)).ToDictionary(c => c.Id);
-        IReadOnlyList<Guid> ReportsOf(Guid id) => campaigns.TryGetValue(id, out var c) ? c.Members.Select(m => m.ReportId).ToList() : [];
+        // Confirmations and merges name the campaign's reports as they stood at that event (the stream folded up to it).
+        var campaigns = new Dictionary<Guid, Campaign>();
+        foreach (var e in page.Events.Where(e => e.Data is CampaignConfirmedByAnalyst or CampaignAbsorbed))
+            if (await operations.Events.AggregateStreamAsync<Campaign>(e.StreamId, e.Version, token: ct) is { } c) campaigns[e.Id] = c;
+        IReadOnlyList<Guid> ReportsOf(IEvent e) => campaigns.TryGetValue(e.Id, out var c) ? c.Members.Select(m => m.ReportId).ToList() : [];
         // In order: a spike's end must not overtake its detection, nor a campaign's confirmation its suspicion.
         foreach (var e in page.Events)
         {
@@ -55,9 +50,9 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
                     r.Score, r.PValue, r.Signals, r.Members.Select(m => m.Country).Distinct().Order().ToList(),
                     r.Members.Select(m => m.Platform).Distinct().Order().ToList(), r.Members.Min(m => m.OccurredAt), r.Members.Max(m => m.OccurredAt),
                     r.RaisedAt), e.Id, ct),
-                CampaignConfirmedByAnalyst c => bus.PublishIntegrationEvent(new CampaignConfirmed(c.CampaignId, ReportsOf(c.CampaignId), c.Note, c.ConfirmedAt), e.Id, ct),
+                CampaignConfirmedByAnalyst c => bus.PublishIntegrationEvent(new CampaignConfirmed(c.CampaignId, ReportsOf(e), c.Note, c.ConfirmedAt), e.Id, ct),
                 CampaignDismissedByAnalyst d => bus.PublishIntegrationEvent(new CampaignDismissed(d.CampaignId, d.Reason, d.DismissedAt), e.Id, ct),
-                CampaignAbsorbed a => bus.PublishIntegrationEvent(new CampaignsMerged(a.CampaignId, a.From, ReportsOf(a.CampaignId), a.MergedAt), e.Id, ct),
+                CampaignAbsorbed a => bus.PublishIntegrationEvent(new CampaignsMerged(a.CampaignId, a.From, ReportsOf(e), a.MergedAt), e.Id, ct),
                 _ => Task.CompletedTask,
             };
             await publishing;

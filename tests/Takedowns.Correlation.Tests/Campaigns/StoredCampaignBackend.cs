@@ -49,6 +49,9 @@ public sealed class StoredCampaignBackend : ICampaignBackend
     public Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<CandidateCluster>>(ids.Where(_clusters.ContainsKey).Select(id => JsonSerializer.Deserialize<CandidateCluster>(_clusters[id])!).ToList());
 
+    public Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct) =>
+        Task.FromResult(_clusters.Values.Select(json => JsonSerializer.Deserialize<CandidateCluster>(json)!).FirstOrDefault(c => c.CampaignId == campaignId));
+
     public Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<(DateOnly, long)>>(_days.Where(d => d.Key.Item1 == stratum).Select(d => (d.Key.Item2, d.Value)).ToList());
 }
