@@ -45,19 +45,18 @@ public static partial class DetectionThroughApi
                 Console.WriteLine(string.Create(C, $"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports, {rate:F0} reports/s from import to detection | spikes: {spikeScore} | campaigns: {campaignScore}"));
             }
 
-        double Median(IEnumerable<double> v) { var s = v.Where(x => !double.IsNaN(x)).Order().ToArray(); return s.Length == 0 ? double.NaN : s[s.Length / 2]; }
         Console.WriteLine();
         Console.WriteLine("| measure (through intake and the API) | value | target |");
         Console.WriteLine("|---|---|---|");
         Console.WriteLine(string.Create(C, $"| spikes: detection of 3-day bursts of ≥ 3 SD | {(double)spikes.Sum(s => s.ReferenceDetected) / spikes.Sum(s => s.Reference):P1} ({spikes.Sum(s => s.ReferenceDetected)}/{spikes.Sum(s => s.Reference)}) | ≥ 80 % |"));
         Console.WriteLine(string.Create(C, $"| spikes: false alarms per series-year, planted / null scenarios | {spikes.Sum(s => s.FalseAlarms) / spikes.Sum(s => s.SeriesYears):F3} / {nullSpikes.Sum(s => s.FalseAlarms) / nullSpikes.Sum(s => s.SeriesYears):F3} | ≤ 0.5 |"));
-        Console.WriteLine(string.Create(C, $"| spikes: median days to detection | {Median(spikes.Select(s => s.MedianDaysToDetection)):F1} | ≤ 1 |"));
+        Console.WriteLine(string.Create(C, $"| spikes: median days to detection | {Detection.Median(spikes.Select(s => s.MedianDaysToDetection)):F1} | ≤ 1 |"));
         Console.WriteLine(string.Create(C, $"| campaigns: recall (≥ 5 reports, ≥ 2 shared signals) | {(double)campaigns.Sum(s => s.Recalled) / campaigns.Sum(s => s.Planted):P1} ({campaigns.Sum(s => s.Recalled)}/{campaigns.Sum(s => s.Planted)}) | ≥ 90 % |"));
         Console.WriteLine(string.Create(C, $"| campaigns: recall, randomised claimants, ≤ 20 % edits | {(double)campaigns.Sum(s => s.RandomNameRecalled) / Math.Max(1, campaigns.Sum(s => s.RandomNamePlanted)):P1} ({campaigns.Sum(s => s.RandomNameRecalled)}/{campaigns.Sum(s => s.RandomNamePlanted)}) | ≥ 80 % |"));
         Console.WriteLine(string.Create(C, $"| campaigns: B-cubed precision / recall / F1 (mean) | {campaigns.Average(s => s.BCubedPrecision):F3} / {campaigns.Average(s => s.BCubedRecall):F3} / {campaigns.Average(s => s.BCubedF1):F3} | F1 ≥ 0.85 |"));
-        Console.WriteLine(string.Create(C, $"| campaigns: median reports in a campaign when raised | {Median(campaigns.Select(s => s.MedianReportsUntilDetection)):F1} | |"));
+        Console.WriteLine(string.Create(C, $"| campaigns: median reports in a campaign when raised | {Detection.Median(campaigns.Select(s => s.MedianReportsUntilDetection)):F1} | |"));
         Console.WriteLine(string.Create(C, $"| campaigns: false campaigns per 10,000 reports, null scenarios | {nullCampaigns.Sum(s => s.FalseCampaigns) * 10_000.0 / nullCampaigns.Sum(s => s.Reports):F2} | ≤ 1 |"));
-        Console.WriteLine(string.Create(C, $"| whole pipeline (import, forwarding, series, campaign detection), median | {Median(rates):F0} reports/s | |"));
+        Console.WriteLine(string.Create(C, $"| whole pipeline (import, forwarding, series, campaign detection), median | {Detection.Median(rates):F0} reports/s | |"));
         return 0;
     }
 

@@ -102,8 +102,6 @@ public static class CampaignEndpoints
         private readonly Dictionary<Guid, IEventStream<Campaign>> _streams = [];
         private readonly Dictionary<Guid, Campaign> _now = [];
 
-        public IDocumentSession Session => session;
-
         public async Task<Campaign?> LoadAsync(Guid id, CancellationToken ct)
         {
             var stream = await session.Events.FetchForWriting<Campaign>(id, ct);

@@ -37,6 +37,14 @@ public sealed class CampaignConcurrencyTests(AnalysisHost host) : IClassFixture<
         return (campaignId, cluster.Id, members);
     }
 
+    /// <summary>The campaign's document once the projection has brought it to <paramref name="until"/>.</summary>
+    private async Task<Campaign> DocumentAsync(Guid campaignId, Func<Campaign?, bool> until, string what) =>
+        (await Eventually.Until(async () =>
+        {
+            await using var query = Store.QuerySession();
+            return await query.LoadAsync<Campaign>(campaignId);
+        }, until, what: what))!;
+
     private async Task<HttpResponseMessage> PostAsync(Guid campaignId, string verb, object body) =>
         await host.CreateAdminClient().PostAsync($"{CampaignEndpoints.Path}/{campaignId}/{verb}",
             new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
@@ -70,12 +78,8 @@ public sealed class CampaignConcurrencyTests(AnalysisHost host) : IClassFixture<
             var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(members.Count + 1, answer.GetProperty("reportCount").GetInt32());
         }
-        var campaign = await Eventually.Until(async () =>
-        {
-            await using var query = Store.QuerySession();
-            return await query.LoadAsync<Campaign>(campaignId);
-        }, c => c?.Timeline.Count == 3, what: "the campaign's document to follow its events");
-        Assert.Equal(members.Select(m => m.ReportId).Append(late.ReportId).Order(), campaign!.Members.Select(m => m.ReportId).Order());
+        var campaign = await DocumentAsync(campaignId, c => c?.Timeline.Count == 3, "the campaign's document to follow its events");
+        Assert.Equal(members.Select(m => m.ReportId).Append(late.ReportId).Order(), campaign.Members.Select(m => m.ReportId).Order());
         await using var session = Store.QuerySession();
         var events = await session.Events.FetchStreamAsync(campaignId);
         Assert.Equal([typeof(CampaignRaised), typeof(CampaignReportLinked), typeof(CampaignAnnotated)], events.Select(e => e.EventType));
@@ -114,13 +118,10 @@ public sealed class CampaignConcurrencyTests(AnalysisHost host) : IClassFixture<
         Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
         var recorded = answers.Where(a => a.StatusCode == HttpStatusCode.OK).Select(a => a.Note).Order().ToList();
         Assert.NotEmpty(recorded);
-        var campaign = await Eventually.Until(async () =>
-        {
-            await using var query = Store.QuerySession();
-            return await query.LoadAsync<Campaign>(campaignId);
-        }, c => c?.Members.Count == members.Count + linked.Count && c.Timeline.Count(t => t.What.StartsWith("Note by", StringComparison.Ordinal)) == recorded.Count,
-            what: "every linked report and every recorded note in the campaign's document");
-        Assert.Equal(recorded, campaign!.Timeline.Where(t => t.What.StartsWith("Note by", StringComparison.Ordinal)).Select(t => t.What[(t.What.IndexOf(": ", StringComparison.Ordinal) + 2)..]).Order());
+        var campaign = await DocumentAsync(campaignId,
+            c => c?.Members.Count == members.Count + linked.Count && c.Timeline.Count(t => t.What.StartsWith("Note by", StringComparison.Ordinal)) == recorded.Count,
+            "every linked report and every recorded note in the campaign's document");
+        Assert.Equal(recorded, campaign.Timeline.Where(t => t.What.StartsWith("Note by", StringComparison.Ordinal)).Select(t => t.What[(t.What.IndexOf(": ", StringComparison.Ordinal) + 2)..]).Order());
     }
 
     [Fact]
@@ -141,12 +142,8 @@ public sealed class CampaignConcurrencyTests(AnalysisHost host) : IClassFixture<
         await using var query = Store.QuerySession();
         var events = await query.Events.FetchStreamAsync(campaignId);
         Assert.Equal(recorded, events.Select(e => e.Data).OfType<CampaignAnnotated>().Select(e => e.Note).Order());
-        var campaign = await Eventually.Until(async () =>
-        {
-            await using var q = Store.QuerySession();
-            return await q.LoadAsync<Campaign>(campaignId);
-        }, c => c?.Timeline.Count == 1 + recorded.Count, what: "the campaign's document to follow its events");
-        Assert.Equal(recorded, campaign!.Timeline.Where(t => t.What.StartsWith("Note by", StringComparison.Ordinal)).Select(t => t.What[(t.What.IndexOf(": ", StringComparison.Ordinal) + 2)..]).Order());
+        var campaign = await DocumentAsync(campaignId, c => c?.Timeline.Count == 1 + recorded.Count, "the campaign's document to follow its events");
+        Assert.Equal(recorded, campaign.Timeline.Where(t => t.What.StartsWith("Note by", StringComparison.Ordinal)).Select(t => t.What[(t.What.IndexOf(": ", StringComparison.Ordinal) + 2)..]).Order());
     }
 
     [Fact]

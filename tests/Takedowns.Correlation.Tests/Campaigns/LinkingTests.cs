@@ -90,7 +90,7 @@ public sealed class LinkingTests
     public void the_permutation_test_stopped_early_decides_as_the_full_test_does()
     {
         var background = Counts();
-        int decided = 0, significant = 0;
+        int significant = 0;
         for (int trial = 0; trial < 60; trial++)
         {
             var random = new Random(trial);
@@ -108,11 +108,9 @@ public sealed class LinkingTests
                 Assert.Equal(full <= alpha, early <= alpha);
                 if (full <= alpha) Assert.Equal(full, early);
                 else Assert.InRange(early, alpha, full); // the least it could still have been
-                decided++;
             }
             if (full <= 0.001) significant++;
         }
-        Assert.Equal(180, decided);
         Assert.InRange(significant, 1, 59); // both outcomes occur among the trials
     }
 }
