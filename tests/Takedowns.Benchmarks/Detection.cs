@@ -160,6 +160,8 @@ public static class Detection
             detected.Add(events, i);
             i++;
         }
+        var work = engine.Work;
+        Console.WriteLine(string.Create(C, $"  work: {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; garbage collection paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s"));
         return (detected.Campaigns(), times, replay.Elapsed);
     }
 }

@@ -21,6 +21,9 @@ public sealed record CampaignSettings
     public static readonly CampaignSettings Default = new();
 }
 
+/// <summary>Reports observed, candidates weighed against them, and pairs of texts compared exactly.</summary>
+public sealed record CampaignWork(long Reports, long Candidates, double TextsCompared);
+
 /// <summary>A report as campaign detection receives it.</summary>
 public sealed record NoticeReport(
     Guid ReportId, Guid OrganisationId, Guid? IncidentId, string Country, Platform Platform, SubjectType SubjectType, GroundCategory Category,
@@ -36,9 +39,14 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
 {
     private const int ShinglesKept = 100_000;
     private readonly Dictionary<Guid, ulong[]> _shingles = [];
+    private long _reports, _candidates, _textsAsked;
+
+    /// <summary>What detection has done so far: how much comparing the reports took (benchmarks report it).</summary>
+    public CampaignWork Work => new(_reports, _candidates, _textsAsked / 2.0); // two texts to a comparison
 
     private ulong[] ShinglesOf(NoticeProfile p)
     {
+        _textsAsked++;
         if (_shingles.TryGetValue(p.Id, out var set)) return set;
         if (_shingles.Count >= ShinglesKept) _shingles.Clear(); // a cache: bounded, and recomputed from the text when needed
         return _shingles[p.Id] = NoticeText.Shingles(p.Text);
@@ -73,11 +81,11 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         else Count(profile, lines, day, background);
 
         var linked = new List<NoticeProfile>();
-        foreach (var candidate in await state.CandidatesAsync(profile, settings.CandidatesPerKey, ct))
-        {
-            var evidence = Linking.Evidence(profile, candidate, ShinglesOf, background);
-            if (Linking.Links(evidence, profile.OccurredAt - candidate.OccurredAt)) linked.Add(candidate);
-        }
+        var candidates = await state.CandidatesAsync(profile, settings.CandidatesPerKey, ct);
+        _reports++;
+        _candidates += candidates.Count;
+        foreach (var candidate in candidates)
+            if (Linking.Links(profile, candidate, ShinglesOf, background, profile.OccurredAt - candidate.OccurredAt)) linked.Add(candidate);
         state.Save(profile, index: true);
         if (linked.Count == 0) return events;
 

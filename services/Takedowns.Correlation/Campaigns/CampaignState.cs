@@ -71,6 +71,7 @@ public sealed class CampaignState(ICampaignBackend backend)
     private readonly HashSet<Guid> _unindexed = [];   // not candidates now
     private readonly Dictionary<Guid, (DateTimeOffset At, IReadOnlyList<string> Keys, HashSet<Guid> Ids)> _stored = []; // prefetched candidates
     private readonly HashSet<Guid> _rowsToDelete = [];  // stored keys to drop before the new ones go in
+    private readonly HashSet<Guid> _found = [];         // one report's candidates (reused: found for every report)
 
     public async Task<Background> BackgroundAsync(IEnumerable<string> keys, CancellationToken ct)
     {
@@ -98,15 +99,28 @@ public sealed class CampaignState(ICampaignBackend backend)
     {
         var keys = p.Keys();
         if (keys.Count == 0) return [];
-        HashSet<Guid> ids;
-        if (_stored.TryGetValue(p.Id, out var stored) && stored.At == p.OccurredAt && stored.Keys.SequenceEqual(keys)) ids = [.. stored.Ids];
-        else ids = (await backend.CandidatesAsync(keys.Select(k => (k, p.OccurredAt)).ToList(), Linking.LongestWindow, perSide, ct)).Select(c => c.Id).ToHashSet();
+        var ids = _found;
+        ids.Clear();
+        if (_stored.TryGetValue(p.Id, out var stored) && stored.At == p.OccurredAt && stored.Keys.SequenceEqual(keys)) ids.UnionWith(stored.Ids);
+        else
+            foreach (var (_, id) in await backend.CandidatesAsync(keys.Select(k => (k, p.OccurredAt)).ToList(), Linking.LongestWindow, perSide, ct))
+                ids.Add(id);
         foreach (var key in keys)
             if (_newKeys.TryGetValue(key, out var postings))
                 postings.Nearest(p.OccurredAt, Linking.LongestWindow, perSide, ids);
         ids.ExceptWith(_unindexed);
         ids.Remove(p.Id);
-        return (await ProfilesAsync(ids, ct)).Where(c => !c.Retracted).ToList();
+        // Most candidates are known already (this unit of work's reports, or prefetched): only the others are loaded.
+        var candidates = new List<NoticeProfile>(ids.Count);
+        List<Guid>? missing = null;
+        foreach (var id in ids)
+        {
+            if (_profiles.TryGetValue(id, out var known)) candidates.Add(known);
+            else if (!_absent.Contains(id)) (missing ??= []).Add(id);
+        }
+        if (missing is not null) candidates.AddRange(await ProfilesAsync(missing, ct));
+        candidates.RemoveAll(c => c.Retracted);
+        return candidates;
     }
 
     /// <summary>
@@ -254,15 +268,35 @@ public sealed class Postings
     /// <summary>Adds the ids of up to <paramref name="perSide"/> entries before <paramref name="at"/> and as many from it on, within the window.</summary>
     public void Nearest(DateTimeOffset at, TimeSpan window, int perSide, HashSet<Guid> into)
     {
-        int lo = 0, hi = _entries.Count; // first entry at or after `at`
+        int lo = FirstFrom(at);
+        for (int i = lo - 1, n = 0; i >= 0 && n < perSide && at - _entries[i].At <= window; i--, n++) into.Add(_entries[i].Id);
+        for (int i = lo, n = 0; i < _entries.Count && n < perSide && _entries[i].At - at <= window; i++, n++) into.Add(_entries[i].Id);
+    }
+
+    /// <summary>
+    /// The index of the first entry at or after <paramref name="at"/>. Reports mostly arrive in order of time, so the place
+    /// is at or near the end: searched from there in doubling steps, then by halving, which touches only the recent
+    /// (cached) end of a long list instead of its whole depth.
+    /// </summary>
+    private int FirstFrom(DateTimeOffset at)
+    {
+        int hi = _entries.Count; // entries[hi..] are at or after `at`
+        if (hi == 0 || _entries[hi - 1].At < at) return hi;
+        hi--;
+        int lo = hi - 1; // entries[..(lo + 1)] are before `at` once the doubling stops (lo = -1: none are known to be)
+        for (int step = 1; lo >= 0 && _entries[lo].At >= at; step *= 2)
+        {
+            hi = lo;
+            lo = Math.Max(-1, hi - step * 2);
+        }
+        lo++;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
             if (_entries[mid].At < at) lo = mid + 1;
             else hi = mid;
         }
-        for (int i = lo - 1, n = 0; i >= 0 && n < perSide && at - _entries[i].At <= window; i--, n++) into.Add(_entries[i].Id);
-        for (int i = lo, n = 0; i < _entries.Count && n < perSide && _entries[i].At - at <= window; i++, n++) into.Add(_entries[i].Id);
+        return lo;
     }
 }
 

@@ -50,6 +50,16 @@ public sealed class Background(IReadOnlyDictionary<string, long> counts)
         return _crowding[platform] = Math.Max(0, Math.Log(daily / CalibratedDailyNotices));
     }
 
+    private NoticeProfile? _weighed;
+    private SignalWeights? _weights;
+
+    /// <summary>The weights of a report's signals; kept for the last report asked about (compared with many candidates in a row).</summary>
+    public SignalWeights WeightsOf(NoticeProfile p)
+    {
+        if (!ReferenceEquals(p, _weighed) || _weights is null) (_weighed, _weights) = (p, SignalWeights.Of(p, this));
+        return _weights;
+    }
+
     /// <summary>Keys whose counts a profile's evidence needs: those it counts in, and the number of days seen.</summary>
     public static IEnumerable<string> KeysFor(NoticeProfile p) => CountedKeys(p).Append("days");
 
@@ -73,6 +83,48 @@ public sealed class Background(IReadOnlyDictionary<string, long> counts)
             }
         }
         if (p.Domain is not null) yield return $"domain:{platform}:{p.Domain}";
+    }
+}
+
+/// <summary>How closely two reports' claimants match: the same claimant, names spelled alike, names of one pattern.</summary>
+public enum ClaimantGroup { Claimant, Fuzzy, Pattern, None }
+
+/// <summary>
+/// What each value a report's notice can share with another weighs, for that report (indexed by <see cref="ClaimantGroup"/>).
+/// A shared claimant weighs its rarity, a spelling alike half a unit less and a name pattern one unit less (a looser match
+/// says less). Signals of one source are not independent: when the claimant is the same, the domain and policy weigh by
+/// how often that claimant uses them, not by how rare they are overall; when the names only match (a spelling, a
+/// pattern), the domain weighs by how often claimants of that name use it (two rights holders named "&lt;word&gt; Holding"
+/// that both name one catalogue are not a coincidence in the domain). The policy does not: a campaign under invented
+/// names of one pattern is most of its pattern's notices, and would lose its policy.
+/// </summary>
+public sealed class SignalWeights
+{
+    public double[] Claimant { get; } = new double[3];
+    public double[] Domain { get; } = new double[4];
+    public double Policy { get; private init; }
+    public double PolicyGivenClaimant { get; private init; }
+    public double Crowding { get; private init; }
+
+    public static SignalWeights Of(NoticeProfile p, Background background)
+    {
+        var platform = p.Platform;
+        var w = new SignalWeights
+        {
+            Policy = p.PolicyKey is null ? 0 : background.Rarity("policy", platform, p.PolicyKey),
+            PolicyGivenClaimant = p.PolicyKey is null || p.ClaimantKeys is null ? 0
+                : background.RarityGiven("claimant", p.ClaimantKeys.Exact, "policy", platform, p.PolicyKey),
+            Crowding = background.Crowding(platform),
+        };
+        if (p.Domain is not null) w.Domain[(int)ClaimantGroup.None] = background.Rarity("domain", platform, p.Domain);
+        if (p.ClaimantKeys is { } c)
+            foreach (var (kind, value) in c.Groups())
+            {
+                var group = kind switch { "claimant" => ClaimantGroup.Claimant, "fuzzy" => ClaimantGroup.Fuzzy, _ => ClaimantGroup.Pattern };
+                w.Claimant[(int)group] = background.Rarity(kind, platform, value) - group switch { ClaimantGroup.Fuzzy => 0.5, ClaimantGroup.Pattern => 1, _ => 0 };
+                if (p.Domain is not null) w.Domain[(int)group] = background.RarityGiven(kind, value, "domain", platform, p.Domain);
+            }
+        return w;
     }
 }
 
@@ -106,73 +158,75 @@ public static class Linking
 
     private const double FullTextShingles = 150;
 
+    /// <summary>Texts as similar as the threshold weigh this much, each 0.1 of similarity above it one more (full length).</summary>
+    private const double TextWeightAtThreshold = 4, TextWeightPerSimilarity = 10;
+
+    private static readonly double MaxTextWeight = TextWeightAtThreshold + TextWeightPerSimilarity * (1 - PairEvidence.TextThreshold);
+
     /// <summary>
     /// Below this MinHash estimate the exact similarity is not computed: with 128 minimums, a pair at the link threshold
     /// (0.5) estimates under 0.3 about three times in a million.
     /// </summary>
     private const double EstimateFloor = 0.3;
 
-    public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background)
+    public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background) =>
+        Weigh(a, b, shingles, background, gap: null);
+
+    /// <summary>
+    /// Whether two reports this far apart in time link: the same decision as <see cref="Links(PairEvidence, TimeSpan)"/> on
+    /// their <see cref="Evidence"/>, for less work. The texts are compared exactly only when their similarity can decide it:
+    /// not when the other signals link the pair already, nor when even identical texts would leave it short, nor when the
+    /// MinHash estimate is far below the similarity it would take.
+    /// </summary>
+    public static bool Links(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background, TimeSpan gap) =>
+        Links(Weigh(a, b, shingles, background, gap.Duration()), gap);
+
+    /// <summary>The link threshold for a gap in time; null beyond the longest window.</summary>
+    private static double? ThresholdFor(TimeSpan gap)
+    {
+        foreach (var (window, threshold) in Windows)
+            if (gap <= window) return threshold;
+        return null;
+    }
+
+    private static PairEvidence Weigh(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background, TimeSpan? gap)
     {
         if (a.Id == b.Id || (a.IncidentId is not null && a.IncidentId == b.IncidentId)) return PairEvidence.None; // one takedown, reported twice
         double weight = 0;
         int distinctive = 0, types = 0;
 
-        double similarity = 0;
-        if (a.SignatureValues() is { } siga && b.SignatureValues() is { } sigb
-            && (similarity = MinHash.Similarity(siga, sigb)) >= EstimateFloor)
-        {
-            var sa = shingles(a);
-            var sb = shingles(b);
-            similarity = NoticeText.Jaccard(sa, sb);
-            if (similarity >= PairEvidence.TextThreshold)
-            {
-                // A short text (a template line with a title in it) matches by chance far more often than a paragraph:
-                // its weight grows with its length, full from about 150 characters.
-                double length = Math.Min(1, Math.Min(sa.Length, sb.Length) / FullTextShingles);
-                weight += (4 + 10 * (similarity - PairEvidence.TextThreshold)) * length;
-                distinctive++;
-                types++;
-            }
-        }
-
+        // What each shared value weighs depends only on the report it is weighed for: worked out once for all its candidates.
+        var w = background.WeightsOf(a);
         string? claimant = null;
-        (string Kind, string Value)? group = null;
+        var group = ClaimantGroup.None;
         if (a.ClaimantKeys is { } ca && b.ClaimantKeys is { } cb)
         {
-            if (ca.Exact == cb.Exact) (claimant, group) = ("same claimant", ("claimant", ca.Exact));
-            else if (ca.Fuzzy.Length > 0 && ca.Fuzzy == cb.Fuzzy) (claimant, group) = ("claimant names spelled alike", ("fuzzy", ca.Fuzzy));
-            else if (ca.Pattern is not null && ca.Pattern == cb.Pattern) (claimant, group) = ("claimant names of one pattern", ("pattern", ca.Pattern));
-            if (group is { } g)
+            if (ca.Exact == cb.Exact) (claimant, group) = ("same claimant", ClaimantGroup.Claimant);
+            else if (ca.Fuzzy.Length > 0 && ca.Fuzzy == cb.Fuzzy) (claimant, group) = ("claimant names spelled alike", ClaimantGroup.Fuzzy);
+            else if (ca.Pattern is not null && ca.Pattern == cb.Pattern) (claimant, group) = ("claimant names of one pattern", ClaimantGroup.Pattern);
+            if (group != ClaimantGroup.None)
             {
-                // A looser match says less: a spelling alike half a unit less, a name pattern one unit less.
-                weight += background.Rarity(g.Kind, a.Platform, g.Value) - g.Kind switch { "fuzzy" => 0.5, "pattern" => 1, _ => 0 };
+                weight += w.Claimant[(int)group];
                 distinctive++;
                 types++;
             }
         }
-
-        // Signals of one source are not independent: when the claimant is the same, the domain and policy are weighed by how
-        // often that claimant uses them, not by how rare they are overall; when the names only match (a spelling, a
-        // pattern), the domain is weighed by how often claimants of that name use it (two rights holders named
-        // "<word> Holding" that both name one catalogue are not a coincidence in the domain). The policy is not: a
-        // campaign under invented names of one pattern is most of its pattern's notices, and would lose its policy.
-        double Given(string kind, string value, bool loose) => group is { } g && (g.Kind == "claimant" || loose)
-            ? background.RarityGiven(g.Kind, g.Value, kind, a.Platform, value)
-            : background.Rarity(kind, a.Platform, value);
         bool domain = a.Domain is not null && a.Domain == b.Domain;
-        // Nothing distinctive in common: the pair cannot link, and is not weighed further.
-        if (distinctive == 0 && !domain) return PairEvidence.None with { TextSimilarity = similarity };
         if (domain)
         {
-            weight += Given("domain", a.Domain!, loose: true);
+            weight += w.Domain[(int)group];
             distinctive++;
             types++;
         }
+
+        double estimate = a.SignatureValues() is { } siga && b.SignatureValues() is { } sigb ? MinHash.Similarity(siga, sigb) : 0;
+        // Nothing distinctive in common, nor texts that could be: the pair cannot link, and is not weighed further.
+        if (distinctive == 0 && estimate < EstimateFloor) return PairEvidence.None with { TextSimilarity = estimate };
+
         bool policy = a.PolicyKey is not null && a.PolicyKey == b.PolicyKey && a.Platform == b.Platform;
         if (policy)
         {
-            weight += Given("policy", a.PolicyKey!, loose: false);
+            weight += group == ClaimantGroup.Claimant ? w.PolicyGivenClaimant : w.Policy;
             types++;
         }
         // Platform and kind of target agree between most candidates (blocking finds them within a platform's notices):
@@ -189,7 +243,37 @@ public static class Linking
             weight += AgreeingContext;
             types++;
         }
-        weight -= background.Crowding(a.Platform);
+        weight -= w.Crowding;
+
+        // The texts last, the costliest to compare: a similarity under 0.3 estimated from the signatures is not computed (see
+        // EstimateFloor); for a known gap, nor is one that cannot change whether the pair links.
+        double similarity = estimate;
+        double floor = EstimateFloor;
+        if (gap is { } g)
+        {
+            if (ThresholdFor(g) is not { } threshold) return PairEvidence.None with { TextSimilarity = estimate };
+            bool linksWithout = distinctive >= 1 && types >= 2 && weight >= threshold;
+            if (linksWithout || weight + MaxTextWeight < threshold) floor = double.PositiveInfinity;
+            // The least similarity whose weight reaches the threshold, less the margin the floor keeps below 0.5.
+            else floor = Math.Max(floor, PairEvidence.TextThreshold + Math.Max(0, threshold - weight - TextWeightAtThreshold) / TextWeightPerSimilarity
+                                          - (PairEvidence.TextThreshold - EstimateFloor));
+        }
+        if (estimate >= floor)
+        {
+            var sa = shingles(a);
+            var sb = shingles(b);
+            similarity = NoticeText.Jaccard(sa, sb);
+            if (similarity >= PairEvidence.TextThreshold)
+            {
+                // A short text (a template line with a title in it) matches by chance far more often than a paragraph:
+                // its weight grows with its length, full from about 150 characters.
+                double length = Math.Min(1, Math.Min(sa.Length, sb.Length) / FullTextShingles);
+                weight += (TextWeightAtThreshold + TextWeightPerSimilarity * (similarity - PairEvidence.TextThreshold)) * length;
+                distinctive++;
+                types++;
+            }
+        }
+        if (distinctive == 0) return PairEvidence.None with { TextSimilarity = similarity };
         return new PairEvidence(similarity, claimant, domain, policy, platform, subject, weight, distinctive, types);
     }
 

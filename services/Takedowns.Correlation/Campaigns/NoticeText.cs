@@ -137,11 +137,13 @@ public static partial class NoticeText
     {
         if (a.Length == 0 || b.Length == 0) return 0;
         int i = 0, j = 0, common = 0;
+        // Without branches on the values (they are random hashes: a branch would be mispredicted half the time).
         while (i < a.Length && j < b.Length)
         {
-            if (a[i] == b[j]) { common++; i++; j++; }
-            else if (a[i] < b[j]) i++;
-            else j++;
+            ulong x = a[i], y = b[j];
+            common += x == y ? 1 : 0;
+            i += x <= y ? 1 : 0;
+            j += y <= x ? 1 : 0;
         }
         return (double)common / (a.Length + b.Length - common);
     }

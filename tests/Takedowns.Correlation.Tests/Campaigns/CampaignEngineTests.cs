@@ -166,4 +166,26 @@ public sealed class CampaignEngineUnitTests
         postings.Nearest(at, TimeSpan.FromDays(7), perSide: 1, found);
         Assert.Equal(new[] { ids[-1], ids[1] }.ToHashSet(), found);
     }
+
+    [Fact]
+    public void the_nearest_reports_are_found_from_any_time_before_between_or_after_the_entries()
+    {
+        var random = new Random(5);
+        var postings = new Postings();
+        var start = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        for (int i = 0; i < 300; i++) postings.Add(start.AddMinutes(random.Next(0, 2_000) * 5), Guid.NewGuid()); // many times repeated
+        var entries = postings.Entries.ToList();
+        for (int probe = -20; probe <= 10_020; probe++)
+        {
+            var at = start.AddMinutes(probe);
+            int first = entries.FindIndex(e => e.At >= at);
+            if (first < 0) first = entries.Count;
+            var expected = new HashSet<Guid>();
+            if (first > 0) expected.Add(entries[first - 1].Id);
+            if (first < entries.Count) expected.Add(entries[first].Id);
+            var found = new HashSet<Guid>();
+            postings.Nearest(at, TimeSpan.FromDays(30), perSide: 1, found);
+            Assert.True(expected.SetEquals(found), $"at {probe} minutes");
+        }
+    }
 }

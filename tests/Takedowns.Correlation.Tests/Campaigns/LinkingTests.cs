@@ -87,6 +87,45 @@ public sealed class LinkingTests
     }
 
     [Fact]
+    public void deciding_a_link_at_a_known_gap_agrees_with_weighing_the_whole_evidence()
+    {
+        var random = new Random(17);
+        var words = Enumerable.Range(0, 400).Select(i => $"w{(char)('a' + i % 26)}{(char)('a' + i / 26 % 26)}{(char)('k' + i % 7)}").ToArray();
+        string Paragraph() => string.Join(' ', Enumerable.Range(0, 45).Select(_ => words[random.Next(words.Length)]));
+        string Edited(string text, double share) => string.Join(' ', text.Split(' ').Select(w => random.NextDouble() < share ? words[random.Next(words.Length)] : w));
+        string[] claimants = ["Riselina Holding", "Mesnezen Holding", "Orvald Media Group", "Quist"];
+        string[] domains = ["catalogue.example", "claims.example", "elsewhere.example"];
+        NoticeProfile Profile(string text, int minutes) => new()
+        {
+            Id = Guid.NewGuid(), Platform = Platform.YouTube, SubjectType = random.Next(4) == 0 ? SubjectType.Blogger : SubjectType.Journalist,
+            PolicyKey = random.Next(3) == 0 ? null : "youtube copyright policy",
+            ClaimantKeys = random.Next(4) == 0 ? null : ClaimantKeys.Of(claimants[random.Next(claimants.Length)]),
+            Domain = random.Next(3) == 0 ? null : domains[random.Next(domains.Length)],
+            Text = text, Signature = NoticeProfile.Encode(MinHash.Signature(NoticeText.ShingleHashes(text))), OccurredAt = Noon.AddMinutes(minutes),
+        };
+        ulong[] Shingles(NoticeProfile p) => NoticeText.Shingles(p.Text);
+        var background = Counts();
+
+        int linked = 0, byText = 0;
+        for (int trial = 0; trial < 3_000; trial++)
+        {
+            string text = Paragraph();
+            var a = Profile(text, 0);
+            var b = Profile(Edited(text, random.NextDouble() * 0.6), random.Next(-60 * 24 * 8, 60 * 24 * 8));
+            var gap = a.OccurredAt - b.OccurredAt;
+            var evidence = Linking.Evidence(a, b, Shingles, background);
+            bool expected = Linking.Links(evidence, gap);
+            Assert.Equal(expected, Linking.Links(a, b, Shingles, background, gap));
+            if (!expected) continue;
+            linked++;
+            // Linked only because of the text: the decision had to compare it.
+            if (!Linking.Links(Linking.Evidence(a, b, NoShingles, background), gap)) byText++;
+        }
+        Assert.InRange(linked, 100, 2_900);
+        Assert.InRange(byText, 20, linked - 20);
+    }
+
+    [Fact]
     public void the_permutation_test_stopped_early_decides_as_the_full_test_does()
     {
         var background = Counts();

@@ -47,4 +47,18 @@ public sealed class NoticeTextTests
         Assert.Equal(0, NoticeText.Jaccard(a, []));
         Assert.Single(NoticeText.Shingles("aaaaaaaaaa")); // a set: six equal shingles are one
     }
+
+    [Fact]
+    public void jaccard_of_sorted_sets_equals_the_share_of_common_elements()
+    {
+        var random = new Random(11);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            // Small values: many in common, including at either end.
+            var a = Enumerable.Range(0, random.Next(1, 60)).Select(_ => (ulong)random.Next(0, 80)).Distinct().Order().ToArray();
+            var b = Enumerable.Range(0, random.Next(1, 60)).Select(_ => (ulong)random.Next(0, 80)).Distinct().Order().ToArray();
+            double expected = (double)a.Intersect(b).Count() / a.Union(b).Count();
+            Assert.Equal(expected, NoticeText.Jaccard(a, b), 12);
+        }
+    }
 }
