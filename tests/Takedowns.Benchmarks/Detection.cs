@@ -143,6 +143,9 @@ public static class Detection
         var times = new List<double>(scenario.Reports.Count);
         // The reports as the detector receives them (ids assigned), made before the clock starts.
         var reports = scenario.Reports.Select(CampaignReplay.Report).ToList();
+        long allocated = GC.GetTotalAllocatedBytes();
+        var paused = GC.GetTotalPauseDuration();
+        int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         var replay = Stopwatch.StartNew();
         // As the service does: notices prepared on the other core ahead of the detector, which takes them in order.
         var prepared = reports.AsParallel().AsOrdered().WithMergeOptions(ParallelMergeOptions.AutoBuffered).Select(r =>
@@ -152,16 +155,19 @@ public static class Detection
             return (Notice: notice, Work: Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         });
         int i = 0;
+        double observing = 0, preparingAll = 0;
         foreach (var (notice, preparing) in prepared)
         {
             long start = Stopwatch.GetTimestamp();
             var events = await engine.ObserveAsync(notice, DateTimeOffset.UnixEpoch, CancellationToken.None);
-            times.Add(preparing + Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            double observed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            (observing, preparingAll) = (observing + observed, preparingAll + preparing);
+            times.Add(preparing + observed);
             detected.Add(events, i);
             i++;
         }
         var work = engine.Work;
-        Console.WriteLine(string.Create(C, $"  work: {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; garbage collection paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s"));
+        Console.WriteLine(string.Create(C, $"  work: detector busy {observing / 1000:F1} s of {replay.Elapsed.TotalSeconds:F1} s, notices prepared in {preparingAll / 1000:F1} s beside it; {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / work.Reports:F0} KB allocated per report; garbage collection paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} collections of generations 0/1/2)"));
         return (detected.Campaigns(), times, replay.Elapsed);
     }
 }

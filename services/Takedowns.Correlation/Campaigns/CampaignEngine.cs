@@ -16,7 +16,7 @@ public sealed record CampaignSettings
     public int BoilerplateMin { get; init; } = 20;
     public int BoilerplateDays { get; init; } = 7;
     /// <summary>Per blocking key, a new report is compared with at most this many reports before it and as many after it (the nearest in time).</summary>
-    public int CandidatesPerKey { get; init; } = 32;
+    public int CandidatesPerKey { get; init; } = 16;
 
     public static readonly CampaignSettings Default = new();
 }

@@ -249,42 +249,58 @@ public sealed class CampaignState(ICampaignBackend backend)
     }
 }
 
-/// <summary>The reports carrying one blocking key, in order of time.</summary>
+/// <summary>
+/// The reports carrying one blocking key, in order of time. Most keys (a band of one notice's signature) are carried by
+/// one report: entries are kept in one array grown as needed, times as UTC ticks, so a key costs two small objects.
+/// </summary>
 public sealed class Postings
 {
-    private readonly List<(DateTimeOffset At, Guid Id)> _entries = [];
+    private (long Ticks, Guid Id)[] _items = new (long, Guid)[1];
+    private int _count;
 
-    public IReadOnlyList<(DateTimeOffset At, Guid Id)> Entries => _entries;
+    public IReadOnlyList<(DateTimeOffset At, Guid Id)> Entries =>
+        _items.Take(_count).Select(e => (new DateTimeOffset(e.Ticks, TimeSpan.Zero), e.Id)).ToList();
 
     public void Add(DateTimeOffset at, Guid id)
     {
-        int i = _entries.Count;
-        while (i > 0 && _entries[i - 1].At > at) i--; // reports mostly arrive in order of time: a step or two back at most
-        _entries.Insert(i, (at, id));
+        long ticks = at.UtcTicks;
+        if (_count == _items.Length) Array.Resize(ref _items, _count * 2);
+        int i = _count;
+        while (i > 0 && _items[i - 1].Ticks > ticks) i--; // reports mostly arrive in order of time: a step or two back at most
+        Array.Copy(_items, i, _items, i + 1, _count - i);
+        _items[i] = (ticks, id);
+        _count++;
     }
 
-    public void Remove(Guid id) => _entries.RemoveAll(e => e.Id == id);
+    public void Remove(Guid id)
+    {
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+            if (_items[i].Id != id) _items[kept++] = _items[i];
+        _count = kept;
+    }
 
     /// <summary>Adds the ids of up to <paramref name="perSide"/> entries before <paramref name="at"/> and as many from it on, within the window.</summary>
     public void Nearest(DateTimeOffset at, TimeSpan window, int perSide, HashSet<Guid> into)
     {
-        int lo = FirstFrom(at);
-        for (int i = lo - 1, n = 0; i >= 0 && n < perSide && at - _entries[i].At <= window; i--, n++) into.Add(_entries[i].Id);
-        for (int i = lo, n = 0; i < _entries.Count && n < perSide && _entries[i].At - at <= window; i++, n++) into.Add(_entries[i].Id);
+        long ticks = at.UtcTicks, span = window.Ticks;
+        int lo = FirstFrom(ticks);
+        for (int i = lo - 1, n = 0; i >= 0 && n < perSide && ticks - _items[i].Ticks <= span; i--, n++) into.Add(_items[i].Id);
+        for (int i = lo, n = 0; i < _count && n < perSide && _items[i].Ticks - ticks <= span; i++, n++) into.Add(_items[i].Id);
     }
 
     /// <summary>
-    /// The index of the first entry at or after <paramref name="at"/>. Reports mostly arrive in order of time, so the place
-    /// is at or near the end: searched from there in doubling steps, then by halving, which touches only the recent
+    /// The index of the first entry at or after <paramref name="ticks"/>. Reports mostly arrive in order of time, so the
+    /// place is at or near the end: searched from there in doubling steps, then by halving, which touches only the recent
     /// (cached) end of a long list instead of its whole depth.
     /// </summary>
-    private int FirstFrom(DateTimeOffset at)
+    private int FirstFrom(long ticks)
     {
-        int hi = _entries.Count; // entries[hi..] are at or after `at`
-        if (hi == 0 || _entries[hi - 1].At < at) return hi;
+        int hi = _count; // items[hi..] are at or after `ticks`
+        if (hi == 0 || _items[hi - 1].Ticks < ticks) return hi;
         hi--;
-        int lo = hi - 1; // entries[..(lo + 1)] are before `at` once the doubling stops (lo = -1: none are known to be)
-        for (int step = 1; lo >= 0 && _entries[lo].At >= at; step *= 2)
+        int lo = hi - 1; // items[..(lo + 1)] are before `ticks` once the doubling stops (lo = -1: none are known to be)
+        for (int step = 1; lo >= 0 && _items[lo].Ticks >= ticks; step *= 2)
         {
             hi = lo;
             lo = Math.Max(-1, hi - step * 2);
@@ -293,7 +309,7 @@ public sealed class Postings
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (_entries[mid].At < at) lo = mid + 1;
+            if (_items[mid].Ticks < ticks) lo = mid + 1;
             else hi = mid;
         }
         return lo;
