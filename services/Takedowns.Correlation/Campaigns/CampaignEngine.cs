@@ -63,11 +63,9 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         var known = await state.ProfileAsync(r.ReportId, ct);
         if (known is not null && (known.Retracted || known.Revision >= r.Revision)) return [];
 
-        var lines = prepared.Lines;
-        string day = DayOf(r);
-        var background = await state.BackgroundAsync(LineCountKeys(prepared), ct);
+        var background = await state.BackgroundAsync(prepared.LineCountKeys, ct);
         var profile = ProfileOf(prepared, background);
-        background = await state.BackgroundAsync(Background.KeysFor(profile), ct);
+        background = await state.BackgroundAsync(prepared.CountedKeys, ct); // "days" is among the line counts' keys
 
         var events = new List<(Guid, object)>();
         if (known is not null)
@@ -78,7 +76,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             state.Unindex(known.Id);
             _shingles.Remove(known.Id);
         }
-        else Count(profile, lines, day, background);
+        else Count(profile, prepared, background);
 
         var linked = new List<NoticeProfile>();
         var candidates = await state.CandidatesAsync(profile, settings.CandidatesPerKey, ct);
@@ -102,7 +100,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     {
         if (notices.Count == 0) return;
         await state.ProfilesAsync(notices.Select(n => n.Report.ReportId), ct);
-        var background = await state.BackgroundAsync(notices.SelectMany(LineCountKeys), ct);
+        var background = await state.BackgroundAsync(notices.SelectMany(n => n.LineCountKeys), ct);
         var drafts = notices.Select(n => ProfileOf(n, background)).ToList();
         await state.BackgroundAsync(drafts.SelectMany(Background.KeysFor), ct);
         await state.PrefetchAsync(drafts, settings.CandidatesPerKey, ct);
@@ -116,19 +114,11 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     private NoticeProfile ProfileOf(PreparedNotice prepared, Background background)
     {
         long spread = Math.Min(settings.BoilerplateDays, Math.Max(1, background.Count("days")));
-        return NoticeProfile.Create(prepared, hash =>
-            background.Count($"line:{hash:x16}") >= settings.BoilerplateMin && background.Count($"linedays:{hash:x16}") >= spread);
-    }
-
-    private static string DayOf(NoticeReport r) =>
-        DateOnly.FromDateTime((r.OccurredAt ?? r.OccurredOn.ToDateTime(TimeOnly.MinValue)).UtcDateTime).ToString("yyyy-MM-dd");
-
-    /// <summary>The counts that tell which of a notice's lines are boilerplate.</summary>
-    public static IEnumerable<string> LineCountKeys(PreparedNotice n)
-    {
-        string day = DayOf(n.Report);
-        return n.Lines.SelectMany(l => new[] { $"line:{l.Hash:x16}", $"linedays:{l.Hash:x16}", $"lineday:{l.Hash:x16}:{day}" })
-            .Append("n").Append("days").Append($"seenday:{day}");
+        HashSet<ulong>? boilerplate = null;
+        foreach (var line in prepared.LineCounts)
+            if (background.Count(line.Notices) >= settings.BoilerplateMin && background.Count(line.Days) >= spread)
+                (boilerplate ??= []).Add(line.Hash);
+        return NoticeProfile.Create(prepared, hash => boilerplate?.Contains(hash) == true);
     }
 
     /// <summary>How detection signs the merges it makes itself when clusters meet (analysts' merges are signed with their key).</summary>
@@ -196,21 +186,21 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         state.Save(known, index: false);
     }
 
-    private void Count(NoticeProfile p, IReadOnlyList<(string Line, ulong Hash)> lines, string day, Background background)
+    private void Count(NoticeProfile p, PreparedNotice prepared, Background background)
     {
-        foreach (var key in Background.CountedKeys(p).Distinct()) state.Increment(key);
-        if (background.Count($"seenday:{day}") == 0)
+        foreach (var key in prepared.CountedKeys) state.Increment(key);
+        if (background.Count(prepared.SeenDayKey) == 0)
         {
-            state.Increment($"seenday:{day}");
+            state.Increment(prepared.SeenDayKey);
             state.Increment("days");
         }
-        foreach (var (_, hash) in lines.DistinctBy(l => l.Hash))
+        foreach (var line in prepared.LineCounts)
         {
-            state.Increment($"line:{hash:x16}");
-            if (background.Count($"lineday:{hash:x16}:{day}") == 0)
+            state.Increment(line.Notices);
+            if (background.Count(line.OnDay) == 0)
             {
-                state.Increment($"lineday:{hash:x16}:{day}");
-                state.Increment($"linedays:{hash:x16}");
+                state.Increment(line.OnDay);
+                state.Increment(line.Days);
             }
         }
         var occurred = DateOnly.FromDateTime(p.OccurredAt.UtcDateTime);

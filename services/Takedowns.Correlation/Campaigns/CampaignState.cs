@@ -154,7 +154,14 @@ public sealed class CampaignState(ICampaignBackend backend)
         return wanted.Where(_profiles.ContainsKey).Select(id => _profiles[id]).ToList();
     }
 
-    public async Task<NoticeProfile?> ProfileAsync(Guid id, CancellationToken ct) => (await ProfilesAsync([id], ct)).FirstOrDefault();
+    public async Task<NoticeProfile?> ProfileAsync(Guid id, CancellationToken ct)
+    {
+        if (_profiles.TryGetValue(id, out var known)) return known;
+        if (_absent.Contains(id)) return null;
+        foreach (var p in await backend.ProfilesAsync([id], ct)) return _profiles[p.Id] = p;
+        _absent.Add(id); // a new report: not asked for again
+        return null;
+    }
 
     /// <summary>Keeps a profile and indexes its keys (a profile replaced by a revision is unindexed first).</summary>
     public void Save(NoticeProfile p, bool index)

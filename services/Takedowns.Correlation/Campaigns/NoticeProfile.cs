@@ -52,7 +52,7 @@ public sealed class NoticeProfile
     private string? _domain;
     private string? _signature;
     private uint[]? _signatureValues;
-    private string[]? _keys;
+    private IReadOnlyList<string>? _keys;
 
     public uint[]? SignatureValues() =>
         _signature is null ? null : _signatureValues ??= System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Convert.FromBase64String(_signature)).ToArray();
@@ -61,19 +61,19 @@ public sealed class NoticeProfile
         signature is null ? null : Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(signature.AsSpan()));
 
     /// <summary>Blocking keys: a new report is compared only with reports sharing one of these, near it in time.</summary>
-    public IReadOnlyList<string> Keys() => _keys ??= BlockingKeys().ToArray();
+    public IReadOnlyList<string> Keys() => _keys ??= BlockingKeys(SignatureValues(), ClaimantKeys, Domain).ToArray();
 
-    private IEnumerable<string> BlockingKeys()
+    public static IEnumerable<string> BlockingKeys(uint[]? signature, ClaimantKeys? claimant, string? domain)
     {
-        if (SignatureValues() is { } signature)
+        if (signature is not null)
             foreach (var band in MinHash.BandKeys(signature)) yield return band;
-        if (ClaimantKeys is { } c)
+        if (claimant is { } c)
         {
             yield return "c:" + c.Exact;
             if (c.Fuzzy.Length > 0) yield return "f:" + c.Fuzzy;
             if (c.Pattern is not null) yield return "p:" + c.Pattern;
         }
-        if (Domain is not null) yield return "d:" + Domain;
+        if (domain is not null) yield return "d:" + domain;
     }
 
     /// <summary>The domain a copyright claimant names, reduced to its last two labels ("www.x.example" is "x.example").</summary>
@@ -91,7 +91,7 @@ public sealed class NoticeProfile
         var kept = prepared.Lines.Where(l => !isBoilerplate(l.Hash)).ToList();
         bool whole = kept.Count == prepared.Lines.Count;
         string text = whole ? prepared.Text : string.Join(' ', kept.Select(l => l.Line));
-        return new NoticeProfile
+        var profile = new NoticeProfile
         {
             Id = r.ReportId,
             OrganisationId = r.OrganisationId,
@@ -111,27 +111,58 @@ public sealed class NoticeProfile
             Signature = whole ? prepared.Signature : Encode(MinHash.Signature(NoticeText.ShingleHashes(text))),
             Revision = r.Revision,
         };
+        if (whole) (profile._signatureValues, profile._keys) = (prepared.SignatureValues, prepared.BlockingKeys);
+        return profile;
     }
 }
 
 /// <summary>
 /// A report's notice worked out as far as it can be before knowing which of its lines are boilerplate: normalised lines,
-/// the whole text's MinHash signature, claimant keys, domain and policy. Depends on nothing else, so a page of reports can
-/// be prepared in parallel ahead of the detector, which then only drops boilerplate lines (rare) and compares.
+/// the whole text's MinHash signature and blocking keys, claimant keys, domain and policy, and the names of the counts it
+/// reads and adds to. Depends on nothing else, so a page of reports can be prepared in parallel ahead of the detector,
+/// which then only drops boilerplate lines (rare), looks counts up and compares.
 /// </summary>
 public sealed record PreparedNotice(
     NoticeReport Report, IReadOnlyList<(string Line, ulong Hash)> Lines, string Text, string? Signature,
     string? PolicyKey, ClaimantKeys? ClaimantKeys, string? Domain)
 {
+    /// <summary>The count of notices seen on the notice's day (yyyy-MM-dd, UTC), whose first notice adds a day seen.</summary>
+    public string SeenDayKey { get; private init; } = "";
+    /// <summary>Per distinct line, the keys of its counts: notices with it, days with it, and with it on the notice's day.</summary>
+    public IReadOnlyList<LineCountKeys> LineCounts { get; private init; } = [];
+    /// <summary>Every count that tells which of the notice's lines are boilerplate.</summary>
+    public IReadOnlyList<string> LineCountKeys { get; private init; } = [];
+    /// <summary>The counts the report adds one to (<see cref="Background.CountedKeys"/>).</summary>
+    public IReadOnlyList<string> CountedKeys { get; private init; } = [];
+    /// <summary>The whole text's signature, decoded, and the report's blocking keys while nothing of it is boilerplate.</summary>
+    public uint[]? SignatureValues { get; private init; }
+    public IReadOnlyList<string> BlockingKeys { get; private init; } = [];
+
     public static PreparedNotice Of(NoticeReport r)
     {
         var lines = NoticeText.Lines(r.Notice.Text);
         string text = string.Join(' ', lines.Select(l => l.Line));
-        return new PreparedNotice(r, lines, text, NoticeProfile.Encode(MinHash.Signature(NoticeText.ShingleHashes(text))),
-            r.Notice.Policy is null ? null : NoticeText.Normalise(r.Notice.Policy), ClaimantKeys.Of(r.Notice.Claimant),
-            NoticeProfile.DomainOf(r.Notice.ClaimedOriginalDomain));
+        var signature = MinHash.Signature(NoticeText.ShingleHashes(text));
+        string? policyKey = r.Notice.Policy is null ? null : NoticeText.Normalise(r.Notice.Policy);
+        var claimant = ClaimantKeys.Of(r.Notice.Claimant);
+        string? domain = NoticeProfile.DomainOf(r.Notice.ClaimedOriginalDomain);
+        string day = DateOnly.FromDateTime((r.OccurredAt ?? r.OccurredOn.ToDateTime(TimeOnly.MinValue)).UtcDateTime).ToString("yyyy-MM-dd");
+        var lineCounts = lines.DistinctBy(l => l.Hash)
+            .Select(l => new LineCountKeys(l.Hash, $"line:{l.Hash:x16}", $"linedays:{l.Hash:x16}", $"lineday:{l.Hash:x16}:{day}")).ToArray();
+        return new PreparedNotice(r, lines, text, NoticeProfile.Encode(signature), policyKey, claimant, domain)
+        {
+            SeenDayKey = $"seenday:{day}",
+            LineCounts = lineCounts,
+            LineCountKeys = lineCounts.SelectMany(l => new[] { l.Notices, l.Days, l.OnDay }).Append("n").Append("days").Append($"seenday:{day}").ToArray(),
+            CountedKeys = Background.CountedKeys(r.Platform, policyKey, claimant, domain).Distinct().ToArray(),
+            SignatureValues = signature,
+            BlockingKeys = NoticeProfile.BlockingKeys(signature, claimant, domain).ToArray(),
+        };
     }
 }
+
+/// <summary>The names of a line's counts: notices with it, days with it, and with it on one day.</summary>
+public sealed record LineCountKeys(ulong Hash, string Notices, string Days, string OnDay);
 
 /// <summary>Strata for background rates and time shuffles: a platform and the policy cited there.</summary>
 public static class Strata
