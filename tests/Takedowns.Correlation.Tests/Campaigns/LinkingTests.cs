@@ -69,12 +69,13 @@ public sealed class LinkingTests
     }
 
     [Theory]
-    [InlineData(50_000, 1_000, 0)]          // 50 a day: as calibrated
-    [InlineData(20_000, 1_000, 0)]          // quieter: never below the calibrated thresholds
-    [InlineData(500_000, 1_000, 1.151292546)] // ten times busier: half of ln 10 more evidence needed
-    [InlineData(5_000_000, 1_000, 2.302585093)] // a hundred times: half of ln 100
-    public void a_busier_platform_needs_more_evidence_by_half_the_log_of_its_volume(long notices, long days, double crowding)
+    [InlineData(50_000, 1_000, 1)]          // 50 a day: as calibrated
+    [InlineData(20_000, 1_000, 1)]          // quieter: never below the calibrated thresholds
+    [InlineData(500_000, 1_000, 10)]        // ten times busier: half of ln 10 more evidence needed
+    [InlineData(5_000_000, 1_000, 100)]     // a hundred times: half of ln 100
+    public void a_busier_platform_needs_more_evidence_by_half_the_log_of_its_volume(long notices, long days, double busier)
     {
+        double crowding = Math.Log(busier) / 2;
         var background = Counts(notices, days);
         var calm = Counts(50_000, 1_000);
         var a = Notice("Gortor Holding", "claims.example");
