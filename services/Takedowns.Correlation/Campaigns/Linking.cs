@@ -181,7 +181,7 @@ public static class Linking
     public static bool Links(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background, TimeSpan gap)
     {
         var t = Weigh(a, b, shingles, background, gap.Duration());
-        return t.Distinctive >= 1 && t.Types >= 2 && ThresholdFor(gap.Duration()) is { } threshold && t.Weight >= threshold;
+        return Reaches(t.Weight, t.Distinctive, t.Types, gap);
     }
 
     /// <summary>What <see cref="PairEvidence"/> holds, as a value: weighed for every candidate, kept for few.</summary>
@@ -259,8 +259,7 @@ public static class Linking
         if (gap is { } g)
         {
             if (ThresholdFor(g) is not { } threshold) return new Tally { Similarity = estimate };
-            bool linksWithout = distinctive >= 1 && types >= 2 && weight >= threshold;
-            if (linksWithout || weight + MaxTextWeight < threshold) floor = double.PositiveInfinity;
+            if (Reaches(weight, distinctive, types, g) || weight + MaxTextWeight < threshold) floor = double.PositiveInfinity;
             // The least similarity whose weight reaches the threshold, less the margin the floor keeps below 0.5.
             else floor = Math.Max(floor, PairEvidence.TextThreshold + Math.Max(0, threshold - weight - TextWeightAtThreshold) / TextWeightPerSimilarity
                                           - (PairEvidence.TextThreshold - EstimateFloor));
@@ -285,14 +284,10 @@ public static class Linking
     }
 
     /// <summary>Whether evidence of this strength links two reports this far apart in time.</summary>
-    public static bool Links(PairEvidence e, TimeSpan gap)
-    {
-        if (e.Distinctive < 1 || e.Types < 2) return false;
-        gap = gap.Duration();
-        foreach (var (window, threshold) in Windows)
-            if (gap <= window) return e.Weight >= threshold;
-        return false;
-    }
+    public static bool Links(PairEvidence e, TimeSpan gap) => Reaches(e.Weight, e.Distinctive, e.Types, gap);
+
+    private static bool Reaches(double weight, int distinctive, int types, TimeSpan gap) =>
+        distinctive >= 1 && types >= 2 && ThresholdFor(gap.Duration()) is { } threshold && weight >= threshold;
 
     /// <summary>The longest gap in time at which this evidence links two reports; null if it links none.</summary>
     public static TimeSpan? LongestGap(PairEvidence e)
