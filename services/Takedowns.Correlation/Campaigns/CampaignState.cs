@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Takedowns.Correlation.Campaigns;
 
 /// <summary>A cluster of linked reports (union-find by size: when clusters meet, the smaller joins the larger).</summary>
@@ -57,8 +59,17 @@ public sealed class EmptyCampaignBackend : ICampaignBackend
 /// </summary>
 public sealed class CampaignState(ICampaignBackend backend)
 {
-    private readonly Dictionary<string, long> _counts = [];
-    private readonly Dictionary<string, long> _increments = [];
+    // Per key, the count as loaded plus what this unit of work added, and what it added (for the backend to write): one
+    // entry, so adding one to a count is one lookup. A key added to but never loaded counts as 0 (loading adds it in).
+    private struct Counted
+    {
+        public long Value;
+        public long Added;
+        public bool Loaded;
+    }
+
+    private readonly Dictionary<string, Counted> _counts = [];
+    private readonly List<string> _added = [];
     private readonly Dictionary<Guid, NoticeProfile> _profiles = [];
     private readonly Dictionary<Guid, CandidateCluster?> _clusters = [];
     private readonly Dictionary<string, Postings> _newKeys = [];
@@ -75,19 +86,29 @@ public sealed class CampaignState(ICampaignBackend backend)
 
     public async Task<Background> BackgroundAsync(IEnumerable<string> keys, CancellationToken ct)
     {
-        var missing = keys.Where(k => !_counts.ContainsKey(k)).Distinct().ToList();
-        if (missing.Count > 0)
+        HashSet<string>? missing = null;
+        foreach (var key in keys)
+            if (!(_counts.TryGetValue(key, out var known) && known.Loaded)) (missing ??= []).Add(key);
+        if (missing is not null)
         {
             var loaded = await backend.CountsAsync(missing, ct);
-            foreach (var k in missing) _counts[k] = loaded.GetValueOrDefault(k) + _increments.GetValueOrDefault(k);
+            foreach (var key in missing)
+            {
+                ref var counted = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _);
+                (counted.Value, counted.Loaded) = (loaded.GetValueOrDefault(key) + counted.Added, true);
+            }
         }
-        return new Background(_counts);
+        return new Background(_countOf ??= key => _counts.TryGetValue(key, out var c) && c.Loaded ? c.Value : 0);
     }
+
+    private Func<string, long>? _countOf;
 
     public void Increment(string key, long by = 1)
     {
-        _increments[key] = _increments.GetValueOrDefault(key) + by;
-        if (_counts.ContainsKey(key)) _counts[key] += by;
+        ref var counted = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _);
+        if (counted.Added == 0) _added.Add(key);
+        counted.Added += by;
+        if (counted.Loaded) counted.Value += by;
     }
 
     /// <summary>
@@ -234,7 +255,7 @@ public sealed class CampaignState(ICampaignBackend backend)
 
     /// <summary>What this unit of work changed, for the backend to write.</summary>
     public CampaignChanges Changes() => new(
-        _increments,
+        _added.Where(key => _counts[key].Added != 0).ToDictionary(key => key, key => _counts[key].Added),
         _dirtyProfiles.Select(id => _profiles[id]).ToList(),
         _newKeys.SelectMany(p => p.Value.Entries.Select(e => (p.Key, e.At, e.Id))).ToList(),
         _rowsToDelete,
@@ -245,7 +266,8 @@ public sealed class CampaignState(ICampaignBackend backend)
     /// <summary>After the changes are written: what was written is now the backend's, the cache stays warm.</summary>
     public void Committed()
     {
-        _increments.Clear();
+        foreach (var key in _added) CollectionsMarshal.GetValueRefOrNullRef(_counts, key).Added = 0;
+        _added.Clear();
         _newKeys.Clear();
         _indexedKeys.Clear();
         _unindexed.Clear();

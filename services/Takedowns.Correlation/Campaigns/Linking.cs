@@ -3,9 +3,11 @@ using Takedowns.Contracts;
 namespace Takedowns.Correlation.Campaigns;
 
 /// <summary>How common things are among all notices seen: what makes a shared claimant or domain a coincidence or not.</summary>
-public sealed class Background(IReadOnlyDictionary<string, long> counts)
+public sealed class Background(Func<string, long> count)
 {
-    public long Count(string key) => counts.GetValueOrDefault(key);
+    public Background(IReadOnlyDictionary<string, long> counts) : this(key => counts.GetValueOrDefault(key)) { }
+
+    public long Count(string key) => count(key);
 
     /// <summary>-ln of the (smoothed) share of notices on the platform that have this value.</summary>
     public double Rarity(string kind, Platform platform, string value)
