@@ -35,10 +35,13 @@ public sealed class NoticeProfile
     }
     /// <summary>The notice, normalised, without the lines that were boilerplate when it arrived.</summary>
     public string Text { get; set; } = "";
-    /// <summary>The MinHash signature of <see cref="Text"/>, base64; absent for a text too short to compare.</summary>
+    /// <summary>
+    /// The MinHash signature of <see cref="Text"/>, base64, as stored; absent for a text too short to compare. Made from
+    /// the values only when stored: a profile held in memory keeps the 128 values alone.
+    /// </summary>
     public string? Signature
     {
-        get => _signature;
+        get => _signature ??= Encode(_signatureValues);
         set => (_signature, _signatureValues, _keys) = (value, null, null);
     }
     public long Revision { get; set; }
@@ -55,7 +58,7 @@ public sealed class NoticeProfile
     private IReadOnlyList<string>? _keys;
 
     public uint[]? SignatureValues() =>
-        _signature is null ? null : _signatureValues ??= System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Convert.FromBase64String(_signature)).ToArray();
+        _signatureValues ??= _signature is null ? null : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Convert.FromBase64String(_signature)).ToArray();
 
     public static string? Encode(uint[]? signature) =>
         signature is null ? null : Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(signature.AsSpan()));
@@ -108,10 +111,10 @@ public sealed class NoticeProfile
             ClaimantKeys = prepared.ClaimantKeys,
             Domain = prepared.Domain,
             Text = text,
-            Signature = whole ? prepared.Signature : Encode(MinHash.Signature(NoticeText.ShingleHashes(text))),
             Revision = r.Revision,
         };
-        if (whole) (profile._signatureValues, profile._keys) = (prepared.SignatureValues, prepared.BlockingKeys);
+        profile._signatureValues = whole ? prepared.SignatureValues : MinHash.Signature(NoticeText.ShingleHashes(text));
+        if (whole) profile._keys = prepared.BlockingKeys;
         return profile;
     }
 }
@@ -123,7 +126,7 @@ public sealed class NoticeProfile
 /// which then only drops boilerplate lines (rare), looks counts up and compares.
 /// </summary>
 public sealed record PreparedNotice(
-    NoticeReport Report, IReadOnlyList<(string Line, ulong Hash)> Lines, string Text, string? Signature,
+    NoticeReport Report, IReadOnlyList<(string Line, ulong Hash)> Lines, string Text,
     string? PolicyKey, ClaimantKeys? ClaimantKeys, string? Domain)
 {
     /// <summary>The count of notices seen on the notice's day (yyyy-MM-dd, UTC), whose first notice adds a day seen.</summary>
@@ -149,7 +152,7 @@ public sealed record PreparedNotice(
         string day = DateOnly.FromDateTime((r.OccurredAt ?? r.OccurredOn.ToDateTime(TimeOnly.MinValue)).UtcDateTime).ToString("yyyy-MM-dd");
         var lineCounts = lines.DistinctBy(l => l.Hash)
             .Select(l => new LineCountKeys(l.Hash, $"line:{l.Hash:x16}", $"linedays:{l.Hash:x16}", $"lineday:{l.Hash:x16}:{day}")).ToArray();
-        return new PreparedNotice(r, lines, text, NoticeProfile.Encode(signature), policyKey, claimant, domain)
+        return new PreparedNotice(r, lines, text, policyKey, claimant, domain)
         {
             SeenDayKey = $"seenday:{day}",
             LineCounts = lineCounts,
