@@ -145,6 +145,21 @@ public sealed class CampaignEngineUnitTests
     }
 
     [Fact]
+    public void a_profile_stored_and_read_back_keeps_its_signature_and_blocking_keys()
+    {
+        var report = new NoticeReport(Guid.NewGuid(), Guid.NewGuid(), null, "KZ", Takedowns.Contracts.Platform.YouTube, Takedowns.Contracts.SubjectType.Journalist,
+            Takedowns.Contracts.GroundCategory.IntellectualProperty, new DateOnly(2026, 5, 1), null, "x-1",
+            new ReportNotice("YouTube copyright policy", "Orvald Media Group", "Please remove the video: it copies our programme without a licence.", "media.example"), 1);
+        var profile = NoticeProfile.Create(PreparedNotice.Of(report), _ => false);
+        var stored = System.Text.Json.JsonSerializer.Deserialize<NoticeProfile>(System.Text.Json.JsonSerializer.Serialize(profile))!;
+
+        Assert.NotNull(profile.SignatureValues());
+        Assert.Equal(profile.SignatureValues(), stored.SignatureValues());
+        Assert.Equal(profile.Keys(), stored.Keys());
+        Assert.Equal(32 + 3 + 1, stored.Keys().Count); // the bands, the claimant's three keys and the domain
+    }
+
+    [Fact]
     public void a_key_gives_only_its_nearest_reports_on_each_side_within_the_window()
     {
         var postings = new Postings();

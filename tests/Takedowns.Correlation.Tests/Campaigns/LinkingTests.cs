@@ -89,6 +89,43 @@ public sealed class LinkingTests
     }
 
     [Fact]
+    public void texts_are_compared_only_when_their_similarity_can_decide_the_link()
+    {
+        const string text = "we hereby request the removal of the video that reproduces our program without any license granted by the owner of the rights in it";
+        NoticeProfile Copy(string claimant, string domain, int minutes = 0, Platform platform = Platform.YouTube) => new()
+        {
+            Id = Guid.NewGuid(), Platform = platform, SubjectType = SubjectType.Journalist, PolicyKey = "youtube copyright policy",
+            ClaimantKeys = ClaimantKeys.Of(claimant), Domain = domain, OccurredAt = Noon.AddMinutes(minutes),
+            Text = text, Signature = NoticeProfile.Encode(MinHash.Signature(NoticeText.ShingleHashes(text))),
+        };
+        int compared = 0;
+        ulong[] Shingles(NoticeProfile p)
+        {
+            compared++;
+            return NoticeText.Shingles(p.Text);
+        }
+        var background = Counts();
+        bool Links(NoticeProfile a, NoticeProfile b) => Linking.Links(a, b, Shingles, background, a.OccurredAt - b.OccurredAt);
+
+        // One claimant naming a domain nothing else names, ten minutes apart: linked by those, the text adds nothing.
+        Assert.True(Links(Copy("Quist", "claims.example"), Copy("Quist", "claims.example", 10)));
+        Assert.Equal(0, compared);
+        // Two days apart on two platforms, nothing else in common: even identical texts cannot reach the 7-day threshold.
+        Assert.False(Links(Copy("Riselina Holding", "catalogue.example"), Copy("Orvald Media Group", "elsewhere.example", 2 * 24 * 60, Platform.Facebook)));
+        Assert.Equal(0, compared);
+        // Eight days apart: beyond the longest window, nothing links.
+        Assert.False(Links(Copy("Quist", "claims.example"), Copy("Quist", "claims.example", 8 * 24 * 60)));
+        Assert.Equal(0, compared);
+        // Minutes apart with only the policy besides: the text decides, and is compared.
+        Assert.True(Links(Copy("Riselina Holding", "catalogue.example"), Copy("Orvald Media Group", "elsewhere.example", 10)));
+        Assert.Equal(2, compared); // the two texts of one comparison
+        // The whole evidence always has the exact similarity.
+        compared = 0;
+        Assert.Equal(1, Linking.Evidence(Copy("Quist", "claims.example"), Copy("Quist", "claims.example", 10), Shingles, background).TextSimilarity);
+        Assert.Equal(2, compared);
+    }
+
+    [Fact]
     public void deciding_a_link_at_a_known_gap_agrees_with_weighing_the_whole_evidence()
     {
         var random = new Random(17);
