@@ -82,8 +82,9 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         var candidates = await state.CandidatesAsync(profile, settings.CandidatesPerKey, ct);
         _reports++;
         _candidates += candidates.Count;
+        var weights = SignalWeights.Of(profile, background); // what its shared values weigh, the same for every candidate
         foreach (var candidate in candidates)
-            if (Linking.Links(profile, candidate, ShinglesOf, background, profile.OccurredAt - candidate.OccurredAt)) linked.Add(candidate);
+            if (Linking.Links(profile, candidate, ShinglesOf, weights, profile.OccurredAt - candidate.OccurredAt)) linked.Add(candidate);
         state.Save(profile, index: true);
         if (linked.Count == 0) return events;
 
@@ -280,8 +281,11 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         var background = await state.BackgroundAsync(tested.SelectMany(Background.KeysFor), ct);
         var pairs = new List<(int, int, PairEvidence)>();
         for (int i = 0; i < tested.Count; i++)
+        {
+            var weights = SignalWeights.Of(tested[i], background);
             for (int j = i + 1; j < tested.Count; j++)
-                pairs.Add((i, j, Linking.Evidence(tested[i], tested[j], ShinglesOf, background)));
+                pairs.Add((i, j, Linking.Evidence(tested[i], tested[j], ShinglesOf, weights)));
+        }
         // Times are shuffled within the platform-and-policy stratum; a stratum with little besides the cluster itself says
         // nothing about chance, so then the platform's, or all notices', times are drawn instead.
         var strata = new Dictionary<string, TimeSampler>();

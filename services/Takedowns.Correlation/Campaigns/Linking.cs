@@ -48,16 +48,6 @@ public sealed class Background(Func<string, long> count)
         return Math.Max(0, CrowdingShare * Math.Log(daily / CalibratedDailyNotices));
     }
 
-    private NoticeProfile? _weighed;
-    private SignalWeights? _weights;
-
-    /// <summary>The weights of a report's signals; kept for the last report asked about (compared with many candidates in a row).</summary>
-    public SignalWeights WeightsOf(NoticeProfile p)
-    {
-        if (!ReferenceEquals(p, _weighed) || _weights is null) (_weighed, _weights) = (p, SignalWeights.Of(p, this));
-        return _weights;
-    }
-
     /// <summary>Keys whose counts a profile's evidence needs: those it counts in, and the number of days seen.</summary>
     public static IEnumerable<string> KeysFor(NoticeProfile p) => CountedKeys(p.Platform, p.PolicyKey, p.ClaimantKeys, p.Domain).Append("days");
 
@@ -98,8 +88,13 @@ public enum ClaimantGroup { Claimant, Fuzzy, Pattern, None }
 /// </summary>
 public sealed class SignalWeights
 {
-    public double[] Claimant { get; } = new double[3];
-    public double[] Domain { get; } = new double[4];
+    private readonly double[] _claimant = new double[3];
+    private readonly double[] _domain = new double[4];
+
+    /// <summary>A claimant matched this closely.</summary>
+    public double Claimant(ClaimantGroup match) => _claimant[(int)match];
+    /// <summary>The domain, given how closely the claimants matched (<see cref="ClaimantGroup.None"/>: weighed overall).</summary>
+    public double Domain(ClaimantGroup match) => _domain[(int)match];
     public double Policy { get; private init; }
     public double PolicyGivenClaimant { get; private init; }
     public double Crowding { get; private init; }
@@ -114,13 +109,13 @@ public sealed class SignalWeights
                 : background.RarityGiven("claimant", p.ClaimantKeys.Exact, "policy", platform, p.PolicyKey),
             Crowding = background.Crowding(platform),
         };
-        if (p.Domain is not null) w.Domain[(int)ClaimantGroup.None] = background.Rarity("domain", platform, p.Domain);
+        if (p.Domain is not null) w._domain[(int)ClaimantGroup.None] = background.Rarity("domain", platform, p.Domain);
         if (p.ClaimantKeys is { } c)
             foreach (var (kind, value) in c.Groups())
             {
                 var group = kind switch { "claimant" => ClaimantGroup.Claimant, "fuzzy" => ClaimantGroup.Fuzzy, _ => ClaimantGroup.Pattern };
-                w.Claimant[(int)group] = background.Rarity(kind, platform, value) - group switch { ClaimantGroup.Fuzzy => 0.5, ClaimantGroup.Pattern => 1, _ => 0 };
-                if (p.Domain is not null) w.Domain[(int)group] = background.RarityGiven(kind, value, "domain", platform, p.Domain);
+                w._claimant[(int)group] = background.Rarity(kind, platform, value) - group switch { ClaimantGroup.Fuzzy => 0.5, ClaimantGroup.Pattern => 1, _ => 0 };
+                if (p.Domain is not null) w._domain[(int)group] = background.RarityGiven(kind, value, "domain", platform, p.Domain);
             }
         return w;
     }
@@ -167,9 +162,13 @@ public static class Linking
     /// </summary>
     private const double EstimateFloor = 0.3;
 
-    public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background)
+    public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background) =>
+        Evidence(a, b, shingles, SignalWeights.Of(a, background));
+
+    /// <summary>The same, with the weights of <paramref name="a"/>'s signals worked out beforehand (<see cref="SignalWeights.Of"/>).</summary>
+    public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, SignalWeights weightsOfA)
     {
-        var t = Weigh(a, b, shingles, background, gap: null);
+        var t = Weigh(a, b, shingles, weightsOfA, gap: null);
         return t.Distinctive == 0 ? PairEvidence.None with { TextSimilarity = t.Similarity }
             : new PairEvidence(t.Similarity, t.Claimant, t.Domain, t.Policy, t.Platform, t.SubjectType, t.Weight, t.Distinctive, t.Types);
     }
@@ -180,9 +179,10 @@ public static class Linking
     /// not when the other signals link the pair already, nor when even identical texts would leave it short, nor when the
     /// MinHash estimate is far below the similarity it would take.
     /// </summary>
-    public static bool Links(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background, TimeSpan gap)
+    /// <param name="weightsOfA">The weights of <paramref name="a"/>'s signals (<see cref="SignalWeights.Of"/>), worked out once for all its candidates.</param>
+    public static bool Links(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, SignalWeights weightsOfA, TimeSpan gap)
     {
-        var t = Weigh(a, b, shingles, background, gap.Duration());
+        var t = Weigh(a, b, shingles, weightsOfA, gap.Duration());
         return Reaches(t.Weight, t.Distinctive, t.Types, gap);
     }
 
@@ -198,14 +198,12 @@ public static class Linking
         return null;
     }
 
-    private static Tally Weigh(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background, TimeSpan? gap)
+    private static Tally Weigh(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, SignalWeights w, TimeSpan? gap)
     {
         if (a.Id == b.Id || (a.IncidentId is not null && a.IncidentId == b.IncidentId)) return default; // one takedown, reported twice
         double weight = 0;
         int distinctive = 0, types = 0;
 
-        // What each shared value weighs depends only on the report it is weighed for: worked out once for all its candidates.
-        var w = background.WeightsOf(a);
         string? claimant = null;
         var group = ClaimantGroup.None;
         if (a.ClaimantKeys is { } ca && b.ClaimantKeys is { } cb)
@@ -215,7 +213,7 @@ public static class Linking
             else if (ca.Pattern is not null && ca.Pattern == cb.Pattern) (claimant, group) = ("claimant names of one pattern", ClaimantGroup.Pattern);
             if (group != ClaimantGroup.None)
             {
-                weight += w.Claimant[(int)group];
+                weight += w.Claimant(group);
                 distinctive++;
                 types++;
             }
@@ -223,7 +221,7 @@ public static class Linking
         bool domain = a.Domain is not null && a.Domain == b.Domain;
         if (domain)
         {
-            weight += w.Domain[(int)group];
+            weight += w.Domain(group);
             distinctive++;
             types++;
         }

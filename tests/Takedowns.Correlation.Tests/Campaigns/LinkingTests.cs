@@ -105,7 +105,7 @@ public sealed class LinkingTests
             return NoticeText.Shingles(p.Text);
         }
         var background = Counts();
-        bool Links(NoticeProfile a, NoticeProfile b) => Linking.Links(a, b, Shingles, background, a.OccurredAt - b.OccurredAt);
+        bool Links(NoticeProfile a, NoticeProfile b) => Linking.Links(a, b, Shingles, SignalWeights.Of(a, background), a.OccurredAt - b.OccurredAt);
 
         // One claimant naming a domain nothing else names, ten minutes apart: linked by those, the text adds nothing.
         Assert.True(Links(Copy("Quist", "claims.example"), Copy("Quist", "claims.example", 10)));
@@ -154,7 +154,7 @@ public sealed class LinkingTests
             var gap = a.OccurredAt - b.OccurredAt;
             var evidence = Linking.Evidence(a, b, Shingles, background);
             bool expected = Linking.Links(evidence, gap);
-            Assert.Equal(expected, Linking.Links(a, b, Shingles, background, gap));
+            Assert.Equal(expected, Linking.Links(a, b, Shingles, SignalWeights.Of(a, background), gap));
             if (!expected) continue;
             linked++;
             // Linked only because of the text: the decision had to compare it.
