@@ -15,7 +15,7 @@ if (args.Contains("--detection-api"))
 if (args.Contains("--replay"))
     return await Takedowns.Benchmarks.Detection.ReplayAsync(Arg("--replay", 1_000_000));
 if (args.Contains("--detection"))
-    return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300));
+    return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300), spikesOnly: args.Contains("--spikes-only"));
 
 int rounds = Arg("--rounds", 3);
 int seconds = Arg("--seconds", 15);

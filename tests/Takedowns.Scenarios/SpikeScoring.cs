@@ -8,14 +8,16 @@ public sealed record DetectedSpike(Slice Slice, DateOnly Start, DateOnly End, Da
 
 /// <summary>How well spikes were found: of the reference bursts (3 days, 3 SD or more) and of all planted ones.</summary>
 public sealed record SpikeScore(
-    int Reference, int ReferenceDetected, int Planted, int PlantedDetected, int FalseAlarms, double SeriesYears, double MedianDaysToDetection)
+    int Reference, int ReferenceDetected, int Planted, int PlantedDetected, int FalseAlarms, double SeriesYears, double MedianDaysToDetection,
+    int ReferenceInSeveralCells = 0, int ReferenceInSeveralCellsDetected = 0)
 {
     public double ReferenceDetection => Reference == 0 ? double.NaN : (double)ReferenceDetected / Reference;
     public double PlantedDetection => Planted == 0 ? double.NaN : (double)PlantedDetected / Planted;
     public double FalseAlarmsPerSeriesYear => FalseAlarms / SeriesYears;
 
     public override string ToString() =>
-        $"reference bursts detected {ReferenceDetected}/{Reference} ({ReferenceDetection:P0}), all planted {PlantedDetected}/{Planted}, " +
+        $"reference bursts detected {ReferenceDetected}/{Reference} ({ReferenceDetection:P0}; in 2-4 cells {ReferenceInSeveralCellsDetected}/{ReferenceInSeveralCells}), " +
+        $"all planted {PlantedDetected}/{Planted}, " +
         $"false alarms {FalseAlarms} ({FalseAlarmsPerSeriesYear:F3} per series-year over {SeriesYears:F0} series-years), median days to detection {MedianDaysToDetection:F1}";
 }
 
@@ -39,20 +41,24 @@ public static class SpikeScoring
             p.Cells.Any(c => Contains(d.Slice, c.Country, c.Platform, c.Category, c.SubjectType)) &&
             d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(Tolerance);
         var delays = new List<int>();
-        int referenceDetected = 0, plantedDetected = 0;
-        foreach (var p in scenario.Spikes)
+        int referenceDetected = 0, plantedDetected = 0, severalDetected = 0;
+        // A spike planted before the first day looked at (one put in an early civic period) cannot be found: not counted.
+        var planted = scenario.Spikes.Where(p => p.Start >= from).ToList();
+        foreach (var p in planted)
         {
             var first = inRange.Where(d => Finds(d, p)).OrderBy(d => d.FirstAlarm).FirstOrDefault();
             if (first is null) continue;
             plantedDetected++;
             if (IsReference(p)) referenceDetected++;
+            if (IsReference(p) && p.Cells.Count > 1) severalDetected++;
             delays.Add(first.FirstAlarm.DayNumber - p.Start.DayNumber);
         }
         int falseAlarms = inRange.Count(d => !Explained(scenario, d));
         double years = (to.DayNumber - from.DayNumber + 1) / 365.25;
         delays.Sort();
-        return new SpikeScore(scenario.Spikes.Count(IsReference), referenceDetected, scenario.Spikes.Count, plantedDetected,
-            falseAlarms, series * years, delays.Count == 0 ? double.NaN : delays[delays.Count / 2]);
+        return new SpikeScore(planted.Count(IsReference), referenceDetected, planted.Count, plantedDetected,
+            falseAlarms, series * years, delays.Count == 0 ? double.NaN : delays[delays.Count / 2],
+            planted.Count(p => IsReference(p) && p.Cells.Count > 1), severalDetected);
     }
 
     /// <summary>Whether a detection is a planted spike, a news-driven burst or a planted campaign's trace, rather than a false alarm.</summary>

@@ -43,7 +43,7 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
             var publishing = e.Data switch
             {
                 SpikeRaised r => bus.PublishIntegrationEvent(new SpikeDetected(r.SpikeId, r.Slice, r.Start, r.End, r.Observed, r.Expected,
-                    -Math.Log10(Math.Max(r.PValue, 1e-300)), r.PValue, r.Method, r.CivicPeriods, r.RaisedAt), e.Id, ct),
+                    -Math.Log10(Math.Max(r.PValue, 1e-300)), r.PValue, r.Method, r.CivicPeriods, r.RaisedAt, r.Cells ?? []), e.Id, ct),
                 SpikeClosed c when spikes.TryGetValue(c.SpikeId, out var s) => bus.PublishIntegrationEvent(
                     new SpikeEnded(c.SpikeId, s.Slice, s.Start, c.End, c.Observed, c.Expected, c.Withdrawn, c.ClosedAt), e.Id, ct),
                 CampaignRaised r => bus.PublishIntegrationEvent(new CampaignSuspected(r.CampaignId, r.Members.Select(m => m.ReportId).ToList(),

@@ -38,6 +38,9 @@ public sealed class SeriesSet
     public static Slice? ParentOf(Slice slice) =>
         slice.Platform is null && slice.Category is null && slice.SubjectType is null ? null : new Slice(slice.Country);
 
+    /// <summary>The kind of the finest cells, which fix platform, category and subject type.</summary>
+    public const int Finest = 7;
+
     /// <summary>Slices of one kind (which of platform, category and subject type they fix), as a small number.</summary>
     public static int KindOf(Slice slice) =>
         (slice.Platform is null ? 0 : 1) | (slice.Category is null ? 0 : 2) | (slice.SubjectType is null ? 0 : 4);

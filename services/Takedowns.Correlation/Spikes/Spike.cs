@@ -3,15 +3,18 @@ using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Correlation.Spikes;
 
-/// <summary>A spike was found: a slice, its window so far, and how far the counts rose above the baseline.</summary>
+/// <summary>
+/// A spike was found: a slice, its window so far, and how far the counts rose above the baseline. <paramref name="Cells"/>:
+/// the cells of the slice a subset scan pooled, whose counts these are (null or empty: the slice as a whole).
+/// </summary>
 public sealed record SpikeRaised(
     Guid SpikeId, Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method,
-    IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, DateTimeOffset RaisedAt);
+    IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, DateTimeOffset RaisedAt, IReadOnlyList<Slice>? Cells = null);
 
-/// <summary>The spike went on, or late reports changed its counts.</summary>
+/// <summary>The spike went on, or late reports changed its counts (or the cells pooled in it).</summary>
 public sealed record SpikeRevised(
     Guid SpikeId, DateOnly End, int Observed, double Expected, double PValue, string Method, IReadOnlyList<CivicPeriodRef> CivicPeriods,
-    DateTimeOffset RevisedAt);
+    DateTimeOffset RevisedAt, IReadOnlyList<Slice>? Cells = null);
 
 /// <summary>The spike is over; <paramref name="Withdrawn"/> when later data (retracted or amended reports) no longer supports it.</summary>
 public sealed record SpikeClosed(Guid SpikeId, DateOnly End, int Observed, double Expected, bool Withdrawn, DateTimeOffset ClosedAt);
@@ -19,18 +22,20 @@ public sealed record SpikeClosed(Guid SpikeId, DateOnly End, int Observed, doubl
 /// <summary>A spike as analysts see it. Its id is derived from its slice and first day, so a rescan finds the same spike.</summary>
 public sealed record Spike(
     Guid Id, Slice Slice, string Country, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method,
-    IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, bool Open, bool Withdrawn, DateTimeOffset RaisedAt, DateTimeOffset UpdatedAt)
+    IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, bool Open, bool Withdrawn, DateTimeOffset RaisedAt, DateTimeOffset UpdatedAt,
+    IReadOnlyList<Slice>? Cells = null)
 {
     public static Guid IdOf(Slice slice, DateOnly start) => NameBasedGuid.Create($"spike:{slice.Key}:{start:yyyy-MM-dd}");
 
     public double Score => -Math.Log10(Math.Max(PValue, 1e-300));
 
     public static Spike Create(SpikeRaised e) => new(e.SpikeId, e.Slice, e.Slice.Country, e.Start, e.End, e.Observed, e.Expected, e.PValue,
-        e.Method, e.CivicPeriods, e.FirstAlarm, true, false, e.RaisedAt, e.RaisedAt);
+        e.Method, e.CivicPeriods, e.FirstAlarm, true, false, e.RaisedAt, e.RaisedAt, e.Cells ?? []);
 
     public static Spike Apply(SpikeRevised e, Spike s) => s with
     {
         End = e.End, Observed = e.Observed, Expected = e.Expected, PValue = e.PValue, Method = e.Method, CivicPeriods = e.CivicPeriods, UpdatedAt = e.RevisedAt,
+        Cells = e.Cells ?? s.Cells,
     };
 
     public static Spike Apply(SpikeClosed e, Spike s) => s with
@@ -56,14 +61,14 @@ public static class SpikeDecisions
         if (stored is null)
         {
             object raised = new SpikeRaised(id, found.Slice, found.Start, found.End, found.Observed, found.Expected, found.PValue, found.Method,
-                periods, found.FirstAlarm, now);
+                periods, found.FirstAlarm, now, found.Cells);
             return found.Open ? [raised] : [raised, new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now)];
         }
         if (stored.Withdrawn) return [];
         var events = new List<object>();
         if (stored.End != found.End || stored.Observed != found.Observed || Math.Abs(stored.Expected - found.Expected) > 1e-6 ||
-            stored.PValue != found.PValue || !stored.CivicPeriods.SequenceEqual(periods))
-            events.Add(new SpikeRevised(id, found.End, found.Observed, found.Expected, found.PValue, found.Method, periods, now));
+            stored.PValue != found.PValue || !stored.CivicPeriods.SequenceEqual(periods) || !(stored.Cells ?? []).SequenceEqual(found.Cells))
+            events.Add(new SpikeRevised(id, found.End, found.Observed, found.Expected, found.PValue, found.Method, periods, now, found.Cells));
         if (stored.Open && !found.Open) events.Add(new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now));
         return [.. events];
     }

@@ -25,17 +25,38 @@ public sealed record SpikeSettings
     public double FalseDiscoveryRate { get; init; } = 0.1;
     /// <summary>Days without an alarm that end a spike.</summary>
     public int EndAfterQuietDays { get; init; } = 2;
+    /// <summary>Windows, in days, over which a country's cells are pooled by the subset scan (none: no pooling).</summary>
+    public IReadOnlyList<int> PooledWindows { get; init; } = [1, 3, 7, 14];
+    /// <summary>Largest p-value of a cell's own rise that the subset scan lets count toward a pooled one.</summary>
+    public double PooledAlphaMax { get; init; } = 0.01;
 
     public static readonly SpikeSettings Default = new();
 }
 
-/// <summary>One slice on one day: whether it could be a spike and how surprising it is.</summary>
-public readonly record struct SliceAssessment(Slice Slice, double PValue, int Start, int Observed, double Expected, string Method);
+/// <summary>
+/// One slice on one day: whether it could be a spike and how surprising it is. <paramref name="Cells"/>: the cells a
+/// subset scan pooled (the slice is the narrowest one holding them all); null when the slice was tested on its own.
+/// </summary>
+public readonly record struct SliceAssessment(
+    Slice Slice, double PValue, int Start, int Observed, double Expected, string Method, IReadOnlyList<Slice>? Cells = null);
 
-/// <summary>A spike as found in the data: a slice, a window of days (inclusive) and how far the counts rose above the baseline.</summary>
-public sealed record SpikeEpisode(Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method, DateOnly FirstAlarm, DateOnly LastAlarm, bool Open)
+/// <summary>
+/// A spike as found in the data: a slice, a window of days (inclusive) and how far the counts rose above the baseline.
+/// <paramref name="Cells"/>: where a subset scan pooled cells of the slice, the ones that rose (their counts are the
+/// observed and expected ones); empty when the slice rose as a whole.
+/// </summary>
+public sealed record SpikeEpisode(Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method,
+    DateOnly FirstAlarm, DateOnly LastAlarm, bool Open, IReadOnlyList<Slice> Cells)
 {
     public double Score => -Math.Log10(Math.Max(PValue, 1e-300));
+
+    /// <summary>Equal when every field is, the cells compared one by one.</summary>
+    public bool Equals(SpikeEpisode? other) =>
+        other is not null && Slice == other.Slice && Start == other.Start && End == other.End && Observed == other.Observed &&
+        Expected.Equals(other.Expected) && PValue.Equals(other.PValue) && Method == other.Method && FirstAlarm == other.FirstAlarm &&
+        LastAlarm == other.LastAlarm && Open == other.Open && Cells.SequenceEqual(other.Cells);
+
+    public override int GetHashCode() => HashCode.Combine(Slice, Start, End, Observed, PValue, FirstAlarm, Cells.Count);
 }
 
 /// <summary>
@@ -121,30 +142,59 @@ public sealed class SpikeDetector(SpikeSettings settings)
         (outer.Category is null || outer.Category == inner.Category) &&
         (outer.SubjectType is null || outer.SubjectType == inner.SubjectType);
 
-    private sealed class Episode(SliceAssessment first, int t)
+    private sealed class Episode
     {
-        public Slice Slice { get; } = first.Slice;
-        public int Start { get; private set; } = first.Start;
-        public int FirstAlarm { get; } = t;
-        public int LastAlarm { get; private set; } = t;
-        public double PValue { get; private set; } = first.PValue;
-        public string Method { get; private set; } = first.Method;
-        public int End => _end;
-        public int Observed { get; private set; } = first.Observed;
-        public double Expected { get; private set; } = first.Expected;
-        private int _end = t;
+        public Slice Slice { get; }
+        public int Start { get; }
+        public int FirstAlarm { get; }
+        public int LastAlarm { get; private set; }
+        public double PValue { get; private set; }
+        public string Method { get; private set; }
+        public int End { get; private set; }
+        public int Observed { get; private set; }
+        public double Expected { get; private set; }
+        /// <summary>The cells pooled alarms named, in key order; null once the slice alarmed as a whole.</summary>
+        private List<Slice>? _cells;
+
+        public Episode(SliceAssessment first, int t)
+        {
+            (Slice, Start, FirstAlarm, LastAlarm, End) = (first.Slice, first.Start, t, t, t);
+            (PValue, Method, Observed, Expected) = (first.PValue, first.Method, first.Observed, first.Expected);
+            _cells = first.Cells?.OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
+        }
+
+        private IEnumerable<Slice> Members => _cells ?? [Slice];
 
         public void Extend(int t, SliceAssessment a, BaselineModel model)
         {
-            Observed += model.Sum(Slice, _end + 1, t);
-            Expected += model.ExpectedOver(Slice, t, _end + 1, t);
-            _end = LastAlarm = t;
+            if (_cells is not null && a.Cells is null)
+            {
+                // The whole slice alarmed: the spike is the slice's, counted afresh over the days so far.
+                _cells = null;
+                Observed = model.Sum(Slice, Start, End);
+                Expected = model.ExpectedOver(Slice, t, Start, End);
+            }
+            else if (_cells is not null && a.Cells is not null)
+                foreach (var cell in a.Cells.Where(c => !_cells.Contains(c)))
+                {
+                    // A cell joins the pooled spike: its days so far count too.
+                    _cells.Add(cell);
+                    Observed += model.Sum(cell, Start, End);
+                    Expected += model.ExpectedOver(cell, t, Start, End);
+                }
+            _cells?.Sort((x, y) => string.CompareOrdinal(x.Key, y.Key));
+            foreach (var member in Members)
+            {
+                Observed += model.Sum(member, End + 1, t);
+                Expected += model.ExpectedOver(member, t, End + 1, t);
+            }
+            End = LastAlarm = t;
             if (a.PValue < PValue) (PValue, Method) = (a.PValue, a.Method);
         }
 
         public SpikeEpisode ToSpike(SeriesSet series, bool closed) => new(
-            Slice, series.DayAt(Start), series.DayAt(_end), Observed, Math.Round(Expected, 3), PValue, Method,
-            series.DayAt(FirstAlarm), series.DayAt(LastAlarm), !closed);
+            Slice, series.DayAt(Start), series.DayAt(End), Observed, Math.Round(Expected, 3), PValue, Method,
+            series.DayAt(FirstAlarm), series.DayAt(LastAlarm), !closed, _cells?.ToList() ?? []);
     }
 }
 
@@ -160,6 +210,8 @@ internal sealed class BaselineModel
     private readonly Dictionary<Slice, SliceSums> _sums = [];
     private readonly Dictionary<(string Country, int Kind), int> _siblings = [];
     private readonly Dictionary<string, double[]> _weekdayCache = [];
+    /// <summary>Each country's finest cells (country x platform x category x subject type), in key order.</summary>
+    private readonly Dictionary<string, List<Slice>> _cells = [];
     private int _weekdayCacheDay = -1;
 
     /// <summary>Running sums of a slice's counts; "usable" ones skip the days its baseline leaves out.</summary>
@@ -216,7 +268,13 @@ internal sealed class BaselineModel
             _sums[slice] = sums;
             var key = (slice.Country, SeriesSet.KindOf(slice));
             _siblings[key] = _siblings.GetValueOrDefault(key) + 1;
+            if (SeriesSet.KindOf(slice) == SeriesSet.Finest)
+            {
+                if (!_cells.TryGetValue(slice.Country, out var cells)) _cells[slice.Country] = cells = [];
+                cells.Add(slice);
+            }
         }
+        foreach (var cells in _cells.Values) cells.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
     }
 
     private int Weekday(int index) => (int)_series.DayAt(index).DayOfWeek;
@@ -234,8 +292,59 @@ internal sealed class BaselineModel
             if (Sum(slice, t - Math.Max(longest, _settings.CusumDays) + 1, t) < _settings.MinCount) continue;
             if (Assess(slice, t) is { } a) results.Add(a);
         }
+        foreach (var (country, cells) in _cells)
+            if (AssessPooled(country, cells, t) is { } pooled) results.Add(pooled);
         return results;
     }
+
+    /// <summary>
+    /// The subset scan over a country's cells as on day <paramref name="t"/> (see <see cref="SubsetScan"/>): an assessment
+    /// of the narrowest slice holding the cells that rose most together, or null when nothing rose enough to calibrate.
+    /// </summary>
+    private SliceAssessment? AssessPooled(string country, List<Slice> cells, int t)
+    {
+        if (_settings.PooledWindows.Count == 0) return null;
+        int days = _settings.PooledWindows.Max();
+        if (cells.Count < 2 || t - days + 1 < 0 || Sum(new Slice(country), t - days + 1, t) < _settings.MinCount) return null;
+        var weekday = WeekdayFactors(country, t);
+        var used = new List<Slice>();
+        var counts = new List<int[]>();
+        var expected = new List<double[]>();
+        var sizes = new List<double>();
+        foreach (var cell in cells)
+        {
+            if (RateOf(cell, t) is not { } rate) continue;
+            used.Add(cell);
+            counts.Add(_sums[cell].Counts.AsSpan(t - days + 1, days).ToArray());
+            expected.Add(Enumerable.Range(t - days + 1, days).Select(u => ExpectedOn(rate.Mean, weekday, u)).ToArray());
+            sizes.Add(rate.Size);
+        }
+        if (used.Count < 2) return null;
+        var found = SubsetScan.Scan([.. counts], [.. expected], [.. sizes], _settings.PooledWindows, _settings.MinCount, _settings.PooledAlphaMax);
+        if (found.Cells.Length == 0) return null;
+
+        // As for a single slice, the spike starts on the first day the pooled cells were above expectation.
+        int first = t - found.Window + 1, observed = found.Observed;
+        double expectedInWindow = found.Expected;
+        while (first < t)
+        {
+            int offset = first - (t - days + 1);
+            int dayCount = found.Cells.Sum(i => counts[i][offset]);
+            double dayExpected = found.Cells.Sum(i => expected[i][offset]);
+            if (dayCount > dayExpected) break;
+            (observed, expectedInWindow, first) = (observed - dayCount, expectedInWindow - dayExpected, first + 1);
+        }
+        var pooled = found.Cells.Select(i => used[i]).ToList();
+        string method = $"subset scan: {pooled.Count} of {used.Count} cells over {found.Window} day{(found.Window == 1 ? "" : "s")}";
+        return new SliceAssessment(Narrowest(pooled), found.PValue, first, observed, Math.Max(0, expectedInWindow), method, pooled.Count > 1 ? pooled : null);
+    }
+
+    /// <summary>The narrowest slice that holds every one of <paramref name="cells"/> (cells of one country).</summary>
+    public static Slice Narrowest(IReadOnlyList<Slice> cells) => new(
+        cells[0].Country,
+        cells.All(c => c.Platform == cells[0].Platform) ? cells[0].Platform : null,
+        cells.All(c => c.Category == cells[0].Category) ? cells[0].Category : null,
+        cells.All(c => c.SubjectType == cells[0].SubjectType) ? cells[0].SubjectType : null);
 
     private Func<int, double> _completeness = _ => 1;
 

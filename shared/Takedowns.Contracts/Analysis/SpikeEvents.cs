@@ -4,11 +4,13 @@ namespace Takedowns.Contracts.Analysis;
 /// Correlation found more incidents in a slice than its baseline explains. <paramref name="Start"/> to <paramref name="End"/>
 /// (inclusive) is the window as known when it was raised; <paramref name="Expected"/> is the baseline's expectation for that
 /// window; <paramref name="PValue"/> is the smallest per-slice p-value, before the false-discovery-rate control that let it
-/// through; <paramref name="Score"/> is -log10 of that p-value. The message id is the id of the Correlation event.
+/// through; <paramref name="Score"/> is -log10 of that p-value. <paramref name="Cells"/>: when the rise was found by
+/// pooling several of the slice's finest cells, those cells (the counts are theirs); empty when the slice rose as a whole.
+/// The message id is the id of the Correlation event.
 /// </summary>
 public sealed record SpikeDetected(
     Guid SpikeId, Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, double Score, double PValue,
-    string Method, IReadOnlyList<CivicPeriodRef> CivicPeriods, DateTimeOffset DetectedAt);
+    string Method, IReadOnlyList<CivicPeriodRef> CivicPeriods, DateTimeOffset DetectedAt, IReadOnlyList<Slice>? Cells = null);
 
 /// <summary>The spike is over: its final window and counts. A spike that later data no longer supports ends as <c>Withdrawn</c>.</summary>
 public sealed record SpikeEnded(

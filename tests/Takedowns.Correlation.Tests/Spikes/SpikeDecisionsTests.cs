@@ -10,7 +10,7 @@ public sealed class SpikeDecisionsTests
     private static readonly DateTimeOffset Now = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static SpikeEpisode Episode(int observed = 9, bool open = false) =>
-        new(Slice, Start, Start.AddDays(2), observed, 2.5, 1e-6, "nb-tail", Start, Start.AddDays(2), open);
+        new(Slice, Start, Start.AddDays(2), observed, 2.5, 1e-6, "nb-tail", Start, Start.AddDays(2), open, []);
 
     private static Spike Stored(bool open, bool withdrawn = false) =>
         new(Spike.IdOf(Slice, Start), Slice, "KG", Start, Start.AddDays(2), 9, 2.5, 1e-6, "nb-tail", [], Start, open, withdrawn, Now, Now);
