@@ -160,7 +160,8 @@ public sealed class SpikeDetector(SpikeSettings settings)
         {
             (Slice, Start, FirstAlarm, LastAlarm, End) = (first.Slice, first.Start, t, t, t);
             (PValue, Method, Observed, Expected) = (first.PValue, first.Method, first.Observed, first.Expected);
-            _cells = first.Cells?.OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
+            // Pooled cells come in key order.
+            _cells = first.Cells?.ToList();
         }
 
         private IEnumerable<Slice> Members => _cells ?? [Slice];
@@ -175,6 +176,7 @@ public sealed class SpikeDetector(SpikeSettings settings)
                 Expected = model.ExpectedOver(Slice, t, Start, End);
             }
             else if (_cells is not null && a.Cells is not null)
+            {
                 foreach (var cell in a.Cells.Where(c => !_cells.Contains(c)))
                 {
                     // A cell joins the pooled spike: its days so far count too.
@@ -182,7 +184,8 @@ public sealed class SpikeDetector(SpikeSettings settings)
                     Observed += model.Sum(cell, Start, End);
                     Expected += model.ExpectedOver(cell, t, Start, End);
                 }
-            _cells?.Sort((x, y) => string.CompareOrdinal(x.Key, y.Key));
+                _cells.Sort((x, y) => string.CompareOrdinal(x.Key, y.Key));
+            }
             foreach (var member in Members)
             {
                 Observed += model.Sum(member, End + 1, t);
@@ -323,20 +326,12 @@ internal sealed class BaselineModel
         var found = SubsetScan.Scan([.. counts], [.. expected], [.. sizes], _settings.PooledWindows, _settings.MinCount, _settings.PooledAlphaMax);
         if (found.Cells.Length == 0) return null;
 
-        // As for a single slice, the spike starts on the first day the pooled cells were above expectation.
-        int first = t - found.Window + 1, observed = found.Observed;
-        double expectedInWindow = found.Expected;
-        while (first < t)
-        {
-            int offset = first - (t - days + 1);
-            int dayCount = found.Cells.Sum(i => counts[i][offset]);
-            double dayExpected = found.Cells.Sum(i => expected[i][offset]);
-            if (dayCount > dayExpected) break;
-            (observed, expectedInWindow, first) = (observed - dayCount, expectedInWindow - dayExpected, first + 1);
-        }
         var pooled = found.Cells.Select(i => used[i]).ToList();
         string method = $"subset scan: {pooled.Count} of {used.Count} cells over {found.Window} day{(found.Window == 1 ? "" : "s")}";
-        return new SliceAssessment(Narrowest(pooled), found.PValue, first, observed, Math.Max(0, expectedInWindow), method, pooled.Count > 1 ? pooled : null);
+        var window = new SliceAssessment(Narrowest(pooled), found.PValue, t - found.Window + 1, found.Observed, found.Expected, method,
+            pooled.Count > 1 ? pooled : null);
+        int origin = t - days + 1;
+        return StartOfRise(window, t, u => found.Cells.Sum(i => counts[i][u - origin]), u => found.Cells.Sum(i => expected[i][u - origin]));
     }
 
     /// <summary>The narrowest slice that holds every one of <paramref name="cells"/> (cells of one country).</summary>
@@ -460,17 +455,22 @@ internal sealed class BaselineModel
             best = Math.Min(best, p);
         }
         if (result is not { } r) return null;
-        // The window that tested best may open on ordinary days: the spike starts on the first day above expectation.
-        int first = r.Start, inWindow = r.Observed;
-        double expectedInWindow = r.Expected;
-        while (first < t && _sums[slice].Counts[first] <= ExpectedOn(rate.Mean, weekday, first))
-        {
-            inWindow -= _sums[slice].Counts[first];
-            expectedInWindow -= ExpectedOn(rate.Mean, weekday, first);
-            first++;
-        }
+        var trimmed = StartOfRise(r, t, u => _sums[slice].Counts[u], u => ExpectedOn(rate.Mean, weekday, u));
         // Two methods looked: pay for both.
-        return r with { Start = first, Observed = inWindow, Expected = Math.Max(0, expectedInWindow), PValue = Math.Min(1, 2 * r.PValue) };
+        return trimmed with { PValue = Math.Min(1, 2 * trimmed.PValue) };
+    }
+
+    /// <summary>
+    /// The window that tested best may open on ordinary days: the spike starts on the first day above expectation, and
+    /// the days before it leave the window's counts.
+    /// </summary>
+    private static SliceAssessment StartOfRise(SliceAssessment a, int t, Func<int, int> countOn, Func<int, double> expectedOn)
+    {
+        int first = a.Start, observed = a.Observed;
+        double expected = a.Expected;
+        while (first < t && countOn(first) <= expectedOn(first))
+            (observed, expected, first) = (observed - countOn(first), expected - expectedOn(first), first + 1);
+        return a with { Start = first, Observed = observed, Expected = Math.Max(0, expected) };
     }
 }
 

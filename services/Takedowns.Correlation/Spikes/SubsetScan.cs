@@ -29,15 +29,16 @@ public static class SubsetScan
     public static (double Score, int Count) Best(ReadOnlySpan<double> pValues, int[] order, double alphaMax)
     {
         int n = pValues.Length;
-        var keys = pValues.ToArray();
+        var sorted = pValues.ToArray();
         for (int i = 0; i < n; i++) order[i] = i;
-        // Ascending by p-value; ties by index, so the subset found does not depend on the sort's whims.
-        Array.Sort(order, 0, n, Comparer<int>.Create((a, b) => keys[a].CompareTo(keys[b]) is var c && c != 0 ? c : a.CompareTo(b)));
+        // Ascending by p-value. How ties fall does not matter: the best cut never splits cells of equal p-value, as
+        // taking one more of them always scores more.
+        Array.Sort(sorted, order, 0, n);
         double best = 0;
         int count = 0;
         for (int k = 1; k <= n; k++)
         {
-            double p = keys[order[k - 1]];
+            double p = sorted[k - 1];
             if (p > alphaMax) break;
             double score = k * -Math.Log(Math.Max(p, 1e-300));
             if (score > best) (best, count) = (score, k);
