@@ -21,7 +21,7 @@ public static partial class DetectionThroughApi
     private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(10);
     private const string CampaignLinkerName = Takedowns.Correlation.Campaigns.CampaignLinker.SubscriptionName;
 
-    public static async Task<int> RunAsync(int seeds, int countries, int days)
+    public static async Task<int> RunAsync(int seeds, int countries, int days, int firstSeed = 1)
     {
         // The scanner looks back from today: the scenario ends yesterday.
         var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
@@ -33,7 +33,7 @@ public static partial class DetectionThroughApi
         var campaigns = new List<CampaignScore>();
         var nullCampaigns = new List<CampaignScore>();
         var rates = new List<double>();
-        for (int seed = 1; seed <= seeds; seed++)
+        for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
             foreach (bool isNull in new[] { false, true })
             {
                 var o = options with { Seed = seed + (isNull ? 1000 : 0) };
@@ -43,6 +43,7 @@ public static partial class DetectionThroughApi
                 (isNull ? nullCampaigns : campaigns).Add(campaignScore);
                 rates.Add(rate);
                 Console.WriteLine(string.Create(C, $"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports, {rate:F0} reports/s from import to detection | spikes: {spikeScore} | campaigns: {campaignScore}"));
+                Detection.PrintMissed(campaignScore);
             }
 
         Console.WriteLine();

@@ -11,11 +11,12 @@ using Takedowns.Testing;
 // senders; (b) a bulk import; (c) pgbench single-row inserts as the physical reference. Prints medians and ratios.
 
 if (args.Contains("--detection-api"))
-    return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200));
+    return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1));
 if (args.Contains("--replay"))
     return await Takedowns.Benchmarks.Detection.ReplayAsync(Arg("--replay", 1_000_000));
 if (args.Contains("--detection"))
-    return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300), spikesOnly: args.Contains("--spikes-only"));
+    return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300), spikesOnly: args.Contains("--spikes-only"), explain: args.Contains("--explain"),
+        endsYesterday: args.Contains("--ending-yesterday"));
 
 int rounds = Arg("--rounds", 3);
 int seconds = Arg("--seconds", 15);

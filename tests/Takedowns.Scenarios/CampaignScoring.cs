@@ -8,7 +8,7 @@ public sealed record DetectedCampaign(IReadOnlySet<string> ExternalIds, int Rais
 
 public sealed record CampaignScore(
     int Planted, int Recalled, int RandomNamePlanted, int RandomNameRecalled, double BCubedPrecision, double BCubedRecall,
-    int FalseCampaigns, int Reports, double MedianReportsUntilDetection)
+    int FalseCampaigns, int Reports, double MedianReportsUntilDetection, IReadOnlyList<string>? Missed = null)
 {
     public double Recall => Planted == 0 ? double.NaN : (double)Recalled / Planted;
     public double RandomNameRecall => RandomNamePlanted == 0 ? double.NaN : (double)RandomNameRecalled / RandomNamePlanted;
@@ -41,6 +41,7 @@ public static class CampaignScoring
 
         int planted = 0, recalled = 0, randomPlanted = 0, randomRecalled = 0;
         var untilDetection = new List<int>();
+        var missed = new List<string>();
         foreach (var c in scenario.Campaigns.Where(c => Counts(c) || RandomNamed(c)))
         {
             var members = truth[c.Index];
@@ -48,7 +49,11 @@ public static class CampaignScoring
             if (main) planted++;
             if (random) randomPlanted++;
             var found = detected.Where(d => d.ExternalIds.Count(members.Contains) >= Math.Max(3, members.Count / 2.0)).OrderBy(d => d.RaisedAfter).FirstOrDefault();
-            if (found is null) continue;
+            if (found is null)
+            {
+                missed.Add(Describe(c, members, detected));
+                continue;
+            }
             if (main) recalled++;
             if (random) randomRecalled++;
             untilDetection.Add(found.RaisedWith is { } raisedWith ? members.Count(raisedWith.Contains) : members.Count(m => arrival[m] <= found.RaisedAfter));
@@ -69,6 +74,14 @@ public static class CampaignScoring
         int falseCampaigns = detected.Count(d => !truth.Values.Any(t => d.ExternalIds.Count(t.Contains) * 2 > d.ExternalIds.Count));
         untilDetection.Sort();
         return new CampaignScore(planted, recalled, randomPlanted, randomRecalled, precision, recall, falseCampaigns, scenario.Reports.Count,
-            untilDetection.Count == 0 ? double.NaN : untilDetection[untilDetection.Count / 2]);
+            untilDetection.Count == 0 ? double.NaN : untilDetection[untilDetection.Count / 2], missed);
+    }
+
+    /// <summary>A missed campaign in words: what was planted, and how much of it the closest detected campaign held.</summary>
+    private static string Describe(PlantedCampaign c, IReadOnlySet<string> members, IReadOnlyList<DetectedCampaign> detected)
+    {
+        int best = detected.Count == 0 ? 0 : detected.Max(d => d.ExternalIds.Count(members.Contains));
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"campaign {c.Index}: {members.Count} reports on {c.Platform} over {(c.End - c.Start).TotalHours:F1} h, {c.ClaimantStyle}, {c.EditRate:P0} edited, {c.CyrillicShare:P0} Cyrillic, sharing {string.Join(", ", c.SharedSignals)}; best detected overlap {best}");
     }
 }

@@ -17,6 +17,8 @@ public sealed record CampaignSettings
     public int BoilerplateDays { get; init; } = 7;
     /// <summary>Per blocking key, a new report is compared with at most this many reports before it and as many after it (the nearest in time).</summary>
     public int CandidatesPerKey { get; init; } = 16;
+    /// <summary>Days with notices a stratum needs before its times stand for chance in a cluster's permutation test.</summary>
+    public int StratumDays { get; init; } = 14;
 
     public static readonly CampaignSettings Default = new();
 }
@@ -286,14 +288,15 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             for (int j = i + 1; j < tested.Count; j++)
                 pairs.Add((i, j, Linking.Evidence(tested[i], tested[j], ShinglesOf, weights)));
         }
-        // Times are shuffled within the platform-and-policy stratum; a stratum with little besides the cluster itself says
-        // nothing about chance, so then the platform's, or all notices', times are drawn instead.
+        // Times are shuffled within the platform-and-policy stratum; a stratum with little besides the cluster itself, or
+        // with its notices on a few days only (another burst), says nothing about chance, so then the platform's, or all
+        // notices', times are drawn instead.
         var strata = new Dictionary<string, TimeSampler>();
         foreach (var m in tested.DistinctBy(m => m.Stratum))
             foreach (var stratum in Strata.Widening(m))
             {
                 var days = await state.StratumDaysAsync(stratum, ct);
-                if (days.Values.Sum() >= 10L * tested.Count || stratum == Strata.All)
+                if ((days.Values.Sum() >= 10L * tested.Count && days.Count(d => d.Value > 0) >= settings.StratumDays) || stratum == Strata.All)
                 {
                     strata[m.Stratum] = new TimeSampler(days);
                     break;

@@ -124,8 +124,14 @@ public sealed class SignalWeights
 /// <summary>What two reports' notices share, apart from time, and how improbable that is by chance.</summary>
 public sealed record PairEvidence(double TextSimilarity, string? Claimant, bool Domain, bool Policy, bool Platform, bool SubjectType, double Weight, int Distinctive, int Types)
 {
-    /// <summary>Texts at least this similar (Jaccard of shingles) are near-duplicates.</summary>
-    public const double TextThreshold = 0.5;
+    /// <summary>
+    /// Texts at least this similar (Jaccard of 5-shingles) share their wording: a signal, weighing more the more alike
+    /// they are. One copy of a notice with a quarter to a third of its words edited is about 0.4 alike to another.
+    /// </summary>
+    public const double TextThreshold = 0.35;
+
+    /// <summary>Texts at least this similar are near-identical copies (how an analyst is told of it).</summary>
+    public const double NearIdentical = 0.5;
 
     /// <summary>Nothing in common, or nothing distinctive (then neither weighed nor counted: such a pair never links).</summary>
     public static readonly PairEvidence None = new(0, null, false, false, false, false, 0, 0, 0);
@@ -152,15 +158,15 @@ public static class Linking
     private const double FullTextShingles = 150;
 
     /// <summary>Texts as similar as the threshold weigh this much, each 0.1 of similarity above it one more (full length).</summary>
-    private const double TextWeightAtThreshold = 4, TextWeightPerSimilarity = 10;
+    private const double TextWeightAtThreshold = 2.5, TextWeightPerSimilarity = 10;
 
     private static readonly double MaxTextWeight = TextWeightAtThreshold + TextWeightPerSimilarity * (1 - PairEvidence.TextThreshold);
 
     /// <summary>
-    /// Below this MinHash estimate the exact similarity is not computed: with 128 minimums, a pair at the link threshold
-    /// (0.5) estimates under 0.3 about three times in a million.
+    /// Below this MinHash estimate the exact similarity is not computed: with 128 minimums, a pair at the text threshold
+    /// (0.35) estimates 0.15 lower (3.5 standard deviations) about twice in ten thousand.
     /// </summary>
-    private const double EstimateFloor = 0.3;
+    private const double EstimateFloor = PairEvidence.TextThreshold - 0.15;
 
     public static PairEvidence Evidence(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, Background background) =>
         Evidence(a, b, shingles, SignalWeights.Of(a, background));
@@ -252,15 +258,15 @@ public static class Linking
         }
         weight -= w.Crowding;
 
-        // The texts last, the costliest to compare: a similarity under 0.3 estimated from the signatures is not computed (see
-        // EstimateFloor); for a known gap, nor is one that cannot change whether the pair links.
+        // The texts last, the costliest to compare: a similarity whose estimate from the signatures is under EstimateFloor is
+        // not computed; for a known gap, nor is one that cannot change whether the pair links.
         double similarity = estimate;
         double floor = EstimateFloor;
         if (gap is { } g)
         {
             if (ThresholdFor(g) is not { } threshold) return new Tally { Similarity = estimate };
             if (Reaches(weight, distinctive, types, g) || weight + MaxTextWeight < threshold) floor = double.PositiveInfinity;
-            // The least similarity whose weight reaches the threshold, less the margin the floor keeps below 0.5.
+            // The least similarity whose weight reaches the threshold, less the margin the floor keeps below the text threshold.
             else floor = Math.Max(floor, PairEvidence.TextThreshold + Math.Max(0, threshold - weight - TextWeightAtThreshold) / TextWeightPerSimilarity
                                           - (PairEvidence.TextThreshold - EstimateFloor));
         }
@@ -289,18 +295,18 @@ public static class Linking
     private static bool Reaches(double weight, int distinctive, int types, TimeSpan gap) =>
         distinctive >= 1 && types >= 2 && ThresholdFor(gap.Duration()) is { } threshold && weight >= threshold;
 
-    /// <summary>The longest gap in time at which this evidence links two reports; null if it links none.</summary>
-    public static TimeSpan? LongestGap(PairEvidence e)
+    /// <summary>How many of the <see cref="Windows"/>, from the shortest, this evidence links two reports in (0: none).</summary>
+    public static int WindowsReached(PairEvidence e)
     {
-        if (e.Distinctive < 1 || e.Types < 2) return null;
-        TimeSpan? longest = null;
-        foreach (var (window, threshold) in Windows)
-        {
-            if (e.Weight < threshold) break; // Links takes the first window the gap falls in: a later one cannot count
-            longest = window;
-        }
-        return longest;
+        if (e.Distinctive < 1 || e.Types < 2) return 0;
+        int reached = 0;
+        // Links takes the first window the gap falls in: once the evidence falls short of one, a wider one cannot count.
+        while (reached < Windows.Length && e.Weight >= Windows[reached].Threshold) reached++;
+        return reached;
     }
+
+    /// <summary>The longest gap in time at which this evidence links two reports; null if it links none.</summary>
+    public static TimeSpan? LongestGap(PairEvidence e) => WindowsReached(e) is > 0 and var reached ? Windows[reached - 1].Window : null;
 
     /// <summary>The signals of a set of links, in words, most frequent first.</summary>
     public static IReadOnlyList<string> Describe(IEnumerable<PairEvidence> links)
@@ -309,7 +315,8 @@ public static class Linking
         void Add(string s) => counts[s] = counts.GetValueOrDefault(s) + 1;
         foreach (var e in links)
         {
-            if (e.TextSimilarity >= PairEvidence.TextThreshold) Add("near-identical notice text");
+            if (e.TextSimilarity >= PairEvidence.NearIdentical) Add("near-identical notice text");
+            else if (e.TextSimilarity >= PairEvidence.TextThreshold) Add("similar notice text");
             if (e.Claimant is not null) Add(e.Claimant);
             if (e.Domain) Add("same claimed original (domain)");
             if (e.Policy) Add("same policy cited");
@@ -320,8 +327,11 @@ public static class Linking
 }
 
 /// <summary>
-/// Whether a cluster's reports are closer in time than chance explains: the number of linked pairs against the same
-/// count with each report's time drawn afresh from its platform-and-policy stratum (999 shuffles). On null data a cluster
+/// Whether a cluster's reports are closer in time than chance explains: how closely its pairs link (each pair counts
+/// once for each window, of 1 hour, 24 hours and 7 days, that its gap falls in and its evidence reaches) against the same
+/// with each report's time drawn afresh from its platform-and-policy stratum (999 shuffles). Counting windows, not only
+/// links, tells seven copies within a day from seven within a week: strong evidence links at any gap up to 7 days, and
+/// a stratum whose notices bunch into a few weeks gives seven draws within 7 days now and then. On null data a cluster
 /// is significant at about the alpha rate, never by construction.
 /// </summary>
 public static class ClusterSignificance
@@ -337,20 +347,27 @@ public static class ClusterSignificance
     public static double PValue(IReadOnlyList<NoticeProfile> members, IReadOnlyList<(int A, int B, PairEvidence Evidence)> pairs,
         Func<NoticeProfile, Random, DateTimeOffset> drawTime, int seed, double alpha = 1)
     {
-        int observed = pairs.Count(p => Linking.Links(p.Evidence, members[p.A].OccurredAt - members[p.B].OccurredAt));
-        // Each pair that can link at all, with the longest gap at which its evidence links.
-        var candidates = pairs.Select(p => (p.A, p.B, Gap: Linking.LongestGap(p.Evidence)))
-            .Where(p => p.Gap is not null).Select(p => (p.A, p.B, Gap: p.Gap!.Value.Ticks)).ToArray();
+        // Each pair that can link at all, with how many windows its evidence reaches (from the shortest: they are nested).
+        var candidates = pairs.Select(p => (p.A, p.B, Reach: Linking.WindowsReached(p.Evidence)))
+            .Where(p => p.Reach > 0).ToArray();
+        var windows = Linking.Windows.Select(w => w.Window.Ticks).ToArray();
+        int Closeness(long gap, int reach)
+        {
+            int n = 0;
+            for (int k = reach - 1; k >= 0 && gap <= windows[k]; k--) n++;
+            return n;
+        }
+        int observed = 0;
+        foreach (var (a, b, reach) in candidates) observed += Closeness(Math.Abs((members[a].OccurredAt - members[b].OccurredAt).Ticks), reach);
         var random = new Random(seed);
         var times = new long[members.Count];
         int atLeast = 0;
         for (int s = 0; s < Shuffles; s++)
         {
             for (int i = 0; i < members.Count; i++) times[i] = drawTime(members[i], random).UtcTicks;
-            int linked = 0;
-            foreach (var (a, b, gap) in candidates)
-                if (Math.Abs(times[a] - times[b]) <= gap) linked++;
-            if (linked >= observed && (++atLeast + 1.0) / (Shuffles + 1.0) > alpha) return (atLeast + 1.0) / (Shuffles + 1.0);
+            int closeness = 0;
+            foreach (var (a, b, reach) in candidates) closeness += Closeness(Math.Abs(times[a] - times[b]), reach);
+            if (closeness >= observed && (++atLeast + 1.0) / (Shuffles + 1.0) > alpha) return (atLeast + 1.0) / (Shuffles + 1.0);
         }
         return (atLeast + 1.0) / (Shuffles + 1.0);
     }

@@ -191,4 +191,76 @@ public sealed class LinkingTests
         }
         Assert.InRange(significant, 1, 59); // both outcomes occur among the trials
     }
+
+    private static readonly string[] Words = Enumerable.Range(0, 400).Select(i => $"w{(char)('a' + i % 26)}{(char)('a' + i / 26 % 26)}{(char)('k' + i % 7)}").ToArray();
+
+    private static string Paragraph(Random random, int words = 60) => string.Join(' ', Enumerable.Range(0, words).Select(_ => Words[random.Next(Words.Length)]));
+
+    /// <summary>The text with this share of its words (at random places) replaced by others.</summary>
+    private static string Edited(Random random, string text, double share)
+    {
+        var words = text.Split(' ');
+        foreach (int i in Enumerable.Range(0, words.Length).OrderBy(_ => random.Next()).Take((int)Math.Round(share * words.Length)))
+            words[i] = Words.Where(w => w != words[i]).ElementAt(random.Next(Words.Length - 1));
+        return string.Join(' ', words);
+    }
+
+    private static NoticeProfile WithText(NoticeProfile p, string text)
+    {
+        p.Text = text;
+        p.Signature = NoticeProfile.Encode(MinHash.Signature(NoticeText.ShingleHashes(text)));
+        return p;
+    }
+
+    [Fact]
+    public void a_copy_with_a_third_of_its_words_edited_weighs_as_similar_text()
+    {
+        var random = new Random(5);
+        var background = Counts();
+        string text = Paragraph(random);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var a = WithText(Notice($"Name{trial} Holding", "claims.example"), text);
+            var b = WithText(Notice($"Other{trial} Holding", "claims.example", 10), Edited(random, text, 1 / 3.0));
+            var evidence = Linking.Evidence(a, b, p => NoticeText.Shingles(p.Text), background);
+            var withoutText = Linking.Evidence(a, b, NoShingles, background);
+
+            // A third of the (short) words edited leaves about 0.4 of the 5-shingles shared: not near-identical, still a signal.
+            Assert.InRange(evidence.TextSimilarity, PairEvidence.TextThreshold, PairEvidence.NearIdentical - 1e-9);
+            Assert.Equal(2.5 + 10 * (evidence.TextSimilarity - PairEvidence.TextThreshold), evidence.Weight - withoutText.Weight, 9);
+            Assert.Equal(withoutText.Distinctive + 1, evidence.Distinctive);
+            var said = Linking.Describe([evidence]);
+            Assert.Contains("similar notice text", said);
+            Assert.DoesNotContain("near-identical notice text", said);
+        }
+        // Two notices written apart share too little to count.
+        var unrelated = Linking.Evidence(WithText(Notice("Quist", "claims.example"), text), WithText(Notice("Orvald", "claims.example", 10), Paragraph(random)),
+            p => NoticeText.Shingles(p.Text), background);
+        Assert.True(unrelated.TextSimilarity < PairEvidence.TextThreshold, $"similarity {unrelated.TextSimilarity:F2}");
+        Assert.Equal(Linking.Evidence(WithText(Notice("Quist", "claims.example"), text), WithText(Notice("Orvald", "claims.example", 10), ""), NoShingles, background).Weight,
+            unrelated.Weight, 9);
+    }
+
+    [Fact]
+    public void copies_within_hours_are_told_from_copies_within_a_week_when_their_evidence_links_at_any_gap()
+    {
+        var random = new Random(3);
+        var background = Counts();
+        string text = Paragraph(random);
+        // Notices of the stratum fall on three weeks: seven draws land within 7 days of each other now and then, within a
+        // day almost never.
+        DateTimeOffset Draw(NoticeProfile _, Random r) => Noon.AddMinutes(r.Next(60 * 24 * 21));
+        double PValue(int spreadMinutes)
+        {
+            var members = Enumerable.Range(0, 7)
+                .Select(i => WithText(Notice($"Name{i} Holding", "claims.example", i * spreadMinutes / 6), Edited(random, text, 0.05))).ToList();
+            var pairs = (from i in Enumerable.Range(0, 7) from j in Enumerable.Range(i + 1, 6 - i)
+                         select (i, j, Linking.Evidence(members[i], members[j], p => NoticeText.Shingles(p.Text), background))).ToList();
+            Assert.All(pairs, p => Assert.Equal(Linking.LongestWindow, Linking.LongestGap(p.Item3))); // each pair links at any gap up to 7 days
+            return ClusterSignificance.PValue(members, pairs, Draw, seed: 11);
+        }
+
+        Assert.Equal(0.001, PValue(10 * 60));           // seven copies in ten hours: nothing drawn is as close
+        Assert.True(PValue(7 * 24 * 60) > 0.01);         // the same over a week: chance, in a stratum of three weeks
+    }
 }
