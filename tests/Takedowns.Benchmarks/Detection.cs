@@ -135,6 +135,9 @@ public static class Detection
         return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
     }
 
+    /// <summary>The campaign settings the in-process modes run with (the service's, unless the command line changes them).</summary>
+    public static CampaignSettings CampaignSettings { get; set; } = CampaignSettings.Default;
+
     /// <summary>The scenarios both detection benchmarks generate.</summary>
     public static ScenarioOptions Options(int countries, int days) =>
         new() { Countries = countries, CellsPerCountry = 20, Days = days, Spikes = 16, Campaigns = 15, WarmUpDays = 100 };
@@ -160,7 +163,7 @@ public static class Detection
     private static async Task<(IReadOnlyList<DetectedCampaign>, List<double>, TimeSpan, CampaignState)> CampaignsAsync(Scenario scenario)
     {
         var state = new CampaignState(EmptyCampaignBackend.Instance);
-        var engine = new CampaignEngine(state, CampaignSettings.Default);
+        var engine = new CampaignEngine(state, CampaignSettings);
         var detected = new CampaignReplay();
         var times = new List<double>(scenario.Reports.Count);
         // The reports as the detector receives them (ids assigned), made before the clock starts.

@@ -10,6 +10,12 @@ using Takedowns.Testing;
 // Intake throughput, in one run and on one PostgreSQL: (a) signed webhooks, one report per request, from concurrent
 // senders; (b) a bulk import; (c) pgbench single-row inserts as the physical reference. Prints medians and ratios.
 
+// Campaign settings to try in the in-process modes, e.g. --gather-links 0 to run without a campaign's gathering.
+Takedowns.Benchmarks.Detection.CampaignSettings = Takedowns.Correlation.Campaigns.CampaignSettings.Default with
+{
+    GatherLinks = Arg("--gather-links", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherLinks),
+    GatherSlack = ArgDouble("--gather-slack", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherSlack),
+};
 if (args.Contains("--detection-api"))
     return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1));
 if (args.Contains("--replay"))
@@ -110,6 +116,12 @@ Console.WriteLine(string.Create(culture, $"| (b) bulk import, {importRows:N0} CS
 Console.WriteLine(string.Create(culture, $"| (a)/(c), median of per-round ratios | {MedianOf(ratiosA):F2} (target ≥ 0.5, p99 ≤ 100 ms) |"));
 Console.WriteLine(string.Create(culture, $"| (b)/(c), median of per-round ratios | {MedianOf(ratiosB):F2} (target ≥ 1.0) |"));
 return 0;
+
+double ArgDouble(string name, double fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
 
 int Arg(string name, int fallback)
 {

@@ -8,7 +8,8 @@ public sealed record DetectedCampaign(IReadOnlySet<string> ExternalIds, int Rais
 
 public sealed record CampaignScore(
     int Planted, int Recalled, int RandomNamePlanted, int RandomNameRecalled, double BCubedPrecision, double BCubedRecall,
-    int FalseCampaigns, int Reports, double MedianReportsUntilDetection, IReadOnlyList<string>? Missed = null)
+    int FalseCampaigns, int Reports, double MedianReportsUntilDetection, IReadOnlyList<string>? Missed = null,
+    int ReportsInFalseCampaigns = 0, int OthersInTrueCampaigns = 0)
 {
     public double Recall => Planted == 0 ? double.NaN : (double)Recalled / Planted;
     public double RandomNameRecall => RandomNamePlanted == 0 ? double.NaN : (double)RandomNameRecalled / RandomNamePlanted;
@@ -18,7 +19,8 @@ public sealed record CampaignScore(
     public override string ToString() =>
         $"recall {Recalled}/{Planted} ({Recall:P0}); random claimants, edits <= 20 %: {RandomNameRecalled}/{RandomNamePlanted} ({RandomNameRecall:P0}); " +
         $"B-cubed precision {BCubedPrecision:F3} recall {BCubedRecall:F3} F1 {BCubedF1:F3}; false campaigns {FalseCampaigns} ({FalsePer10000:F2} per 10,000 reports); " +
-        $"median reports until detection {MedianReportsUntilDetection:F1}";
+        $"median reports until detection {MedianReportsUntilDetection:F1}; {ReportsInFalseCampaigns} reports in false campaigns, " +
+        $"{OthersInTrueCampaigns} in true ones that are not of their planted campaign";
 }
 
 public static class CampaignScoring
@@ -71,10 +73,16 @@ public static class CampaignScoring
         double recall = inPlanted.Count == 0 ? 1 : inPlanted.Average(id =>
             detectedOf.TryGetValue(id, out var d) ? (double)d.Count(truth[campaignOf[id]].Contains) / truth[campaignOf[id]].Count : 1.0 / truth[campaignOf[id]].Count);
 
-        int falseCampaigns = detected.Count(d => !truth.Values.Any(t => d.ExternalIds.Count(t.Contains) * 2 > d.ExternalIds.Count));
+        // A detected campaign is true when most of it is one planted campaign; what else it holds lowers precision as the
+        // reports of false campaigns do.
+        var truthOf = detected.Select(d => truth.Values.FirstOrDefault(t => d.ExternalIds.Count(t.Contains) * 2 > d.ExternalIds.Count)).ToList();
+        int falseCampaigns = truthOf.Count(t => t is null);
+        int inFalse = detected.Where((d, i) => truthOf[i] is null).Sum(d => d.ExternalIds.Count);
+        int othersInTrue = detected.Where((d, i) => truthOf[i] is not null).Select((d, i) => d).Zip(truthOf.OfType<HashSet<string>>())
+            .Sum(p => p.First.ExternalIds.Count(id => !p.Second.Contains(id)));
         untilDetection.Sort();
         return new CampaignScore(planted, recalled, randomPlanted, randomRecalled, precision, recall, falseCampaigns, scenario.Reports.Count,
-            untilDetection.Count == 0 ? double.NaN : untilDetection[untilDetection.Count / 2], missed);
+            untilDetection.Count == 0 ? double.NaN : untilDetection[untilDetection.Count / 2], missed, inFalse, othersInTrue);
     }
 
     /// <summary>A missed campaign in words: what was planted, and how much of it the closest detected campaign held.</summary>

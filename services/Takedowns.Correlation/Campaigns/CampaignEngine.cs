@@ -19,6 +19,12 @@ public sealed record CampaignSettings
     public int CandidatesPerKey { get; init; } = 16;
     /// <summary>Days with notices a stratum needs before its times stand for chance in a cluster's permutation test.</summary>
     public int StratumDays { get; init; } = 14;
+    /// <summary>
+    /// A raised campaign takes in a report whose text is like that of at least <see cref="GatherLinks"/> of its members and
+    /// whose evidence with each comes within <see cref="GatherSlack"/> of the link threshold for their gap (0: never).
+    /// </summary>
+    public int GatherLinks { get; init; } = 2;
+    public double GatherSlack { get; init; } = 3;
 
     public static readonly CampaignSettings Default = new();
 }
@@ -85,8 +91,25 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         _reports++;
         _candidates += candidates.Count;
         var weights = SignalWeights.Of(profile, background); // what its shared values weigh, the same for every candidate
+        List<NoticeProfile>? near = null;
         foreach (var candidate in candidates)
-            if (Linking.Links(profile, candidate, ShinglesOf, weights, profile.OccurredAt - candidate.OccurredAt)) linked.Add(candidate);
+        {
+            var gap = profile.OccurredAt - candidate.OccurredAt;
+            if (!await GatheringAsync(candidate, profile, ct))
+            {
+                if (Linking.Links(profile, candidate, ShinglesOf, weights, gap)) linked.Add(candidate);
+                continue;
+            }
+            if (Linking.NearWeight(profile, candidate, ShinglesOf, weights, gap, settings.GatherSlack) is not { } nearly) continue;
+            if (nearly.Weight >= Linking.ThresholdFor(gap.Duration())) linked.Add(candidate);
+            else if (nearly.SharesText) (near ??= []).Add(candidate);
+        }
+        // A raised campaign takes in a report whose text is like several of its members' and that comes close to linking
+        // with each, too unlike any to link alone: the edited copies of a campaign under invented names. Its near links
+        // without the text (a claimant's or a domain's usual notices) do not count.
+        if (near is not null)
+            foreach (var members in near.GroupBy(c => c.ClusterId))
+                if (members.Count() >= settings.GatherLinks) linked.AddRange(members);
         state.Save(profile, index: true);
         if (linked.Count == 0) return events;
 
@@ -123,6 +146,11 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 (boilerplate ??= []).Add(line.Hash);
         return NoticeProfile.Create(prepared, hash => boilerplate?.Contains(hash) == true);
     }
+
+    /// <summary>Whether a candidate belongs to a raised campaign, not dismissed, that may gather this report.</summary>
+    private async ValueTask<bool> GatheringAsync(NoticeProfile candidate, NoticeProfile report, CancellationToken ct) =>
+        settings.GatherLinks > 0 && candidate.ClusterId is { } id && candidate.ClusterId != report.ClusterId
+        && await state.ClusterAsync(id, ct) is { CampaignId: not null, Dismissed: false } cluster && !cluster.SplitOff.Contains(report.Id);
 
     /// <summary>How detection signs the merges it makes itself when clusters meet (analysts' merges are signed with their key).</summary>
     public const string ClustersMet = "detection (clusters met)";

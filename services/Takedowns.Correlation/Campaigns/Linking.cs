@@ -42,11 +42,10 @@ public sealed class Background(Func<string, long> count)
     /// 4.4 times the benchmark's rates, the full log kept 63 % of campaigns under randomised names, half of it 78 %, with
     /// false campaigns 0.14 and 0.42 per 10,000 reports).
     /// </summary>
-    public double Crowding(Platform platform)
-    {
-        double daily = Count($"n:{WireNames<Platform>.Of(platform)}") / (double)Math.Max(1, Count("days"));
-        return Math.Max(0, CrowdingShare * Math.Log(daily / CalibratedDailyNotices));
-    }
+    public double Crowding(Platform platform) => Math.Max(0, CrowdingShare * Math.Log(DailyNotices(platform) / CalibratedDailyNotices));
+
+    /// <summary>Notices a day on the platform, on average over the days seen.</summary>
+    public double DailyNotices(Platform platform) => Count($"n:{WireNames<Platform>.Of(platform)}") / (double)Math.Max(1, Count("days"));
 
     /// <summary>Keys whose counts a profile's evidence needs: those it counts in, and the number of days seen.</summary>
     public static IEnumerable<string> KeysFor(NoticeProfile p) => CountedKeys(p.Platform, p.PolicyKey, p.ClaimantKeys, p.Domain).Append("days");
@@ -192,19 +191,32 @@ public static class Linking
         return Reaches(t.Weight, t.Distinctive, t.Types, gap);
     }
 
+    /// <summary>
+    /// The weight of two reports this far apart in time when it comes within <paramref name="slack"/> of the window's
+    /// threshold, with at least two kinds of signal and one distinctive (a link, or nearly one), and whether their texts
+    /// count among the signals; null otherwise. The texts are compared only when their similarity can decide that: a pair
+    /// that links without its text may be weighed without it.
+    /// </summary>
+    public static (double Weight, bool SharesText)? NearWeight(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, SignalWeights weightsOfA,
+        TimeSpan gap, double slack)
+    {
+        var t = Weigh(a, b, shingles, weightsOfA, gap.Duration(), slack);
+        return Reaches(t.Weight + slack, t.Distinctive, t.Types, gap) ? (t.Weight, t.Text) : null;
+    }
+
     /// <summary>What <see cref="PairEvidence"/> holds, as a value: weighed for every candidate, kept for few.</summary>
     private readonly record struct Tally(
-        double Similarity, string? Claimant, bool Domain, bool Policy, bool Platform, bool SubjectType, double Weight, int Distinctive, int Types);
+        double Similarity, string? Claimant, bool Domain, bool Policy, bool Platform, bool SubjectType, double Weight, int Distinctive, int Types, bool Text = false);
 
     /// <summary>The link threshold for a gap in time; null beyond the longest window.</summary>
-    private static double? ThresholdFor(TimeSpan gap)
+    public static double? ThresholdFor(TimeSpan gap)
     {
         foreach (var (window, threshold) in Windows)
             if (gap <= window) return threshold;
         return null;
     }
 
-    private static Tally Weigh(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, SignalWeights w, TimeSpan? gap)
+    private static Tally Weigh(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, SignalWeights w, TimeSpan? gap, double slack = 0)
     {
         if (a.Id == b.Id || (a.IncidentId is not null && a.IncidentId == b.IncidentId)) return default; // one takedown, reported twice
         double weight = 0;
@@ -264,12 +276,14 @@ public static class Linking
         double floor = EstimateFloor;
         if (gap is { } g)
         {
-            if (ThresholdFor(g) is not { } threshold) return new Tally { Similarity = estimate };
+            if (ThresholdFor(g) is not { } linkThreshold) return new Tally { Similarity = estimate };
+            double threshold = linkThreshold - slack;
             if (Reaches(weight, distinctive, types, g) || weight + MaxTextWeight < threshold) floor = double.PositiveInfinity;
             // The least similarity whose weight reaches the threshold, less the margin the floor keeps below the text threshold.
             else floor = Math.Max(floor, PairEvidence.TextThreshold + Math.Max(0, threshold - weight - TextWeightAtThreshold) / TextWeightPerSimilarity
                                           - (PairEvidence.TextThreshold - EstimateFloor));
         }
+        bool text = false;
         if (estimate >= floor)
         {
             var sa = shingles(a);
@@ -281,12 +295,13 @@ public static class Linking
                 // its weight grows with its length, full from about 150 characters.
                 double length = Math.Min(1, Math.Min(sa.Length, sb.Length) / FullTextShingles);
                 weight += (TextWeightAtThreshold + TextWeightPerSimilarity * (similarity - PairEvidence.TextThreshold)) * length;
+                text = true;
                 distinctive++;
                 types++;
             }
         }
         if (distinctive == 0) return new Tally { Similarity = similarity };
-        return new Tally(similarity, claimant, domain, policy, platform, subject, weight, distinctive, types);
+        return new Tally(similarity, claimant, domain, policy, platform, subject, weight, distinctive, types, text);
     }
 
     /// <summary>Whether evidence of this strength links two reports this far apart in time.</summary>

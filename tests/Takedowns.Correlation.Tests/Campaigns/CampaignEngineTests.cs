@@ -131,6 +131,46 @@ public sealed class CampaignEngineUnitTests
         Assert.True(raised.PValue <= CampaignSettings.Default.Alpha);
     }
 
+    /// <summary>The text with about this share of its words replaced by others.</summary>
+    private static string Edited(Random random, string text, double share) =>
+        string.Join(' ', text.Split(' ').Select(w => random.NextDouble() < share ? Words(random, 1) : w));
+
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(0, false)]
+    public async Task a_raised_campaign_gathers_copies_too_edited_to_link_alone_but_not_before_it_is_raised(int gatherLinks, bool gathers)
+    {
+        var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), CampaignSettings.Default with { GatherLinks = gatherLinks });
+        var random = new Random(7);
+        var start = new DateTimeOffset(2026, 9, 14, 9, 0, 0, TimeSpan.Zero);
+        NoticeReport Report(DateTimeOffset at, string externalId, string text) =>
+            new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "KG", Takedowns.Contracts.Platform.YouTube, Takedowns.Contracts.SubjectType.IndependentMedia,
+                Takedowns.Contracts.GroundCategory.IntellectualProperty, DateOnly.FromDateTime(at.UtcDateTime), at, externalId,
+                new ReportNotice("Copyright", $"{Words(random, 1)} {Words(random, 1)}", text, null), 1); // invented claimant names
+        var events = new List<(Guid, object)>();
+        foreach (var i in Enumerable.Range(0, 120))
+            events.AddRange(await engine.ObserveAsync(Report(start.AddDays(-60 + i / 2.0).AddMinutes(random.Next(600)), $"other-{i}", Words(random, 40)), start, default));
+        string text = Words(new Random(1), 60);
+        // Heavily edited copies before the campaign, close copies that raise it, heavily edited copies while it goes on.
+        foreach (var i in Enumerable.Range(0, 4))
+            events.AddRange(await engine.ObserveAsync(Report(start.AddMinutes(-180 + 10 * i), $"early-{i}", Edited(random, text, 0.18)), start, default));
+        foreach (var i in Enumerable.Range(0, 6))
+            events.AddRange(await engine.ObserveAsync(Report(start.AddMinutes(10 * i), $"core-{i}", Edited(random, text, 0.03)), start, default));
+        foreach (var i in Enumerable.Range(0, 6))
+            events.AddRange(await engine.ObserveAsync(Report(start.AddMinutes(55 + 5 * i), $"late-{i}", Edited(random, text, 0.18)), start, default));
+
+        var raised = Assert.Single(events.Select(e => e.Item2).OfType<CampaignRaised>());
+        var members = raised.Members.Concat(events.Select(e => e.Item2).OfType<CampaignReportLinked>().Select(l => l.Member)).Select(m => m.ExternalId!).ToList();
+        Assert.All(members, m => Assert.DoesNotContain("other", m));
+        Assert.Equal(6, members.Count(m => m.StartsWith("core")));
+        Assert.DoesNotContain(members, m => m.StartsWith("early")); // alike as the late copies, but no campaign was raised yet
+        // Too unlike the campaign's copies to link with any one of them alone; alike enough to several to be gathered (a copy
+        // finds only those members its signature's bands meet: most, not always all).
+        int late = members.Count(m => m.StartsWith("late"));
+        if (gathers) Assert.InRange(late, 4, 6);
+        else Assert.Equal(0, late);
+    }
+
     [Fact]
     public void the_longest_linking_gap_agrees_with_links_at_every_gap()
     {
