@@ -15,6 +15,7 @@ Takedowns.Benchmarks.Detection.CampaignSettings = Takedowns.Correlation.Campaign
 {
     GatherLinks = Arg("--gather-links", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherLinks),
     GatherSlack = ArgDouble("--gather-slack", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherSlack),
+    GatherWithin = TimeSpan.FromHours(ArgDouble("--gather-within-hours", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherWithin.TotalHours)),
 };
 if (args.Contains("--detection-api"))
     return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1));

@@ -25,6 +25,11 @@ public sealed record CampaignSettings
     /// </summary>
     public int GatherLinks { get; init; } = 2;
     public double GatherSlack { get; init; } = 3;
+    /// <summary>
+    /// Only members within this time of the report count for gathering: a campaign's copies come close together, a rights
+    /// holder's usual notices (a stream a false campaign may have been raised on) at any time.
+    /// </summary>
+    public TimeSpan GatherWithin { get; init; } = TimeSpan.FromHours(24);
 
     public static readonly CampaignSettings Default = new();
 }
@@ -95,7 +100,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         foreach (var candidate in candidates)
         {
             var gap = profile.OccurredAt - candidate.OccurredAt;
-            if (!await GatheringAsync(candidate, profile, ct))
+            if (gap.Duration() > settings.GatherWithin || !await GatheringAsync(candidate, profile, ct))
             {
                 if (Linking.Links(profile, candidate, ShinglesOf, weights, gap)) linked.Add(candidate);
                 continue;
