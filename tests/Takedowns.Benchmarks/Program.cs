@@ -14,8 +14,8 @@ using Takedowns.Testing;
 Takedowns.Benchmarks.Detection.CampaignSettings = Takedowns.Correlation.Campaigns.CampaignSettings.Default with
 {
     GatherLinks = Arg("--gather-links", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherLinks),
-    GatherSlack = ArgDouble("--gather-slack", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherSlack),
-    GatherWithin = TimeSpan.FromHours(ArgDouble("--gather-within-hours", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherWithin.TotalHours)),
+    GatherSlack = Arg("--gather-slack", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherSlack),
+    GatherWithin = TimeSpan.FromHours(Arg("--gather-within-hours", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherWithin.TotalHours)),
 };
 if (args.Contains("--detection-api"))
     return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1));
@@ -118,16 +118,10 @@ Console.WriteLine(string.Create(culture, $"| (a)/(c), median of per-round ratios
 Console.WriteLine(string.Create(culture, $"| (b)/(c), median of per-round ratios | {MedianOf(ratiosB):F2} (target ≥ 1.0) |"));
 return 0;
 
-double ArgDouble(string name, double fallback)
+T Arg<T>(string name, T fallback) where T : IParsable<T>
 {
     int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-}
-
-int Arg(string name, int fallback)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    return i >= 0 && i + 1 < args.Length ? T.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
 Process StartIntake(int listenPort)

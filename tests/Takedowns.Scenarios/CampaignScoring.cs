@@ -77,9 +77,9 @@ public static class CampaignScoring
         // reports of false campaigns do.
         var truthOf = detected.Select(d => truth.Values.FirstOrDefault(t => d.ExternalIds.Count(t.Contains) * 2 > d.ExternalIds.Count)).ToList();
         int falseCampaigns = truthOf.Count(t => t is null);
-        int inFalse = detected.Where((d, i) => truthOf[i] is null).Sum(d => d.ExternalIds.Count);
-        int othersInTrue = detected.Where((d, i) => truthOf[i] is not null).Select((d, i) => d).Zip(truthOf.OfType<HashSet<string>>())
-            .Sum(p => p.First.ExternalIds.Count(id => !p.Second.Contains(id)));
+        var judged = detected.Zip(truthOf).ToList();
+        int inFalse = judged.Where(j => j.Second is null).Sum(j => j.First.ExternalIds.Count);
+        int othersInTrue = judged.Where(j => j.Second is not null).Sum(j => j.First.ExternalIds.Count(id => !j.Second!.Contains(id)));
         untilDetection.Sort();
         return new CampaignScore(planted, recalled, randomPlanted, randomRecalled, precision, recall, falseCampaigns, scenario.Reports.Count,
             untilDetection.Count == 0 ? double.NaN : untilDetection[untilDetection.Count / 2], missed, inFalse, othersInTrue);

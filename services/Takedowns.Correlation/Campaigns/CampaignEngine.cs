@@ -105,8 +105,8 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 if (Linking.Links(profile, candidate, ShinglesOf, weights, gap)) linked.Add(candidate);
                 continue;
             }
-            if (Linking.NearWeight(profile, candidate, ShinglesOf, weights, gap, settings.GatherSlack) is not { } nearly) continue;
-            if (nearly.Weight >= Linking.ThresholdFor(gap.Duration())) linked.Add(candidate);
+            if (Linking.Nearly(profile, candidate, ShinglesOf, weights, gap, settings.GatherSlack) is not { } nearly) continue;
+            if (nearly.Links) linked.Add(candidate);
             else if (nearly.SharesText) (near ??= []).Add(candidate);
         }
         // A raised campaign takes in a report whose text is like several of its members' and that comes close to linking

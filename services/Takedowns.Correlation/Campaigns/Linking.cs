@@ -42,10 +42,11 @@ public sealed class Background(Func<string, long> count)
     /// 4.4 times the benchmark's rates, the full log kept 63 % of campaigns under randomised names, half of it 78 %, with
     /// false campaigns 0.14 and 0.42 per 10,000 reports).
     /// </summary>
-    public double Crowding(Platform platform) => Math.Max(0, CrowdingShare * Math.Log(DailyNotices(platform) / CalibratedDailyNotices));
-
-    /// <summary>Notices a day on the platform, on average over the days seen.</summary>
-    public double DailyNotices(Platform platform) => Count($"n:{WireNames<Platform>.Of(platform)}") / (double)Math.Max(1, Count("days"));
+    public double Crowding(Platform platform)
+    {
+        double daily = Count($"n:{WireNames<Platform>.Of(platform)}") / (double)Math.Max(1, Count("days"));
+        return Math.Max(0, CrowdingShare * Math.Log(daily / CalibratedDailyNotices));
+    }
 
     /// <summary>Keys whose counts a profile's evidence needs: those it counts in, and the number of days seen.</summary>
     public static IEnumerable<string> KeysFor(NoticeProfile p) => CountedKeys(p.Platform, p.PolicyKey, p.ClaimantKeys, p.Domain).Append("days");
@@ -192,16 +193,16 @@ public static class Linking
     }
 
     /// <summary>
-    /// The weight of two reports this far apart in time when it comes within <paramref name="slack"/> of the window's
-    /// threshold, with at least two kinds of signal and one distinctive (a link, or nearly one), and whether their texts
-    /// count among the signals; null otherwise. The texts are compared only when their similarity can decide that: a pair
-    /// that links without its text may be weighed without it.
+    /// Whether two reports this far apart in time link, or nearly: null unless their evidence comes within
+    /// <paramref name="slack"/> of the window's threshold, with at least two kinds of signal and one distinctive; else
+    /// whether it links, and whether their texts count among its signals. As for a link, the texts are compared only when
+    /// their similarity can decide that (a pair that links without them is not told to share them).
     /// </summary>
-    public static (double Weight, bool SharesText)? NearWeight(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, SignalWeights weightsOfA,
+    public static (bool Links, bool SharesText)? Nearly(NoticeProfile a, NoticeProfile b, Func<NoticeProfile, ulong[]> shingles, SignalWeights weightsOfA,
         TimeSpan gap, double slack)
     {
         var t = Weigh(a, b, shingles, weightsOfA, gap.Duration(), slack);
-        return Reaches(t.Weight + slack, t.Distinctive, t.Types, gap) ? (t.Weight, t.Text) : null;
+        return Reaches(t.Weight + slack, t.Distinctive, t.Types, gap) ? (Reaches(t.Weight, t.Distinctive, t.Types, gap), t.Text) : null;
     }
 
     /// <summary>What <see cref="PairEvidence"/> holds, as a value: weighed for every candidate, kept for few.</summary>
@@ -209,7 +210,7 @@ public static class Linking
         double Similarity, string? Claimant, bool Domain, bool Policy, bool Platform, bool SubjectType, double Weight, int Distinctive, int Types, bool Text = false);
 
     /// <summary>The link threshold for a gap in time; null beyond the longest window.</summary>
-    public static double? ThresholdFor(TimeSpan gap)
+    private static double? ThresholdFor(TimeSpan gap)
     {
         foreach (var (window, threshold) in Windows)
             if (gap <= window) return threshold;

@@ -263,5 +263,4 @@ public sealed class LinkingTests
         Assert.Equal(0.001, PValue(10 * 60));           // seven copies in ten hours: nothing drawn is as close
         Assert.True(PValue(7 * 24 * 60) > 0.01);         // the same over a week: chance, in a stratum of three weeks
     }
-
 }
