@@ -90,7 +90,13 @@ public static class CampaignEndpoints
     private delegate Task<IResult> Action<T>(Campaign campaign, T input, string by, Acting acting, TimeProvider clock, CancellationToken ct);
 
     /// <summary>Tries at recording an action before it is refused as conflicting: detection may be linking reports to the campaign.</summary>
-    private const int Attempts = 3;
+    private const int Attempts = 6;
+
+    /// <summary>
+    /// The pause before another try: growing with the tries and drawn at random, so analysts acting on one campaign at once
+    /// do not all read it again at the same moment and meet each other again.
+    /// </summary>
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25 << Math.Min(attempt, 4)));
 
     /// <summary>
     /// One attempt at an action: its session, and each campaign as its events make it now (documents may lag a moment
@@ -148,6 +154,7 @@ public static class CampaignEndpoints
                 string by = user.FindFirst(Claims.KeyId)?.Value ?? "admin";
                 for (int attempt = 1; ; attempt++)
                 {
+                    if (attempt > 1) await Task.Delay(Backoff(attempt - 1), ct);
                     await using var session = store.LightweightSession();
                     var acting = new Acting(session);
                     var campaign = await acting.LoadAsync(campaignId, ct);

@@ -103,7 +103,7 @@ public sealed class CampaignConcurrencyTests(AnalysisHost host) : IClassFixture<
                         await page.SaveChangesAsync();
                         break;
                     }
-                    catch (JasperFx.ConcurrencyException) when (attempt < 10)
+                    catch (JasperFx.ConcurrencyException) when (attempt < 50)
                     {
                         await Task.Delay(20);
                     }
@@ -114,10 +114,12 @@ public sealed class CampaignConcurrencyTests(AnalysisHost host) : IClassFixture<
             return (Note: $"note {i}", response.StatusCode);
         }));
         await detection;
+        // Once detection is quiet, an action is recorded on the first try (how many of the racing ones were depends on timing).
+        using (var response = await PostAsync(campaignId, "annotate", new { note = "note after" }))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
-        var recorded = answers.Where(a => a.StatusCode == HttpStatusCode.OK).Select(a => a.Note).Order().ToList();
-        Assert.NotEmpty(recorded);
+        var recorded = answers.Where(a => a.StatusCode == HttpStatusCode.OK).Select(a => a.Note).Append("note after").Order().ToList();
         var campaign = await DocumentAsync(campaignId,
             c => c?.Members.Count == members.Count + linked.Count && c.Timeline.Count(t => t.What.StartsWith("Note by", StringComparison.Ordinal)) == recorded.Count,
             "every linked report and every recorded note in the campaign's document");
