@@ -134,7 +134,7 @@ public static partial class DetectionThroughApi
     {
         long observed = await Database.ScalarAsync($"select count(*) from {schema}.mt_events where type = 'report_observed'");
         long profiled = await Database.ScalarAsync($"select count(*) from {schema}.mt_doc_noticeprofile");
-        long indexed = await Database.ScalarAsync($"select count(distinct report_id) from {schema}.notice_keys");
+        long indexed = await Database.ScalarAsync($"select count(distinct report_id) from {schema}.{Takedowns.Correlation.Campaigns.PostgresCampaignBackend.Keys}");
         long incidents = await Database.ScalarAsync($"select count(*) from {schema}.mt_events where type = 'incident_observed'");
         long counted = await Database.ScalarAsync($"select coalesce(sum((data ->> 'count')::bigint), 0) from {schema}.mt_doc_sliceday where data ->> 'platform' is not null");
         long inEvents = await Database.ScalarAsync($"""

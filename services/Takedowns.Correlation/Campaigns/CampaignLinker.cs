@@ -79,7 +79,7 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
 /// <summary>Campaign detection's tables beside Marten's own: blocking keys, background counts and per-stratum daily counts.</summary>
 public sealed class PostgresCampaignBackend(IDocumentOperations operations) : ICampaignBackend
 {
-    public const string Keys = "notice_keys";
+    public const string Keys = "notice_key_hashes";
     public const string Counts = "notice_counts";
     public const string Days = "notice_days";
 
@@ -89,7 +89,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     {
         string schema = options.DatabaseSchemaName;
         var keys = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Keys, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
-        keys.AddColumn<string>("key").NotNull();
+        keys.AddColumn<long>("key").NotNull();
         keys.AddColumn<DateTimeOffset>("occurred_at").NotNull();
         keys.AddColumn<Guid>("report_id").NotNull();
         keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_key_time") { Columns = ["key", "occurred_at"] });
@@ -114,14 +114,14 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     }
 
     public async Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(
-        IReadOnlyList<(string Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct)
+        IReadOnlyList<(long Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct)
     {
         if (probes.Count == 0) return [];
         string table = $"{Schema(operations)}.{Keys}";
         // Per probe, the nearest entries on each side of its time, each an index range scan of (key, occurred_at).
         var rows = await operations.QueryAsync<string>($"""
             select (p.i - 1)::text || chr(9) || c.report_id::text
-            from unnest(?::text[], ?::timestamptz[]) with ordinality p(key, at, i) cross join lateral (
+            from unnest(?::bigint[], ?::timestamptz[]) with ordinality p(key, at, i) cross join lateral (
               (select report_id from {table} where key = p.key and occurred_at < p.at and occurred_at >= p.at - ?::interval order by occurred_at desc limit ?)
               union all
               (select report_id from {table} where key = p.key and occurred_at >= p.at and occurred_at <= p.at + ?::interval order by occurred_at limit ?)
@@ -155,7 +155,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         if (changes.Unindexed.Count > 0)
             operations.QueueSqlCommand($"delete from {schema}.{Keys} where report_id = any(?)", changes.Unindexed.ToArray());
         if (changes.Keys.Count > 0)
-            operations.QueueSqlCommand($"insert into {schema}.{Keys} (key, occurred_at, report_id) select * from unnest(?::text[], ?::timestamptz[], ?::uuid[])",
+            operations.QueueSqlCommand($"insert into {schema}.{Keys} (key, occurred_at, report_id) select * from unnest(?::bigint[], ?::timestamptz[], ?::uuid[])",
                 changes.Keys.Select(k => k.Key).ToArray(), changes.Keys.Select(k => k.At).ToArray(), changes.Keys.Select(k => k.Id).ToArray());
         if (changes.Counts.Count > 0)
             operations.QueueSqlCommand($"""

@@ -24,7 +24,7 @@ public interface ICampaignBackend
     /// Per probe (a key and a time), the reports carrying the key nearest to the time within <paramref name="window"/>:
     /// at most <paramref name="perSide"/> before it and as many after; each with the index of its probe.
     /// </summary>
-    Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(string Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct);
+    Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(long Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct);
     Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
     Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
     /// <summary>The cluster a campaign was raised for (or moved to when clusters met), if any.</summary>
@@ -40,7 +40,7 @@ public sealed class EmptyCampaignBackend : ICampaignBackend
     public Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
         Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
 
-    public Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(string Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct) =>
+    public Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(long Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<(int, Guid)>>([]);
 
     public Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => Task.FromResult<IReadOnlyList<NoticeProfile>>([]);
@@ -72,15 +72,15 @@ public sealed class CampaignState(ICampaignBackend backend)
     private readonly List<string> _added = [];
     private readonly Dictionary<Guid, NoticeProfile> _profiles = [];
     private readonly Dictionary<Guid, CandidateCluster?> _clusters = [];
-    private readonly Dictionary<string, Postings> _newKeys = [];
-    private readonly Dictionary<Guid, IReadOnlyList<string>> _indexedKeys = [];
+    private readonly KeyIndex _newKeys = new();
+    private readonly Dictionary<Guid, IReadOnlyList<long>> _indexedKeys = [];
     private readonly Dictionary<string, Dictionary<DateOnly, long>> _strata = [];
     private readonly Dictionary<(string, DateOnly), long> _dayIncrements = [];
     private readonly HashSet<Guid> _dirtyProfiles = [];
     private readonly HashSet<Guid> _dirtyClusters = [];
     private readonly HashSet<Guid> _absent = [];      // asked for, and not stored
     private readonly HashSet<Guid> _unindexed = [];   // not candidates now
-    private readonly Dictionary<Guid, (DateTimeOffset At, IReadOnlyList<string> Keys, HashSet<Guid> Ids)> _stored = []; // prefetched candidates
+    private readonly Dictionary<Guid, (DateTimeOffset At, IReadOnlyList<long> Keys, HashSet<Guid> Ids)> _stored = []; // prefetched candidates
     private readonly HashSet<Guid> _rowsToDelete = [];  // stored keys to drop before the new ones go in
     private readonly HashSet<Guid> _found = [];         // one report's candidates (reused: found for every report)
 
@@ -126,9 +126,7 @@ public sealed class CampaignState(ICampaignBackend backend)
         else
             foreach (var (_, id) in await backend.CandidatesAsync(keys.Select(k => (k, p.OccurredAt)).ToList(), Linking.LongestWindow, perSide, ct))
                 ids.Add(id);
-        foreach (var key in keys)
-            if (_newKeys.TryGetValue(key, out var postings))
-                postings.Nearest(p.OccurredAt, Linking.LongestWindow, perSide, ids);
+        foreach (var key in keys) _newKeys.Nearest(key, p.OccurredAt, Linking.LongestWindow, perSide, ids);
         ids.ExceptWith(_unindexed);
         ids.Remove(p.Id);
         // Most candidates are known already (this unit of work's reports, or prefetched): only the others are loaded.
@@ -192,11 +190,7 @@ public sealed class CampaignState(ICampaignBackend backend)
         if (!index) return;
         _unindexed.Remove(p.Id);
         var keys = p.Keys();
-        foreach (var key in keys)
-        {
-            if (!_newKeys.TryGetValue(key, out var postings)) _newKeys[key] = postings = new Postings();
-            postings.Add(p.OccurredAt, p.Id);
-        }
+        foreach (var key in keys) _newKeys.Add(key, p.OccurredAt, p.Id);
         _indexedKeys[p.Id] = keys;
     }
 
@@ -206,7 +200,7 @@ public sealed class CampaignState(ICampaignBackend backend)
         _unindexed.Add(id);
         _rowsToDelete.Add(id);
         if (_indexedKeys.Remove(id, out var keys))
-            foreach (var key in keys) _newKeys[key].Remove(id);
+            foreach (var key in keys) _newKeys.Remove(key, id);
     }
 
     public async Task<CandidateCluster?> ClusterAsync(Guid id, CancellationToken ct)
@@ -257,7 +251,7 @@ public sealed class CampaignState(ICampaignBackend backend)
     public CampaignChanges Changes() => new(
         _added.Where(key => _counts[key].Added != 0).ToDictionary(key => key, key => _counts[key].Added),
         _dirtyProfiles.Select(id => _profiles[id]).ToList(),
-        _newKeys.SelectMany(p => p.Value.Entries.Select(e => (p.Key, e.At, e.Id))).ToList(),
+        _newKeys.Entries().ToList(),
         _rowsToDelete,
         _dirtyClusters.Where(id => _clusters[id] is not null).Select(id => _clusters[id]!).ToList(),
         _dirtyClusters.Where(id => _clusters[id] is null).ToList(),
@@ -279,9 +273,65 @@ public sealed class CampaignState(ICampaignBackend backend)
 }
 
 /// <summary>
-/// The reports carrying one blocking key, in order of time. Most keys (a band of one notice's signature) are carried by
-/// one report: entries are kept in one array grown as needed, times as UTC ticks, so a key costs two small objects.
+/// Per blocking key, the reports carrying it. Most keys (a band of one notice's signature) are carried by one report,
+/// which is kept in the key's own slot, so such a key costs no object of its own; a second report moves both into
+/// <see cref="Postings"/>.
 /// </summary>
+public sealed class KeyIndex
+{
+    private struct Slot
+    {
+        public long Ticks;
+        public Guid Id;        // the one report, or empty
+        public Postings? Many; // or all of them
+    }
+
+    private readonly Dictionary<long, Slot> _slots = [];
+
+    public void Add(long key, DateTimeOffset at, Guid id)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, key, out bool exists);
+        if (slot.Many is not null) slot.Many.Add(at, id);
+        else if (!exists || slot.Id == Guid.Empty) (slot.Ticks, slot.Id) = (at.UtcTicks, id);
+        else
+        {
+            slot.Many = new Postings();
+            slot.Many.Add(new DateTimeOffset(slot.Ticks, TimeSpan.Zero), slot.Id);
+            slot.Many.Add(at, id);
+            slot.Id = Guid.Empty;
+        }
+    }
+
+    public void Remove(long key, Guid id)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_slots, key);
+        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot)) return;
+        if (slot.Many is not null) slot.Many.Remove(id);
+        else if (slot.Id == id) slot.Id = Guid.Empty;
+    }
+
+    /// <summary>As <see cref="Postings.Nearest"/>, for the reports carrying <paramref name="key"/>.</summary>
+    public void Nearest(long key, DateTimeOffset at, TimeSpan window, int perSide, HashSet<Guid> into)
+    {
+        if (!_slots.TryGetValue(key, out var slot)) return;
+        if (slot.Many is not null) slot.Many.Nearest(at, window, perSide, into);
+        else if (slot.Id != Guid.Empty && perSide > 0 && Math.Abs(slot.Ticks - at.UtcTicks) <= window.Ticks) into.Add(slot.Id);
+    }
+
+    public IEnumerable<(long Key, DateTimeOffset At, Guid Id)> Entries()
+    {
+        foreach (var (key, slot) in _slots)
+        {
+            if (slot.Many is not null)
+                foreach (var (at, id) in slot.Many.Entries) yield return (key, at, id);
+            else if (slot.Id != Guid.Empty) yield return (key, new DateTimeOffset(slot.Ticks, TimeSpan.Zero), slot.Id);
+        }
+    }
+
+    public void Clear() => _slots.Clear();
+}
+
+/// <summary>The reports carrying one blocking key, in order of time, in one array grown as needed, times as UTC ticks.</summary>
 public sealed class Postings
 {
     private (long Ticks, Guid Id)[] _items = new (long, Guid)[1];
@@ -348,7 +398,7 @@ public sealed class Postings
 public sealed record CampaignChanges(
     IReadOnlyDictionary<string, long> Counts,
     IReadOnlyList<NoticeProfile> Profiles,
-    IReadOnlyList<(string Key, DateTimeOffset At, Guid Id)> Keys,
+    IReadOnlyList<(long Key, DateTimeOffset At, Guid Id)> Keys,
     IReadOnlyCollection<Guid> Unindexed,
     IReadOnlyList<CandidateCluster> Clusters,
     IReadOnlyList<Guid> DeletedClusters,

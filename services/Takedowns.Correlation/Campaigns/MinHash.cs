@@ -69,14 +69,14 @@ public static class MinHash
         return (double)Vector256.Sum(count) / Hashes;
     }
 
-    /// <summary>One key per band: sets sharing a key are candidates.</summary>
-    public static IEnumerable<string> BandKeys(uint[] signature)
+    /// <summary>One 64-bit key per band (the band's number is hashed in, so equal rows in two bands differ): sets sharing a key are candidates.</summary>
+    public static IEnumerable<long> BandKeys(uint[] signature)
     {
         for (int band = 0; band < Bands; band++)
         {
-            ulong h = 1469598103934665603UL;
+            ulong h = Mix(1469598103934665603UL ^ (ulong)band);
             for (int r = 0; r < Rows; r++) h = Mix(h ^ signature[band * Rows + r]) + (ulong)r;
-            yield return $"t{band}:{h:x16}";
+            yield return (long)h;
         }
     }
 

@@ -55,7 +55,7 @@ public sealed class NoticeProfile
     private string? _domain;
     private string? _signature;
     private uint[]? _signatureValues;
-    private IReadOnlyList<string>? _keys;
+    private IReadOnlyList<long>? _keys;
 
     public uint[]? SignatureValues() =>
         _signatureValues ??= _signature is null ? null : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Convert.FromBase64String(_signature)).ToArray();
@@ -63,21 +63,27 @@ public sealed class NoticeProfile
     public static string? Encode(uint[]? signature) =>
         signature is null ? null : Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(signature.AsSpan()));
 
-    /// <summary>Blocking keys: a new report is compared only with reports sharing one of these, near it in time.</summary>
-    public IReadOnlyList<string> Keys() => _keys ??= BlockingKeys(SignatureValues(), ClaimantKeys, Domain).ToArray();
+    /// <summary>
+    /// Blocking keys: a new report is compared only with reports sharing one of these, near it in time. Each is a 64-bit
+    /// hash (of a band of the signature, or of a claimant's or domain's key): two different keys that hash alike only
+    /// bring a candidate more, which weighing the evidence then rejects.
+    /// </summary>
+    public IReadOnlyList<long> Keys() => _keys ??= BlockingKeys(SignatureValues(), ClaimantKeys, Domain).ToArray();
 
-    public static IEnumerable<string> BlockingKeys(uint[]? signature, ClaimantKeys? claimant, string? domain)
+    public static IEnumerable<long> BlockingKeys(uint[]? signature, ClaimantKeys? claimant, string? domain)
     {
         if (signature is not null)
             foreach (var band in MinHash.BandKeys(signature)) yield return band;
         if (claimant is { } c)
         {
-            yield return "c:" + c.Exact;
-            if (c.Fuzzy.Length > 0) yield return "f:" + c.Fuzzy;
-            if (c.Pattern is not null) yield return "p:" + c.Pattern;
+            yield return Key("c:" + c.Exact);
+            if (c.Fuzzy.Length > 0) yield return Key("f:" + c.Fuzzy);
+            if (c.Pattern is not null) yield return Key("p:" + c.Pattern);
         }
-        if (domain is not null) yield return "d:" + domain;
+        if (domain is not null) yield return Key("d:" + domain);
     }
+
+    private static long Key(string key) => (long)NoticeText.Hash(key);
 
     /// <summary>The domain a copyright claimant names, reduced to its last two labels ("www.x.example" is "x.example").</summary>
     public static string? DomainOf(string? host)
@@ -139,7 +145,7 @@ public sealed record PreparedNotice(
     public IReadOnlyList<string> CountedKeys { get; private init; } = [];
     /// <summary>The whole text's signature, decoded, and the report's blocking keys while nothing of it is boilerplate.</summary>
     public uint[]? SignatureValues { get; private init; }
-    public IReadOnlyList<string> BlockingKeys { get; private init; } = [];
+    public IReadOnlyList<long> BlockingKeys { get; private init; } = [];
 
     public static PreparedNotice Of(NoticeReport r)
     {

@@ -223,6 +223,40 @@ public sealed class CampaignEngineUnitTests
     }
 
     [Fact]
+    public void a_key_carried_by_one_report_keeps_it_in_its_slot_and_a_second_report_moves_both_into_its_postings()
+    {
+        var index = new KeyIndex();
+        var at = new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+        var (first, second, third) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        HashSet<Guid> Near(long key, DateTimeOffset when, TimeSpan window, int perSide = 5)
+        {
+            var found = new HashSet<Guid>();
+            index.Nearest(key, when, window, perSide, found);
+            return found;
+        }
+
+        index.Add(7, at, first);
+        Assert.Equal([first], Near(7, at.AddHours(3), TimeSpan.FromHours(3)));
+        Assert.Empty(Near(7, at.AddHours(4), TimeSpan.FromHours(3))); // outside the window
+        Assert.Empty(Near(7, at, TimeSpan.FromHours(3), perSide: 0));
+        Assert.Empty(Near(8, at, TimeSpan.FromHours(3)));             // another key
+
+        index.Add(7, at.AddHours(-1), second); // arrives out of order
+        index.Add(7, at.AddHours(1), third);
+        Assert.Equal([second, first, third], index.Entries().Where(e => e.Key == 7).Select(e => e.Id));
+        Assert.Equal([second, first], Near(7, at.AddMinutes(-1), TimeSpan.FromDays(1), perSide: 1));
+
+        index.Remove(7, first);
+        Assert.Equal([second, third], Near(7, at, TimeSpan.FromDays(1)));
+        index.Add(9, at, first);
+        index.Remove(9, first);
+        Assert.Empty(Near(9, at, TimeSpan.FromDays(1)));
+        Assert.DoesNotContain(index.Entries(), e => e.Key == 9);
+        index.Add(9, at, second); // an emptied slot takes a report again
+        Assert.Equal([(9L, at, second)], index.Entries().Where(e => e.Key == 9));
+    }
+
+    [Fact]
     public void the_nearest_reports_are_found_from_any_time_before_between_or_after_the_entries()
     {
         var random = new Random(5);

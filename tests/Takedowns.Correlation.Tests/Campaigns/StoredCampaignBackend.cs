@@ -10,7 +10,7 @@ namespace Takedowns.Correlation.Tests.Campaigns;
 public sealed class StoredCampaignBackend : ICampaignBackend
 {
     private readonly Dictionary<string, long> _counts = [];
-    private readonly List<(string Key, DateTimeOffset At, Guid Id)> _keys = [];
+    private readonly List<(long Key, DateTimeOffset At, Guid Id)> _keys = [];
     private readonly Dictionary<Guid, string> _profiles = [];
     private readonly Dictionary<Guid, string> _clusters = [];
     private readonly Dictionary<(string, DateOnly), long> _days = [];
@@ -29,7 +29,7 @@ public sealed class StoredCampaignBackend : ICampaignBackend
     public Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
         Task.FromResult<IReadOnlyDictionary<string, long>>(keys.Distinct().Where(_counts.ContainsKey).ToDictionary(k => k, k => _counts[k]));
 
-    public Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(string Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct)
+    public Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(long Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct)
     {
         var byKey = _keys.ToLookup(k => k.Key);
         var found = new List<(int, Guid)>();
