@@ -290,9 +290,9 @@ public sealed class KeyIndex
 
     public void Add(long key, DateTimeOffset at, Guid id)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, key, out bool exists);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, key, out _);
         if (slot.Many is not null) slot.Many.Add(at, id);
-        else if (!exists || slot.Id == Guid.Empty) (slot.Ticks, slot.Id) = (at.UtcTicks, id);
+        else if (slot.Id == Guid.Empty) (slot.Ticks, slot.Id) = (at.UtcTicks, id); // a new slot is empty
         else
         {
             slot.Many = new Postings();
@@ -334,7 +334,7 @@ public sealed class KeyIndex
 /// <summary>The reports carrying one blocking key, in order of time, in one array grown as needed, times as UTC ticks.</summary>
 public sealed class Postings
 {
-    private (long Ticks, Guid Id)[] _items = new (long, Guid)[1];
+    private (long Ticks, Guid Id)[] _items = new (long, Guid)[2]; // made for a key's second report
     private int _count;
 
     public IReadOnlyList<(DateTimeOffset At, Guid Id)> Entries =>
