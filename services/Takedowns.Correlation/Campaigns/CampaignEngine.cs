@@ -144,7 +144,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     /// </summary>
     private NoticeProfile ProfileOf(PreparedNotice prepared, Background background)
     {
-        long spread = Math.Min(settings.BoilerplateDays, Math.Max(1, background.Count("days")));
+        long spread = Math.Min(settings.BoilerplateDays, Math.Max(1, background.Count(Background.Days)));
         HashSet<ulong>? boilerplate = null;
         foreach (var line in prepared.LineCounts)
             if (background.Count(line.Notices) >= settings.BoilerplateMin && background.Count(line.Days) >= spread)
@@ -228,7 +228,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         if (background.Count(prepared.SeenDayKey) == 0)
         {
             state.Increment(prepared.SeenDayKey);
-            state.Increment("days");
+            state.Increment(Background.Days);
         }
         foreach (var line in prepared.LineCounts)
         {

@@ -80,7 +80,7 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
 public sealed class PostgresCampaignBackend(IDocumentOperations operations) : ICampaignBackend
 {
     public const string Keys = "notice_key_hashes";
-    public const string Counts = "notice_counts";
+    public const string Counts = "notice_count_hashes";
     public const string Days = "notice_days";
 
     private static string Schema(IDocumentOperations operations) => operations.DocumentStore.Options.DatabaseSchemaName;
@@ -95,7 +95,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_key_time") { Columns = ["key", "occurred_at"] });
         keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_report") { Columns = ["report_id"] });
         var counts = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Counts, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
-        counts.AddColumn<string>("key").AsPrimaryKey();
+        counts.AddColumn<long>("key").AsPrimaryKey();
         counts.AddColumn<long>("count").NotNull();
         var days = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Days, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
         days.AddColumn<string>("stratum").AsPrimaryKey();
@@ -106,11 +106,12 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         options.Storage.ExtendedSchemaObjects.Add(days);
     }
 
-    public async Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<long, long>> CountsAsync(IReadOnlyCollection<long> keys, CancellationToken ct)
     {
         var rows = await operations.QueryAsync<string>(
-            $"select key || chr(9) || count::text from {Schema(operations)}.{Counts} where key = any(?)", ct, new object[] { keys.ToArray() });
-        return rows.Select(r => r.Split('\t')).ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture));
+            $"select key::text || chr(9) || count::text from {Schema(operations)}.{Counts} where key = any(?)", ct, new object[] { keys.ToArray() });
+        return rows.Select(r => r.Split('\t'))
+            .ToDictionary(p => long.Parse(p[0], CultureInfo.InvariantCulture), p => long.Parse(p[1], CultureInfo.InvariantCulture));
     }
 
     public async Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(
@@ -159,7 +160,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
                 changes.Keys.Select(k => k.Key).ToArray(), changes.Keys.Select(k => k.At).ToArray(), changes.Keys.Select(k => k.Id).ToArray());
         if (changes.Counts.Count > 0)
             operations.QueueSqlCommand($"""
-                insert into {schema}.{Counts} (key, count) select * from unnest(?::text[], ?::bigint[]) order by 1
+                insert into {schema}.{Counts} (key, count) select * from unnest(?::bigint[], ?::bigint[]) order by 1
                 on conflict (key) do update set count = {Counts}.count + excluded.count
                 """, changes.Counts.Keys.ToArray(), changes.Counts.Values.ToArray());
         if (changes.Days.Count > 0)

@@ -19,7 +19,8 @@ public sealed class CandidateCluster
 /// <summary>Where campaign detection keeps what it knows between pages; PostgreSQL in the service, memory in tests.</summary>
 public interface ICampaignBackend
 {
-    Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct);
+    /// <summary>Background counts by their keys (<see cref="CountKey"/>); a key never counted is left out.</summary>
+    Task<IReadOnlyDictionary<long, long>> CountsAsync(IReadOnlyCollection<long> keys, CancellationToken ct);
     /// <summary>
     /// Per probe (a key and a time), the reports carrying the key nearest to the time within <paramref name="window"/>:
     /// at most <paramref name="perSide"/> before it and as many after; each with the index of its probe.
@@ -37,8 +38,8 @@ public sealed class EmptyCampaignBackend : ICampaignBackend
 {
     public static readonly EmptyCampaignBackend Instance = new();
 
-    public Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
+    public Task<IReadOnlyDictionary<long, long>> CountsAsync(IReadOnlyCollection<long> keys, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<long, long>>(new Dictionary<long, long>());
 
     public Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(long Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<(int, Guid)>>([]);
@@ -68,8 +69,8 @@ public sealed class CampaignState(ICampaignBackend backend)
         public bool Loaded;
     }
 
-    private readonly Dictionary<string, Counted> _counts = [];
-    private readonly List<string> _added = [];
+    private readonly Dictionary<long, Counted> _counts = [];
+    private readonly List<long> _added = [];
     private readonly Dictionary<Guid, NoticeProfile> _profiles = [];
     private readonly Dictionary<Guid, CandidateCluster?> _clusters = [];
     private readonly KeyIndex _newKeys = new();
@@ -84,9 +85,9 @@ public sealed class CampaignState(ICampaignBackend backend)
     private readonly HashSet<Guid> _rowsToDelete = [];  // stored keys to drop before the new ones go in
     private readonly HashSet<Guid> _found = [];         // one report's candidates (reused: found for every report)
 
-    public async Task<Background> BackgroundAsync(IEnumerable<string> keys, CancellationToken ct)
+    public async Task<Background> BackgroundAsync(IEnumerable<long> keys, CancellationToken ct)
     {
-        HashSet<string>? missing = null;
+        HashSet<long>? missing = null;
         foreach (var key in keys)
             if (!(_counts.TryGetValue(key, out var known) && known.Loaded)) (missing ??= []).Add(key);
         if (missing is not null)
@@ -101,9 +102,9 @@ public sealed class CampaignState(ICampaignBackend backend)
         return new Background(_countOf ??= key => _counts.TryGetValue(key, out var c) && c.Loaded ? c.Value : 0);
     }
 
-    private Func<string, long>? _countOf;
+    private Func<long, long>? _countOf;
 
-    public void Increment(string key, long by = 1)
+    public void Increment(long key, long by = 1)
     {
         ref var counted = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _);
         if (counted.Added == 0) _added.Add(key);
@@ -396,7 +397,7 @@ public sealed class Postings
 }
 
 public sealed record CampaignChanges(
-    IReadOnlyDictionary<string, long> Counts,
+    IReadOnlyDictionary<long, long> Counts,
     IReadOnlyList<NoticeProfile> Profiles,
     IReadOnlyList<(long Key, DateTimeOffset At, Guid Id)> Keys,
     IReadOnlyCollection<Guid> Unindexed,

@@ -2,18 +2,32 @@ using Takedowns.Contracts;
 
 namespace Takedowns.Correlation.Campaigns;
 
-/// <summary>How common things are among all notices seen: what makes a shared claimant or domain a coincidence or not.</summary>
-public sealed class Background(Func<string, long> count)
+/// <summary>
+/// How common things are among all notices seen: what makes a shared claimant or domain a coincidence or not. Counts are
+/// named by <see cref="CountKey"/>: "n" (all notices), "n:&lt;platform&gt;", "&lt;kind&gt;:&lt;platform&gt;:&lt;value&gt;",
+/// "&lt;group&gt;-&lt;kind&gt;:&lt;platform&gt;:&lt;group value&gt;|&lt;value&gt;" and "days" (days seen).
+/// </summary>
+public sealed class Background(Func<long, long> count)
 {
-    public Background(IReadOnlyDictionary<string, long> counts) : this(key => counts.GetValueOrDefault(key)) { }
+    /// <summary>Counts by their names (as tests and tools write them).</summary>
+    public Background(IReadOnlyDictionary<string, long> counts) : this(ByKey(counts)) { }
 
-    public long Count(string key) => count(key);
+    private static Func<long, long> ByKey(IReadOnlyDictionary<string, long> counts)
+    {
+        var byKey = counts.ToDictionary(c => CountKey.Of(c.Key), c => c.Value);
+        return key => byKey.GetValueOrDefault(key);
+    }
+
+    /// <summary>The count of all notices, and of the days they were seen on.</summary>
+    public static readonly long Notices = CountKey.Of("n"), Days = CountKey.Of("days");
+
+    public long Count(long key) => count(key);
 
     /// <summary>-ln of the (smoothed) share of notices on the platform that have this value.</summary>
     public double Rarity(string kind, Platform platform, string value)
     {
         string p = WireNames<Platform>.Of(platform);
-        return -Math.Log((Count($"{kind}:{p}:{value}") + 1.0) / (Count($"n:{p}") + 10.0));
+        return -Math.Log((Count(CountKey.Of($"{kind}:{p}:{value}")) + 1.0) / (Count(CountKey.Of($"n:{p}")) + 10.0));
     }
 
     /// <summary>
@@ -25,7 +39,8 @@ public sealed class Background(Func<string, long> count)
     public double RarityGiven(string group, string groupValue, string kind, Platform platform, string value)
     {
         string p = WireNames<Platform>.Of(platform);
-        return -Math.Log((Count($"{group}-{kind}:{p}:{groupValue}|{value}") + 0.5) / (Count($"{group}:{p}:{groupValue}") + 1.0));
+        return -Math.Log((Count(CountKey.Of($"{group}-{kind}:{p}:{groupValue}|{value}")) + 0.5)
+            / (Count(CountKey.Of($"{group}:{p}:{groupValue}")) + 1.0));
     }
 
     /// <summary>Notices a day on a platform up to which the link thresholds hold as they are (the scale they were calibrated at).</summary>
@@ -44,33 +59,33 @@ public sealed class Background(Func<string, long> count)
     /// </summary>
     public double Crowding(Platform platform)
     {
-        double daily = Count($"n:{WireNames<Platform>.Of(platform)}") / (double)Math.Max(1, Count("days"));
+        double daily = Count(CountKey.Of($"n:{WireNames<Platform>.Of(platform)}")) / (double)Math.Max(1, Count(Days));
         return Math.Max(0, CrowdingShare * Math.Log(daily / CalibratedDailyNotices));
     }
 
     /// <summary>Keys whose counts a profile's evidence needs: those it counts in, and the number of days seen.</summary>
-    public static IEnumerable<string> KeysFor(NoticeProfile p) => CountedKeys(p.Platform, p.PolicyKey, p.ClaimantKeys, p.Domain).Append("days");
+    public static IEnumerable<long> KeysFor(NoticeProfile p) => CountedKeys(p.Platform, p.PolicyKey, p.ClaimantKeys, p.Domain).Append(Days);
 
     /// <summary>Keys a report adds one to, by its platform, the policy it cites, its claimant and claimed-original domain.</summary>
-    public static IEnumerable<string> CountedKeys(Platform on, string? policyKey, ClaimantKeys? claimant, string? domain)
+    public static IEnumerable<long> CountedKeys(Platform on, string? policyKey, ClaimantKeys? claimant, string? domain)
     {
         string platform = WireNames<Platform>.Of(on);
-        yield return "n";
-        yield return $"n:{platform}";
-        if (policyKey is not null) yield return $"policy:{platform}:{policyKey}";
+        yield return Notices;
+        yield return CountKey.Of($"n:{platform}");
+        if (policyKey is not null) yield return CountKey.Of($"policy:{platform}:{policyKey}");
         if (claimant is { } c)
         {
-            yield return $"claimant:{platform}:{c.Exact}";
-            yield return $"fuzzy:{platform}:{c.Fuzzy}";
-            if (c.Pattern is not null) yield return $"pattern:{platform}:{c.Pattern}";
+            yield return CountKey.Of($"claimant:{platform}:{c.Exact}");
+            yield return CountKey.Of($"fuzzy:{platform}:{c.Fuzzy}");
+            if (c.Pattern is not null) yield return CountKey.Of($"pattern:{platform}:{c.Pattern}");
             // What a claimant (a spelling, a name pattern) usually cites and names as the original, to weigh those given it.
             foreach (var (group, value) in c.Groups())
             {
-                if (domain is not null) yield return $"{group}-domain:{platform}:{value}|{domain}";
-                if (policyKey is not null && group == "claimant") yield return $"{group}-policy:{platform}:{value}|{policyKey}";
+                if (domain is not null) yield return CountKey.Of($"{group}-domain:{platform}:{value}|{domain}");
+                if (policyKey is not null && group == "claimant") yield return CountKey.Of($"{group}-policy:{platform}:{value}|{policyKey}");
             }
         }
-        if (domain is not null) yield return $"domain:{platform}:{domain}";
+        if (domain is not null) yield return CountKey.Of($"domain:{platform}:{domain}");
     }
 }
 

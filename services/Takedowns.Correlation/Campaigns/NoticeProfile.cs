@@ -136,13 +136,13 @@ public sealed record PreparedNotice(
     string? PolicyKey, ClaimantKeys? ClaimantKeys, string? Domain)
 {
     /// <summary>The count of notices seen on the notice's day (yyyy-MM-dd, UTC), whose first notice adds a day seen.</summary>
-    public string SeenDayKey { get; private init; } = "";
+    public long SeenDayKey { get; private init; }
     /// <summary>Per distinct line, the keys of its counts: notices with it, days with it, and with it on the notice's day.</summary>
     public IReadOnlyList<LineCountKeys> LineCounts { get; private init; } = [];
     /// <summary>Every count that tells which of the notice's lines are boilerplate.</summary>
-    public IReadOnlyList<string> LineCountKeys { get; private init; } = [];
+    public IReadOnlyList<long> LineCountKeys { get; private init; } = [];
     /// <summary>The counts the report adds one to (<see cref="Background.CountedKeys"/>).</summary>
-    public IReadOnlyList<string> CountedKeys { get; private init; } = [];
+    public IReadOnlyList<long> CountedKeys { get; private init; } = [];
     /// <summary>The whole text's signature, decoded, and the report's blocking keys while nothing of it is boilerplate.</summary>
     public uint[]? SignatureValues { get; private init; }
     public IReadOnlyList<long> BlockingKeys { get; private init; } = [];
@@ -155,14 +155,15 @@ public sealed record PreparedNotice(
         string? policyKey = r.Notice.Policy is null ? null : NoticeText.Normalise(r.Notice.Policy);
         var claimant = ClaimantKeys.Of(r.Notice.Claimant);
         string? domain = NoticeProfile.DomainOf(r.Notice.ClaimedOriginalDomain);
-        string day = DateOnly.FromDateTime((r.OccurredAt ?? r.OccurredOn.ToDateTime(TimeOnly.MinValue)).UtcDateTime).ToString("yyyy-MM-dd");
-        var lineCounts = lines.DistinctBy(l => l.Hash)
-            .Select(l => new LineCountKeys(l.Hash, $"line:{l.Hash:x16}", $"linedays:{l.Hash:x16}", $"lineday:{l.Hash:x16}:{day}")).ToArray();
+        var day = DateOnly.FromDateTime((r.OccurredAt ?? r.OccurredOn.ToDateTime(TimeOnly.MinValue)).UtcDateTime);
+        var lineCounts = lines.DistinctBy(l => l.Hash).Select(l => new LineCountKeys(l.Hash,
+            CountKey.Of($"line:{l.Hash:x16}"), CountKey.Of($"linedays:{l.Hash:x16}"), CountKey.Of($"lineday:{l.Hash:x16}:{day:yyyy-MM-dd}"))).ToArray();
+        long seenDay = CountKey.Of($"seenday:{day:yyyy-MM-dd}");
         return new PreparedNotice(r, lines, text, policyKey, claimant, domain)
         {
-            SeenDayKey = $"seenday:{day}",
+            SeenDayKey = seenDay,
             LineCounts = lineCounts,
-            LineCountKeys = lineCounts.SelectMany(l => new[] { l.Notices, l.Days, l.OnDay }).Append("n").Append("days").Append($"seenday:{day}").ToArray(),
+            LineCountKeys = lineCounts.SelectMany(l => new[] { l.Notices, l.Days, l.OnDay }).Append(Background.Notices).Append(Background.Days).Append(seenDay).ToArray(),
             CountedKeys = Background.CountedKeys(r.Platform, policyKey, claimant, domain).Distinct().ToArray(),
             SignatureValues = signature,
             BlockingKeys = NoticeProfile.BlockingKeys(signature, claimant, domain).ToArray(),
@@ -171,7 +172,7 @@ public sealed record PreparedNotice(
 }
 
 /// <summary>The names of a line's counts: notices with it, days with it, and with it on one day.</summary>
-public sealed record LineCountKeys(ulong Hash, string Notices, string Days, string OnDay);
+public sealed record LineCountKeys(ulong Hash, long Notices, long Days, long OnDay);
 
 /// <summary>Strata for background rates and time shuffles: a platform and the policy cited there.</summary>
 public static class Strata

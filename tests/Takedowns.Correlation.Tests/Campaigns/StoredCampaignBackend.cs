@@ -9,7 +9,7 @@ namespace Takedowns.Correlation.Tests.Campaigns;
 /// </summary>
 public sealed class StoredCampaignBackend : ICampaignBackend
 {
-    private readonly Dictionary<string, long> _counts = [];
+    private readonly Dictionary<long, long> _counts = [];
     private readonly List<(long Key, DateTimeOffset At, Guid Id)> _keys = [];
     private readonly Dictionary<Guid, string> _profiles = [];
     private readonly Dictionary<Guid, string> _clusters = [];
@@ -26,8 +26,8 @@ public sealed class StoredCampaignBackend : ICampaignBackend
         foreach (var id in changes.DeletedClusters) _clusters.Remove(id);
     }
 
-    public Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyDictionary<string, long>>(keys.Distinct().Where(_counts.ContainsKey).ToDictionary(k => k, k => _counts[k]));
+    public Task<IReadOnlyDictionary<long, long>> CountsAsync(IReadOnlyCollection<long> keys, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<long, long>>(keys.Distinct().Where(_counts.ContainsKey).ToDictionary(k => k, k => _counts[k]));
 
     public Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(IReadOnlyList<(long Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct)
     {
