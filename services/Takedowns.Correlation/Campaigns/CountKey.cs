@@ -9,10 +9,10 @@ namespace Takedowns.Correlation.Campaigns;
 
 /// <summary>
 /// The name of a background count ("claimant:youtube:acme media", "lineday:…:2026-03-01") as a 64-bit hash of its text:
-/// a count is looked up and stored by the hash, so a report's counts cost no strings. Written as an interpolated string,
-/// the name is hashed from a buffer on the stack; <c>Of("n")</c> and <c>Of($"n:{p}")</c> name the same count as
-/// <c>Of("n:" + p)</c>. Two names that hash alike would share a count: at 64 bits, among millions of names, that is
-/// about one chance in a million.
+/// counts are looked up and stored by the hash, so a report's counts cost no strings. Written as an interpolated string,
+/// the name is hashed from a buffer on the stack: <c>Of($"n:{p}")</c> is the same count as <c>Of("n:" + p)</c>. Two names
+/// that hash alike would share a count; among the 3 million names of a million-report history, that has about one
+/// chance in five million.
 /// </summary>
 public static class CountKey
 {
