@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.IO.Hashing;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Takedowns.Correlation.Campaigns;
 
@@ -24,7 +22,7 @@ public static class CountKey
         finally { name.Dispose(); }
     }
 
-    private static long Hash(ReadOnlySpan<char> name) => (long)XxHash64.HashToUInt64(MemoryMarshal.AsBytes(name));
+    private static long Hash(ReadOnlySpan<char> name) => (long)NoticeText.Hash(name);
 
     /// <summary>Builds a count's name in place, on the stack while it fits (most do), in a pooled array when not.</summary>
     [InterpolatedStringHandler]

@@ -171,7 +171,7 @@ public sealed record PreparedNotice(
     }
 }
 
-/// <summary>The names of a line's counts: notices with it, days with it, and with it on one day.</summary>
+/// <summary>The keys of a line's counts (<see cref="CountKey"/>): notices with it, days with it, and with it on one day.</summary>
 public sealed record LineCountKeys(ulong Hash, long Notices, long Days, long OnDay);
 
 /// <summary>Strata for background rates and time shuffles: a platform and the policy cited there.</summary>

@@ -95,7 +95,7 @@ public static partial class NoticeText
             ? []
             : notice.Split('\n').Select(Normalise).Where(l => l.Length > 0).Select(l => (l, Hash(l))).ToList();
 
-    public static ulong Hash(string value) => XxHash64.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan()));
+    public static ulong Hash(ReadOnlySpan<char> value) => XxHash64.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(value));
 
     /// <summary>Only the start of a very long notice is compared: copies differ, if at all, from their first paragraphs.</summary>
     public const int MaxShingledChars = 4000;
