@@ -34,4 +34,8 @@ internal sealed class CampaignReplay
     public IReadOnlyList<DetectedCampaign> Campaigns() =>
         _streams.Values.Where(s => s.Campaign is { Status: not CampaignStatus.Merged })
             .Select(s => new DetectedCampaign(s.Campaign!.Members.Select(m => m.ExternalId!).ToHashSet(), s.RaisedAfter)).ToList();
+
+    /// <summary>The campaigns standing now, as the service holds them (signals, score and p-value included).</summary>
+    public IEnumerable<Campaign> Standing() =>
+        _streams.Values.Select(s => s.Campaign).OfType<Campaign>().Where(c => c.Status != CampaignStatus.Merged);
 }

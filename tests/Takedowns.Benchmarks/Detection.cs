@@ -21,12 +21,15 @@ public static class Detection
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     /// <param name="spikesOnly">Leave campaigns out (a quick run while working on spike detection).</param>
-    /// <param name="explain">For each missed campaign, how its reports weighed against each other (to see why).</param>
-    /// <param name="endsYesterday">Scenarios ending yesterday, as the benchmark through the API generates them (the same scenarios).</param>
-    public static async Task<int> RunAsync(int seeds, int countries, int days, bool spikesOnly = false, bool explain = false, bool endsYesterday = false)
+    /// <param name="explain">For each missed campaign and each false one, how its reports weighed against each other (to see why).</param>
+    /// <param name="endsOn">
+    /// The scenarios' last day: yesterday's are those the benchmark through the API generates today; a day before that
+    /// gives the scenarios it generated then.
+    /// </param>
+    public static async Task<int> RunAsync(int seeds, int countries, int days, bool spikesOnly = false, bool explain = false, DateOnly? endsOn = null)
     {
         var options = Options(countries, days);
-        if (endsYesterday) options = options with { End = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1) };
+        if (endsOn is { } end) options = options with { End = end };
         Console.WriteLine(string.Create(C, $"Detection benchmark: {seeds} planted and {seeds} null scenarios, {countries} countries, {days} days each"));
 
         var ours = new List<SpikeScore>();
@@ -61,6 +64,7 @@ public static class Detection
                 Console.WriteLine($"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports | spikes: {score} | campaigns: {cs}");
                 PrintMissed(cs);
                 if (explain) await ExplainMissedAsync(scenario, detected, state);
+                if (explain) await ExplainFalseAsync(scenario, Replayed!, state);
                 if (explain) await TextSimilarityAsync(scenario, state);
             }
         }
@@ -193,6 +197,7 @@ public static class Detection
         }
         var work = engine.Work;
         Console.WriteLine(string.Create(C, $"  work: detector busy {observing / 1000:F1} s of {replay.Elapsed.TotalSeconds:F1} s, notices prepared in {preparingAll / 1000:F1} s beside it; {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / work.Reports:F0} KB allocated per report; garbage collection paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} collections of generations 0/1/2)"));
+        Replayed = detected;
         return (detected.Campaigns(), times, replay.Elapsed, state);
     }
 
@@ -247,6 +252,21 @@ public static class Detection
             Console.WriteLine(string.Create(C, $"      >= {cuts[k]:F2}: outside {nullAbove[k] / (double)pairsNull:E2} (other claimants {nullAboveOther[k] / (double)pairsNull:E2}), within {campaignAbove[k] / (double)pairsCampaign:F3}"));
     }
 
+    private static CampaignReplay? Replayed;
+
+    /// <summary>Each campaign raised where none was planted: what made it, and its reports weighed against each other.</summary>
+    private static async Task ExplainFalseAsync(Scenario scenario, CampaignReplay replay, CampaignState state)
+    {
+        var planted = scenario.Reports.ToDictionary(r => r.ExternalId, r => r.Campaign);
+        foreach (var c in replay.Standing())
+        {
+            if (c.Members.GroupBy(m => planted[m.ExternalId!]).Any(g => g.Key is not null && g.Count() * 2 >= c.Members.Count)) continue;
+            Console.WriteLine(string.Create(C, $"    false campaign: {c.Members.Count} reports, score {c.Score:F1}, p {c.PValue:G3}; {string.Join("; ", c.Signals)}"));
+            var profiles = (await state.ProfilesAsync(c.Members.Select(m => m.ReportId), CancellationToken.None)).OrderBy(p => p.OccurredAt).ToList();
+            await WeighAsync(profiles, state);
+        }
+    }
+
     /// <summary>
     /// Each missed campaign's reports in time order, each weighed against the three before it with the background as it
     /// stands after the replay: the gap, the texts' similarity, the weight against the window's threshold, what matched.
@@ -260,19 +280,28 @@ public static class Detection
             var profiles = (await state.ProfilesAsync(scenario.Reports.Where(r => ids.Contains(r.ExternalId)).Select(r => CampaignReplay.Report(r).ReportId), CancellationToken.None))
                 .OrderBy(p => p.OccurredAt).ToList();
             Console.WriteLine($"    campaign {c.Index} ({c.ClaimantStyle}, {c.EditRate:P0} edited):");
-            for (int i = 0; i < profiles.Count; i++)
+            await WeighAsync(profiles, state);
+        }
+    }
+
+    /// <summary>
+    /// Reports in time order, each weighed against the three before it with the background as it stands after the
+    /// replay: the gap, the texts' similarity, the weight against the window's threshold, what matched.
+    /// </summary>
+    private static async Task WeighAsync(IReadOnlyList<NoticeProfile> profiles, CampaignState state)
+    {
+        for (int i = 0; i < profiles.Count; i++)
+        {
+            var a = profiles[i];
+            var background = await state.BackgroundAsync(Background.KeysFor(a), CancellationToken.None);
+            var w = SignalWeights.Of(a, background);
+            var pairs = profiles.Take(i).TakeLast(3).Select(b =>
             {
-                var a = profiles[i];
-                var background = await state.BackgroundAsync(Background.KeysFor(a), CancellationToken.None);
-                var w = SignalWeights.Of(a, background);
-                var pairs = profiles.Take(i).TakeLast(3).Select(b =>
-                {
-                    var e = Linking.Evidence(a, b, p => NoticeText.Shingles(p.Text), w);
-                    var gap = a.OccurredAt - b.OccurredAt;
-                    return string.Create(C, $"[{gap.TotalHours:F1} h sim {e.TextSimilarity:F2} w {e.Weight:F1}{(Linking.Links(e, gap) ? " LINK" : "")}{(e.Claimant is null ? "" : " " + e.Claimant)}{(e.Domain ? " domain" : "")}{(e.Policy ? " policy" : "")}]");
-                });
-                Console.WriteLine(string.Create(C, $"      {a.OccurredAt:MM-dd HH:mm} {a.Platform} text {a.Text.Length} chars, claimant {a.Claimant} ({w.Claimant(ClaimantGroup.Claimant):F1}/{w.Claimant(ClaimantGroup.Pattern):F1}), domain {a.Domain} ({w.Domain(ClaimantGroup.None):F1}), policy {w.Policy:F1}, crowding {w.Crowding:F1}, cluster {(a.ClusterId is null ? "-" : a.ClusterId.ToString()![..8])} {string.Join(" ", pairs)}"));
-            }
+                var e = Linking.Evidence(a, b, p => NoticeText.Shingles(p.Text), w);
+                var gap = a.OccurredAt - b.OccurredAt;
+                return string.Create(C, $"[{gap.TotalHours:F1} h sim {e.TextSimilarity:F2} w {e.Weight:F1}{(Linking.Links(e, gap) ? " LINK" : "")}{(e.Claimant is null ? "" : " " + e.Claimant)}{(e.Domain ? " domain" : "")}{(e.Policy ? " policy" : "")}]");
+            });
+            Console.WriteLine(string.Create(C, $"      {a.OccurredAt:MM-dd HH:mm} {a.Platform} text {a.Text.Length} chars, claimant {a.Claimant} ({w.Claimant(ClaimantGroup.Claimant):F1}/{w.Claimant(ClaimantGroup.Pattern):F1}), domain {a.Domain} ({w.Domain(ClaimantGroup.None):F1}), policy {w.Policy:F1}, crowding {w.Crowding:F1}, cluster {(a.ClusterId is null ? "-" : a.ClusterId.ToString()![..8])} {string.Join(" ", pairs)}"));
         }
     }
 }

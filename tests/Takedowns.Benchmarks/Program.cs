@@ -16,6 +16,7 @@ Takedowns.Benchmarks.Detection.CampaignSettings = Takedowns.Correlation.Campaign
     GatherLinks = Arg("--gather-links", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherLinks),
     GatherSlack = Arg("--gather-slack", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherSlack),
     GatherWithin = TimeSpan.FromHours(Arg("--gather-within-hours", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherWithin.TotalHours)),
+    BoilerplatePerDay = Arg("--boilerplate-per-day", Takedowns.Correlation.Campaigns.CampaignSettings.Default.BoilerplatePerDay),
 };
 if (args.Contains("--detection-api"))
     return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1));
@@ -23,7 +24,8 @@ if (args.Contains("--replay"))
     return await Takedowns.Benchmarks.Detection.ReplayAsync(Arg("--replay", 1_000_000));
 if (args.Contains("--detection"))
     return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300), spikesOnly: args.Contains("--spikes-only"), explain: args.Contains("--explain"),
-        endsYesterday: args.Contains("--ending-yesterday"));
+        endsOn: args.Contains("--ending-yesterday") ? DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1)
+            : Array.IndexOf(args, "--ending") is var e and >= 0 && e + 1 < args.Length ? DateOnly.ParseExact(args[e + 1], "yyyy-MM-dd", CultureInfo.InvariantCulture) : null);
 
 int rounds = Arg("--rounds", 3);
 int seconds = Arg("--seconds", 15);

@@ -12,9 +12,13 @@ public sealed record CampaignSettings
     public double Alpha { get; init; } = 0.001;
     /// <summary>At most this many members (spread over the cluster's span) enter the permutation test: enough to tell, bounded in cost.</summary>
     public int MaxTested { get; init; } = 40;
-    /// <summary>A line in at least this many notices, on at least <see cref="BoilerplateDays"/> days, is boilerplate.</summary>
+    /// <summary>
+    /// A line in at least this many notices, on at least <see cref="BoilerplateDays"/> days, is boilerplate; while fewer
+    /// days have been seen, a line in <see cref="BoilerplatePerDay"/> notices per day seen, on every one of them, is too.
+    /// </summary>
     public int BoilerplateMin { get; init; } = 20;
     public int BoilerplateDays { get; init; } = 7;
+    public int BoilerplatePerDay { get; init; } = 2;
     /// <summary>Per blocking key, a new report is compared with at most this many reports before it and as many after it (the nearest in time).</summary>
     public int CandidatesPerKey { get; init; } = 16;
     /// <summary>Days with notices a stratum needs before its times stand for chance in a cluster's permutation test.</summary>
@@ -138,16 +142,20 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     }
 
     /// <summary>
-    /// A notice's profile without its boilerplate: a line in many notices, spread over many days (or over every day seen,
-    /// while there are few), is boilerplate; the same line in a burst of notices is not, or a campaign of identical
-    /// notices would hide itself.
+    /// A notice's profile without its boilerplate: a line in many notices, spread over many days (or, while few days have
+    /// been seen, over every one of them but the newest, which may only have begun), is boilerplate; the same line in a burst of notices is not, or a campaign of identical
+    /// notices would hide itself. In the first days of a history the number of notices asked for is scaled to the days
+    /// seen: a platform's template line on every one of them is boilerplate before twenty notices carry it (else its
+    /// first notices would look like copies of one text); a campaign in those first days is not told from a template.
     /// </summary>
     private NoticeProfile ProfileOf(PreparedNotice prepared, Background background)
     {
-        long spread = Math.Min(settings.BoilerplateDays, Math.Max(1, background.Count(Background.Days)));
+        long days = Math.Max(1, background.Count(Background.Days));
+        long spread = Math.Min(settings.BoilerplateDays, Math.Max(1, days - 1));
+        long least = Math.Min(settings.BoilerplateMin, settings.BoilerplatePerDay * days);
         HashSet<ulong>? boilerplate = null;
         foreach (var line in prepared.LineCounts)
-            if (background.Count(line.Notices) >= settings.BoilerplateMin && background.Count(line.Days) >= spread)
+            if (background.Count(line.Notices) >= least && background.Count(line.Days) >= spread)
                 (boilerplate ??= []).Add(line.Hash);
         return NoticeProfile.Create(prepared, hash => boilerplate?.Contains(hash) == true);
     }

@@ -86,6 +86,8 @@ public sealed class Background(Func<long, long> count)
             }
         }
         if (domain is not null) yield return CountKey.Of($"domain:{platform}:{domain}");
+        // What a policy's notices usually name as the original: a domain shared under a shared policy weighs given it.
+        if (domain is not null && policyKey is not null) yield return CountKey.Of($"policy-domain:{platform}:{policyKey}|{domain}");
     }
 }
 
@@ -112,6 +114,8 @@ public sealed class SignalWeights
     public double Domain(ClaimantGroup match) => _domain[(int)match];
     public double Policy { get; private init; }
     public double PolicyGivenClaimant { get; private init; }
+    /// <summary>The domain among the notices that cite the same policy on the platform (when nothing of the claimant matches).</summary>
+    public double DomainGivenPolicy { get; private init; }
     public double Crowding { get; private init; }
 
     public static SignalWeights Of(NoticeProfile p, Background background)
@@ -123,6 +127,7 @@ public sealed class SignalWeights
             PolicyGivenClaimant = p.PolicyKey is null || p.ClaimantKeys is null ? 0
                 : background.RarityGiven("claimant", p.ClaimantKeys.Exact, "policy", platform, p.PolicyKey),
             Crowding = background.Crowding(platform),
+            DomainGivenPolicy = p.PolicyKey is null || p.Domain is null ? 0 : background.RarityGiven("policy", p.PolicyKey, "domain", platform, p.Domain),
         };
         if (p.Domain is not null) w._domain[(int)ClaimantGroup.None] = background.Rarity("domain", platform, p.Domain);
         if (p.ClaimantKeys is { } c)
@@ -252,10 +257,13 @@ public static class Linking
                 types++;
             }
         }
+        bool policy = a.PolicyKey is not null && a.PolicyKey == b.PolicyKey && a.Platform == b.Platform;
         bool domain = a.Domain is not null && a.Domain == b.Domain;
         if (domain)
         {
-            weight += w.Domain(group);
+            // The domain and the policy together are as rare as the policy and, among its notices, the domain: a rights
+            // holders' catalogue that most copyright notices name adds little to a shared copyright policy.
+            weight += group == ClaimantGroup.None && policy ? w.DomainGivenPolicy : w.Domain(group);
             distinctive++;
             types++;
         }
@@ -264,7 +272,6 @@ public static class Linking
         // Nothing distinctive in common, nor texts that could be: the pair cannot link, and is not weighed further.
         if (distinctive == 0 && estimate < EstimateFloor) return new Tally { Similarity = estimate };
 
-        bool policy = a.PolicyKey is not null && a.PolicyKey == b.PolicyKey && a.Platform == b.Platform;
         if (policy)
         {
             weight += group == ClaimantGroup.Claimant ? w.PolicyGivenClaimant : w.Policy;
