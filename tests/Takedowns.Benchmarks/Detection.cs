@@ -185,18 +185,21 @@ public static class Detection
         });
         int i = 0;
         double observing = 0, preparingAll = 0;
+        long detectorAllocated = 0;
         foreach (var (notice, preparing) in prepared)
         {
             long start = Stopwatch.GetTimestamp();
+            long before = GC.GetAllocatedBytesForCurrentThread();
             var events = await engine.ObserveAsync(notice, DateTimeOffset.UnixEpoch, CancellationToken.None);
             double observed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            detectorAllocated += GC.GetAllocatedBytesForCurrentThread() - before; // in memory, detection completes on this thread
             (observing, preparingAll) = (observing + observed, preparingAll + preparing);
             times.Add(preparing + observed);
             detected.Add(events, i);
             i++;
         }
         var work = engine.Work;
-        Console.WriteLine(string.Create(C, $"  work: detector busy {observing / 1000:F1} s of {replay.Elapsed.TotalSeconds:F1} s, notices prepared in {preparingAll / 1000:F1} s beside it; {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / work.Reports:F0} KB allocated per report; garbage collection paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} collections of generations 0/1/2)"));
+        Console.WriteLine(string.Create(C, $"  work: detector busy {observing / 1000:F1} s of {replay.Elapsed.TotalSeconds:F1} s, notices prepared in {preparingAll / 1000:F1} s beside it; {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / work.Reports:F0} KB allocated per report ({detectorAllocated / 1024.0 / work.Reports:F1} KB by the detector); garbage collection paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} collections of generations 0/1/2)"));
         Replayed = detected;
         return (detected.Campaigns(), times, replay.Elapsed, state);
     }

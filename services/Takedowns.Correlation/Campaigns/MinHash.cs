@@ -29,12 +29,13 @@ public static class MinHash
     }
 
     /// <summary>The signature of a set (repeats change nothing): per bin, the smallest value in it. Null for an empty set.</summary>
-    public static uint[]? Signature(IReadOnlyCollection<ulong> shingles)
+    public static uint[]? Signature(ReadOnlySpan<ulong> shingles)
     {
-        if (shingles.Count == 0) return null;
+        if (shingles.Length == 0) return null;
         var signature = new uint[Hashes];
         Array.Fill(signature, uint.MaxValue);
-        var filled = new bool[Hashes];
+        Span<bool> filled = stackalloc bool[Hashes];
+        filled.Clear();
         foreach (ulong s in shingles)
         {
             ulong h = Mix(s ^ 0x9e3779b97f4a7c15UL);
@@ -43,7 +44,8 @@ public static class MinHash
             filled[bin] = true;
             if (value < signature[bin]) signature[bin] = value;
         }
-        var own = (uint[])signature.Clone();
+        Span<uint> own = stackalloc uint[Hashes];
+        signature.CopyTo(own);
         for (int bin = 0; bin < Hashes; bin++)
         {
             if (filled[bin]) continue;

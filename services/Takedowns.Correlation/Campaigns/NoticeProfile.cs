@@ -119,7 +119,7 @@ public sealed class NoticeProfile
             Text = text,
             Revision = r.Revision,
         };
-        profile._signatureValues = whole ? prepared.SignatureValues : MinHash.Signature(NoticeText.ShingleHashes(text));
+        profile._signatureValues = whole ? prepared.SignatureValues : NoticeText.Signature(text);
         if (whole) profile._keys = prepared.BlockingKeys;
         return profile;
     }
@@ -151,7 +151,7 @@ public sealed record PreparedNotice(
     {
         var lines = NoticeText.Lines(r.Notice.Text);
         string text = string.Join(' ', lines.Select(l => l.Line));
-        var signature = MinHash.Signature(NoticeText.ShingleHashes(text));
+        var signature = NoticeText.Signature(text);
         string? policyKey = r.Notice.Policy is null ? null : NoticeText.Normalise(r.Notice.Policy);
         var claimant = ClaimantKeys.Of(r.Notice.Claimant);
         string? domain = NoticeProfile.DomainOf(r.Notice.ClaimedOriginalDomain);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -119,9 +120,37 @@ public static partial class NoticeText
     /// <summary>The hash of each 5-character window, in order of the text, repeats included (enough for a MinHash signature).</summary>
     public static ulong[] ShingleHashes(string normalised)
     {
-        var text = normalised.AsSpan(0, Math.Min(normalised.Length, MaxShingledChars));
-        if (text.Length < 5) return [];
-        var hashes = new ulong[text.Length - 4];
+        var hashes = new ulong[ShingleCount(normalised)];
+        FillShingleHashes(normalised, hashes);
+        return hashes;
+    }
+
+    /// <summary>
+    /// The MinHash signature of a normalised text's shingles (null for a text shorter than one), its hashes made in a
+    /// pooled buffer: a notice's signature leaves no garbage the size of its text behind.
+    /// </summary>
+    public static uint[]? Signature(string normalised)
+    {
+        int count = ShingleCount(normalised);
+        if (count == 0) return null;
+        var buffer = ArrayPool<ulong>.Shared.Rent(count);
+        try
+        {
+            var hashes = buffer.AsSpan(0, count);
+            FillShingleHashes(normalised, hashes);
+            return MinHash.Signature(hashes);
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(buffer);
+        }
+    }
+
+    private static int ShingleCount(string normalised) => Math.Max(0, Math.Min(normalised.Length, MaxShingledChars) - 4);
+
+    private static void FillShingleHashes(string normalised, Span<ulong> hashes)
+    {
+        var text = normalised.AsSpan();
         for (int i = 0; i < hashes.Length; i++)
         {
             // Five UTF-16 units are 80 bits: folded into 64 by multiplying, then mixed so every bit depends on all of them.
@@ -129,7 +158,6 @@ public static partial class NoticeText
             for (int k = 0; k < 5; k++) h = (h ^ text[i + k]) * 0x100000001B3UL;
             hashes[i] = MinHash.Mix(h);
         }
-        return hashes;
     }
 
     /// <summary>|A ∩ B| / |A ∪ B|; 0 for two empty sets.</summary>

@@ -96,7 +96,7 @@ public sealed class LinkingTests
         {
             Id = Guid.NewGuid(), Platform = platform, SubjectType = SubjectType.Journalist, PolicyKey = "youtube copyright policy",
             ClaimantKeys = ClaimantKeys.Of(claimant), Domain = domain, OccurredAt = Noon.AddMinutes(minutes),
-            Text = text, Signature = NoticeProfile.Encode(MinHash.Signature(NoticeText.ShingleHashes(text))),
+            Text = text, Signature = NoticeProfile.Encode(NoticeText.Signature(text)),
         };
         int compared = 0;
         ulong[] Shingles(NoticeProfile p)
@@ -140,7 +140,7 @@ public sealed class LinkingTests
             PolicyKey = random.Next(3) == 0 ? null : "youtube copyright policy",
             ClaimantKeys = random.Next(4) == 0 ? null : ClaimantKeys.Of(claimants[random.Next(claimants.Length)]),
             Domain = random.Next(3) == 0 ? null : domains[random.Next(domains.Length)],
-            Text = text, Signature = NoticeProfile.Encode(MinHash.Signature(NoticeText.ShingleHashes(text))), OccurredAt = Noon.AddMinutes(minutes),
+            Text = text, Signature = NoticeProfile.Encode(NoticeText.Signature(text)), OccurredAt = Noon.AddMinutes(minutes),
         };
         ulong[] Shingles(NoticeProfile p) => NoticeText.Shingles(p.Text);
         var background = Counts();
@@ -208,7 +208,7 @@ public sealed class LinkingTests
     private static NoticeProfile WithText(NoticeProfile p, string text)
     {
         p.Text = text;
-        p.Signature = NoticeProfile.Encode(MinHash.Signature(NoticeText.ShingleHashes(text)));
+        p.Signature = NoticeProfile.Encode(NoticeText.Signature(text));
         return p;
     }
 

@@ -33,8 +33,8 @@ public sealed class MinHashTests
         for (int i = 0; i < trials; i++)
         {
             var (a, b) = PairAt(similarity, random, union);
-            var sa = MinHash.Signature(a)!;
-            var sb = MinHash.Signature(b)!;
+            var sa = MinHash.Signature(a.ToArray())!;
+            var sb = MinHash.Signature(b.ToArray())!;
             if (MinHash.BandKeys(sa).Intersect(MinHash.BandKeys(sb)).Any()) candidates++;
             estimate += MinHash.Similarity(sa, sb);
         }
