@@ -55,7 +55,8 @@ public static class Detection
                     Console.WriteLine($"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports | spikes: {score}");
                     continue;
                 }
-                var (detected, times, elapsed, state) = await CampaignsAsync(scenario);
+                var (replayed, times, elapsed, state) = await CampaignsAsync(scenario);
+                var detected = replayed.Campaigns();
                 replay += elapsed;
                 reports += scenario.Reports.Count;
                 perReport.AddRange(times);
@@ -64,7 +65,7 @@ public static class Detection
                 Console.WriteLine($"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports | spikes: {score} | campaigns: {cs}");
                 PrintMissed(cs);
                 if (explain) await ExplainMissedAsync(scenario, detected, state);
-                if (explain) await ExplainFalseAsync(scenario, Replayed!, state);
+                if (explain) await ExplainFalseAsync(scenario, replayed, state);
                 if (explain) await TextSimilarityAsync(scenario, state);
             }
         }
@@ -116,7 +117,8 @@ public static class Detection
         var build = Stopwatch.StartNew();
         var scenario = ScenarioGenerator.Generate(Options(countries, days) with { Seed = 7, RateScale = scale, Campaigns = (int)(30 * scale) });
         Console.WriteLine(string.Create(C, $"Replay: {scenario.Reports.Count} reports ({countries} countries, {days} days, rates x {scale:F2}), generated in {build.Elapsed.TotalSeconds:F0} s"));
-        var (detected, times, elapsed, _) = await CampaignsAsync(scenario);
+        var (replay, times, elapsed, _) = await CampaignsAsync(scenario);
+        var detected = replay.Campaigns();
         var score = CampaignScoring.Score(scenario, detected);
         double rate = scenario.Reports.Count / elapsed.TotalSeconds;
         Console.WriteLine(string.Create(C, $"  campaigns: {score}"));
@@ -164,7 +166,7 @@ public static class Detection
         return (series, new SpikeDetector(SpikeSettings.Default).Detect(series, Excluded, o.Start, o.End, o.End.AddDays(1)));
     }
 
-    private static async Task<(IReadOnlyList<DetectedCampaign>, List<double>, TimeSpan, CampaignState)> CampaignsAsync(Scenario scenario)
+    private static async Task<(CampaignReplay, List<double>, TimeSpan, CampaignState)> CampaignsAsync(Scenario scenario)
     {
         var state = new CampaignState(EmptyCampaignBackend.Instance);
         var engine = new CampaignEngine(state, CampaignSettings);
@@ -200,8 +202,7 @@ public static class Detection
         }
         var work = engine.Work;
         Console.WriteLine(string.Create(C, $"  work: detector busy {observing / 1000:F1} s of {replay.Elapsed.TotalSeconds:F1} s, notices prepared in {preparingAll / 1000:F1} s beside it; {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / work.Reports:F0} KB allocated per report ({detectorAllocated / 1024.0 / work.Reports:F1} KB by the detector); garbage collection paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} collections of generations 0/1/2)"));
-        Replayed = detected;
-        return (detected.Campaigns(), times, replay.Elapsed, state);
+        return (detected, times, replay.Elapsed, state);
     }
 
     /// <summary>
@@ -254,8 +255,6 @@ public static class Detection
         for (int k = 0; k < cuts.Length; k++)
             Console.WriteLine(string.Create(C, $"      >= {cuts[k]:F2}: outside {nullAbove[k] / (double)pairsNull:E2} (other claimants {nullAboveOther[k] / (double)pairsNull:E2}), within {campaignAbove[k] / (double)pairsCampaign:F3}"));
     }
-
-    private static CampaignReplay? Replayed;
 
     /// <summary>Each campaign raised where none was planted: what made it, and its reports weighed against each other.</summary>
     private static async Task ExplainFalseAsync(Scenario scenario, CampaignReplay replay, CampaignState state)

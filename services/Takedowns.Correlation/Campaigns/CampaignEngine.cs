@@ -14,7 +14,8 @@ public sealed record CampaignSettings
     public int MaxTested { get; init; } = 40;
     /// <summary>
     /// A line in at least this many notices, on at least <see cref="BoilerplateDays"/> days, is boilerplate; while fewer
-    /// days have been seen, a line in <see cref="BoilerplatePerDay"/> notices per day seen, on every one of them, is too.
+    /// days have been seen, a line in <see cref="BoilerplatePerDay"/> notices per day seen, on every one of them but the
+    /// newest, is too.
     /// </summary>
     public int BoilerplateMin { get; init; } = 20;
     public int BoilerplateDays { get; init; } = 7;
@@ -143,10 +144,11 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
 
     /// <summary>
     /// A notice's profile without its boilerplate: a line in many notices, spread over many days (or, while few days have
-    /// been seen, over every one of them but the newest, which may only have begun), is boilerplate; the same line in a burst of notices is not, or a campaign of identical
-    /// notices would hide itself. In the first days of a history the number of notices asked for is scaled to the days
-    /// seen: a platform's template line on every one of them is boilerplate before twenty notices carry it (else its
-    /// first notices would look like copies of one text); a campaign in those first days is not told from a template.
+    /// been seen, over every one of them but the newest, which may only have begun), is boilerplate; the same line in a
+    /// burst of notices is not, or a campaign of identical notices would hide itself. In the first days of a history the
+    /// number of notices asked for is scaled to the days seen: a platform's template line on each of them is boilerplate
+    /// before twenty notices carry it (else its first notices would look like copies of one text); a campaign in those
+    /// first days is not told from a template.
     /// </summary>
     private NoticeProfile ProfileOf(PreparedNotice prepared, Background background)
     {

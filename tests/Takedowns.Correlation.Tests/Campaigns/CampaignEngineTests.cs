@@ -131,6 +131,40 @@ public sealed class CampaignEngineUnitTests
         Assert.True(raised.PValue <= CampaignSettings.Default.Alpha);
     }
 
+    [Fact]
+    public async Task in_a_new_history_a_template_line_on_every_day_but_the_newest_is_boilerplate_and_a_one_day_burst_is_not()
+    {
+        var state = new CampaignState(EmptyCampaignBackend.Instance);
+        var engine = new CampaignEngine(state, CampaignSettings.Default);
+        var random = new Random(3);
+        var start = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+        const string template = "YouTube received a notice under its spam policy.\nWe reviewed the notice and took action on the account.";
+        const string burst = "This channel repeats the same deceptive giveaway in every stream it runs.";
+        NoticeReport Report(DateTimeOffset at, string text) =>
+            new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "KG", Takedowns.Contracts.Platform.YouTube, Takedowns.Contracts.SubjectType.Blogger,
+                Takedowns.Contracts.GroundCategory.Spam, DateOnly.FromDateTime(at.UtcDateTime), at, "x", new ReportNotice("Spam", null, text, null), 1);
+        // Three days of the platform's template, three notices a day (9 in all: fewer than the 20 a settled history asks for),
+        // and on the third day a burst of one line, six times.
+        foreach (var day in Enumerable.Range(0, 3))
+            foreach (var i in Enumerable.Range(0, 3))
+                await engine.ObserveAsync(Report(start.AddDays(day).AddHours(3 * i), $"{template}\n{Words(random, 12)}"), start, default);
+        foreach (var i in Enumerable.Range(0, 6))
+            await engine.ObserveAsync(Report(start.AddDays(2).AddHours(9).AddMinutes(10 * i), $"{burst}\n{Words(random, 12)}"), start, default);
+
+        // The fourth day begins with another notice: the template has been on every day seen but this one, the burst on one.
+        await engine.ObserveAsync(Report(start.AddDays(3), Words(random, 20)), start, default);
+        var own = Words(random, 12);
+        var late = Report(start.AddDays(3).AddHours(1), $"{template}\n{burst}\n{own}");
+        await engine.ObserveAsync(late, start, default);
+        var profile = await state.ProfileAsync(late.ReportId, default);
+
+        Assert.NotNull(profile);
+        Assert.DoesNotContain(NoticeText.Normalise("We reviewed the notice and took action on the account."), profile.Text);
+        Assert.DoesNotContain(NoticeText.Normalise("YouTube received a notice under its spam policy."), profile.Text);
+        Assert.Contains(NoticeText.Normalise(burst), profile.Text);
+        Assert.Contains(NoticeText.Normalise(own), profile.Text);
+    }
+
     /// <summary>The text with about this share of its words replaced by others.</summary>
     private static string Edited(Random random, string text, double share) =>
         string.Join(' ', text.Split(' ').Select(w => random.NextDouble() < share ? Words(random, 1) : w));

@@ -68,6 +68,31 @@ public sealed class LinkingTests
         Assert.InRange(given, 0, 0.01);
     }
 
+    [Fact]
+    public void unrelated_claimants_naming_the_catalogue_most_notices_under_their_policy_name_gain_little_from_the_domain()
+    {
+        // 10,000 copyright notices, 3,000 of which name the catalogue (3,200 notices name it in all); 3 name a rare domain.
+        var background = new Background(new Dictionary<string, long>
+        {
+            ["n"] = 100_000, ["days"] = 1_000, ["n:youtube"] = 50_000, ["policy:youtube:youtube copyright policy"] = 10_000,
+            ["domain:youtube:catalogue.example"] = 3_200, ["policy-domain:youtube:youtube copyright policy|catalogue.example"] = 3_000,
+            ["domain:youtube:claims.example"] = 3, ["policy-domain:youtube:youtube copyright policy|claims.example"] = 3,
+        });
+        double policy = background.Rarity("policy", Platform.YouTube, "youtube copyright policy");
+
+        var usual = Linking.Evidence(Notice("Gortor Films", "catalogue.example"), Notice("Lumira Rights Agency", "catalogue.example", 10), NoShingles, background);
+        var rare = Linking.Evidence(Notice("Gortor Films", "claims.example"), Notice("Lumira Rights Agency", "claims.example", 10), NoShingles, background);
+
+        Assert.Null(usual.Claimant);
+        Assert.True(usual.Domain && usual.Policy);
+        // The domain weighs as rare as it is among the policy's notices (3 in 10), not among all of the platform's (about 6 in 100).
+        Assert.Equal(background.RarityGiven("policy", "youtube copyright policy", "domain", Platform.YouTube, "catalogue.example") + policy + 0.5 + 0.5, usual.Weight, 9);
+        Assert.True(background.Rarity("domain", Platform.YouTube, "catalogue.example") - usual.Weight + policy + 1 > 1.5);
+        Assert.False(Linking.Links(usual, TimeSpan.FromMinutes(10)));
+        // A domain that the policy's notices hardly ever name is as telling as before.
+        Assert.True(Linking.Links(rare, TimeSpan.FromMinutes(10)), $"weight {rare.Weight:F2}");
+    }
+
     [Theory]
     [InlineData(50_000, 1_000, 1)]          // 50 a day: as calibrated
     [InlineData(20_000, 1_000, 1)]          // quieter: never below the calibrated thresholds
