@@ -276,30 +276,33 @@ public sealed class CampaignState(ICampaignBackend backend)
 /// <summary>
 /// Per blocking key, the reports carrying it. Most keys (a band of one notice's signature) are carried by one report,
 /// which is kept in the key's own slot, so such a key costs no object of its own; a second report moves both into
-/// <see cref="Postings"/>.
+/// <see cref="Postings"/>. A slot names its postings by their place in a list, not by a reference: the slots (tens of
+/// millions at a deployment's volume) then hold no reference the garbage collector would have to scan them for.
 /// </summary>
 public sealed class KeyIndex
 {
     private struct Slot
     {
         public long Ticks;
-        public Guid Id;        // the one report, or empty
-        public Postings? Many; // or all of them
+        public Guid Id;  // the one report, or empty
+        public int Many; // or all of them: 1 + their place in _many (0: none)
     }
 
     private readonly Dictionary<long, Slot> _slots = [];
+    private readonly List<Postings> _many = [];
 
     public void Add(long key, DateTimeOffset at, Guid id)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, key, out _);
-        if (slot.Many is not null) slot.Many.Add(at, id);
+        if (slot.Many != 0) _many[slot.Many - 1].Add(at, id);
         else if (slot.Id == Guid.Empty) (slot.Ticks, slot.Id) = (at.UtcTicks, id); // a new slot is empty
         else
         {
-            slot.Many = new Postings();
-            slot.Many.Add(new DateTimeOffset(slot.Ticks, TimeSpan.Zero), slot.Id);
-            slot.Many.Add(at, id);
-            slot.Id = Guid.Empty;
+            var many = new Postings();
+            many.Add(new DateTimeOffset(slot.Ticks, TimeSpan.Zero), slot.Id);
+            many.Add(at, id);
+            _many.Add(many);
+            (slot.Many, slot.Id) = (_many.Count, Guid.Empty);
         }
     }
 
@@ -307,7 +310,7 @@ public sealed class KeyIndex
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_slots, key);
         if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot)) return;
-        if (slot.Many is not null) slot.Many.Remove(id);
+        if (slot.Many != 0) _many[slot.Many - 1].Remove(id);
         else if (slot.Id == id) slot.Id = Guid.Empty;
     }
 
@@ -315,7 +318,7 @@ public sealed class KeyIndex
     public void Nearest(long key, DateTimeOffset at, TimeSpan window, int perSide, HashSet<Guid> into)
     {
         if (!_slots.TryGetValue(key, out var slot)) return;
-        if (slot.Many is not null) slot.Many.Nearest(at, window, perSide, into);
+        if (slot.Many != 0) _many[slot.Many - 1].Nearest(at, window, perSide, into);
         else if (slot.Id != Guid.Empty && perSide > 0 && Math.Abs(slot.Ticks - at.UtcTicks) <= window.Ticks) into.Add(slot.Id);
     }
 
@@ -323,13 +326,17 @@ public sealed class KeyIndex
     {
         foreach (var (key, slot) in _slots)
         {
-            if (slot.Many is not null)
-                foreach (var (at, id) in slot.Many.Entries) yield return (key, at, id);
+            if (slot.Many != 0)
+                foreach (var (at, id) in _many[slot.Many - 1].Entries) yield return (key, at, id);
             else if (slot.Id != Guid.Empty) yield return (key, new DateTimeOffset(slot.Ticks, TimeSpan.Zero), slot.Id);
         }
     }
 
-    public void Clear() => _slots.Clear();
+    public void Clear()
+    {
+        _slots.Clear();
+        _many.Clear();
+    }
 }
 
 /// <summary>The reports carrying one blocking key, in order of time, in one array grown as needed, times as UTC ticks.</summary>
