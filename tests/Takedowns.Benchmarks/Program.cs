@@ -25,7 +25,7 @@ if (args.Contains("--replay"))
 if (args.Contains("--detection"))
     return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300), spikesOnly: args.Contains("--spikes-only"), explain: args.Contains("--explain"),
         endsOn: args.Contains("--ending-yesterday") ? DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1)
-            : Array.IndexOf(args, "--ending") is var e and >= 0 && e + 1 < args.Length ? DateOnly.ParseExact(args[e + 1], "yyyy-MM-dd", CultureInfo.InvariantCulture) : null);
+            : args.Contains("--ending") ? Arg("--ending", default(DateOnly)) : null);
 
 int rounds = Arg("--rounds", 3);
 int seconds = Arg("--seconds", 15);
