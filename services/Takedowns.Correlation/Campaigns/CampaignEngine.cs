@@ -62,6 +62,11 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     /// <summary>What detection has done so far: how much comparing the reports took (benchmarks report it).</summary>
     public CampaignWork Work => new(_reports, _candidates, _textsAsked / 2.0); // two texts to a comparison
 
+    // The comparison's access to shingle sets, made once: a method group passed as a delegate is a new object each time,
+    // and it is passed for every candidate of every report.
+    private Func<NoticeProfile, ulong[]>? _shinglesOf;
+    private Func<NoticeProfile, ulong[]> Shingles => _shinglesOf ??= ShinglesOf;
+
     private ulong[] ShinglesOf(NoticeProfile p)
     {
         _textsAsked++;
@@ -107,10 +112,10 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             var gap = profile.OccurredAt - candidate.OccurredAt;
             if (gap.Duration() > settings.GatherWithin || !await GatheringAsync(candidate, profile, ct))
             {
-                if (Linking.Links(profile, candidate, ShinglesOf, weights, gap)) linked.Add(candidate);
+                if (Linking.Links(profile, candidate, Shingles, weights, gap)) linked.Add(candidate);
                 continue;
             }
-            if (Linking.Nearly(profile, candidate, ShinglesOf, weights, gap, settings.GatherSlack) is not { } nearly) continue;
+            if (Linking.Nearly(profile, candidate, Shingles, weights, gap, settings.GatherSlack) is not { } nearly) continue;
             if (nearly.Links) linked.Add(candidate);
             else if (nearly.SharesText) (near ??= []).Add(candidate);
         }
@@ -329,7 +334,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         {
             var weights = SignalWeights.Of(tested[i], background);
             for (int j = i + 1; j < tested.Count; j++)
-                pairs.Add((i, j, Linking.Evidence(tested[i], tested[j], ShinglesOf, weights)));
+                pairs.Add((i, j, Linking.Evidence(tested[i], tested[j], Shingles, weights)));
         }
         // Times are shuffled within the platform-and-policy stratum; a stratum with little besides the cluster itself, or
         // with its notices on a few days only (another burst), says nothing about chance, so then the platform's, or all

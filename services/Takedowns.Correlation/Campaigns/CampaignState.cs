@@ -84,13 +84,17 @@ public sealed class CampaignState(ICampaignBackend backend)
     private readonly Dictionary<Guid, (DateTimeOffset At, IReadOnlyList<long> Keys, HashSet<Guid> Ids)> _stored = []; // prefetched candidates
     private readonly HashSet<Guid> _rowsToDelete = [];  // stored keys to drop before the new ones go in
     private readonly HashSet<Guid> _found = [];         // one report's candidates (reused: found for every report)
+    // Reused for every report too: a backend reads the keys and probes it is given before its query returns.
+    private readonly HashSet<long> _missing = [];
+    private readonly List<(long Key, DateTimeOffset At)> _probes = [];
 
     public async Task<Background> BackgroundAsync(IEnumerable<long> keys, CancellationToken ct)
     {
-        HashSet<long>? missing = null;
+        var missing = _missing;
+        missing.Clear();
         foreach (var key in keys)
-            if (!(_counts.TryGetValue(key, out var known) && known.Loaded)) (missing ??= []).Add(key);
-        if (missing is not null)
+            if (!(_counts.TryGetValue(key, out var known) && known.Loaded)) missing.Add(key);
+        if (missing.Count > 0)
         {
             var loaded = await backend.CountsAsync(missing, ct);
             foreach (var key in missing)
@@ -125,8 +129,12 @@ public sealed class CampaignState(ICampaignBackend backend)
         ids.Clear();
         if (_stored.TryGetValue(p.Id, out var stored) && stored.At == p.OccurredAt && stored.Keys.SequenceEqual(keys)) ids.UnionWith(stored.Ids);
         else
-            foreach (var (_, id) in await backend.CandidatesAsync(keys.Select(k => (k, p.OccurredAt)).ToList(), Linking.LongestWindow, perSide, ct))
+        {
+            _probes.Clear();
+            foreach (var key in keys) _probes.Add((key, p.OccurredAt));
+            foreach (var (_, id) in await backend.CandidatesAsync(_probes, Linking.LongestWindow, perSide, ct))
                 ids.Add(id);
+        }
         foreach (var key in keys) _newKeys.Nearest(key, p.OccurredAt, Linking.LongestWindow, perSide, ids);
         ids.ExceptWith(_unindexed);
         ids.Remove(p.Id);
