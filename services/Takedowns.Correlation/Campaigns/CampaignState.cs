@@ -16,7 +16,10 @@ public sealed class CandidateCluster
     public List<Guid> Announced { get; set; } = [];
 }
 
-/// <summary>Where campaign detection keeps what it knows between pages; PostgreSQL in the service, memory in tests.</summary>
+/// <summary>
+/// Where campaign detection keeps what it knows between pages; PostgreSQL in the service, memory in tests. The collections
+/// a call is given are the caller's, reused once the call has completed: a backend does not keep them.
+/// </summary>
 public interface ICampaignBackend
 {
     /// <summary>Background counts by their keys (<see cref="CountKey"/>); a key never counted is left out.</summary>
