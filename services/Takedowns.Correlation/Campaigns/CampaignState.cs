@@ -87,9 +87,8 @@ public sealed class CampaignState(ICampaignBackend backend)
     private readonly Dictionary<Guid, (DateTimeOffset At, IReadOnlyList<long> Keys, HashSet<Guid> Ids)> _stored = []; // prefetched candidates
     private readonly HashSet<Guid> _rowsToDelete = [];  // stored keys to drop before the new ones go in
     private readonly HashSet<Guid> _found = [];         // one report's candidates (reused: found for every report)
-    // Reused for every report too: a backend reads the keys and probes it is given before its query returns.
-    private readonly HashSet<long> _missing = [];
-    private readonly List<(long Key, DateTimeOffset At)> _probes = [];
+    private readonly HashSet<long> _missing = [];       // counts to load, and
+    private readonly List<(long Key, DateTimeOffset At)> _probes = []; // candidates to look for (both reused)
 
     public async Task<Background> BackgroundAsync(IEnumerable<long> keys, CancellationToken ct)
     {
