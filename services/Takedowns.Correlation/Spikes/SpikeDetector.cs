@@ -21,8 +21,13 @@ public sealed record SpikeSettings
     public double CusumRatio { get; init; } = 2;
     /// <summary>How many days of its parent's rate a slice's own rate is pulled toward (empirical-Bayes shrinkage).</summary>
     public double Shrinkage { get; init; } = 3;
-    /// <summary>False-discovery rate, spent once a day across every slice that could be a spike.</summary>
-    public double FalseDiscoveryRate { get; init; } = 0.1;
+    /// <summary>
+    /// False alarms a country may cost an analyst in a year of no change: each day, Benjamini-Hochberg runs over all of a
+    /// country's slices at q = this / 365, which under no change bounds the chance of any alarm that day by q.
+    /// </summary>
+    public double AlarmsPerCountryYear { get; init; } = 1;
+    /// <summary>Fewest baseline events a slice needs before the GLR-CUSUM (which plugs a rate in) watches it.</summary>
+    public int CusumMinBaseline { get; init; } = 50;
     /// <summary>Days without an alarm that end a spike.</summary>
     public int EndAfterQuietDays { get; init; } = 2;
     /// <summary>Windows, in days, over which a country's cells are pooled by the subset scan (none: no pooling).</summary>
@@ -86,9 +91,13 @@ public sealed class SpikeDetector(SpikeSettings settings)
         {
             int t = series.IndexOf(day);
             if (t < 0 || t >= series.Days) continue;
-            var assessed = model.AssessDay(t, d => completeness(today.DayNumber - series.DayAt(d).DayNumber));
-            foreach (var a in MostTelling(BenjaminiHochberg(assessed, settings.FalseDiscoveryRate)))
+            var (assessed, family) = model.AssessDay(t, d => completeness(today.DayNumber - series.DayAt(d).DayNumber));
+            var alarms = assessed.GroupBy(a => a.Slice.Country)
+                .SelectMany(c => BenjaminiHochberg(c.ToList(), settings.AlarmsPerCountryYear / 365.0, family[c.Key]));
+            foreach (var a in MostTelling(alarms))
             {
+                // A related slice already has a spike open: the same event, seen from a neighbouring slice.
+                if (!open.ContainsKey(a.Slice) && open.Keys.Any(s => Related(s, a.Slice))) continue;
                 if (open.TryGetValue(a.Slice, out var episode)) episode.Extend(t, a, model);
                 else if (lastClosed.TryGetValue(a.Slice, out var previous) && a.Start <= previous.End + 1)
                 {
@@ -111,19 +120,23 @@ public sealed class SpikeDetector(SpikeSettings settings)
             .OrderBy(s => s.Start).ThenBy(s => s.Slice.Key, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The assessments that pass Benjamini-Hochberg at <paramref name="q"/>, over all of them.</summary>
-    public static IEnumerable<SliceAssessment> BenjaminiHochberg(IReadOnlyList<SliceAssessment> assessed, double q)
+    /// <summary>
+    /// The assessments that pass Benjamini-Hochberg at <paramref name="q"/> in a family of <paramref name="family"/> tests
+    /// (at least the ones given: slices that were not assessed count as p = 1).
+    /// </summary>
+    public static IEnumerable<SliceAssessment> BenjaminiHochberg(IReadOnlyList<SliceAssessment> assessed, double q, int family = 0)
     {
         var sorted = assessed.OrderBy(a => a.PValue).ToList();
-        int m = sorted.Count, cut = 0;
-        for (int i = 0; i < m; i++)
+        int m = Math.Max(sorted.Count, family), cut = 0;
+        for (int i = 0; i < sorted.Count; i++)
             if (sorted[i].PValue <= (i + 1) * q / m) cut = i + 1;
         return sorted.Take(cut);
     }
 
     /// <summary>
-    /// One alarm per event: a rise in one cell also lifts every coarser slice that holds it, so of related slices (one
-    /// containing the other) alarming on the same day only the most significant is kept.
+    /// One alarm per event: a rise in one cell also lifts every slice that holds it (the country, its platform, its
+    /// category, its platform and category, ...), so of related slices (sharing at least one cell) alarming on the same
+    /// day only the most significant is kept.
     /// </summary>
     public static IEnumerable<SliceAssessment> MostTelling(IEnumerable<SliceAssessment> alarms)
     {
@@ -133,8 +146,11 @@ public sealed class SpikeDetector(SpikeSettings settings)
         return kept;
     }
 
-    /// <summary>Whether one slice contains the other (or they are the same).</summary>
-    public static bool Related(Slice a, Slice b) => a.Country == b.Country && Within(a, b) || Within(b, a);
+    /// <summary>Whether two slices share a cell: the same country, and no dimension that both fix fixed differently.</summary>
+    public static bool Related(Slice a, Slice b) =>
+        a.Country == b.Country && Agree(a.Platform, b.Platform) && Agree(a.Category, b.Category) && Agree(a.SubjectType, b.SubjectType);
+
+    private static bool Agree<T>(T? a, T? b) where T : struct => a is null || b is null || EqualityComparer<T>.Default.Equals(a.Value, b.Value);
 
     public static bool Within(Slice inner, Slice outer) =>
         inner.Country == outer.Country &&
@@ -284,20 +300,32 @@ internal sealed class BaselineModel
 
     public int Sum(Slice slice, int from, int to) => from > to ? 0 : (int)(_sums[slice].All[to + 1] - _sums[slice].All[Math.Max(0, from)]);
 
-    /// <summary>All slices that reached the minimum count in the longest window, assessed as on day <paramref name="t"/>.</summary>
-    public IReadOnlyList<SliceAssessment> AssessDay(int t, Func<int, double> completeness)
+    /// <summary>
+    /// All slices that reached the minimum count in the longest window, assessed as on day <paramref name="t"/>, and per
+    /// country the size of the family they were chosen from: every slice with an event in its baseline or windows, and
+    /// the pooled scan. Alarms are budgeted over the family, not over the slices that happened to reach the minimum.
+    /// </summary>
+    public (IReadOnlyList<SliceAssessment> Assessed, IReadOnlyDictionary<string, int> Family) AssessDay(int t, Func<int, double> completeness)
     {
         _completeness = completeness;
         int longest = Math.Max(_settings.Windows.Max(), 1);
         var results = new List<SliceAssessment>();
+        var family = new Dictionary<string, int>();
+        int reach = _settings.BaselineDays + _settings.GuardDays;
         foreach (var slice in _series.Counts.Keys)
         {
+            if (Sum(slice, t - reach + 1, t) == 0) continue;
+            family[slice.Country] = family.GetValueOrDefault(slice.Country) + 1;
             if (Sum(slice, t - Math.Max(longest, _settings.CusumDays) + 1, t) < _settings.MinCount) continue;
             if (Assess(slice, t) is { } a) results.Add(a);
         }
         foreach (var (country, cells) in _cells)
+        {
+            if (!family.ContainsKey(country)) continue;
+            family[country]++;
             if (AssessPooled(country, cells, t) is { } pooled) results.Add(pooled);
-        return results;
+        }
+        return (results, family);
     }
 
     /// <summary>
@@ -314,6 +342,7 @@ internal sealed class BaselineModel
         var counts = new List<int[]>();
         var expected = new List<double[]>();
         var sizes = new List<double>();
+        var baselines = new List<Baseline>();
         foreach (var cell in cells)
         {
             if (RateOf(cell, t) is not { } rate) continue;
@@ -321,9 +350,13 @@ internal sealed class BaselineModel
             counts.Add(_sums[cell].Counts.AsSpan(t - days + 1, days).ToArray());
             expected.Add(Enumerable.Range(t - days + 1, days).Select(u => ExpectedOn(rate.Mean, weekday, u)).ToArray());
             sizes.Add(rate.Size);
+            baselines.Add(BaselineOf(cell, t, weekday));
         }
         if (used.Count < 2) return null;
-        var found = SubsetScan.Scan([.. counts], [.. expected], [.. sizes], _settings.PooledWindows, _settings.MinCount, _settings.PooledAlphaMax);
+        // Each cell's rise is judged by the conditional test, which stays valid on a near-empty baseline, so the scan's
+        // bound (uniform or larger p-values under no change) holds for the hundreds of sparse cells it chooses from.
+        var found = SubsetScan.Scan([.. counts], [.. expected], [.. sizes], _settings.PooledWindows, _settings.MinCount, _settings.PooledAlphaMax,
+            (i, w, count) => baselines[i].Tail(count, WindowExposure(weekday, t - w + 1, t)));
         if (found.Cells.Length == 0) return null;
 
         var pooled = found.Cells.Select(i => used[i]).ToList();
@@ -415,10 +448,53 @@ internal sealed class BaselineModel
         return e;
     }
 
+    /// <summary>
+    /// A slice's baseline as on day <paramref name="t"/>: its events, their exposure (baseline days weighted by the
+    /// weekday factors and the share of reports in by now) and the dispersion of its daily counts.
+    /// </summary>
+    private Baseline BaselineOf(Slice slice, int t, double[] weekday)
+    {
+        var (from, to) = BaselineOf(t);
+        var sums = _sums[slice];
+        double exposure = 0;
+        if (to >= from && _completeness(to) >= 1)
+        {
+            // Every baseline day is complete (older days are at least as complete): usable days counted by weekday.
+            for (int d = 0; d < 7; d++) exposure += weekday[d] * (sums.WeekdayDays[d][to + 1] - sums.WeekdayDays[d][from]);
+        }
+        else
+            for (int u = from; u <= to; u++)
+                if (sums.Usable[u]) exposure += weekday[(int)_series.DayAt(u).DayOfWeek] * _completeness(u);
+        var (sum, _, _) = sums.Over(from, to);
+        return new Baseline(sum, exposure, Dispersion(slice, from, to));
+    }
+
+    /// <summary>
+    /// Variance over mean of daily counts (at least 1): the slice's own where it has enough events to tell, else its
+    /// parent's. Counts are divided by it before the binomial test (quasi-likelihood), so overdispersed days do not pass
+    /// for a rise.
+    /// </summary>
+    private double Dispersion(Slice slice, int from, int to)
+    {
+        var source = _sums[slice].Over(from, to).Sum >= 20 ? slice : SeriesSet.ParentOf(slice) ?? slice;
+        var (s, q, n) = _sums[source].Over(from, to);
+        if (s < 20 || n < 2) return 1;
+        double m = (double)s / n, variance = (q - n * m * m) / (n - 1);
+        return Math.Max(1, variance / m);
+    }
+
+    private double WindowExposure(double[] weekday, int from, int to)
+    {
+        double e = 0;
+        for (int u = Math.Max(0, from); u <= to; u++) e += weekday[(int)_series.DayAt(u).DayOfWeek] * _completeness(u);
+        return e;
+    }
+
     private SliceAssessment? Assess(Slice slice, int t)
     {
         if (RateOf(slice, t) is not { } rate) return null;
         var weekday = WeekdayFactors(slice.Country, t);
+        var baseline = BaselineOf(slice, t, weekday);
         double best = 1;
         var result = default(SliceAssessment?);
         foreach (int w in _settings.Windows)
@@ -427,7 +503,7 @@ internal sealed class BaselineModel
             if (observed < _settings.MinCount) continue;
             double expected = 0;
             for (int u = Math.Max(0, t - w + 1); u <= t; u++) expected += ExpectedOn(rate.Mean, weekday, u);
-            double p = Math.Min(1, _settings.Windows.Count * NegativeBinomialTail.AtLeast(observed, expected, rate.Size * w));
+            double p = Math.Min(1, _settings.Windows.Count * baseline.Tail(observed, WindowExposure(weekday, t - w + 1, t)));
             if (p < best)
             {
                 best = p;
@@ -436,18 +512,21 @@ internal sealed class BaselineModel
         }
 
         // GLR-CUSUM for a rise by CusumRatio: the log-likelihood ratio summed from where it last fell to zero.
+        // The rate it plugs in is taken at the top of its 95 % range, so an underestimated baseline does not pass for a rise.
+        double inflate = 1 + 2 / Math.Sqrt(Math.Max(1, baseline.Events));
         double cusum = 0;
         int runStart = Math.Max(0, t - _settings.CusumDays + 1), runCount = 0;
         double runExpected = 0;
         for (int u = Math.Max(0, t - _settings.CusumDays + 1); u <= t; u++)
         {
             int x = _sums[slice].Counts[u];
-            double mu = ExpectedOn(rate.Mean, weekday, u);
+            double mu = ExpectedOn(rate.Mean, weekday, u) * inflate;
             double next = cusum + NegativeBinomialTail.LogLikelihoodRatio(x, mu, rate.Size, _settings.CusumRatio);
             if (next <= 0) (cusum, runStart, runCount, runExpected) = (0, u + 1, 0, 0);
             else (cusum, runCount, runExpected) = (next, runCount + x, runExpected + mu);
         }
-        if (runCount >= _settings.MinCount && cusum > 0)
+        // The CUSUM plugs the baseline's rate in, which is only safe where the baseline has many events.
+        if (runCount >= _settings.MinCount && cusum > 0 && baseline.Events >= _settings.CusumMinBaseline)
         {
             // Ville's inequality bounds the chance that the likelihood ratio ever reaches e^S under the baseline by e^-S, per start day.
             double p = Math.Min(1, _settings.CusumDays * Math.Exp(-cusum));
@@ -471,6 +550,43 @@ internal sealed class BaselineModel
         while (first < t && countOn(first) <= expectedOn(first))
             (observed, expected, first) = (observed - countOn(first), expected - expectedOn(first), first + 1);
         return a with { Start = first, Observed = observed, Expected = Math.Max(0, expected) };
+    }
+}
+
+/// <summary>
+/// A slice's baseline: <paramref name="Events"/> over an <paramref name="Exposure"/> of weighted days, and the dispersion
+/// of its daily counts (variance over mean, at least 1).
+/// </summary>
+public readonly record struct Baseline(long Events, double Exposure, double Dispersion)
+{
+    /// <summary>
+    /// The conditional test of a window's count against the baseline (<see cref="ConditionalTail.AtLeast"/>): the chance, if
+    /// the rate did not change, that of the window's and the baseline's events together at least
+    /// <paramref name="observed"/> fall in a window of this exposure.
+    /// </summary>
+    public double Tail(int observed, double windowExposure) =>
+        ConditionalTail.AtLeast(observed, Events, windowExposure, Exposure, Dispersion);
+}
+
+/// <summary>
+/// The conditional binomial test of a rise (the exact test of two Poisson rates). Given n = x + b events in a window of
+/// exposure w and a baseline of exposure e, under an unchanged rate the window's count is Binomial(n, w / (w + e)), whatever
+/// the rate: no rate is estimated, so a baseline of 0 to 2 events gives a wide, honest answer rather than a rate far too
+/// sure of itself. Overdispersed counts are divided by their dispersion first (quasi-likelihood), with the binomial tail
+/// taken in its continuous form, I_π(x, n − x + 1).
+/// </summary>
+public static class ConditionalTail
+{
+    public static double AtLeast(int observed, long baseline, double windowExposure, double baselineExposure, double dispersion = 1)
+    {
+        if (observed <= 0) return 1;
+        if (windowExposure <= 0) return observed > 0 ? 0 : 1;
+        if (baselineExposure <= 0) return 1; // nothing to compare with
+        double phi = Math.Max(1, dispersion);
+        double x = observed / phi, n = (observed + baseline) / phi;
+        double pi = windowExposure / (windowExposure + baselineExposure);
+        if (x <= 0) return 1;
+        return SpecialFunctions.BetaRegularized(x, n - x + 1, pi);
     }
 }
 

@@ -72,7 +72,12 @@ public static class SubsetScan
     /// <paramref name="counts"/> and <paramref name="expected"/> hold each cell's last <c>max(windows)</c> days, oldest
     /// first; <paramref name="sizes"/> each cell's negative-binomial size for one day (infinite: Poisson).
     /// </summary>
-    public static Found Scan(int[][] counts, double[][] expected, double[] sizes, IReadOnlyList<int> windows, int minCount, double alphaMax)
+    /// <param name="tail">
+    /// A cell's p-value for a count over a window (cell index, window in days, count); the negative-binomial tail of
+    /// <paramref name="expected"/> and <paramref name="sizes"/> when not given.
+    /// </param>
+    public static Found Scan(int[][] counts, double[][] expected, double[] sizes, IReadOnlyList<int> windows, int minCount, double alphaMax,
+        Func<int, int, int, double>? tail = null)
     {
         int n = counts.Length, days = n == 0 ? 0 : counts[0].Length;
         var c = new int[n];
@@ -88,7 +93,7 @@ public static class SubsetScan
             {
                 (c[i], b[i]) = (0, 0);
                 for (int d = days - w; d < days; d++) (c[i], b[i]) = (c[i] + counts[i][d], b[i] + expected[i][d]);
-                p[i] = NegativeBinomialTail.AtLeast(c[i], b[i], sizes[i] * w);
+                p[i] = c[i] == 0 ? 1 : tail is null ? NegativeBinomialTail.AtLeast(c[i], b[i], sizes[i] * w) : tail(i, w, c[i]);
             }
             var (score, k) = Best(p, order, alphaMax);
             if (k == 0 || score <= best.Score) continue;
