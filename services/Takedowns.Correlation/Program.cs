@@ -15,9 +15,10 @@ builder.AddEventStore(ServiceName, o =>
     o.Projections.Snapshot<ObservedIncident>(SnapshotLifecycle.Inline);
     o.Projections.Snapshot<CivicPeriod>(SnapshotLifecycle.Inline);
     o.Projections.Add<SliceDayProjection>(ProjectionLifecycle.Async);
+    o.Projections.Add<SeriesChangesProjection>(ProjectionLifecycle.Async);
     o.Projections.Add<ReportingDelaysProjection>(ProjectionLifecycle.Async);
     o.Projections.Snapshot<Spike>(SnapshotLifecycle.Inline);
-    o.Schema.For<SliceDay>().Index(c => c.Day);
+    o.Schema.For<SliceDay>().Index(c => c.Day).Index(c => c.Country);
     o.Schema.For<Spike>().Index(s => s.Start).Index(s => s.Country);
     // Async: the campaign documents have one writer, in the order of events, whether detection or an analyst appended them.
     o.Projections.Snapshot<Campaign>(SnapshotLifecycle.Async);

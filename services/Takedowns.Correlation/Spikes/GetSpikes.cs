@@ -13,11 +13,11 @@ public sealed record GetSpikes(
 public sealed record SpikeView(
     Guid SpikeId, Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, double Score, double PValue, string Method,
     string Status, IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, DateTimeOffset RaisedAt, DateTimeOffset UpdatedAt,
-    IReadOnlyList<Slice> Cells)
+    IReadOnlyList<Slice> Cells, string Found)
 {
     public static SpikeView Of(Spike s) => new(s.Id, s.Slice, s.Start, s.End, s.Observed, Math.Round(s.Expected, 2), Math.Round(s.Score, 2),
         s.PValue, s.Method, s.Withdrawn ? "withdrawn" : s.Open ? "open" : "ended", s.CivicPeriods, s.FirstAlarm, s.RaisedAt, s.UpdatedAt,
-        s.Cells ?? []);
+        s.Cells ?? [], s.FoundAfterwards ? "afterwards" : "as_it_happened");
 }
 
 public sealed record SpikePage(IReadOnlyList<SpikeView> Items, string? Next);

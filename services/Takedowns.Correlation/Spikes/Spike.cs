@@ -9,7 +9,8 @@ namespace Takedowns.Correlation.Spikes;
 /// </summary>
 public sealed record SpikeRaised(
     Guid SpikeId, Slice Slice, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method,
-    IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, DateTimeOffset RaisedAt, IReadOnlyList<Slice>? Cells = null);
+    IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, DateTimeOffset RaisedAt, IReadOnlyList<Slice>? Cells = null,
+    bool FoundAfterwards = false);
 
 /// <summary>The spike went on, or late reports changed its counts (or the cells pooled in it).</summary>
 public sealed record SpikeRevised(
@@ -23,14 +24,14 @@ public sealed record SpikeClosed(Guid SpikeId, DateOnly End, int Observed, doubl
 public sealed record Spike(
     Guid Id, Slice Slice, string Country, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method,
     IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, bool Open, bool Withdrawn, DateTimeOffset RaisedAt, DateTimeOffset UpdatedAt,
-    IReadOnlyList<Slice>? Cells = null)
+    IReadOnlyList<Slice>? Cells = null, bool FoundAfterwards = false)
 {
     public static Guid IdOf(Slice slice, DateOnly start) => NameBasedGuid.Create($"spike:{slice.Key}:{start:yyyy-MM-dd}");
 
     public double Score => -Math.Log10(Math.Max(PValue, 1e-300));
 
     public static Spike Create(SpikeRaised e) => new(e.SpikeId, e.Slice, e.Slice.Country, e.Start, e.End, e.Observed, e.Expected, e.PValue,
-        e.Method, e.CivicPeriods, e.FirstAlarm, true, false, e.RaisedAt, e.RaisedAt, e.Cells ?? []);
+        e.Method, e.CivicPeriods, e.FirstAlarm, true, false, e.RaisedAt, e.RaisedAt, e.Cells ?? [], e.FoundAfterwards);
 
     public static Spike Apply(SpikeRevised e, Spike s) => s with
     {
@@ -60,8 +61,10 @@ public static class SpikeDecisions
         var id = Spike.IdOf(found.Slice, found.Start);
         if (stored is null)
         {
+            // Found more than a few days after it began to alarm: in history imported or reported late, not as it happened.
+            bool afterwards = DateOnly.FromDateTime(now.UtcDateTime).DayNumber - found.FirstAlarm.DayNumber > SpikeScanner.LiveDays;
             object raised = new SpikeRaised(id, found.Slice, found.Start, found.End, found.Observed, found.Expected, found.PValue, found.Method,
-                periods, found.FirstAlarm, now, found.Cells);
+                periods, found.FirstAlarm, now, found.Cells, afterwards);
             return found.Open ? [raised] : [raised, new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now)];
         }
         if (stored.Withdrawn) return [];

@@ -535,8 +535,9 @@ internal sealed class BaselineModel
         }
         if (result is not { } r) return null;
         var trimmed = StartOfRise(r, t, u => _sums[slice].Counts[u], u => ExpectedOn(rate.Mean, weekday, u));
-        // Two methods looked: pay for both.
-        return trimmed with { PValue = Math.Min(1, 2 * trimmed.PValue) };
+        // Where both methods looked, pay for both (whether the CUSUM looks depends on the baseline alone).
+        bool cusumLooked = baseline.Events >= _settings.CusumMinBaseline;
+        return trimmed with { PValue = Math.Min(1, (cusumLooked ? 2 : 1) * trimmed.PValue) };
     }
 
     /// <summary>

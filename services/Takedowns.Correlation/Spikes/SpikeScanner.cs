@@ -62,22 +62,113 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
         var settings = SpikeSettings.Default;
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var from = today.AddDays(-(Math.Max(options.Value.ScanDays, SettleDays + 1) - 1));
-        var loadFrom = from.AddDays(-(settings.BaselineDays + settings.GuardDays));
-        var settled = from.AddDays(SettleDays);
+        int reach = settings.BaselineDays + settings.GuardDays;
+        var recentFrom = today.AddDays(-(Math.Max(options.Value.ScanDays, SettleDays + 1) - 1));
 
         await using var session = store.LightweightSession();
-        var cells = await session.Query<SliceDay>().Where(d => d.Day >= loadFrom && d.Day <= today && d.Count > 0).ToListAsync(ct);
-        var periods = await session.Query<CivicPeriod>().Where(p => p.End >= loadFrom).ToListAsync(ct);
+        var state = await session.LoadAsync<SpikeScanState>(SpikeScanState.TheId, ct) ?? new SpikeScanState();
+        var changes = await session.Query<SeriesChanges>().ToListAsync(ct);
+        var periods = await session.Query<CivicPeriod>().ToListAsync(ct);
         var delays = await session.LoadAsync<ReportingDelays>(ReportingDelays.TheId, ct) ?? new ReportingDelays();
+        // The daily counts may lag behind the record of changes (they are separate projections): a change is taken as
+        // seen only once the counts hold it too.
+        long counted = await CountedUpToAsync(ct);
         var periodsOf = periods.GroupBy(p => p.Country).ToDictionary(g => g.Key, g => g.ToList());
 
-        var series = SeriesSet.From(cells.Select(c => new CellDay(c.Day, c.Country, c.Platform, c.Category, c.SubjectType, c.Count)), loadFrom, today);
-        bool Excluded(string country, DateOnly day) => periodsOf.TryGetValue(country, out var list) && list.Any(p => p.Covers(day));
-        var found = _detector.Detect(series, Excluded, from, today, today, d => delays.Completeness(d))
-            .Where(e => e.FirstAlarm >= settled)
+        int slices = 0, found = 0, raised = 0, revised = 0, closed = 0;
+        foreach (var country in changes.OrderBy(c => c.Id, StringComparer.Ordinal))
+        {
+            var own = periodsOf.GetValueOrDefault(country.Id) ?? [];
+            var ranges = new List<ScanRange> { new(recentFrom, today, Recent: true) };
+            // Days whose counts changed since the last scan, and every day whose baseline holds one of them.
+            if (country.ChangedSince(state.SeenOf(country.Id)) is { } changed)
+                ranges.Add(Historic(changed.From, changed.To));
+            // A civic period registered or moved changes the baselines of its days and of the weeks after.
+            if (state.PeriodsChanged(country.Id, own) is { } moved)
+                ranges.Add(Historic(moved, moved));
+            foreach (var range in Merge(ranges))
+            {
+                var result = await ScanRangeAsync(session, country.Id, range, own, delays, today, now, settings, ct);
+                (slices, found, raised, revised, closed) =
+                    (slices + result.Slices, found + result.Found, raised + result.Raised, revised + result.Revised, closed + result.Closed);
+            }
+            state.Saw(country.Id, Math.Max(state.SeenOf(country.Id), Math.Min(country.Last, counted)), own);
+        }
+        session.Store(state);
+        await session.SaveChangesAsync(ct);
+        return new SpikeScanResult(slices, found, raised, revised, closed);
+
+        ScanRange Historic(DateOnly from, DateOnly to)
+        {
+            // A change on day d is in the baselines of the days up to d + reach; a spike open then may run a few weeks on.
+            var start = from == DateOnly.MinValue ? DateOnly.MinValue : from.AddDays(-SettleDays);
+            var end = to == DateOnly.MaxValue || to.DayNumber + reach + ExtendDays >= today.DayNumber ? today : to.AddDays(reach + ExtendDays);
+            return new ScanRange(start, end, Recent: end == today);
+        }
+    }
+
+    private async Task<long> CountedUpToAsync(CancellationToken ct)
+    {
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        var shard = progress.FirstOrDefault(p => p.ShardName.StartsWith(SliceDayShard, StringComparison.Ordinal));
+        return shard?.Sequence ?? 0;
+    }
+
+    private const string SliceDayShard = nameof(SliceDay) + ":";
+
+    /// <summary>Days an episode found near the end of a historic range may still run on past its last changed baseline.</summary>
+    private const int ExtendDays = 28;
+
+    /// <summary>Days a spike found within is said to have been found as it happened (reports take days to arrive).</summary>
+    public const int LiveDays = 7;
+
+    /// <param name="Recent">Whether the range ends today, so spikes still open at its end are open.</param>
+    private readonly record struct ScanRange(DateOnly From, DateOnly To, bool Recent);
+
+    private static IEnumerable<ScanRange> Merge(List<ScanRange> ranges)
+    {
+        ScanRange? current = null;
+        foreach (var r in ranges.OrderBy(r => r.From))
+        {
+            if (current is { } c && r.From <= c.To.AddDays(1))
+                current = new ScanRange(c.From, r.To > c.To ? r.To : c.To, c.Recent || r.Recent);
+            else
+            {
+                if (current is { } done) yield return done;
+                current = r;
+            }
+        }
+        if (current is { } last) yield return last;
+    }
+
+    /// <summary>
+    /// Assesses one country's days <paramref name="range"/> and brings its stored spikes first alarmed there in line. The
+    /// first <see cref="SettleDays"/> days only warm the detector up (a spike seen alarming then may have begun before);
+    /// in a range that ends before today, spikes first alarmed in its last <see cref="ExtendDays"/> days are left as
+    /// they are (their baselines did not change, and they may run on past the range).
+    /// </summary>
+    private async Task<SpikeScanResult> ScanRangeAsync(IDocumentSession session, string country, ScanRange range, IReadOnlyList<CivicPeriod> periods,
+        ReportingDelays delays, DateOnly today, DateTimeOffset now, SpikeSettings settings, CancellationToken ct)
+    {
+        var first = await session.Query<SliceDay>().Where(d => d.Country == country && d.Count > 0).OrderBy(d => d.Day).Select(d => d.Day).FirstOrDefaultAsync(ct);
+        if (first == default) return new SpikeScanResult(0, 0, 0, 0, 0);
+        var from = range.From < first ? first : range.From;
+        if (from > range.To) return new SpikeScanResult(0, 0, 0, 0, 0);
+        var loadFrom = from.AddDays(-(settings.BaselineDays + settings.GuardDays));
+        var settled = range.From < first ? from : from.AddDays(SettleDays);
+        var lastDecided = range.Recent ? range.To : range.To.AddDays(-ExtendDays);
+
+        var cells = await session.Query<SliceDay>()
+            .Where(d => d.Country == country && d.Day >= loadFrom && d.Day <= range.To && d.Count > 0).ToListAsync(ct);
+        var series = SeriesSet.From(cells.Select(c => new CellDay(c.Day, c.Country, c.Platform, c.Category, c.SubjectType, c.Count)), loadFrom, range.To);
+        bool Excluded(string _, DateOnly day) => periods.Any(p => p.Covers(day));
+        var found = _detector.Detect(series, Excluded, from, range.To, today, d => delays.Completeness(d))
+            .Where(e => e.FirstAlarm >= settled && e.FirstAlarm <= lastDecided)
             .ToDictionary(e => Spike.IdOf(e.Slice, e.Start));
-        var stored = (await session.Query<Spike>().Where(s => s.Open || s.FirstAlarm >= settled).ToListAsync(ct)).ToDictionary(s => s.Id);
+        var stored = (await session.Query<Spike>()
+                .Where(s => s.Country == country && ((s.FirstAlarm >= settled && s.FirstAlarm <= lastDecided) || (range.Recent && s.Open)))
+                .ToListAsync(ct))
+            .ToDictionary(s => s.Id);
 
         int raised = 0, revised = 0, closed = 0;
         void Record(Guid id, object[] events, bool isNew)
@@ -102,12 +193,44 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
         }
         foreach (var (id, episode) in found.Where(p => !stored.ContainsKey(p.Key)))
             Record(id, SpikeDecisions.Reconcile(null, episode, PeriodsOf(episode), now), true);
-        await session.SaveChangesAsync(ct);
         return new SpikeScanResult(series.Counts.Count, found.Count, raised, revised, closed);
 
         IReadOnlyList<Contracts.Analysis.CivicPeriodRef> PeriodsOf(SpikeEpisode e) =>
-            periodsOf.TryGetValue(e.Slice.Country, out var list)
-                ? list.Where(p => p.Overlaps(e.Start, e.End)).OrderBy(p => p.Start).Select(p => p.ToRef()).ToList()
-                : [];
+            periods.Where(p => p.Overlaps(e.Start, e.End)).OrderBy(p => p.Start).Select(p => p.ToRef()).ToList();
     }
+}
+
+/// <summary>
+/// What the spike scanner has seen: per country, the number of the last series change it scanned and the civic
+/// periods it scanned with. Written by the scanner alone.
+/// </summary>
+public sealed class SpikeScanState
+{
+    public const string TheId = "spike-scan";
+
+    public string Id { get; set; } = TheId;
+    public Dictionary<string, long> Seen { get; set; } = [];
+    public Dictionary<string, List<PeriodSeen>> Periods { get; set; } = [];
+
+    public long SeenOf(string country) => Seen.GetValueOrDefault(country);
+
+    /// <summary>The earliest day whose baseline a registered, amended or removed period changed, or null.</summary>
+    public DateOnly? PeriodsChanged(string country, IReadOnlyList<CivicPeriod> periods)
+    {
+        var before = Periods.GetValueOrDefault(country) ?? [];
+        var now = periods.Select(PeriodSeen.Of).ToList();
+        var changed = before.Except(now).Concat(now.Except(before)).ToList();
+        return changed.Count == 0 ? null : changed.Min(p => p.Start);
+    }
+
+    public void Saw(string country, long changes, IReadOnlyList<CivicPeriod> periods)
+    {
+        Seen[country] = changes;
+        Periods[country] = periods.Select(PeriodSeen.Of).OrderBy(p => p.Id).ToList();
+    }
+}
+
+public sealed record PeriodSeen(Guid Id, DateOnly Start, DateOnly End)
+{
+    public static PeriodSeen Of(CivicPeriod p) => new(p.Id, p.Start, p.End);
 }

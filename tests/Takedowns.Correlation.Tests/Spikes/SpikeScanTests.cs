@@ -55,6 +55,22 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
         return json.GetProperty("items").EnumerateArray().Sum(i => i.GetProperty("count").GetInt32());
     }
 
+    private Task SettledAsync() => SettledAsync(host);
+
+    /// <summary>The series and the record of their changes are separate projections: a scan reads both.</summary>
+    internal static async Task SettledAsync(ScanOnDemandHost host)
+    {
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        await Eventually.Until(async () =>
+        {
+            long head = (await store.Advanced.FetchEventStoreStatistics()).EventSequenceNumber;
+            var shards = await store.Advanced.AllProjectionProgress();
+            return shards.Where(s => s.ShardName.StartsWith(nameof(SliceDay), StringComparison.Ordinal) ||
+                                     s.ShardName.StartsWith(nameof(SeriesChanges), StringComparison.Ordinal))
+                .Select(s => s.Sequence).DefaultIfEmpty(-1).Min() >= head ? 1 : 0;
+        }, caughtUp => caughtUp == 1, what: "the series and their changes to catch up");
+    }
+
     private async Task<JsonElement> SpikesAsync(string query)
     {
         using var response = await host.CreateAdminClient().GetAsync($"/api/analysis/spikes?{query}");
@@ -79,6 +95,7 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
         for (int d = 2; d >= 0; d--) reports.AddRange(Enumerable.Range(0, 10).Select(_ => Report("MN", Today.AddDays(-d))));
         await PublishAsync(reports);
         await Eventually.Until(() => SeriesTotalAsync("MN"), total => total == reports.Count, what: "the series to hold every report");
+        await SettledAsync();
 
         var scanner = host.Services.GetRequiredService<SpikeScanner>();
         var first = await scanner.ScanAsync(CancellationToken.None);
@@ -119,6 +136,7 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
         var burst = Enumerable.Range(0, 12).Select(_ => Report("MD", Today.AddDays(-1), Platform.VK)).ToList();
         await PublishAsync([.. reports, .. burst]);
         await Eventually.Until(() => SeriesTotalAsync("MD"), total => total == reports.Count + burst.Count);
+        await SettledAsync();
         var scanner = host.Services.GetRequiredService<SpikeScanner>();
         Assert.True((await scanner.ScanAsync(CancellationToken.None)).Raised >= 1);
 
@@ -126,6 +144,7 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
         await bus.PublishIntegrationEvent(new ReportChanges(burst.Select(r => new ReportChange(Guid.NewGuid(),
             Withdrawn: new ReportWithdrawn(r.ReportId, r.OrganisationId, r.IncidentId, DateTimeOffset.UtcNow))).ToList()), Guid.NewGuid(), CancellationToken.None);
         await Eventually.Until(() => SeriesTotalAsync("MD"), total => total == reports.Count, what: "the retractions to leave the series");
+        await SettledAsync();
 
         var result = await scanner.ScanAsync(CancellationToken.None);
         Assert.True(result.Closed >= 1, $"{result}: {(await SpikesAsync("country=MD&includeWithdrawn=true")).GetRawText()}");
