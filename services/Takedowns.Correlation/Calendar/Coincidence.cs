@@ -1,6 +1,7 @@
 using Marten;
 using Mediator;
 using Takedowns.Contracts.Analysis;
+using Takedowns.Correlation.Series;
 using Takedowns.Correlation.Spikes;
 using Takedowns.ServiceDefaults;
 
@@ -179,21 +180,34 @@ public static class CivicCoincidence
     }
 }
 
-public sealed record GetCivicCoincidence(string? Country, DateOnly From, DateOnly To) : IQuery<CoincidenceReport>;
+/// <param name="From">The first day analysed; null: the whole history (from the first day with data).</param>
+public sealed record GetCivicCoincidence(string? Country, DateOnly? From, DateOnly To) : IQuery<CoincidenceReport>;
 
 public sealed class GetCivicCoincidenceHandler(IQuerySession session) : IQueryHandler<GetCivicCoincidence, CoincidenceReport>
 {
     public async ValueTask<CoincidenceReport> Handle(GetCivicCoincidence q, CancellationToken ct)
     {
+        var from = q.From ?? await HistoryStartAsync(q.Country, q.To, ct);
         var periods = session.Query<CivicPeriod>().AsQueryable();
-        var spikes = session.Query<Spike>().Where(s => !s.Withdrawn && s.Start >= q.From && s.Start <= q.To);
+        var spikes = session.Query<Spike>().Where(s => !s.Withdrawn && s.Start >= from && s.Start <= q.To);
         if (q.Country is { } c)
         {
             periods = periods.Where(p => p.Country == c);
             spikes = spikes.Where(s => s.Country == c);
         }
         var found = await spikes.Select(s => new SpikeOnset(s.Country, s.Start)).ToListAsync(ct);
-        return CivicCoincidence.Analyse(await periods.ToListAsync(ct), found.Select(s => (s.Country, s.Start)).ToList(), q.From, q.To, CoincidenceSettings.Default);
+        return CivicCoincidence.Analyse(await periods.ToListAsync(ct), found.Select(s => (s.Country, s.Start)).ToList(), from, q.To, CoincidenceSettings.Default);
+    }
+
+    /// <summary>The first day with data (of the country, if one is asked for), within the span one analysis may cover.</summary>
+    private async Task<DateOnly> HistoryStartAsync(string? country, DateOnly to, CancellationToken ct)
+    {
+        var days = session.Query<SliceDay>().Where(d => d.Count > 0);
+        if (country is not null) days = days.Where(d => d.Country == country);
+        var first = await days.OrderBy(d => d.Day).Select(d => d.Day).FirstOrDefaultAsync(ct);
+        var earliest = to.AddDays(-(CivicCoincidenceEndpoint.MaxDays - 1));
+        var latest = to.AddDays(-(CivicCoincidenceEndpoint.DefaultDays - 1));
+        return first == default || first > latest ? latest : first < earliest ? earliest : first;
     }
 
     private sealed record SpikeOnset(string Country, DateOnly Start);
@@ -211,8 +225,8 @@ public static class CivicCoincidenceEndpoint
                 var q = request.Query;
                 string? country = QueryFilters.Country(q["country"], errors);
                 var to = QueryDates.Parse(q["to"], "to", errors) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-                var from = QueryDates.Parse(q["from"], "from", errors) ?? to.AddDays(-(DefaultDays - 1));
-                int days = to.DayNumber - from.DayNumber + 1;
+                var from = QueryDates.Parse(q["from"], "from", errors);
+                int days = from is { } f ? to.DayNumber - f.DayNumber + 1 : MinDays;
                 if (errors.IsEmpty && days < MinDays) errors.Add("from", $"Must be at least {MinDays} days before 'to'.");
                 if (errors.IsEmpty && days > MaxDays) errors.Add("from", $"Must be at most {MaxDays} days before 'to'.");
                 if (!errors.IsEmpty) return errors.ToProblem();
@@ -222,7 +236,7 @@ public static class CivicCoincidenceEndpoint
             .WithName("GetCivicCoincidence")
             .WithTags("Analysis")
             .WithSummary("Whether spikes start near civic periods more often than chance: per country and per period, with rate ratios")
-            .WithDescription("from/to: the days analysed (default the last 365 days; 28 to 3660 days). country: one country only. A spike " +
+            .WithDescription("from/to: the days analysed (default from the first day with data, at least the last 365 days; 28 to 3660 days). country: one country only. A spike " +
                              "coincides with a period when it starts from 14 days before the period's start to 7 days after. pValue: the " +
                              "share of circular shifts of the calendar over the days analysed with at least as many coinciding spikes; " +
                              "qValue: Benjamini-Hochberg across the periods; rateRatios: spike onsets per day before (14 days), during " +

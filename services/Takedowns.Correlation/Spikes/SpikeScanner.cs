@@ -12,7 +12,7 @@ public sealed class DetectionOptions
     /// <summary>How often the series are scanned for spikes (at most; a scan is always followed by a pause twice its length).</summary>
     public TimeSpan ScanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Days, back from today, that each scan assesses (and in which spikes may still change).</summary>
+    /// <summary>Recent days, back from today, that every scan assesses again; older days are assessed again when their counts change.</summary>
     public int ScanDays { get; set; } = 120;
 }
 
