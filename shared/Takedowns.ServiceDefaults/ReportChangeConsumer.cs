@@ -8,6 +8,7 @@ namespace Takedowns.ServiceDefaults;
 /// Applies report changes, whether they come a page at a time (<see cref="ReportChanges"/>, what Intake's outbox
 /// publishes) or one by one. Each change runs in a transaction of its own; a failure stops the page and it is delivered
 /// again, and the changes already applied then change nothing, since each service applies a change idempotently.
+/// Every time in a change is converted to UTC first (<see cref="ReportChangeTimes"/>).
 /// </summary>
 public abstract class ReportChangeConsumer(IDocumentStore store)
     : IConsumer<ReportChanges>, IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
@@ -33,7 +34,7 @@ public abstract class ReportChangeConsumer(IDocumentStore store)
     private async Task ApplyAsync(ReportChange change, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        await (change switch
+        await (change.InUtc() switch
         {
             { Submitted: { } m } => SubmittedAsync(session, m, ct),
             { Revised: { } m } => RevisedAsync(session, m, ct),
@@ -41,4 +42,23 @@ public abstract class ReportChangeConsumer(IDocumentStore store)
             _ => throw new InvalidOperationException($"Change {change.EventId} carries no report change."),
         });
     }
+}
+
+/// <summary>
+/// PostgreSQL's <c>timestamp with time zone</c> takes UTC times only: a time with another offset that reached a
+/// consumer's tables would fail the change on every retry and stall everything behind it. Intake sends UTC, but a message
+/// sent before it did, or by another producer, may not; so times are converted where changes come in.
+/// </summary>
+public static class ReportChangeTimes
+{
+    public static ReportChange InUtc(this ReportChange change) => change with
+    {
+        Submitted = change.Submitted is { } s
+            ? s with { ReportedAt = s.ReportedAt.ToUniversalTime(), OccurredAt = s.OccurredAt?.ToUniversalTime() }
+            : null,
+        Revised = change.Revised is { } r
+            ? r with { RevisedAt = r.RevisedAt.ToUniversalTime(), OccurredAt = r.OccurredAt?.ToUniversalTime() }
+            : null,
+        Withdrawn = change.Withdrawn is { } w ? w with { WithdrawnAt = w.WithdrawnAt.ToUniversalTime() } : null,
+    };
 }

@@ -21,7 +21,13 @@ public sealed record ReportObserved(
     bool Imported = false,
     string? ExternalId = null,
     DateTimeOffset? OccurredAt = null,
-    ReportNotice? Notice = null);
+    ReportNotice? Notice = null)
+{
+    // Events stored before times were normalised may carry the reporter's offset; campaign detection writes these times
+    // to PostgreSQL, which takes UTC only, so they are read back in UTC.
+    public DateTimeOffset ReportedAt { get; init; } = ReportedAt.ToUniversalTime();
+    public DateTimeOffset? OccurredAt { get; init; } = OccurredAt?.ToUniversalTime();
+}
 
 /// <summary>
 /// The first report of an incident. The first event of a stream whose id is the incident's id, so further reports of the
@@ -50,7 +56,11 @@ public sealed record ObservedReportRevised(
     Guid IncidentId,
     string? ExternalId = null,
     DateTimeOffset? OccurredAt = null,
-    ReportNotice? Notice = null);
+    ReportNotice? Notice = null)
+{
+    // As in ReportObserved: read back in UTC whatever offset it was stored with.
+    public DateTimeOffset? OccurredAt { get; init; } = OccurredAt?.ToUniversalTime();
+}
 
 /// <summary>The report was retracted: it never counts again, whatever arrives after.</summary>
 public sealed record ObservedReportRetracted(Guid ReportId);

@@ -120,6 +120,7 @@ public sealed class ReportForwarder(IBus bus, IncidentRows rows) : SubscriptionB
         if (!(report.Consent ?? Consent.Default).Network) return null;
         var g = report.Ground;
         string? domain = Uri.TryCreate(g.ClaimedOriginalUrl, UriKind.Absolute, out var url) ? url.IdnHost.ToLowerInvariant() : null;
-        return (report.ExternalId, report.OccurredAt, new ReportNotice(g.Policy, g.Claimant, g.NoticeText, domain));
+        // Reports stored before times were normalised carry the reporter's offset in the time itself; messages carry UTC only.
+        return (report.ExternalId, report.OccurredAt?.ToUniversalTime(), new ReportNotice(g.Policy, g.Claimant, g.NoticeText, domain));
     }
 }

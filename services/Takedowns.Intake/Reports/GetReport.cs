@@ -8,7 +8,11 @@ namespace Takedowns.Intake.Reports;
 
 public sealed record GetReport(Guid ReportId, Guid OrganisationId) : IQuery<ReportView?>;
 
-/// <summary>A report as stored, for its own organisation, with its contact data while it exists.</summary>
+/// <summary>
+/// A report as stored, for its own organisation, with its contact data while it exists. <c>occurredAt</c> and
+/// <c>noticedAt</c> read as the reporter gave them (a date, or a date-time in the reporter's own offset);
+/// <c>occurredAtUtc</c> and <c>noticedAtUtc</c> give a date-time in UTC, and are absent for a date alone.
+/// </summary>
 public sealed record ReportView(
     Guid ReportId,
     string? ExternalId,
@@ -22,6 +26,8 @@ public sealed record ReportView(
     Ground Ground,
     string OccurredAt,
     string? NoticedAt,
+    string? OccurredAtUtc,
+    string? NoticedAtUtc,
     IReadOnlyList<EvidenceItem> Evidence,
     Consent Consent,
     ReporterContact? ReporterContact,
@@ -41,12 +47,14 @@ public sealed record ReportView(
         var dsa = Reports.Dsa.Derive(c);
         return new ReportView(
             r.Id, c.ExternalId, c.Platform, c.Account, c.SubjectType, c.Country, c.Language, c.AudienceSize, c.Action, c.Ground,
-            Moment(c.OccurredOn, c.OccurredAt)!, Moment(c.NoticedOn, c.NoticedAt),
+            Moment(c.OccurredOn, c.OccurredAt, c.OccurredAtOffsetMinutes)!, Moment(c.NoticedOn, c.NoticedAt, c.NoticedAtOffsetMinutes),
+            c.OccurredAt is { } occurred ? ReporterTime.InUtc(occurred) : null, c.NoticedAt is { } noticed ? ReporterTime.InUtc(noticed) : null,
             c.Evidence ?? [], c.Consent ?? Consent.Default, contact, r.ReporterDataErasedAt is not null,
             dsa.Statement, dsa.DerivedFields, incident, r.Status, r.Channel, r.SourceId, r.ReportedAt, r.UpdatedAt);
     }
 
-    private static string? Moment(DateOnly? day, DateTimeOffset? at) => at?.ToString("O") ?? day?.ToString("yyyy-MM-dd");
+    private static string? Moment(DateOnly? day, DateTimeOffset? at, int? offsetMinutes) =>
+        at is { } time ? ReporterTime.Local(time, offsetMinutes) : day?.ToString("yyyy-MM-dd");
 }
 
 public sealed class GetReportHandler(IQuerySession session) : IQueryHandler<GetReport, ReportView?>

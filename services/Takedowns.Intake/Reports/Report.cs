@@ -22,7 +22,11 @@ public sealed record Consent(bool Network, bool Platform, bool PublicStatistics,
     public static readonly Consent Default = new(Network: true, Platform: false, PublicStatistics: true, CaseStudy: false);
 }
 
-/// <summary>A validated report as submitted, before it is stored. Holds no personal data of the reporter.</summary>
+/// <summary>
+/// A validated report as submitted, before it is stored. Holds no personal data of the reporter.
+/// <see cref="OccurredAt"/> and <see cref="NoticedAt"/> are UTC; the offsets the reporter gave them with are kept in
+/// <see cref="OccurredAtOffsetMinutes"/> and <see cref="NoticedAtOffsetMinutes"/> (see <see cref="ReporterTime"/>).
+/// </summary>
 public sealed record ReportDraft(
     string? ExternalId,
     Platform Platform,
@@ -39,7 +43,9 @@ public sealed record ReportDraft(
     DateTimeOffset? NoticedAt = null,
     IReadOnlyList<EvidenceItem>? Evidence = null,
     Consent? Consent = null,
-    DsaStatement? Dsa = null);
+    DsaStatement? Dsa = null,
+    int? OccurredAtOffsetMinutes = null,
+    int? NoticedAtOffsetMinutes = null);
 
 [JsonConverter(typeof(JsonStringEnumConverter<ReportChannel>))]
 public enum ReportChannel

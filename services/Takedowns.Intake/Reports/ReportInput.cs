@@ -152,8 +152,9 @@ public static partial class ReportValidation
                 ground = new Ground(c, policy, notice, claimant, input.Ground.ComplaintsCount, input.Ground.LookedAutomated, original);
         }
 
-        var (occurredOn, occurredAt) = Moment(input.OccurredAt, "occurredAt", now, errors, required: true);
-        var (noticedOn, noticedAt) = Moment(input.NoticedAt, "noticedAt", now, errors, required: false);
+        var occurred = Moment(input.OccurredAt, "occurredAt", now, errors, required: true);
+        var noticed = Moment(input.NoticedAt, "noticedAt", now, errors, required: false);
+        DateOnly? occurredOn = occurred?.Day, noticedOn = noticed?.Day;
         if (noticedOn < occurredOn) errors.Add("noticedAt", "Must not be before occurredAt.");
 
         string? language = Text(input.Language, "language", 35, errors);
@@ -170,7 +171,8 @@ public static partial class ReportValidation
 
         if (!errors.IsEmpty) return null;
         var draft = new ReportDraft(externalId, platform!.Value, account!, subjectType!.Value, country!, action!.Value, ground!,
-            occurredOn!.Value, occurredAt, language, input.AudienceSize, noticedOn, noticedAt, evidence, consent, dsa);
+            occurredOn!.Value, occurred!.Value.At?.Utc, language, input.AudienceSize, noticedOn, noticed?.At?.Utc, evidence, consent, dsa,
+            occurred.Value.At?.OffsetMinutes, noticed?.At?.OffsetMinutes);
         return new ValidatedReport(draft, contact);
     }
 
@@ -233,30 +235,34 @@ public static partial class ReportValidation
     [System.Text.RegularExpressions.GeneratedRegex(@"^\+?[0-9 ()-]{4,30}$")]
     private static partial System.Text.RegularExpressions.Regex PhonePattern();
 
-    /// <summary>A date or a date-time with offset, not in the future (a day's grace for time zones) and not before 2000.</summary>
-    private static (DateOnly?, DateTimeOffset?) Moment(string? value, string field, DateTimeOffset now, ValidationErrors errors, bool required)
+    /// <summary>
+    /// A date or a date-time with offset, not in the future (a day's grace for time zones) and not before 2000. A time is
+    /// kept as UTC, the one form PostgreSQL and every consumer take, with the reporter's offset beside it; its day is the
+    /// UTC day. A date alone stays a day: there is no time to convert.
+    /// </summary>
+    private static (DateOnly Day, ReporterTime? At)? Moment(string? value, string field, DateTimeOffset now, ValidationErrors errors, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             if (required) errors.Add(field, "Required.");
-            return (null, null);
+            return null;
         }
         DateOnly day;
-        DateTimeOffset? at = null;
+        ReporterTime? at = null;
         if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
             day = d;
         else if (value.Length > 10 && value[10] == 'T' && HasOffset(value)
                  && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
         {
-            at = t;
-            day = DateOnly.FromDateTime(t.UtcDateTime);
+            at = ReporterTime.Of(t);
+            day = DateOnly.FromDateTime(at.Utc.UtcDateTime);
         }
         else
         {
             errors.Add(field, "Must be a date (2026-11-20) or a date-time with an offset (2026-11-20T09:30:00Z).");
-            return (null, null);
+            return null;
         }
-        if (day > DateOnly.FromDateTime(now.UtcDateTime).AddDays(1) || at > now.AddDays(1))
+        if (day > DateOnly.FromDateTime(now.UtcDateTime).AddDays(1) || at?.Utc > now.AddDays(1))
             errors.Add(field, "Must not be in the future.");
         else if (day < Earliest)
             errors.Add(field, "Must not be before 2000-01-01.");
