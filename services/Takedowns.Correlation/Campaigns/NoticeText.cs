@@ -7,24 +7,12 @@ namespace Takedowns.Correlation.Campaigns;
 
 /// <summary>
 /// Normalises notice texts and claimant names so that copies of one text compare equal whatever their case, punctuation,
-/// numbers, links or alphabet: accents, ligatures and full-width forms made plain, case folded, URLs, e-mail addresses and numbers (dates included) replaced by
-/// placeholders, and Cyrillic transliterated into Latin with the letters copies swap for look-alikes folded together.
+/// numbers, links, alphabet or look-alike letters: URLs, e-mail addresses and numbers (dates included) replaced by
+/// placeholders, and every word folded onto plain Latin letters (<see cref="NoticeLetters"/>: the Unicode confusable
+/// skeleton, or Cyrillic transliterated, whichever alphabet the word is in).
 /// </summary>
 public static partial class NoticeText
 {
-    // Latin letters that Cyrillic look-alikes stand in for are folded onto one letter: a homoglyph copy ("с" for "c") and a
-    // transliterated copy ("с" for "s") of the same word then give the same skeleton.
-    private static readonly Dictionary<char, string> Fold = new()
-    {
-        ['c'] = "s", ['p'] = "r", ['w'] = "v", ['q'] = "k", ['x'] = "ks",
-        ['а'] = "a", ['б'] = "b", ['в'] = "v", ['г'] = "g", ['д'] = "d", ['е'] = "e", ['ё'] = "e", ['ж'] = "zh", ['з'] = "z",
-        ['и'] = "i", ['й'] = "j", ['к'] = "k", ['л'] = "l", ['м'] = "m", ['н'] = "n", ['о'] = "o", ['п'] = "r", ['р'] = "r",
-        ['с'] = "s", ['т'] = "t", ['у'] = "u", ['ф'] = "f", ['х'] = "h", ['ц'] = "s", ['ч'] = "ch", ['ш'] = "sh", ['щ'] = "sch",
-        ['ъ'] = "", ['ы'] = "y", ['ь'] = "", ['э'] = "e", ['ю'] = "yu", ['я'] = "ya", ['і'] = "i", ['ї'] = "i", ['є'] = "e",
-        ['ґ'] = "g", ['ә'] = "a", ['ғ'] = "g", ['қ'] = "k", ['ң'] = "n", ['ө'] = "o", ['ұ'] = "u", ['ү'] = "u", ['һ'] = "h",
-        ['ў'] = "u", ['ј'] = "j", ['љ'] = "lj", ['њ'] = "nj", ['ћ'] = "c", ['ђ'] = "dj", ['џ'] = "dz",
-    };
-
     [GeneratedRegex(@"(https?://|www\.)\S+", RegexOptions.IgnoreCase)]
     private static partial Regex Urls();
 
@@ -34,60 +22,15 @@ public static partial class NoticeText
     [GeneratedRegex(@"\d+([./:-]\d+)*")]
     private static partial Regex Numbers();
 
-    // Latin letters with accents, ligatures and full-width forms, as the plain letters a copier swaps them for. The services
-    // run without ICU (invariant globalization), so these are spelled out rather than left to Unicode normalisation.
-    private static readonly (string Letters, string Plain)[] Compatible =
-    [
-        ("ÀÁÂÃÄÅàáâãäåĀāĂăĄą", "a"), ("ÇçĆćĈĉĊċČč", "c"), ("ĎďĐđÐð", "d"), ("ÈÉÊËèéêëĒēĔĕĖėĘęĚě", "e"), ("ĜĝĞğĠġĢģ", "g"),
-        ("ĤĥĦħ", "h"), ("ÌÍÎÏìíîïĨĩĪīĬĭĮįİı", "i"), ("Ĵĵ", "j"), ("Ķķĸ", "k"), ("ĹĺĻļĽľĿŀŁł", "l"), ("ÑñŃńŅņŇňŉŊŋ", "n"),
-        ("ÒÓÔÕÖØòóôõöøŌōŎŏŐő", "o"), ("ŔŕŖŗŘř", "r"), ("ŚśŜŝŞşŠšſ", "s"), ("ŢţŤťŦŧ", "t"), ("ÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲų", "u"),
-        ("Ŵŵ", "w"), ("ÝýÿŶŷŸ", "y"), ("ŹźŻżŽž", "z"), ("ß", "ss"), ("Ææ", "ae"), ("Œœ", "oe"), ("Þþ", "th"),
-        ("ﬀ", "ff"), ("ﬁ", "fi"), ("ﬂ", "fl"), ("ﬃ", "ffi"), ("ﬄ", "ffl"), ("ﬅﬆ", "st"),
-    ];
-
-    /// <summary>Per character, what it becomes in a normalised text (null: itself if a letter or digit, else a space).</summary>
-    private static readonly string?[] Replacement = BuildReplacements();
-
-    private static string?[] BuildReplacements()
-    {
-        var table = new string?[char.MaxValue + 1];
-        string Folded(string plain) => string.Concat(plain.Select(c => Fold.GetValueOrDefault(c, c.ToString())));
-        foreach (var (c, folded) in Fold) table[c] = folded;
-        foreach (var (letters, plain) in Compatible)
-            foreach (char c in letters) table[c] = Folded(plain);
-        for (char c = '\uFF21'; c <= '\uFF3A'; c++) table[c] = Folded(((char)(c - 0xFF21 + 'a')).ToString()); // full-width Ａ-Ｚ
-        for (char c = '\uFF41'; c <= '\uFF5A'; c++) table[c] = Folded(((char)(c - 0xFF41 + 'a')).ToString()); // full-width ａ-ｚ
-        return table;
-    }
-
-    /// <summary>One line of text, normalised: words of folded Latin letters and placeholders, single spaces.</summary>
+    /// <summary>One line of text, normalised: its words folded (<see cref="NoticeLetters"/>) and placeholders, single spaces.</summary>
     public static string Normalise(string text)
     {
         string s = Urls().Replace(text, " url ");
         s = Emails().Replace(s, " email ");
         s = Numbers().Replace(s, " 0 ");
         var sb = new StringBuilder(s.Length);
-        bool space = true;
-        foreach (char raw in s)
-        {
-            char c = char.ToLowerInvariant(raw);
-            if (Replacement[c] is { } replaced)
-            {
-                sb.Append(replaced);
-                space = space && replaced.Length == 0;
-            }
-            else if (char.IsLetterOrDigit(c))
-            {
-                sb.Append(c);
-                space = false;
-            }
-            else if (!space)
-            {
-                sb.Append(' ');
-                space = true;
-            }
-        }
-        return sb.ToString().Trim();
+        NoticeLetters.AppendFolded(s, sb);
+        return sb.ToString();
     }
 
     /// <summary>The normalised, non-empty lines of a notice, each with a hash for counting how common it is.</summary>
