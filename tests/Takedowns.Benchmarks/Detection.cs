@@ -101,6 +101,7 @@ public static class Detection
         Console.WriteLine(string.Create(C, $"| campaigns: false campaigns per 10,000 reports, null scenarios | {nullCampaigns.Sum(s => s.FalseCampaigns) * 10_000.0 / nullCampaigns.Sum(s => s.Reports):F2} | ≤ 1 |"));
         Console.WriteLine(string.Create(C, $"| campaign detection: median work per report (in memory) | {Median(perReport):F3} ms | ≤ 2 ms |"));
         Console.WriteLine(string.Create(C, $"| campaign detection: replay rate (in memory) | {reports / replay.TotalSeconds:F0} reports/s, 1,000,000 in {1_000_000 / (reports / replay.TotalSeconds):F0} s | ≤ 120 s |"));
+        await Calibration.PrintAsync();
         return 0;
     }
 
@@ -200,6 +201,7 @@ public static class Detection
             detected.Add(events, i);
             i++;
         }
+        Calibration.Record(scenario, engine.Tested);
         var work = engine.Work;
         Console.WriteLine(string.Create(C, $"  work: detector busy {observing / 1000:F1} s of {replay.Elapsed.TotalSeconds:F1} s, notices prepared in {preparingAll / 1000:F1} s beside it; {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / work.Reports:F0} KB allocated per report ({detectorAllocated / 1024.0 / work.Reports:F1} KB by the detector); garbage collection paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} collections of generations 0/1/2)"));
         return (detected, times, replay.Elapsed, state);

@@ -22,6 +22,9 @@ public sealed record CampaignMergedInto(Guid CampaignId, Guid Into, string By, D
 
 public sealed record CampaignReportSplitOff(Guid CampaignId, Guid ReportId, string By, string? Reason, DateTimeOffset SplitAt);
 
+/// <summary>The campaign's signals, score and p-value worked out again from all its reports (after analysts merged campaigns into it).</summary>
+public sealed record CampaignRescored(Guid CampaignId, int Reports, IReadOnlyList<string> Signals, double Score, double PValue, DateTimeOffset RescoredAt);
+
 public sealed record CampaignAnnotated(Guid CampaignId, string By, string Note, DateTimeOffset AnnotatedAt);
 
 public enum CampaignStatus { Suspected, Confirmed, Dismissed, Merged }
@@ -81,6 +84,13 @@ public sealed record Campaign(
         UpdatedAt = e.AnnotatedAt, Timeline = [.. c.Timeline, new TimelineEntry(e.AnnotatedAt, $"Note by {e.By}: {e.Note}")],
     };
 
+    public static Campaign Apply(CampaignRescored e, Campaign c) => c with
+    {
+        Signals = e.Signals, Score = e.Score, PValue = e.PValue, UpdatedAt = e.RescoredAt,
+        Timeline = [.. c.Timeline, new TimelineEntry(e.RescoredAt,
+            $"Worked out again from its {e.Reports} reports: linked by {string.Join(", ", e.Signals)} (p = {e.PValue:G2})")],
+    };
+
     private static Campaign WithMembers(Campaign c, IReadOnlyList<CampaignMember> members, DateTimeOffset at) => c with
     {
         Members = members,
@@ -101,6 +111,7 @@ public sealed record Campaign(
         (_, CampaignMergedInto x) => Apply(x, c),
         (_, CampaignReportSplitOff x) => Apply(x, c),
         (_, CampaignAnnotated x) => Apply(x, c),
+        (_, CampaignRescored x) => Apply(x, c),
         _ => c,
     };
 

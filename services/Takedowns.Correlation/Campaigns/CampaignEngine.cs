@@ -8,9 +8,21 @@ public sealed record CampaignSettings
 {
     /// <summary>Fewest reports a cluster needs before it is tested.</summary>
     public int MinMembers { get; init; } = 4;
-    /// <summary>The permutation p-value at or under which a cluster is suspected.</summary>
-    public double Alpha { get; init; } = 0.001;
-    /// <summary>At most this many members (spread over the cluster's span) enter the permutation test: enough to tell, bounded in cost.</summary>
+    /// <summary>
+    /// The false-discovery rate campaigns are raised under: each cluster tested is a candidate, given its level by
+    /// <see cref="OnlineDiscovery"/> as it comes.
+    /// </summary>
+    public double FalseDiscoveryRate { get; init; } = 0.05;
+    /// <summary>
+    /// Levels valid however candidates' p-values depend on each other (LOND with the harmonic correction), rather than
+    /// under positive dependence (<see cref="OnlineDiscovery"/>).
+    /// </summary>
+    public bool ArbitraryDependence { get; init; }
+    /// <summary>Windows (days, ending on a cluster's newest member's day) in which a cluster is compared with its family's history.</summary>
+    public IReadOnlyList<int> FamilyWindows { get; init; } = [1, 3, 7];
+    /// <summary>Days before a window that stand for a family's usual rate.</summary>
+    public int BaselineDays { get; init; } = 84;
+    /// <summary>At most this many members (spread over the cluster's span) are weighed pairwise for its signals and score, and give its family's keys.</summary>
     public int MaxTested { get; init; } = 40;
     /// <summary>
     /// A line in at least this many notices, on at least <see cref="BoilerplateDays"/> days, is boilerplate; while fewer
@@ -42,6 +54,18 @@ public sealed record CampaignSettings
 /// <summary>Reports observed, candidates weighed against them, and pairs of texts compared exactly.</summary>
 public sealed record CampaignWork(long Reports, long Candidates, double TextsCompared);
 
+/// <summary>
+/// A cluster tested: its members, the p-values of its two tests (<see cref="ClusterSignificance"/>), the larger of them,
+/// the level it was given and whether it was raised.
+/// </summary>
+public sealed record CandidateTest(Guid ClusterId, int Members, double Bunching, double Rise, double PValue, double Level, bool Raised);
+
+/// <summary>What a cluster's members say together: the signals of their links in words, the links' mean weight, the p-values.</summary>
+public sealed record ClusterAssessment(IReadOnlyList<string> Signals, double Score, double Bunching, double Rise)
+{
+    public double PValue => Math.Max(Bunching, Rise);
+}
+
 /// <summary>A report as campaign detection receives it.</summary>
 public sealed record NoticeReport(
     Guid ReportId, Guid OrganisationId, Guid? IncidentId, string Country, Platform Platform, SubjectType SubjectType, GroundCategory Category,
@@ -58,6 +82,14 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     private const int ShinglesKept = 100_000;
     private readonly Dictionary<Guid, ulong[]> _shingles = [];
     private long _reports, _candidates, _textsAsked;
+
+    private readonly List<CandidateTest> _tested = [];
+
+    /// <summary>Every cluster tested by this engine, in order (benchmarks check that on null data their p-values are about uniform).</summary>
+    public IReadOnlyList<CandidateTest> Tested => _tested;
+
+    /// <summary>Clusters tested and campaigns raised over the whole history: what the level of the next test depends on.</summary>
+    private static readonly long TestsKey = CountKey.Of("candidates:tested"), RaisedKey = CountKey.Of("candidates:raised");
 
     /// <summary>What detection has done so far: how much comparing the reports took (benchmarks report it).</summary>
     public CampaignWork Work => new(_reports, _candidates, _textsAsked / 2.0); // two texts to a comparison
@@ -181,7 +213,8 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     /// clusters and profiles and meets decisions in the order of events, so a decision and a page of reports touching
     /// the same campaign cannot overwrite each other. Other events (detection's own merges) change nothing.
     /// </summary>
-    public async Task DecideAsync(object decision, CancellationToken ct)
+    /// <returns>Events to append: a campaign analysts merged others into, its signals, score and p-value worked out again from all its members.</returns>
+    public async Task<IReadOnlyList<(Guid CampaignId, object Event)>> DecideAsync(object decision, DateTimeOffset now, CancellationToken ct)
     {
         switch (decision)
         {
@@ -223,8 +256,12 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                     state.Delete(cluster.Id);
                 }
                 state.Save(target);
-                break;
+                var members = (await state.ProfilesAsync(target.Members, ct)).Where(m => !m.Retracted).ToList();
+                if (members.Count == 0) break;
+                var assessment = await AssessAsync(members, ct);
+                return [(e.CampaignId, new CampaignRescored(e.CampaignId, members.Count, assessment.Signals, assessment.Score, assessment.PValue, now))];
         }
+        return [];
     }
 
     /// <summary>A retracted report leaves detection: no longer a candidate, and no longer counted toward its cluster's test.</summary>
@@ -254,8 +291,10 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 state.Increment(line.Days);
             }
         }
-        var occurred = DateOnly.FromDateTime(p.OccurredAt.UtcDateTime);
+        var occurred = Families.DayOf(p);
         foreach (var stratum in Strata.Widening(p)) state.CountDay(stratum, occurred);
+        state.Increment(Families.NoticesOn(p.Platform, occurred));
+        foreach (var family in Families.Of(p)) state.Increment(Families.On(p.Platform, family, occurred));
     }
 
     /// <summary>Union: the report and the reports it links to join the largest of their clusters; the others merge into it.</summary>
@@ -324,64 +363,86 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         var members = (await state.ProfilesAsync(cluster.Members, ct)).Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
         if (members.Count < settings.MinMembers) return;
 
+        var assessment = await AssessAsync(members, ct);
+        // Every cluster tested is a candidate: its level depends on how many were tested and raised before it, over the
+        // whole history (kept as counts, so a restart or the next page goes on from there).
+        var counts = await state.BackgroundAsync([TestsKey, RaisedKey], ct);
+        double level = OnlineDiscovery.Level(settings.FalseDiscoveryRate, counts.Count(TestsKey) + 1, counts.Count(RaisedKey), settings.ArbitraryDependence);
+        state.Increment(TestsKey);
+        bool raise = assessment.PValue <= level;
+        _tested.Add(new CandidateTest(cluster.Id, members.Count, assessment.Bunching, assessment.Rise, assessment.PValue, level, raise));
+        if (!raise) return;
+
+        state.Increment(RaisedKey);
+        var id = NameBasedGuid.Create($"campaign:{cluster.Id:N}");
+        events.Add((id, new CampaignRaised(id, cluster.Id, members.Select(MemberOf).ToList(), assessment.Signals, assessment.Score, assessment.PValue, now)));
+        cluster.CampaignId = id;
+        cluster.Announced = members.Select(m => m.Id).ToList();
+        state.Save(cluster);
+    }
+
+    /// <summary>
+    /// A cluster's signals, score and p-values, from its members (in order of time): the signals and the score from the
+    /// links among at most <see cref="CampaignSettings.MaxTested"/> of them spread over its span; whether its days are
+    /// bunched against its members' strata; whether its newest days are a rise of its family.
+    /// </summary>
+    private async Task<ClusterAssessment> AssessAsync(IReadOnlyList<NoticeProfile> members, CancellationToken ct)
+    {
+        members = members.OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
         // A sample spread over the cluster's whole span: the earliest members alone would always look bunched in time.
-        var tested = members.Count <= settings.MaxTested
-            ? members
-            : Enumerable.Range(0, settings.MaxTested).Select(i => members[(int)((long)i * (members.Count - 1) / (settings.MaxTested - 1))]).ToList();
+        var tested = Spread(members, settings.MaxTested);
         var background = await state.BackgroundAsync(tested.SelectMany(Background.KeysFor), ct);
-        var pairs = new List<(int, int, PairEvidence)>();
+        var links = new List<PairEvidence>();
         for (int i = 0; i < tested.Count; i++)
         {
             var weights = SignalWeights.Of(tested[i], background);
             for (int j = i + 1; j < tested.Count; j++)
-                pairs.Add((i, j, Linking.Evidence(tested[i], tested[j], Shingles, weights)));
+            {
+                var evidence = Linking.Evidence(tested[i], tested[j], Shingles, weights);
+                if (Linking.Links(evidence, tested[i].OccurredAt - tested[j].OccurredAt)) links.Add(evidence);
+            }
         }
-        // Times are shuffled within the platform-and-policy stratum; a stratum with little besides the cluster itself, or
-        // with its notices on a few days only (another burst), says nothing about chance, so then the platform's, or all
-        // notices', times are drawn instead.
-        var strata = new Dictionary<string, TimeSampler>();
-        foreach (var m in tested.DistinctBy(m => m.Stratum))
+
+        // Days are drawn from the platform-and-policy stratum; a stratum with little besides the cluster itself, or with its
+        // notices on a few days only (another burst), says nothing about chance, so then the platform's, or all notices'.
+        var strata = new Dictionary<string, IReadOnlyDictionary<DateOnly, long>>();
+        var drawnFrom = new Dictionary<string, string>();
+        foreach (var m in members.DistinctBy(m => m.Stratum))
             foreach (var stratum in Strata.Widening(m))
             {
                 var days = await state.StratumDaysAsync(stratum, ct);
                 if ((days.Values.Sum() >= 10L * tested.Count && days.Count(d => d.Value > 0) >= settings.StratumDays) || stratum == Strata.All)
                 {
-                    strata[m.Stratum] = new TimeSampler(days);
+                    (strata[stratum], drawnFrom[m.Stratum]) = (days, stratum);
                     break;
                 }
             }
-        double p = ClusterSignificance.PValue(tested, pairs, (m, random) => strata[m.Stratum].Draw(random, m.OccurredAt), seed: cluster.Id.GetHashCode(), settings.Alpha);
-        if (p > settings.Alpha) return;
+        double bunching = ClusterSignificance.Bunching(members.Select(m => (ClusterSignificance.Interval(m.OccurredAt), drawnFrom[m.Stratum])).ToList(), strata);
 
-        var links = pairs.Where(x => Linking.Links(x.Item3, tested[x.Item1].OccurredAt - tested[x.Item2].OccurredAt)).Select(x => x.Item3).ToList();
-        var id = NameBasedGuid.Create($"campaign:{cluster.Id:N}");
-        events.Add((id, new CampaignRaised(id, cluster.Id, members.Select(MemberOf).ToList(), Linking.Describe(links),
-            Math.Round(links.Count == 0 ? 0 : links.Average(l => l.Weight), 2), p, now)));
-        cluster.CampaignId = id;
-        cluster.Announced = members.Select(m => m.Id).ToList();
-        state.Save(cluster);
+        // The family: the keys of the members in the longest window (at most MaxTested of the newest), counted per day on
+        // their platforms.
+        var newest = Families.DayOf(members[^1]);
+        int longest = settings.FamilyWindows.Max();
+        var recent = members.Where(m => Families.DayOf(m) > newest.AddDays(-longest)).TakeLast(settings.MaxTested).ToList();
+        var families = recent.SelectMany(m => Families.Of(m).Select(f => (m.Platform, Family: f))).ToHashSet();
+        var platforms = recent.Select(m => m.Platform).Distinct().ToList();
+        var first = newest.AddDays(1 - longest - settings.BaselineDays);
+        var dayKeys = new List<long>();
+        for (var day = first; day <= newest; day = day.AddDays(1))
+        {
+            foreach (var platform in platforms) dayKeys.Add(Families.NoticesOn(platform, day));
+            foreach (var (platform, family) in families) dayKeys.Add(Families.On(platform, family, day));
+        }
+        var counts = await state.BackgroundAsync(dayKeys, ct);
+        double rise = ClusterSignificance.Rise(members.Select(Families.DayOf).ToList(),
+            day => families.Sum(f => counts.Count(Families.On(f.Platform, f.Family, day))), day => platforms.Sum(p => counts.Count(Families.NoticesOn(p, day))),
+            settings.FamilyWindows, settings.BaselineDays);
+
+        return new ClusterAssessment(Linking.Describe(links), Math.Round(links.Count == 0 ? 0 : links.Average(l => l.Weight), 2), bunching, rise);
     }
-}
 
-/// <summary>Draws times from a stratum's background: a day in proportion to its notices, a time of day at random.</summary>
-public sealed class TimeSampler(IReadOnlyDictionary<DateOnly, long> days)
-{
-    private readonly DateOnly[] _days = days.Where(d => d.Value > 0).Select(d => d.Key).Order().ToArray();
-    private readonly double[] _cumulative = Cumulative(days.Where(d => d.Value > 0).OrderBy(d => d.Key).Select(d => (double)d.Value));
-
-    private static double[] Cumulative(IEnumerable<double> weights)
-    {
-        double sum = 0;
-        return weights.Select(w => sum += w).ToArray();
-    }
-
-    public DateTimeOffset Draw(Random random, DateTimeOffset fallback)
-    {
-        if (_days.Length == 0) return fallback;
-        double x = random.NextDouble() * _cumulative[^1];
-        int i = Array.BinarySearch(_cumulative, x);
-        if (i < 0) i = ~i;
-        var day = _days[Math.Min(i, _days.Length - 1)];
-        return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddSeconds(random.Next(86_400));
-    }
+    private static List<NoticeProfile> Spread(IReadOnlyList<NoticeProfile> members, int most) =>
+        members.Count <= most
+            ? members.ToList()
+            : Enumerable.Range(0, most).Select(i => members[(int)((long)i * (members.Count - 1) / (most - 1))]).ToList();
 }

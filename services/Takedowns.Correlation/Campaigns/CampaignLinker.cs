@@ -62,7 +62,7 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
                     await engine.RetractAsync(r.ReportId, ct);
                     break;
                 case CampaignConfirmedByAnalyst or CampaignDismissedByAnalyst or CampaignReportSplitOff or CampaignAbsorbed:
-                    await engine.DecideAsync(e.Data, ct);
+                    raised.AddRange(await engine.DecideAsync(e.Data, now, ct));
                     break;
             }
         }

@@ -364,49 +364,180 @@ public static class Linking
     }
 }
 
+
 /// <summary>
-/// Whether a cluster's reports are closer in time than chance explains: how closely its pairs link (each pair counts
-/// once for each window, of 1 hour, 24 hours and 7 days, that its gap falls in and its evidence reaches) against the same
-/// with each report's time drawn afresh from its platform-and-policy stratum (999 shuffles). Counting windows, not only
-/// links, tells seven copies within a day from seven within a week: strong evidence links at any gap up to 7 days, and
-/// a stratum whose notices bunch into a few weeks gives seven draws within 7 days now and then. On null data a cluster
-/// is significant at about the alpha rate, never by construction.
+/// Whether a cluster is more than chance and more than its senders' usual volume: two tests with analytic tails, so a
+/// p-value of 1e-3 is told from one of 1e-9. <see cref="Bunching"/> asks whether its reports are closer in time than
+/// reports drawn from their platform-and-policy strata would be; <see cref="Rise"/> whether its family (the notices
+/// that share its claimants or the bands of its texts) sent more in the cluster's last days than its own history says.
+/// A cluster is judged by the larger of the two p-values: it must be both (the intersection-union test: rejecting when
+/// both reject at a level is a test at that level of "one of them is chance").
 /// </summary>
 public static class ClusterSignificance
 {
-    public const int Shuffles = 999;
-
-    /// <param name="pairs">Every pair of members with its evidence (time aside).</param>
-    /// <param name="drawTime">Draws a time for a member from its stratum's background.</param>
-    /// <param name="alpha">
-    /// Shuffling stops as soon as the p-value is sure to exceed this, and the least value it could still take is returned
-    /// (above <paramref name="alpha"/>): a decision at <paramref name="alpha"/> is the same as with every shuffle, for less work.
-    /// </param>
-    public static double PValue(IReadOnlyList<NoticeProfile> members, IReadOnlyList<(int A, int B, PairEvidence Evidence)> pairs,
-        Func<NoticeProfile, Random, DateTimeOffset> drawTime, int seed, double alpha = 1)
+    /// <summary>
+    /// When a report happened, as an interval: its time, or the whole day for a report known only by its date (placed at
+    /// noon, UTC, to the tick: two of them would otherwise look simultaneous).
+    /// </summary>
+    public static (DateTimeOffset From, DateTimeOffset To) Interval(DateTimeOffset at)
     {
-        // Each pair that can link at all, with how many windows its evidence reaches (from the shortest: they are nested).
-        var candidates = pairs.Select(p => (p.A, p.B, Reach: Linking.WindowsReached(p.Evidence)))
-            .Where(p => p.Reach > 0).ToArray();
-        var windows = Linking.Windows.Select(w => w.Window.Ticks).ToArray();
-        int Closeness(long gap, int reach)
-        {
-            int n = 0;
-            for (int k = reach - 1; k >= 0 && gap <= windows[k]; k--) n++;
-            return n;
-        }
-        int observed = 0;
-        foreach (var (a, b, reach) in candidates) observed += Closeness(Math.Abs((members[a].OccurredAt - members[b].OccurredAt).Ticks), reach);
-        var random = new Random(seed);
-        var times = new long[members.Count];
-        int atLeast = 0;
-        for (int s = 0; s < Shuffles; s++)
-        {
-            for (int i = 0; i < members.Count; i++) times[i] = drawTime(members[i], random).UtcTicks;
-            int closeness = 0;
-            foreach (var (a, b, reach) in candidates) closeness += Closeness(Math.Abs(times[a] - times[b]), reach);
-            if (closeness >= observed && (++atLeast + 1.0) / (Shuffles + 1.0) > alpha) return (atLeast + 1.0) / (Shuffles + 1.0);
-        }
-        return (atLeast + 1.0) / (Shuffles + 1.0);
+        var utc = at.ToUniversalTime();
+        if (utc.TimeOfDay != TimeSpan.FromHours(12)) return (utc, utc);
+        var day = new DateTimeOffset(utc.Date, TimeSpan.Zero);
+        return (day, day.AddDays(1));
     }
+
+    /// <summary>
+    /// The chance that reports drawn at random from their strata fall within as short a time as the members do: each
+    /// member's time is drawn from its stratum (a day in proportion to its notices, the time of day uniform); if all fall
+    /// within <c>s</c>, one of them is the earliest and the others fall in the <c>s</c> after it, so the chance is at
+    /// most the sum over members of that (a union bound), each bounded by the most any stretch of <c>s</c> starting on
+    /// that member's day holds. <c>s</c> is measured from the earliest a member can have happened to the latest (a whole
+    /// day for one known by its date).
+    /// </summary>
+    /// <param name="members">Each member's time and the name of the stratum it is drawn from.</param>
+    /// <param name="strata">Notices per day in each stratum named.</param>
+    public static double Bunching(IReadOnlyList<((DateTimeOffset From, DateTimeOffset To) When, string Stratum)> members,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<DateOnly, long>> strata)
+    {
+        if (members.Count < 2) return 1;
+        double span = (members.Max(m => m.When.To) - members.Min(m => m.When.From)).TotalDays;
+        var groups = members.GroupBy(m => m.Stratum).Select(g => (Days: strata.GetValueOrDefault(g.Key), Count: g.Count())).ToList();
+        if (groups.Any(g => g.Days is null || g.Days.Values.Where(v => v > 0).Sum() <= 0)) return 1;
+        int first = groups.Min(g => g.Days!.Where(d => d.Value > 0).Min(d => d.Key.DayNumber));
+        int length = groups.Max(g => g.Days!.Where(d => d.Value > 0).Max(d => d.Key.DayNumber)) - first + 1;
+        // The stretch of length s from t holds the most, over t in a day, at the day's start, its end, or where the
+        // stretch's end crosses midnight (the mass is linear in t between those).
+        double[] starts = [0, Math.Ceiling(span) - span, 1];
+        var shares = new double[groups.Count][];
+        var most = new double[groups.Count][];
+        for (int g = 0; g < groups.Count; g++)
+        {
+            double total = groups[g].Days!.Values.Where(v => v > 0).Sum();
+            var share = shares[g] = new double[length];
+            foreach (var (day, n) in groups[g].Days!)
+                if (n > 0) share[day.DayNumber - first] = n / total;
+            var prefix = new double[length + 1];
+            for (int d = 0; d < length; d++) prefix[d + 1] = prefix[d] + share[d];
+            double Below(double x) => x <= 0 ? 0 : x >= length ? 1 : prefix[(int)x] + share[(int)x] * (x - Math.Floor(x));
+            var m = most[g] = new double[length];
+            for (int d = 0; d < length; d++)
+                foreach (double offset in starts)
+                    m[d] = Math.Max(m[d], Math.Min(1, Below(d + offset + span) - Below(d + offset)));
+        }
+        double bound = 0;
+        for (int g = 0; g < groups.Count; g++)
+            for (int d = 0; d < length; d++)
+            {
+                if (shares[g][d] == 0) continue;
+                double others = 1;
+                for (int h = 0; h < groups.Count && others > 0; h++)
+                    others *= Math.Pow(most[h][d], groups[h].Count - (h == g ? 1 : 0));
+                bound += groups[g].Count * shares[g][d] * others;
+            }
+        return Math.Min(1, bound);
+    }
+
+    /// <summary>
+    /// Whether the cluster is a rise of its family, against the family's own rate (a steady sender is not a campaign because
+    /// it sends a lot). For each window of <paramref name="windows"/> days ending on the newest member's day, the
+    /// members in it (<c>k</c>) are compared with the family's notices in the <paramref name="baselineDays"/> days before
+    /// it (<c>b</c>): with no change in the family's share of all notices, the window holds each of the family's
+    /// <c>n = k + b</c> notices with the window's share of all notices in window and baseline, so its count is
+    /// Binomial(n, share) and the p-value is that tail, with no rate estimated (the conditional test). <c>k</c> counts
+    /// only members (at most the family's notices in the window) and <c>b</c> adds up the counts of each of the family's
+    /// keys (at least its notices, a notice with two keys counting twice): both only raise the p-value. As the family is
+    /// the cluster's own, chosen after the fact among as many as the window has notices, each window's tail is multiplied
+    /// by that number; the smallest over the windows, times their number (Bonferroni). 1 without history before the window: a first sender and a first
+    /// campaign are not told apart.
+    /// </summary>
+    /// <param name="memberDays">The members' days.</param>
+    /// <param name="familyOn">The family's count on a day (its keys' counts added up).</param>
+    /// <param name="noticesOn">All notices counted on a day.</param>
+    public static double Rise(IReadOnlyList<DateOnly> memberDays, Func<DateOnly, long> familyOn, Func<DateOnly, long> noticesOn,
+        IReadOnlyList<int> windows, int baselineDays)
+    {
+        if (memberDays.Count == 0 || windows.Count == 0) return 1;
+        var newest = memberDays.Max();
+        double least = 1;
+        foreach (int length in windows)
+        {
+            var start = newest.AddDays(1 - length);
+            long k = memberDays.Count(d => d >= start);
+            long inWindow = 0, before = 0, family = 0;
+            for (var day = start; day <= newest; day = day.AddDays(1)) inWindow += noticesOn(day);
+            for (var day = start.AddDays(-baselineDays); day < start; day = day.AddDays(1))
+            {
+                before += noticesOn(day);
+                family += familyOn(day);
+            }
+            if (before == 0) continue;
+            inWindow = Math.Max(inWindow, k); // counts kept apart from the members may lag behind them
+            // The family is named by the cluster, after the fact: any of the window's notices could have begun one, so the
+            // tail is multiplied by their number (Bonferroni over the families the window could have shown).
+            least = Math.Min(least, BinomialTail(k + family, k, inWindow / (double)(inWindow + before)) * inWindow);
+        }
+        return Math.Min(1, least * windows.Count);
+    }
+
+    /// <summary>P(X ≥ k) for X ~ Binomial(n, p), summed term by term in log space: exact in the far tail (1e-300 and under).</summary>
+    public static double BinomialTail(long n, long k, double p)
+    {
+        if (k <= 0 || p >= 1) return 1;
+        if (k > n || p <= 0) return 0;
+        double logP = Math.Log(p), logQ = Math.Log(1 - p), ratio = p / (1 - p);
+        double LogTerm(long x) => MathNet.Numerics.SpecialFunctions.GammaLn(n + 1) - MathNet.Numerics.SpecialFunctions.GammaLn(x + 1)
+                                  - MathNet.Numerics.SpecialFunctions.GammaLn(n - x + 1) + x * logP + (n - x) * logQ;
+        if (k > n * p)
+        {
+            // Above the mean the terms fall from k on: add them until they no longer count.
+            double term = Math.Exp(LogTerm(k)), sum = 0;
+            for (long x = k; x <= n && term > 0; x++)
+            {
+                sum += term;
+                if (term < sum * 1e-17) break;
+                term *= (n - x) / (double)(x + 1) * ratio;
+            }
+            return Math.Min(1, sum);
+        }
+        // At or below the mean the tail is large: one less the lower tail, whose terms fall from k - 1 down.
+        double below = Math.Exp(LogTerm(k - 1)), lower = 0;
+        for (long x = k - 1; x >= 0 && below > 0; x--)
+        {
+            lower += below;
+            if (below < lower * 1e-17) break;
+            below *= x / (double)(n - x + 1) / ratio;
+        }
+        return Math.Clamp(1 - lower, 0, 1);
+    }
+}
+
+/// <summary>
+/// Levels for candidates tested one after another, with the false-discovery rate at most q however many are tested:
+/// LOND (levels based on the number of discoveries; Javanmard and Montanari 2018). The i-th test's level is
+/// q·γ(i)·max(D, 1), D the number of discoveries before it and γ summing to 1 over all i, which keeps the rate under
+/// positive dependence (Zrnic, Ramdas and Jordan 2021); with the harmonic correction, q·γ(i)·(D + 1)/H(i), under any
+/// dependence. Benjamini-Hochberg would need every candidate's p-value before raising any; a campaign is raised as it
+/// happens.
+/// </summary>
+public static class OnlineDiscovery
+{
+    /// <summary>γ(i) = 0.0772·ln(max(i, 2)) / (i·e^√ln i): the spending sequence of Javanmard and Montanari, summing to 1.</summary>
+    public static double Gamma(long i) => 0.07720838 * Math.Log(Math.Max(i, 2)) / (i * Math.Exp(Math.Sqrt(Math.Log(i))));
+
+    public static double Harmonic(long i)
+    {
+        if (i <= 64)
+        {
+            double h = 0;
+            for (long j = 1; j <= i; j++) h += 1.0 / j;
+            return h;
+        }
+        return Math.Log(i) + 0.5772156649015329 + 1.0 / (2 * i) - 1.0 / (12.0 * i * i);
+    }
+
+    /// <summary>The level of test number <paramref name="test"/> (from 1) after <paramref name="discoveries"/> discoveries.</summary>
+    public static double Level(double q, long test, long discoveries, bool anyDependence = false) => anyDependence
+        ? q * Gamma(test) * (discoveries + 1) / Harmonic(test)
+        : q * Gamma(test) * Math.Max(discoveries, 1);
 }

@@ -184,3 +184,34 @@ public static class Strata
     /// <summary>The report's stratum, then its platform's, then all notices.</summary>
     public static IEnumerable<string> Widening(NoticeProfile p) => [p.Stratum, $"{WireNames<Platform>.Of(p.Platform)}|*", All];
 }
+
+/// <summary>
+/// Per-day counts that let a cluster be compared with its family's own history (<see cref="ClusterSignificance.Rise"/>):
+/// the notices on a platform on a day, and per family key the notices on the platform on a day that carry it. A notice's
+/// family keys are its claimant (as written) and <see cref="TextKeys"/> keys of its text (boilerplate dropped), each two
+/// LSH bands of its signature together (8 rows: texts about 0.9 alike share one about half the time, texts that only
+/// share a few stock sentences almost never): a rights holder's daily notice shares its name, an agency's its wording.
+/// </summary>
+public static class Families
+{
+    public const int TextKeys = 4;
+
+    public static DateOnly DayOf(NoticeProfile p) => DateOnly.FromDateTime(p.OccurredAt.UtcDateTime);
+
+    public static long NoticesOn(Platform platform, DateOnly day) => CountKey.Of($"notices:{WireNames<Platform>.Of(platform)}:{day:yyyy-MM-dd}");
+
+    public static long On(Platform platform, long family, DateOnly day) => CountKey.Of($"family:{WireNames<Platform>.Of(platform)}:{family:x16}|{day:yyyy-MM-dd}");
+
+    public static IEnumerable<long> Of(NoticeProfile p)
+    {
+        if (p.ClaimantKeys is { } c) yield return CountKey.Of($"claimant:{c.Exact}");
+        if (p.SignatureValues() is not { } signature) yield break;
+        using var bands = MinHash.BandKeys(signature).GetEnumerator();
+        for (int i = 0; i < TextKeys && bands.MoveNext(); i++)
+        {
+            long first = bands.Current;
+            if (!bands.MoveNext()) yield break;
+            yield return CountKey.Of($"text:{first:x16}{bands.Current:x16}");
+        }
+    }
+}

@@ -67,8 +67,9 @@ public sealed class CampaignWorkflowTests(AnalysisHost host) : IClassFixture<Ana
     public async Task a_campaign_is_suspected_then_confirmed_annotated_split_merged_and_dismissed_for_good()
     {
         var random = new Random(7);
-        // Two months of unrelated notices, the background chance is measured against.
-        var background = Enumerable.Range(0, 120).Select(i => Report(Start.AddDays(-60 + i / 2.0).AddMinutes(random.Next(600)), $"Claimant {Words(random, 1)}", Words(random, 40))).ToList();
+        // Two months of unrelated notices on both platforms, the background chance and each family's history are measured against.
+        var background = Enumerable.Range(0, 120).Select(i => Report(Start.AddDays(-60 + i / 2.0).AddMinutes(random.Next(600)), $"Claimant {Words(random, 1)}", Words(random, 40),
+            i % 3 == 0 ? Platform.Telegram : Platform.YouTube)).ToList();
         string campaignText = "We are the exclusive owner of the documentary shown in this upload. " + Words(new Random(1), 40);
         var campaign = Enumerable.Range(0, 8).Select(i => Report(Start.AddMinutes(7 * i), "Kalomir Media Group", i % 2 == 0 ? campaignText : campaignText.ToUpperInvariant(), domain: "kalomir-archive.example")).ToList();
         string otherText = "The account impersonates our editorial office and misleads its readers. " + Words(new Random(2), 40);

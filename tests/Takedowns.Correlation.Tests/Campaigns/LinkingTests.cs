@@ -190,34 +190,6 @@ public sealed class LinkingTests
         Assert.InRange(byText, 20, linked - 20);
     }
 
-    [Fact]
-    public void the_permutation_test_stopped_early_decides_as_the_full_test_does()
-    {
-        var background = Counts();
-        int significant = 0;
-        for (int trial = 0; trial < 60; trial++)
-        {
-            var random = new Random(trial);
-            // Six notices of one pattern naming the rare domain, bunched within a few hours or spread over days.
-            int spread = trial % 3 == 0 ? 240 : trial % 3 == 1 ? 3_000 : 20_000;
-            var members = Enumerable.Range(0, 6).Select(i => Notice($"Name{i} Holding", "claims.example", random.Next(spread))).ToList();
-            var pairs = (from i in Enumerable.Range(0, 6) from j in Enumerable.Range(i + 1, 5 - i)
-                         select (i, j, Linking.Evidence(members[i], members[j], NoShingles, background))).ToList();
-            DateTimeOffset Draw(NoticeProfile _, Random r) => Noon.AddMinutes(r.Next(60 * 24 * 60));
-
-            double full = ClusterSignificance.PValue(members, pairs, Draw, seed: trial);
-            foreach (double alpha in new[] { 0.001, 0.01, 0.05 })
-            {
-                double early = ClusterSignificance.PValue(members, pairs, Draw, seed: trial, alpha);
-                Assert.Equal(full <= alpha, early <= alpha);
-                if (full <= alpha) Assert.Equal(full, early);
-                else Assert.InRange(early, alpha, full); // the least it could still have been
-            }
-            if (full <= 0.001) significant++;
-        }
-        Assert.InRange(significant, 1, 59); // both outcomes occur among the trials
-    }
-
     private static readonly string[] Words = Enumerable.Range(0, 400).Select(i => $"w{(char)('a' + i % 26)}{(char)('a' + i / 26 % 26)}{(char)('k' + i % 7)}").ToArray();
 
     private static string Paragraph(Random random, int words = 60) => string.Join(' ', Enumerable.Range(0, words).Select(_ => Words[random.Next(Words.Length)]));
@@ -265,28 +237,5 @@ public sealed class LinkingTests
         Assert.True(unrelated.TextSimilarity < PairEvidence.TextThreshold, $"similarity {unrelated.TextSimilarity:F2}");
         Assert.Equal(Linking.Evidence(WithText(Notice("Quist", "claims.example"), text), WithText(Notice("Orvald", "claims.example", 10), ""), NoShingles, background).Weight,
             unrelated.Weight, 9);
-    }
-
-    [Fact]
-    public void copies_within_hours_are_told_from_copies_within_a_week_when_their_evidence_links_at_any_gap()
-    {
-        var random = new Random(3);
-        var background = Counts();
-        string text = Paragraph(random);
-        // Notices of the stratum fall on three weeks: seven draws land within 7 days of each other now and then, within a
-        // day almost never.
-        DateTimeOffset Draw(NoticeProfile _, Random r) => Noon.AddMinutes(r.Next(60 * 24 * 21));
-        double PValue(int spreadMinutes)
-        {
-            var members = Enumerable.Range(0, 7)
-                .Select(i => WithText(Notice($"Name{i} Holding", "claims.example", i * spreadMinutes / 6), Edited(random, text, 0.05))).ToList();
-            var pairs = (from i in Enumerable.Range(0, 7) from j in Enumerable.Range(i + 1, 6 - i)
-                         select (i, j, Linking.Evidence(members[i], members[j], p => NoticeText.Shingles(p.Text), background))).ToList();
-            Assert.All(pairs, p => Assert.Equal(Linking.LongestWindow, Linking.LongestGap(p.Item3))); // each pair links at any gap up to 7 days
-            return ClusterSignificance.PValue(members, pairs, Draw, seed: 11);
-        }
-
-        Assert.Equal(0.001, PValue(10 * 60));           // seven copies in ten hours: nothing drawn is as close
-        Assert.True(PValue(7 * 24 * 60) > 0.01);         // the same over a week: chance, in a stratum of three weeks
     }
 }
