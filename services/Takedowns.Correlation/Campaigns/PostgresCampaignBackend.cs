@@ -94,7 +94,10 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         return days;
     }
 
-    /// <summary>Queues a unit of work's changes in the session: set-based statements, one per kind.</summary>
+    /// <summary>
+    /// Queues a unit of work's changes in the session: set-based statements, one per kind. Times are written as UTC (the
+    /// instant is the same): Npgsql refuses any other offset for timestamptz, which would stop detection on every retry.
+    /// </summary>
     public static void Queue(IDocumentOperations operations, CampaignChanges changes)
     {
         string schema = Schema(operations);
@@ -102,7 +105,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
             operations.QueueSqlCommand($"delete from {schema}.{Keys} where report_id = any(?)", changes.Unindexed.ToArray());
         if (changes.Keys.Count > 0)
             operations.QueueSqlCommand($"insert into {schema}.{Keys} (key, occurred_at, report_id) select * from unnest(?::bigint[], ?::timestamptz[], ?::uuid[])",
-                changes.Keys.Select(k => k.Key).ToArray(), changes.Keys.Select(k => k.At).ToArray(), changes.Keys.Select(k => k.Id).ToArray());
+                changes.Keys.Select(k => k.Key).ToArray(), changes.Keys.Select(k => k.At.ToUniversalTime()).ToArray(), changes.Keys.Select(k => k.Id).ToArray());
         if (changes.Counts.Count > 0)
             operations.QueueSqlCommand($"""
                 insert into {schema}.{Counts} (key, count) select * from unnest(?::bigint[], ?::bigint[]) order by 1
