@@ -1,4 +1,5 @@
 using JasperFx.Events.Projections;
+using Takedowns.Correlation.Access;
 using Takedowns.Correlation.Calendar;
 using Takedowns.Correlation.Campaigns;
 using Takedowns.Correlation.Integration;
@@ -26,6 +27,7 @@ builder.AddEventStore(ServiceName, o =>
     o.Schema.For<NoticeProfile>();
     o.Schema.For<CandidateCluster>().Index(c => c.CampaignId);
     PostgresCampaignBackend.AddTables(o);
+    o.Schema.For<OrganisationKey>();
 })
 .AddSubscriptionWithServices<CampaignLinker>(ServiceLifetime.Singleton, o =>
 {
@@ -37,13 +39,18 @@ builder.AddEventStore(ServiceName, o =>
     o.Name = AnalysisForwarder.SubscriptionName;
     foreach (var type in AnalysisForwarder.EventTypes) o.IncludeType(type);
 });
-builder.AddMessaging(ServiceName, bus => bus.AddConsumer<ReportChangesConsumer>());
+builder.AddMessaging(ServiceName, bus =>
+{
+    bus.AddConsumer<ReportChangesConsumer>();
+    bus.AddConsumer<OrganisationKeyConsumer>(typeof(OrganisationKeyConsumerDefinition));
+});
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
     o.PipelineBehaviors = [typeof(TimingBehaviour<,>)];
 });
 
+builder.Services.AddSingleton<IApiKeyResolver, OrganisationKeyResolver>();
 builder.Services.Configure<DetectionOptions>(builder.Configuration.GetSection(DetectionOptions.Section));
 builder.Services.AddSingleton<SpikeScanner>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SpikeScanner>());

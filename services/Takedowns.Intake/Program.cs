@@ -30,6 +30,11 @@ builder.AddEventStore(ServiceName, o =>
         o.IncludeType<TakedownReported>();
         o.IncludeType<ReportAmended>();
         o.IncludeType<ReportRetracted>();
+    })
+    .AddSubscriptionWithServices<ApiKeyForwarder>(ServiceLifetime.Singleton, o =>
+    {
+        o.Name = ApiKeyForwarder.SubscriptionName;
+        foreach (var type in ApiKeyForwarder.EventTypes) o.IncludeType(type);
     });
 builder.AddMessaging(ServiceName);
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>

@@ -21,7 +21,7 @@ builder.AddMessaging(ServiceName, bus =>
 {
     bus.AddConsumer<ReportChangesConsumer>();
     bus.AddConsumer<SpikeConsumer>();
-    bus.AddConsumer<CampaignConsumer>();
+    bus.AddConsumer<CampaignConsumer>(typeof(CampaignConsumerDefinition));
 });
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {

@@ -18,6 +18,45 @@ public interface IApiKeyResolver
 }
 
 /// <summary>
+/// The form of an organisation's API key, <c>tdk_&lt;32 hex id&gt;_&lt;secret&gt;</c>, and how its secret is kept: the SHA-256 of
+/// the secret's UTF-8 bytes, in upper-case hex. Intake issues keys and stores that hash; other services learn it from
+/// Intake's key events and check keys against it the same way. 32 random bytes need no slow hash.
+/// </summary>
+public static class ApiKeyToken
+{
+    public const string Prefix = "tdk_";
+
+    public static string Format(Guid id, string secret) => $"{Prefix}{id:N}_{secret}";
+
+    public static bool TryParse(string token, out Guid id, out string secret)
+    {
+        id = Guid.Empty;
+        secret = "";
+        if (!token.StartsWith(Prefix, StringComparison.Ordinal)) return false;
+        string rest = token[Prefix.Length..];
+        int separator = rest.IndexOf('_');
+        if (separator != 32 || !Guid.TryParseExact(rest[..separator], "N", out id)) return false;
+        secret = rest[(separator + 1)..];
+        return secret.Length > 0;
+    }
+
+    public static string HashSecret(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>Whether <paramref name="secret"/> is the one <paramref name="storedHash"/> was made from, compared in constant time.</summary>
+    public static bool Matches(string storedHash, string secret) =>
+        storedHash.Length == 64 && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(storedHash), SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>What a request made with an organisation's key may say of its caller.</summary>
+    public static IReadOnlyList<Claim> ClaimsOf(Guid keyId, Guid organisationId, IEnumerable<string> roles) =>
+    [
+        new Claim(ClaimTypes.Name, $"key:{keyId:N}"),
+        new Claim(Claims.KeyId, keyId.ToString()),
+        new Claim(Claims.OrganisationId, organisationId.ToString()),
+        .. roles.Select(r => new Claim(ClaimTypes.Role, r)),
+    ];
+}
+
+/// <summary>
 /// <c>Authorization: Bearer &lt;key&gt;</c>. The admin key (configuration <c>TAKEDOWNS_ADMIN_KEY</c>) holds every role;
 /// any other key is asked of the service's <see cref="IApiKeyResolver"/>, if it has one.
 /// </summary>

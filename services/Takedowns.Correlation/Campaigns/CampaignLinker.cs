@@ -1,11 +1,9 @@
-using System.Globalization;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using Takedowns.Correlation.Series;
-using Weasel.Postgresql.Tables;
 
 namespace Takedowns.Correlation.Campaigns;
 
@@ -73,103 +71,5 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
         PostgresCampaignBackend.Queue(operations, state.Changes());
         if (raised.Count > 0) logger.LogInformation("Campaign detection: {Events} campaign events from {Reports} report events", raised.Count, page.Events.Count);
         return NullChangeListener.Instance;
-    }
-}
-
-/// <summary>Campaign detection's tables beside Marten's own: blocking keys, background counts and per-stratum daily counts.</summary>
-public sealed class PostgresCampaignBackend(IDocumentOperations operations) : ICampaignBackend
-{
-    public const string Keys = "notice_key_hashes";
-    public const string Counts = "notice_count_hashes";
-    public const string Days = "notice_days";
-
-    private static string Schema(IDocumentOperations operations) => operations.DocumentStore.Options.DatabaseSchemaName;
-
-    public static void AddTables(StoreOptions options)
-    {
-        string schema = options.DatabaseSchemaName;
-        var keys = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Keys, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
-        keys.AddColumn<long>("key").NotNull();
-        keys.AddColumn<DateTimeOffset>("occurred_at").NotNull();
-        keys.AddColumn<Guid>("report_id").NotNull();
-        keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_key_time") { Columns = ["key", "occurred_at"] });
-        keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_report") { Columns = ["report_id"] });
-        var counts = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Counts, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
-        counts.AddColumn<long>("key").AsPrimaryKey();
-        counts.AddColumn<long>("count").NotNull();
-        var days = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Days, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
-        days.AddColumn<string>("stratum").AsPrimaryKey();
-        days.AddColumn<DateOnly>("day").AsPrimaryKey();
-        days.AddColumn<long>("count").NotNull();
-        options.Storage.ExtendedSchemaObjects.Add(keys);
-        options.Storage.ExtendedSchemaObjects.Add(counts);
-        options.Storage.ExtendedSchemaObjects.Add(days);
-    }
-
-    public async Task<IReadOnlyDictionary<long, long>> CountsAsync(IReadOnlyCollection<long> keys, CancellationToken ct)
-    {
-        var rows = await operations.QueryAsync<string>(
-            $"select key::text || chr(9) || count::text from {Schema(operations)}.{Counts} where key = any(?)", ct, new object[] { keys.ToArray() });
-        return rows.Select(r => r.Split('\t'))
-            .ToDictionary(p => long.Parse(p[0], CultureInfo.InvariantCulture), p => long.Parse(p[1], CultureInfo.InvariantCulture));
-    }
-
-    public async Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(
-        IReadOnlyList<(long Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct)
-    {
-        if (probes.Count == 0) return [];
-        string table = $"{Schema(operations)}.{Keys}";
-        // Per probe, the nearest entries on each side of its time, each an index range scan of (key, occurred_at).
-        var rows = await operations.QueryAsync<string>($"""
-            select (p.i - 1)::text || chr(9) || c.report_id::text
-            from unnest(?::bigint[], ?::timestamptz[]) with ordinality p(key, at, i) cross join lateral (
-              (select report_id from {table} where key = p.key and occurred_at < p.at and occurred_at >= p.at - ?::interval order by occurred_at desc limit ?)
-              union all
-              (select report_id from {table} where key = p.key and occurred_at >= p.at and occurred_at <= p.at + ?::interval order by occurred_at limit ?)
-            ) c
-            """, ct, probes.Select(p => p.Key).ToArray(), probes.Select(p => p.At).ToArray(), window, perSide, window, perSide);
-        return rows.Select(r => r.Split('\t')).Select(p => (int.Parse(p[0], CultureInfo.InvariantCulture), Guid.Parse(p[1]))).ToList();
-    }
-
-    public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
-        await operations.LoadManyAsync<NoticeProfile>(ct, ids);
-
-    public async Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
-        await operations.LoadManyAsync<CandidateCluster>(ct, ids);
-
-    public async Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct) =>
-        await operations.Query<CandidateCluster>().Where(c => c.CampaignId == campaignId).FirstOrDefaultAsync(ct);
-
-    public async Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct)
-    {
-        var rows = await operations.QueryAsync<string>(
-            $"select to_char(day, 'YYYY-MM-DD') || chr(9) || count::text from {Schema(operations)}.{Days} where stratum = ?", ct, stratum);
-        return rows.Select(r => r.Split('\t'))
-            .Select(p => (DateOnly.ParseExact(p[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), long.Parse(p[1], CultureInfo.InvariantCulture)))
-            .ToList();
-    }
-
-    /// <summary>Queues a unit of work's changes in the session: set-based statements, one per kind.</summary>
-    public static void Queue(IDocumentOperations operations, CampaignChanges changes)
-    {
-        string schema = Schema(operations);
-        if (changes.Unindexed.Count > 0)
-            operations.QueueSqlCommand($"delete from {schema}.{Keys} where report_id = any(?)", changes.Unindexed.ToArray());
-        if (changes.Keys.Count > 0)
-            operations.QueueSqlCommand($"insert into {schema}.{Keys} (key, occurred_at, report_id) select * from unnest(?::bigint[], ?::timestamptz[], ?::uuid[])",
-                changes.Keys.Select(k => k.Key).ToArray(), changes.Keys.Select(k => k.At).ToArray(), changes.Keys.Select(k => k.Id).ToArray());
-        if (changes.Counts.Count > 0)
-            operations.QueueSqlCommand($"""
-                insert into {schema}.{Counts} (key, count) select * from unnest(?::bigint[], ?::bigint[]) order by 1
-                on conflict (key) do update set count = {Counts}.count + excluded.count
-                """, changes.Counts.Keys.ToArray(), changes.Counts.Values.ToArray());
-        if (changes.Days.Count > 0)
-            operations.QueueSqlCommand($"""
-                insert into {schema}.{Days} (stratum, day, count) select * from unnest(?::text[], ?::date[], ?::bigint[]) order by 1, 2
-                on conflict (stratum, day) do update set count = {Days}.count + excluded.count
-                """, changes.Days.Keys.Select(k => k.Stratum).ToArray(), changes.Days.Keys.Select(k => k.Day).ToArray(), changes.Days.Values.ToArray());
-        if (changes.Profiles.Count > 0) operations.Store(changes.Profiles.ToArray());
-        if (changes.Clusters.Count > 0) operations.Store(changes.Clusters.ToArray());
-        foreach (var id in changes.DeletedClusters) operations.Delete<CandidateCluster>(id);
     }
 }

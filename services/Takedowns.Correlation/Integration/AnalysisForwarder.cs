@@ -4,10 +4,13 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using MassTransit;
+using Takedowns.Contracts;
 using Takedowns.Contracts.Analysis;
 using Takedowns.Correlation.Campaigns;
 using Takedowns.Correlation.Spikes;
 using Takedowns.ServiceDefaults;
+using CampaignReportSplitOff = Takedowns.Correlation.Campaigns.CampaignReportSplitOff;
+using Contract = Takedowns.Contracts.Analysis;
 
 namespace Takedowns.Correlation.Integration;
 
@@ -23,7 +26,7 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
     public static readonly Type[] EventTypes =
     [
         typeof(SpikeRaised), typeof(SpikeClosed), typeof(CampaignRaised), typeof(CampaignConfirmedByAnalyst), typeof(CampaignDismissedByAnalyst),
-        typeof(CampaignAbsorbed),
+        typeof(CampaignAbsorbed), typeof(CampaignReportSplitOff),
     ];
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -32,11 +35,11 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
         var closedIds = page.Events.Select(e => e.Data).OfType<SpikeClosed>().Select(c => c.SpikeId).Distinct().ToArray();
         var spikes = closedIds.Length == 0 ? new Dictionary<Guid, Spike>()
             : (await operations.LoadManyAsync<Spike>(ct, closedIds)).ToDictionary(s => s.Id);
-        // Confirmations and merges name the campaign's reports as they stood at that event (the stream folded up to it).
+        // Confirmations, merges and splits name the campaign's reports as they stood at that event (the stream folded up to it).
         var campaigns = new Dictionary<Guid, Campaign>();
-        foreach (var e in page.Events.Where(e => e.Data is CampaignConfirmedByAnalyst or CampaignAbsorbed))
+        foreach (var e in page.Events.Where(e => e.Data is CampaignConfirmedByAnalyst or CampaignAbsorbed or CampaignReportSplitOff))
             if (await operations.Events.AggregateStreamAsync<Campaign>(e.StreamId, e.Version, token: ct) is { } c) campaigns[e.Id] = c;
-        IReadOnlyList<Guid> ReportsOf(IEvent e) => campaigns.TryGetValue(e.Id, out var c) ? c.Members.Select(m => m.ReportId).ToList() : [];
+        Membership Of(IEvent e) => campaigns.TryGetValue(e.Id, out var c) ? Membership.Of(c, e.Version) : Membership.None(e.Version);
         // In order: a spike's end must not overtake its detection, nor a campaign's confirmation its suspicion.
         foreach (var e in page.Events)
         {
@@ -50,13 +53,29 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
                     r.Score, r.PValue, r.Signals, r.Members.Select(m => m.Country).Distinct().Order().ToList(),
                     r.Members.Select(m => m.Platform).Distinct().Order().ToList(), r.Members.Min(m => m.OccurredAt), r.Members.Max(m => m.OccurredAt),
                     r.RaisedAt), e.Id, ct),
-                CampaignConfirmedByAnalyst c => bus.PublishIntegrationEvent(new CampaignConfirmed(c.CampaignId, ReportsOf(e), c.Note, c.ConfirmedAt), e.Id, ct),
+                CampaignConfirmedByAnalyst c when Of(e) is var m => bus.PublishIntegrationEvent(new CampaignConfirmed(c.CampaignId, m.ReportIds, c.Note, c.ConfirmedAt,
+                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision), e.Id, ct),
                 CampaignDismissedByAnalyst d => bus.PublishIntegrationEvent(new CampaignDismissed(d.CampaignId, d.Reason, d.DismissedAt), e.Id, ct),
-                CampaignAbsorbed a => bus.PublishIntegrationEvent(new CampaignsMerged(a.CampaignId, a.From, ReportsOf(e), a.MergedAt), e.Id, ct),
+                CampaignAbsorbed a when Of(e) is var m => bus.PublishIntegrationEvent(new CampaignsMerged(a.CampaignId, a.From, m.ReportIds, a.MergedAt,
+                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision), e.Id, ct),
+                CampaignReportSplitOff s when Of(e) is var m => bus.PublishIntegrationEvent(new Contract.CampaignReportSplitOff(s.CampaignId, s.ReportId,
+                    m.ReportIds, m.Countries, m.Platforms, m.FirstSeen ?? s.SplitAt, m.LastSeen ?? s.SplitAt, s.SplitAt, m.Revision), e.Id, ct),
                 _ => Task.CompletedTask,
             };
             await publishing;
         }
         return NullChangeListener.Instance;
+    }
+
+    /// <summary>What a campaign held as of one of its events, as its integration events tell it.</summary>
+    private sealed record Membership(
+        IReadOnlyList<Guid> ReportIds, IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms, DateTimeOffset? FirstSeen,
+        DateTimeOffset? LastSeen, long Revision)
+    {
+        public static Membership Of(Campaign c, long revision) => new(c.Members.Select(m => m.ReportId).ToList(),
+            c.Members.Select(m => m.Country).Distinct().Order().ToList(), c.Members.Select(m => m.Platform).Distinct().Order().ToList(),
+            c.FirstSeen, c.LastSeen, revision);
+
+        public static Membership None(long revision) => new([], [], [], null, null, revision);
     }
 }

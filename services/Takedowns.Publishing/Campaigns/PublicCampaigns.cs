@@ -22,31 +22,64 @@ public sealed class PublicCampaign
     public List<string> Signals { get; set; } = [];
     public DateOnly FirstSeen { get; set; }
     public DateOnly LastSeen { get; set; }
+    /// <summary>The revision of the campaign the reports, countries, platforms and dates are from (0: none known).</summary>
+    public long Revision { get; set; }
+
+    /// <summary>
+    /// Takes what a campaign held as of a revision, unless what is here is newer: messages of one campaign may arrive
+    /// again or overtake each other. A message without a revision (from before revisions were sent) is applied as it comes.
+    /// </summary>
+    public void Hold(long? revision, int reports, IReadOnlyList<string>? countries, IReadOnlyList<Platform>? platforms,
+        DateTimeOffset? firstSeen, DateTimeOffset? lastSeen)
+    {
+        if (revision is { } r)
+        {
+            if (r < Revision) return;
+            Revision = r;
+        }
+        ReportCount = reports;
+        if (countries is not null) Countries = [.. countries];
+        if (platforms is not null) Platforms = [.. platforms];
+        if (firstSeen is { } first) FirstSeen = DateOnly.FromDateTime(first.UtcDateTime);
+        if (lastSeen is { } last) LastSeen = DateOnly.FromDateTime(last.UtcDateTime);
+    }
 }
 
-/// <summary>Keeps <see cref="PublicCampaign"/>s. Idempotent: each message sets a state, so redeliveries change nothing.</summary>
+/// <summary>
+/// Keeps <see cref="PublicCampaign"/>s. Idempotent: each message sets a state, and a campaign's reports, countries and
+/// platforms are taken only from a message at least as new as what is kept, so redeliveries change nothing.
+/// </summary>
 public sealed class CampaignConsumer(IDocumentSession session) :
-    IConsumer<CampaignSuspected>, IConsumer<CampaignConfirmed>, IConsumer<CampaignDismissed>, IConsumer<CampaignsMerged>
+    IConsumer<CampaignSuspected>, IConsumer<CampaignConfirmed>, IConsumer<CampaignDismissed>, IConsumer<CampaignsMerged>,
+    IConsumer<CampaignReportSplitOff>
 {
+    /// <summary>The revision of a campaign's first event, which its suspicion comes from.</summary>
+    private const long Raised = 1;
+
     public async Task Consume(ConsumeContext<CampaignSuspected> context)
     {
         var m = context.Message;
-        var c = await session.LoadAsync<PublicCampaign>(m.CampaignId, context.CancellationToken) ?? new PublicCampaign { Id = m.CampaignId };
-        c.ReportCount = Math.Max(c.ReportCount, m.ReportIds.Count);
-        c.Countries = [.. m.Countries];
-        c.Platforms = [.. m.Platforms];
+        var c = await LoadAsync(m.CampaignId, context.CancellationToken);
+        c.Hold(Raised, m.ReportIds.Count, m.Countries, m.Platforms, m.FirstSeen, m.LastSeen);
         c.Signals = [.. m.Signals];
-        c.FirstSeen = DateOnly.FromDateTime(m.FirstSeen.UtcDateTime);
-        c.LastSeen = DateOnly.FromDateTime(m.LastSeen.UtcDateTime);
-        session.Store(c);
-        await session.SaveChangesAsync(context.CancellationToken);
+        await SaveAsync(c, context.CancellationToken);
     }
 
-    public Task Consume(ConsumeContext<CampaignConfirmed> context) =>
-        SetAsync(context.Message.CampaignId, "confirmed", context.Message.ReportIds.Count, context.CancellationToken);
+    public async Task Consume(ConsumeContext<CampaignConfirmed> context)
+    {
+        var m = context.Message;
+        var c = await LoadAsync(m.CampaignId, context.CancellationToken);
+        c.Status = "confirmed";
+        c.Hold(m.Revision, m.ReportIds.Count, m.Countries, m.Platforms, m.FirstSeen, m.LastSeen);
+        await SaveAsync(c, context.CancellationToken);
+    }
 
-    public Task Consume(ConsumeContext<CampaignDismissed> context) =>
-        SetAsync(context.Message.CampaignId, "dismissed", null, context.CancellationToken);
+    public async Task Consume(ConsumeContext<CampaignDismissed> context)
+    {
+        var c = await LoadAsync(context.Message.CampaignId, context.CancellationToken);
+        c.Status = "dismissed";
+        await SaveAsync(c, context.CancellationToken);
+    }
 
     public async Task Consume(ConsumeContext<CampaignsMerged> context)
     {
@@ -59,20 +92,38 @@ public sealed class CampaignConsumer(IDocumentSession session) :
             }
         if (await session.LoadAsync<PublicCampaign>(m.CampaignId, context.CancellationToken) is { } target)
         {
-            target.ReportCount = m.ReportIds.Count;
+            target.Hold(m.Revision, m.ReportIds.Count, m.Countries, m.Platforms, m.FirstSeen, m.LastSeen);
             session.Store(target);
         }
         await session.SaveChangesAsync(context.CancellationToken);
     }
 
-    private async Task SetAsync(Guid id, string status, int? reports, CancellationToken ct)
+    /// <summary>The campaign follows without the report: fewer reports (perhaps fewer than k, and then out of view), and the countries and platforms of the rest.</summary>
+    public async Task Consume(ConsumeContext<CampaignReportSplitOff> context)
     {
-        var c = await session.LoadAsync<PublicCampaign>(id, ct) ?? new PublicCampaign { Id = id };
-        c.Status = status;
-        if (reports is { } n) c.ReportCount = n;
+        var m = context.Message;
+        var c = await LoadAsync(m.CampaignId, context.CancellationToken);
+        c.Hold(m.Revision, m.ReportIds.Count, m.Countries, m.Platforms, m.FirstSeen, m.LastSeen);
+        await SaveAsync(c, context.CancellationToken);
+    }
+
+    private async Task<PublicCampaign> LoadAsync(Guid id, CancellationToken ct) =>
+        await session.LoadAsync<PublicCampaign>(id, ct) ?? new PublicCampaign { Id = id };
+
+    private async Task SaveAsync(PublicCampaign c, CancellationToken ct)
+    {
         session.Store(c);
         await session.SaveChangesAsync(ct);
     }
+}
+
+/// <summary>
+/// One campaign message at a time: each reads a campaign and writes it back, so two at once (a confirmation and a split)
+/// could each write over the other's change. Analysts' decisions are few; taking them one by one costs nothing.
+/// </summary>
+public sealed class CampaignConsumerDefinition : ConsumerDefinition<CampaignConsumer>
+{
+    public CampaignConsumerDefinition() => ConcurrentMessageLimit = 1;
 }
 
 public sealed record PublicCampaignView(int ReportCount, IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms, IReadOnlyList<string> Signals, DateOnly FirstSeen, DateOnly LastSeen);

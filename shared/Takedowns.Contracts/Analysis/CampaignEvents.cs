@@ -9,11 +9,32 @@ public sealed record CampaignSuspected(
     IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms, DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
     DateTimeOffset SuspectedAt);
 
-/// <summary>An analyst confirmed the campaign.</summary>
-public sealed record CampaignConfirmed(Guid CampaignId, IReadOnlyList<Guid> ReportIds, string? Note, DateTimeOffset ConfirmedAt);
+/// <summary>
+/// An analyst confirmed the campaign. The optional fields say what the campaign held at that moment and its
+/// <paramref name="Revision"/> (the version of the campaign's history it was read at, which grows with every change):
+/// a consumer applies a campaign's reports, countries and platforms only from a message newer than the one it applied.
+/// </summary>
+public sealed record CampaignConfirmed(
+    Guid CampaignId, IReadOnlyList<Guid> ReportIds, string? Note, DateTimeOffset ConfirmedAt,
+    IReadOnlyList<string>? Countries = null, IReadOnlyList<Platform>? Platforms = null, DateTimeOffset? FirstSeen = null, DateTimeOffset? LastSeen = null,
+    long? Revision = null);
 
 /// <summary>An analyst dismissed the campaign, with the reason.</summary>
 public sealed record CampaignDismissed(Guid CampaignId, string Reason, DateTimeOffset DismissedAt);
 
-/// <summary>Campaigns were merged into <paramref name="CampaignId"/>; the others are closed.</summary>
-public sealed record CampaignsMerged(Guid CampaignId, IReadOnlyList<Guid> MergedIds, IReadOnlyList<Guid> ReportIds, DateTimeOffset MergedAt);
+/// <summary>
+/// Campaigns were merged into <paramref name="CampaignId"/>; the others are closed. The optional fields describe the merged
+/// campaign as <see cref="CampaignConfirmed"/>'s do.
+/// </summary>
+public sealed record CampaignsMerged(
+    Guid CampaignId, IReadOnlyList<Guid> MergedIds, IReadOnlyList<Guid> ReportIds, DateTimeOffset MergedAt,
+    IReadOnlyList<string>? Countries = null, IReadOnlyList<Platform>? Platforms = null, DateTimeOffset? FirstSeen = null, DateTimeOffset? LastSeen = null,
+    long? Revision = null);
+
+/// <summary>
+/// An analyst took a report out of a campaign: <paramref name="ReportIds"/>, countries, platforms and dates are what the
+/// campaign holds without it, as of <paramref name="Revision"/> (see <see cref="CampaignConfirmed"/>).
+/// </summary>
+public sealed record CampaignReportSplitOff(
+    Guid CampaignId, Guid ReportId, IReadOnlyList<Guid> ReportIds, IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms,
+    DateTimeOffset FirstSeen, DateTimeOffset LastSeen, DateTimeOffset SplitAt, long Revision);

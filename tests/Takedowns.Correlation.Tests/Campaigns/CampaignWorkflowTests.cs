@@ -14,7 +14,7 @@ namespace Takedowns.Correlation.Tests.Campaigns;
 /// <summary>A Correlation host with queues standing in for the services that consume analysis events.</summary>
 public sealed class AnalysisHost : ServiceHost<Program>
 {
-    public static readonly string[] Events = ["SpikeDetected", "SpikeEnded", "CampaignSuspected", "CampaignConfirmed", "CampaignDismissed", "CampaignsMerged"];
+    public static readonly string[] Events = ["SpikeDetected", "SpikeEnded", "CampaignSuspected", "CampaignConfirmed", "CampaignDismissed", "CampaignsMerged", "CampaignReportSplitOff"];
 
     protected override IDictionary<string, string> ExtraSettings => new Dictionary<string, string> { ["Detection:ScanInterval"] = "01:00:00" };
 
@@ -124,9 +124,20 @@ public sealed class CampaignWorkflowTests(AnalysisHost host) : IClassFixture<Ana
         Assert.Empty((await GetAsync($"{Path}?status=suspected")).GetProperty("items").EnumerateArray());
         Assert.DoesNotContain(dismissedDetail.GetProperty("reports").EnumerateArray(), r => r.GetProperty("reportId").GetGuid() == splitId);
 
-        // Every decision went out on the bus.
-        foreach (var e in new[] { "CampaignSuspected", "CampaignConfirmed", "CampaignsMerged", "CampaignDismissed" })
+        // Every decision went out on the bus; a split and a merge say what the campaign holds after them.
+        foreach (var e in new[] { "CampaignSuspected", "CampaignConfirmed", "CampaignsMerged", "CampaignDismissed", "CampaignReportSplitOff" })
             await Eventually.Until(() => Inspect.CountAsync(host.VirtualHost, $"capture-{e}"), n => n >= 1, what: e);
+        var messages = (await Inspect.AllMessagesAsync(host.VirtualHost)).Select(m => JsonDocument.Parse(m).RootElement.Clone()).ToList();
+        JsonElement Message(string type) => messages.Single(m => m.GetProperty("messageType")[0].GetString() == $"urn:message:Takedowns.Contracts.Analysis:{type}"
+                                                                 && m.GetProperty("message").GetProperty("campaignId").GetGuid() == firstId).GetProperty("message");
+        var splitOff = Message("CampaignReportSplitOff");
+        Assert.Equal(splitId, splitOff.GetProperty("reportId").GetGuid());
+        Assert.Equal(7, splitOff.GetProperty("reportIds").GetArrayLength());
+        Assert.Equal(1, splitOff.GetProperty("platforms").GetArrayLength());
+        var mergedMessage = Message("CampaignsMerged");
+        Assert.Equal(13, mergedMessage.GetProperty("reportIds").GetArrayLength());
+        Assert.Equal(2, mergedMessage.GetProperty("platforms").GetArrayLength());
+        Assert.True(mergedMessage.GetProperty("revision").GetInt64() > splitOff.GetProperty("revision").GetInt64());
     }
 
     [Theory]

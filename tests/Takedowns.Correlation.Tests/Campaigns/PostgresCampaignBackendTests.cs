@@ -1,0 +1,53 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Takedowns.Correlation.Campaigns;
+using Takedowns.Testing;
+
+namespace Takedowns.Correlation.Tests.Campaigns;
+
+/// <summary>Campaign detection's own tables, written and read back through the backend on the real PostgreSQL.</summary>
+public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IClassFixture<ServiceHost<Program>>
+{
+    private static readonly DateTimeOffset At = new(2026, 9, 14, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task what_a_unit_of_work_writes_is_read_back_typed()
+    {
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        Guid near = Guid.NewGuid(), far = Guid.NewGuid(), later = Guid.NewGuid(), gone = Guid.NewGuid();
+        long key = Random.Shared.NextInt64(), big = long.MaxValue - 7, negative = -42;
+        // An offset other than UTC, as reports carry them: stored and compared as the same instant.
+        var plusFive = At.ToOffset(TimeSpan.FromHours(5));
+        var changes = new CampaignChanges(
+            new Dictionary<long, long> { [big] = 3, [negative] = 12 },
+            [],
+            [(key, At.AddHours(-2), near), (key, At.AddDays(-8), far), (key, plusFive.AddHours(1), later), (key, At.AddHours(-1), gone)],
+            [],
+            [],
+            [],
+            new Dictionary<(string, DateOnly), long> { [("youtube|Copyright", new DateOnly(2026, 9, 14))] = 4, [("youtube|Copyright", new DateOnly(2026, 9, 13))] = 1 });
+        await using (var session = store.LightweightSession())
+        {
+            PostgresCampaignBackend.Queue(session, changes);
+            await session.SaveChangesAsync();
+        }
+        await using (var session = store.LightweightSession())
+        {
+            PostgresCampaignBackend.Queue(session, changes with { Keys = [], Days = new Dictionary<(string, DateOnly), long>(), Counts = new Dictionary<long, long> { [big] = 1 }, Unindexed = [gone] });
+            await session.SaveChangesAsync();
+        }
+
+        await using var reading = store.LightweightSession();
+        var backend = new PostgresCampaignBackend(reading);
+        var counts = await backend.CountsAsync([big, negative, 5], CancellationToken.None);
+        Assert.Equal(new Dictionary<long, long> { [big] = 4, [negative] = 12 }, counts);
+
+        var found = await backend.CandidatesAsync([(key, plusFive), (key + 1, At)], TimeSpan.FromDays(7), 16, CancellationToken.None);
+        Assert.Equal([(0, near), (0, later)], found.OrderBy(f => f.Id == later));
+        Assert.Single(await backend.CandidatesAsync([(key, At)], TimeSpan.FromDays(7), 0 + 1, CancellationToken.None), f => f.Id == near);
+
+        var days = await backend.StratumDaysAsync("youtube|Copyright", CancellationToken.None);
+        Assert.Equal([(new DateOnly(2026, 9, 13), 1L), (new DateOnly(2026, 9, 14), 4L)], days.OrderBy(d => d.Day));
+        Assert.Empty(await backend.StratumDaysAsync("telegram|Copyright", CancellationToken.None));
+    }
+}
