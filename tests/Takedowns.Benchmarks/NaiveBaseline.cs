@@ -11,14 +11,17 @@ namespace Takedowns.Benchmarks;
 /// cluster's text family. A cluster of at least <see cref="MinimumSize"/> reports is raised when its size is improbable
 /// (Poisson upper tail below <see cref="Alpha"/>) given its family's own rate: the family's reports outside the
 /// cluster's window per 72 hours outside it (with half a report added, so a family seen nowhere else is not certain to be
-/// rare), over the cluster's span (at least 72 hours).
+/// rare), over the cluster's span (at least 72 hours); when less than <see cref="MinimumOutside"/> lies outside the
+/// cluster's span (a steady sender's notices chain into one cluster over the whole data), the family's rate over all of it.
 /// </summary>
 public static class NaiveBaseline
 {
-    public const double Threshold = 0.5;
+    /// <summary>The Jaccard similarity of word sets that makes two notices near-duplicates (<c>--baseline-threshold</c>).</summary>
+    public static double Threshold { get; set; } = 0.7;
     public const double Alpha = 1e-8;
     public const int MinimumSize = 3;
     public static readonly TimeSpan Window = TimeSpan.FromHours(72);
+    public static readonly TimeSpan MinimumOutside = TimeSpan.FromDays(30);
 
     public static IReadOnlyList<DetectedCampaign> Detect(Scenario scenario)
     {
@@ -84,8 +87,13 @@ public static class NaiveBaseline
                 var first = members.Min(i => times[i]);
                 var last = members.Max(i => times[i]);
                 double spanHours = Math.Max(Window.TotalHours, (last - first).TotalHours);
-                int outside = familySize[family.Find(members[0])].Count(i => times[i] < first || times[i] > last);
-                double perWindow = (outside + 0.5) / Math.Max(1, (scenarioHours - spanHours) / Window.TotalHours);
+                var familyMembers = familySize[family.Find(members[0])];
+                int outside = familyMembers.Count(i => times[i] < first || times[i] > last);
+                double outsideHours = scenarioHours - spanHours;
+                // A cluster that chains over most of the data leaves no outside to measure: the family's whole rate is used.
+                double perWindow = outsideHours >= MinimumOutside.TotalHours
+                    ? (outside + 0.5) / (outsideHours / Window.TotalHours)
+                    : familyMembers.Count / (scenarioHours / Window.TotalHours);
                 double expected = perWindow * spanHours / Window.TotalHours;
                 double p = SpecialFunctions.GammaLowerRegularized(members.Count, expected);
                 if (p < Alpha)

@@ -7,7 +7,7 @@ using Takedowns.Scenarios;
 
 // takedowns-scenario --out DIR [options]: writes one CSV per organisation (the bulk-import format), civic-periods.json and truth.json.
 // takedowns-scenario load --gateway URL --admin-key KEY [options]: feeds the scenario through a running system.
-// Options: [--family a|b] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--null] [--end yyyy-MM-dd]
+// Options: [--family a|b] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--warm-up N] [--null] [--end yyyy-MM-dd]
 bool load = args.Length > 0 && args[0] == "load";
 var options = new ScenarioOptions();
 var family = ScenarioFamily.A;
@@ -28,6 +28,7 @@ for (int i = load ? 1 : 0; i < args.Length; i++)
         "--spikes" => options with { Spikes = int.Parse(Value(), CultureInfo.InvariantCulture) },
         "--campaigns" => options with { Campaigns = int.Parse(Value(), CultureInfo.InvariantCulture) },
         "--organisations" => options with { Organisations = int.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--warm-up" => options with { WarmUpDays = int.Parse(Value(), CultureInfo.InvariantCulture) },
         "--end" => options with { End = DateOnly.ParseExact(Value(), "yyyy-MM-dd", CultureInfo.InvariantCulture) },
         "--null" => options.AsNull(),
         "--family" => SetFamily(ref family, Value(), options),
@@ -50,7 +51,7 @@ if (load)
 }
 if (output is null)
 {
-    Console.Error.WriteLine("usage: takedowns-scenario --out DIR [--family a|b] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--organisations N] [--end yyyy-MM-dd] [--null]");
+    Console.Error.WriteLine("usage: takedowns-scenario --out DIR [--family a|b] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--organisations N] [--warm-up N] [--end yyyy-MM-dd] [--null]");
     return 2;
 }
 

@@ -227,7 +227,9 @@ public static class FamilyBGenerator
                 var end = start.AddDays(days - 1);
                 var extra = chosen.Select(c => Math.Max(1, (int)Math.Round(sd * c.StandardDeviation))).ToList();
                 bool civic = _civic.Any(p => p.Country == country && p.Start <= end && start <= p.End);
-                var spike = new PlantedSpike(i, chosen, start, end, sd, extra, civic);
+                // The size as planted: whole reports, so in a sparse cell one a day is often many standard deviations.
+                double realised = chosen.Select((c, k) => extra[k] / c.StandardDeviation).Average();
+                var spike = new PlantedSpike(i, chosen, start, end, realised, extra, civic);
                 spikes.Add(spike);
                 for (var d = start; d <= end; d = d.AddDays(1))
                     for (int c = 0; c < chosen.Count; c++)
