@@ -41,9 +41,16 @@ public static class Calibration
             NullSmall.AddRange(engine.Tested);
         }
         Print();
-        if (NullSmall.Count == 0) return;
-        Console.WriteLine(string.Create(C, $"Null scenarios again, every cluster tested from 2 reports on: {NullSmall.Count} clusters tested ({NullSmall.Count(t => t.Members >= 4)} of 4 or more), {NullSmall.Count(t => t.Raised)} raised"));
-        Table(NullSmall);
+        if (NullSmall.Count > 0)
+        {
+            Console.WriteLine(string.Create(C, $"Null scenarios again, every cluster tested from 2 reports on: {NullSmall.Count} clusters tested ({NullSmall.Count(t => t.Members >= 4)} of 4 or more), {NullSmall.Count(t => t.Raised)} raised"));
+            Table(NullSmall);
+        }
+        // Each scenario family prints its own check.
+        Null.Clear();
+        Planted.Clear();
+        NullSmall.Clear();
+        NullScenarios.Clear();
     }
 
     private static void Print()

@@ -16,7 +16,7 @@ namespace Takedowns.Benchmarks;
 /// detection and false campaigns; plus the detector's work per report. Runs the detectors in process on the scenario's
 /// reports, in the order they arrive.
 /// </summary>
-public static class Detection
+public static partial class Detection
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
@@ -26,17 +26,27 @@ public static class Detection
     /// The scenarios' last day: yesterday's are those the benchmark through the API generates today; a day before that
     /// gives the scenarios it generated then.
     /// </param>
-    public static async Task<int> RunAsync(int seeds, int countries, int days, bool spikesOnly = false, bool explain = false, DateOnly? endsOn = null)
+    /// <param name="families">The scenario families to run (both unless told): every measure is printed per family.</param>
+    public static async Task<int> RunAsync(int seeds, int countries, int days, bool spikesOnly = false, bool explain = false, DateOnly? endsOn = null,
+        IReadOnlyList<ScenarioFamily>? families = null)
     {
-        var options = Options(countries, days);
+        foreach (var family in families ?? [ScenarioFamily.A, ScenarioFamily.B])
+            await RunFamilyAsync(family, seeds, countries, days, spikesOnly, explain, endsOn);
+        return 0;
+    }
+
+    private static async Task RunFamilyAsync(ScenarioFamily family, int seeds, int countries, int days, bool spikesOnly, bool explain, DateOnly? endsOn)
+    {
+        var options = FamilyMeasures.Options(family, Options(countries, days));
         if (endsOn is { } end) options = options with { End = end };
-        Console.WriteLine(string.Create(C, $"Detection benchmark: {seeds} planted and {seeds} null scenarios, {countries} countries, {days} days each"));
+        Console.WriteLine(string.Create(C, $"Detection benchmark, scenario family {FamilyMeasures.Name(family)}: {seeds} planted and {seeds} null scenarios, {countries} countries, {days} days each"));
 
         var ours = new List<SpikeScore>();
         var oursNull = new List<SpikeScore>();
         var earsRuns = new List<(Scenario Scenario, SeriesSet Series)>();
         var campaignScores = new List<CampaignScore>();
         var nullCampaigns = new List<CampaignScore>();
+        var measures = new FamilyMeasures(family);
         var perReport = new List<double>();
         long reports = 0;
         var replay = TimeSpan.Zero;
@@ -44,25 +54,29 @@ public static class Detection
         {
             foreach (bool isNull in new[] { false, true })
             {
-                var scenario = ScenarioGenerator.Generate((options with { Seed = seed + (isNull ? 1000 : 0) }) is var o && isNull ? o.AsNull() : o);
+                var scenario = ScenarioFamilies.Generate(family, (options with { Seed = seed + (isNull ? 1000 : 0) }) is var o && isNull ? o.AsNull() : o);
                 var (series, spikes) = Spikes(scenario);
-                var score = Score(scenario, series, spikes.Select(s => new DetectedSpike(s.Slice, s.Start, s.End, s.FirstAlarm)).ToList());
+                var detectedSpikes = spikes.Select(s => new DetectedSpike(s.Slice, s.Start, s.End, s.FirstAlarm)).ToList();
+                var score = Score(scenario, series, detectedSpikes);
                 (isNull ? oursNull : ours).Add(score);
                 if (!isNull) earsRuns.Add((scenario, series));
+                string spikeMeasures = measures.AddSpikes(scenario, detectedSpikes, score, isNull);
 
                 if (spikesOnly)
                 {
-                    Console.WriteLine($"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports | spikes: {score}");
+                    Console.WriteLine($"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports | spikes: {score}; {spikeMeasures}");
                     continue;
                 }
-                var (replayed, times, elapsed, state) = await CampaignsAsync(scenario);
+                var (replayed, times, elapsed, state, engine) = await CampaignsAsync(scenario);
                 var detected = replayed.Campaigns();
                 replay += elapsed;
                 reports += scenario.Reports.Count;
                 perReport.AddRange(times);
                 var cs = CampaignScoring.Score(scenario, detected);
                 (isNull ? nullCampaigns : campaignScores).Add(cs);
-                Console.WriteLine($"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports | spikes: {score} | campaigns: {cs}");
+                var (_, baselineLine) = measures.AddCampaigns(scenario, detected, cs, isNull);
+                Console.WriteLine($"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports | spikes: {score}; {spikeMeasures} | campaigns: {cs}");
+                Console.WriteLine($"    {baselineLine}");
                 PrintMissed(cs);
                 if (explain) await ExplainMissedAsync(scenario, detected, state);
                 if (explain) await ExplainFalseAsync(scenario, replayed, state);
@@ -86,24 +100,33 @@ public static class Detection
         var earsDefault = earsRuns.Select(r => Score(r.Scenario, r.Series, new EarsC2().Detect(r.Series.Counts, r.Series.Origin, 0, r.Series.Days - 1))).ToList();
 
         Console.WriteLine();
+        Console.WriteLine($"Scenario family {FamilyMeasures.Name(family)}:");
+        Console.WriteLine();
         Console.WriteLine("| measure | value | target |");
         Console.WriteLine("|---|---|---|");
         Console.WriteLine(string.Create(C, $"| spikes: detection of 3-day bursts of ≥ 3 SD | {ourDetection:P1} ({ours.Sum(s => s.ReferenceDetected)}/{ours.Sum(s => s.Reference)}) | ≥ 80 % |"));
         Console.WriteLine(string.Create(C, $"| spikes: false alarms per series-year, planted / null scenarios | {ourFalse:F3} / {ourNullFalse:F3} | ≤ 0.5 |"));
+        measures.PrintSpikes();
         Console.WriteLine(string.Create(C, $"| spikes: median days to detection | {Median(ours.Select(s => s.MedianDaysToDetection).Where(d => !double.IsNaN(d))):F1} | ≤ 1 |"));
         Console.WriteLine(string.Create(C, $"| spikes: EARS C2 at the same false-alarm rate (threshold {hi:F2}, {earsFalse:F3}/series-year) | {earsDetection:P1} | ours ≥ EARS + 10 points |"));
         Console.WriteLine(string.Create(C, $"| spikes: EARS C2 at its default threshold 3 | {(double)earsDefault.Sum(s => s.ReferenceDetected) / earsDefault.Sum(s => s.Reference):P1} at {earsDefault.Sum(s => s.FalseAlarms) / earsDefault.Sum(s => s.SeriesYears):F2} false alarms/series-year | |"));
-        if (spikesOnly) return 0;
+        if (spikesOnly)
+        {
+            Console.WriteLine();
+            return;
+        }
         Console.WriteLine(string.Create(C, $"| campaigns: recall (≥ 5 reports, ≥ 2 shared signals) | {(double)campaignScores.Sum(s => s.Recalled) / campaignScores.Sum(s => s.Planted):P1} ({campaignScores.Sum(s => s.Recalled)}/{campaignScores.Sum(s => s.Planted)}) | ≥ 90 % |"));
         Console.WriteLine(string.Create(C, $"| campaigns: recall, randomised claimants, ≤ 20 % edits | {(double)campaignScores.Sum(s => s.RandomNameRecalled) / Math.Max(1, campaignScores.Sum(s => s.RandomNamePlanted)):P1} ({campaignScores.Sum(s => s.RandomNameRecalled)}/{campaignScores.Sum(s => s.RandomNamePlanted)}) | ≥ 80 % |"));
         Console.WriteLine(string.Create(C, $"| campaigns: B-cubed precision / recall / F1 (mean) | {campaignScores.Average(s => s.BCubedPrecision):F3} / {campaignScores.Average(s => s.BCubedRecall):F3} / {campaignScores.Average(s => s.BCubedF1):F3} | F1 ≥ 0.85 |"));
         Console.WriteLine(string.Create(C, $"| campaigns: median reports until detection | {Median(campaignScores.Select(s => s.MedianReportsUntilDetection).Where(d => !double.IsNaN(d))):F1} | |"));
         Console.WriteLine(string.Create(C, $"| campaigns: false campaigns per 10,000 reports, null scenarios | {nullCampaigns.Sum(s => s.FalseCampaigns) * 10_000.0 / nullCampaigns.Sum(s => s.Reports):F2} | ≤ 1 |"));
+        measures.PrintCampaigns(nullCampaigns);
         Console.WriteLine(string.Create(C, $"| campaign detection: median work per report (in memory) | {Median(perReport):F3} ms | ≤ 2 ms |"));
         Console.WriteLine(string.Create(C, $"| campaign detection: replay rate (in memory) | {reports / replay.TotalSeconds:F0} reports/s, 1,000,000 in {1_000_000 / (reports / replay.TotalSeconds):F0} s | ≤ 120 s |"));
         await Calibration.PrintAsync();
-        return 0;
+        Console.WriteLine();
     }
+
 
     /// <summary>
     /// Campaign detection's replay of at least <paramref name="target"/> reports in one go (one scenario, as many countries
@@ -118,7 +141,7 @@ public static class Detection
         var build = Stopwatch.StartNew();
         var scenario = ScenarioGenerator.Generate(Options(countries, days) with { Seed = 7, RateScale = scale, Campaigns = (int)(30 * scale) });
         Console.WriteLine(string.Create(C, $"Replay: {scenario.Reports.Count} reports ({countries} countries, {days} days, rates x {scale:F2}), generated in {build.Elapsed.TotalSeconds:F0} s"));
-        var (replay, times, elapsed, _) = await CampaignsAsync(scenario);
+        var (replay, times, elapsed, _, _) = await CampaignsAsync(scenario);
         var detected = replay.Campaigns();
         var score = CampaignScoring.Score(scenario, detected);
         double rate = scenario.Reports.Count / elapsed.TotalSeconds;
@@ -167,7 +190,7 @@ public static class Detection
         return (series, new SpikeDetector(SpikeSettings.Default).Detect(series, Excluded, o.Start, o.End, o.End.AddDays(1)));
     }
 
-    private static async Task<(CampaignReplay, List<double>, TimeSpan, CampaignState)> CampaignsAsync(Scenario scenario)
+    private static async Task<(CampaignReplay, List<double>, TimeSpan, CampaignState, CampaignEngine)> CampaignsAsync(Scenario scenario)
     {
         var state = new CampaignState(EmptyCampaignBackend.Instance);
         var engine = new CampaignEngine(state, CampaignSettings);
@@ -204,7 +227,7 @@ public static class Detection
         Calibration.Record(scenario, engine.Tested);
         var work = engine.Work;
         Console.WriteLine(string.Create(C, $"  work: detector busy {observing / 1000:F1} s of {replay.Elapsed.TotalSeconds:F1} s, notices prepared in {preparingAll / 1000:F1} s beside it; {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / work.Reports:F0} KB allocated per report ({detectorAllocated / 1024.0 / work.Reports:F1} KB by the detector); garbage collection paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} collections of generations 0/1/2)"));
-        return (detected, times, replay.Elapsed, state);
+        return (detected, times, replay.Elapsed, state, engine);
     }
 
     /// <summary>

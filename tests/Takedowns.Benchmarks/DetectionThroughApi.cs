@@ -21,12 +21,21 @@ public static partial class DetectionThroughApi
     private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(10);
     private const string CampaignLinkerName = Takedowns.Correlation.Campaigns.CampaignLinker.SubscriptionName;
 
-    public static async Task<int> RunAsync(int seeds, int countries, int days, int firstSeed = 1)
+    /// <param name="families">The scenario families to run (both unless told): every measure is printed per family.</param>
+    public static async Task<int> RunAsync(int seeds, int countries, int days, int firstSeed = 1, IReadOnlyList<ScenarioFamily>? families = null)
+    {
+        foreach (var family in families ?? [ScenarioFamily.A, ScenarioFamily.B])
+            await RunFamilyAsync(family, seeds, countries, days, firstSeed);
+        return 0;
+    }
+
+    private static async Task RunFamilyAsync(ScenarioFamily family, int seeds, int countries, int days, int firstSeed)
     {
         // The scanner looks back from today: the scenario ends yesterday.
         var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
-        var options = Detection.Options(countries, days) with { End = end };
-        Console.WriteLine(string.Create(C, $"Detection through the API: {seeds} planted and {seeds} null scenarios, {countries} countries, {days} days each, ending {end:yyyy-MM-dd}"));
+        var options = FamilyMeasures.Options(family, Detection.Options(countries, days)) with { End = end };
+        var measures = new FamilyMeasures(family);
+        Console.WriteLine(string.Create(C, $"Detection through the API, scenario family {FamilyMeasures.Name(family)}: {seeds} planted and {seeds} null scenarios, {countries} countries, {days} days each, ending {end:yyyy-MM-dd}"));
 
         var spikes = new List<SpikeScore>();
         var nullSpikes = new List<SpikeScore>();
@@ -37,31 +46,38 @@ public static partial class DetectionThroughApi
             foreach (bool isNull in new[] { false, true })
             {
                 var o = options with { Seed = seed + (isNull ? 1000 : 0) };
-                var scenario = ScenarioGenerator.Generate(isNull ? o.AsNull() : o);
-                var (spikeScore, campaignScore, rate) = await RunScenarioAsync(scenario, days);
+                var scenario = ScenarioFamilies.Generate(family, isNull ? o.AsNull() : o);
+                var (spikeScore, campaignScore, rate, detectedSpikes, detectedCampaigns) = await RunScenarioAsync(scenario, days);
+                string spikeMeasures = measures.AddSpikes(scenario, detectedSpikes, spikeScore, isNull);
+                var (_, baselineLine) = measures.AddCampaigns(scenario, detectedCampaigns, campaignScore, isNull);
                 (isNull ? nullSpikes : spikes).Add(spikeScore);
                 (isNull ? nullCampaigns : campaigns).Add(campaignScore);
                 rates.Add(rate);
-                Console.WriteLine(string.Create(C, $"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports, {rate:F0} reports/s from import to detection | spikes: {spikeScore} | campaigns: {campaignScore}"));
+                Console.WriteLine(string.Create(C, $"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports, {rate:F0} reports/s from import to detection | spikes: {spikeScore}; {spikeMeasures} | campaigns: {campaignScore}"));
+                Console.WriteLine($"    {baselineLine}");
                 Detection.PrintMissed(campaignScore);
             }
 
+        Console.WriteLine();
+        Console.WriteLine($"Scenario family {FamilyMeasures.Name(family)}:");
         Console.WriteLine();
         Console.WriteLine("| measure (through intake and the API) | value | target |");
         Console.WriteLine("|---|---|---|");
         Console.WriteLine(string.Create(C, $"| spikes: detection of 3-day bursts of ≥ 3 SD | {(double)spikes.Sum(s => s.ReferenceDetected) / spikes.Sum(s => s.Reference):P1} ({spikes.Sum(s => s.ReferenceDetected)}/{spikes.Sum(s => s.Reference)}) | ≥ 80 % |"));
         Console.WriteLine(string.Create(C, $"| spikes: false alarms per series-year, planted / null scenarios | {spikes.Sum(s => s.FalseAlarms) / spikes.Sum(s => s.SeriesYears):F3} / {nullSpikes.Sum(s => s.FalseAlarms) / nullSpikes.Sum(s => s.SeriesYears):F3} | ≤ 0.5 |"));
+        measures.PrintSpikes();
         Console.WriteLine(string.Create(C, $"| spikes: median days to detection | {Detection.Median(spikes.Select(s => s.MedianDaysToDetection)):F1} | ≤ 1 |"));
         Console.WriteLine(string.Create(C, $"| campaigns: recall (≥ 5 reports, ≥ 2 shared signals) | {(double)campaigns.Sum(s => s.Recalled) / campaigns.Sum(s => s.Planted):P1} ({campaigns.Sum(s => s.Recalled)}/{campaigns.Sum(s => s.Planted)}) | ≥ 90 % |"));
         Console.WriteLine(string.Create(C, $"| campaigns: recall, randomised claimants, ≤ 20 % edits | {(double)campaigns.Sum(s => s.RandomNameRecalled) / Math.Max(1, campaigns.Sum(s => s.RandomNamePlanted)):P1} ({campaigns.Sum(s => s.RandomNameRecalled)}/{campaigns.Sum(s => s.RandomNamePlanted)}) | ≥ 80 % |"));
         Console.WriteLine(string.Create(C, $"| campaigns: B-cubed precision / recall / F1 (mean) | {campaigns.Average(s => s.BCubedPrecision):F3} / {campaigns.Average(s => s.BCubedRecall):F3} / {campaigns.Average(s => s.BCubedF1):F3} | F1 ≥ 0.85 |"));
         Console.WriteLine(string.Create(C, $"| campaigns: median reports in a campaign when raised | {Detection.Median(campaigns.Select(s => s.MedianReportsUntilDetection)):F1} | |"));
         Console.WriteLine(string.Create(C, $"| campaigns: false campaigns per 10,000 reports, null scenarios | {nullCampaigns.Sum(s => s.FalseCampaigns) * 10_000.0 / nullCampaigns.Sum(s => s.Reports):F2} | ≤ 1 |"));
+        measures.PrintCampaigns(nullCampaigns);
         Console.WriteLine(string.Create(C, $"| whole pipeline (import, forwarding, series, campaign detection), median | {Detection.Median(rates):F0} reports/s | |"));
-        return 0;
+        Console.WriteLine();
     }
 
-    private static async Task<(SpikeScore, CampaignScore, double)> RunScenarioAsync(Scenario scenario, int days)
+    private static async Task<(SpikeScore, CampaignScore, double, IReadOnlyList<DetectedSpike>, IReadOnlyList<DetectedCampaign>)> RunScenarioAsync(Scenario scenario, int days)
     {
         var settings = new Dictionary<string, string>
         {
@@ -86,7 +102,7 @@ public static partial class DetectionThroughApi
             var detectedCampaigns = await CampaignsAsync(analyst);
             var o = scenario.Options;
             var spikeScore = SpikeScoring.Score(scenario, detectedSpikes, Detection.SeriesCount(scenario), o.Start.AddDays(o.WarmUpDays), o.End);
-            return (spikeScore, CampaignScoring.Score(scenario, detectedCampaigns), rate);
+            return (spikeScore, CampaignScoring.Score(scenario, detectedCampaigns), rate, detectedSpikes, detectedCampaigns);
         }
         catch
         {

@@ -18,14 +18,17 @@ Takedowns.Benchmarks.Detection.CampaignSettings = Takedowns.Correlation.Campaign
     GatherWithin = TimeSpan.FromHours(Arg("--gather-within-hours", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherWithin.TotalHours)),
     BoilerplatePerDay = Arg("--boilerplate-per-day", Takedowns.Correlation.Campaigns.CampaignSettings.Default.BoilerplatePerDay),
 };
+Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Takedowns.Benchmarks.NaiveBaseline.Threshold);
+// --family a|b|both: the scenario families the detection modes run (both by default).
+var families = Takedowns.Scenarios.ScenarioFamilies.ParseList(args.Contains("--family") ? Arg("--family", "both") : "both");
 if (args.Contains("--detection-api"))
-    return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1));
+    return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1), families);
 if (args.Contains("--replay"))
     return await Takedowns.Benchmarks.Detection.ReplayAsync(Arg("--replay", 1_000_000));
 if (args.Contains("--detection"))
     return await Takedowns.Benchmarks.Detection.RunAsync(Arg("--seeds", 3), Arg("--countries", 6), Arg("--days", 300), spikesOnly: args.Contains("--spikes-only"), explain: args.Contains("--explain"),
         endsOn: args.Contains("--ending-yesterday") ? DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1)
-            : args.Contains("--ending") ? Arg("--ending", default(DateOnly)) : null);
+            : args.Contains("--ending") ? Arg("--ending", default(DateOnly)) : null, families: families);
 
 int rounds = Arg("--rounds", 3);
 int seconds = Arg("--seconds", 15);

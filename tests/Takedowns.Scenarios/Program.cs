@@ -7,9 +7,10 @@ using Takedowns.Scenarios;
 
 // takedowns-scenario --out DIR [options]: writes one CSV per organisation (the bulk-import format), civic-periods.json and truth.json.
 // takedowns-scenario load --gateway URL --admin-key KEY [options]: feeds the scenario through a running system.
-// Options: [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--null] [--end yyyy-MM-dd]
+// Options: [--family a|b] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--warm-up N] [--null] [--end yyyy-MM-dd]
 bool load = args.Length > 0 && args[0] == "load";
 var options = new ScenarioOptions();
+var family = ScenarioFamily.A;
 string? output = null, gatewayUrl = null, adminKey = null;
 for (int i = load ? 1 : 0; i < args.Length; i++)
 {
@@ -27,8 +28,10 @@ for (int i = load ? 1 : 0; i < args.Length; i++)
         "--spikes" => options with { Spikes = int.Parse(Value(), CultureInfo.InvariantCulture) },
         "--campaigns" => options with { Campaigns = int.Parse(Value(), CultureInfo.InvariantCulture) },
         "--organisations" => options with { Organisations = int.Parse(Value(), CultureInfo.InvariantCulture) },
+        "--warm-up" => options with { WarmUpDays = int.Parse(Value(), CultureInfo.InvariantCulture) },
         "--end" => options with { End = DateOnly.ParseExact(Value(), "yyyy-MM-dd", CultureInfo.InvariantCulture) },
         "--null" => options.AsNull(),
+        "--family" => SetFamily(ref family, Value(), options),
         _ => throw new ArgumentException($"Unknown option {args[i]}."),
     };
 }
@@ -39,7 +42,7 @@ if (load)
         Console.Error.WriteLine("usage: takedowns-scenario load --gateway URL --admin-key KEY [options]");
         return 2;
     }
-    var loaded = ScenarioGenerator.Generate(options);
+    var loaded = ScenarioFamilies.Generate(family, options);
     Console.WriteLine($"loading {loaded.Reports.Count} synthetic reports ({options.Start:yyyy-MM-dd} to {options.End:yyyy-MM-dd}, " +
                       $"{loaded.Spikes.Count} planted spikes, {loaded.Campaigns.Count} planted campaigns) into {gatewayUrl}");
     using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromMinutes(5) };
@@ -48,15 +51,21 @@ if (load)
 }
 if (output is null)
 {
-    Console.Error.WriteLine("usage: takedowns-scenario --out DIR [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--organisations N] [--end yyyy-MM-dd] [--null]");
+    Console.Error.WriteLine("usage: takedowns-scenario --out DIR [--family a|b] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--organisations N] [--warm-up N] [--end yyyy-MM-dd] [--null]");
     return 2;
 }
 
-var scenario = ScenarioGenerator.Generate(options);
+var scenario = ScenarioFamilies.Generate(family, options);
 ScenarioFiles.Write(scenario, output);
 Console.WriteLine($"{scenario.Reports.Count} reports, {scenario.Spikes.Count} planted spikes, {scenario.Campaigns.Count} planted campaigns, " +
     $"{scenario.CivicPeriods.Count} civic periods, {options.Start:yyyy-MM-dd} to {options.End:yyyy-MM-dd}: {output}");
 return 0;
+
+static ScenarioOptions SetFamily(ref ScenarioFamily target, string value, ScenarioOptions options)
+{
+    target = ScenarioFamilies.Parse(value);
+    return options;
+}
 
 static ScenarioOptions Set(ref string? target, string value, ScenarioOptions options)
 {

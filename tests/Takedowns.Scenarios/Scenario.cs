@@ -65,10 +65,13 @@ public sealed record PlantedSpike(int Index, IReadOnlyList<Cell> Cells, DateOnly
     public int Days => End.DayNumber - Start.DayNumber + 1;
 }
 
-/// <summary>A coordinated complaint campaign planted across organisations.</summary>
+/// <summary>
+/// A coordinated complaint campaign planted across organisations. <see cref="LookAlikeLetters"/>: its copies swap letters
+/// for look-alikes of the other script, so that they differ byte for byte.
+/// </summary>
 public sealed record PlantedCampaign(
     int Index, int Size, DateTimeOffset Start, DateTimeOffset End, Platform Platform, string Policy, string ClaimantStyle,
-    double EditRate, double CyrillicShare, IReadOnlyList<string> SharedSignals);
+    double EditRate, double CyrillicShare, IReadOnlyList<string> SharedSignals, bool LookAlikeLetters = false);
 
 public sealed record CivicPeriodSpec(string Country, string Type, string Name, DateOnly Start, DateOnly End);
 
