@@ -76,14 +76,33 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         return found;
     }
 
-    public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
-        await operations.LoadManyAsync<NoticeProfile>(ct, ids);
+    public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => await UntrackedAsync<NoticeProfile>(ids, ct);
 
-    public async Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
-        await operations.LoadManyAsync<CandidateCluster>(ct, ids);
+    public async Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => await UntrackedAsync<CandidateCluster>(ids, ct);
 
-    public async Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct) =>
-        await operations.Query<CandidateCluster>().Where(c => c.CampaignId == campaignId).FirstOrDefaultAsync(ct);
+    public async Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct)
+    {
+        var id = await operations.Query<CandidateCluster>().Where(c => c.CampaignId == campaignId).Select(c => c.Id).FirstOrDefaultAsync(ct);
+        return id == Guid.Empty ? null : (await UntrackedAsync<CandidateCluster>([id], ct)).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Documents read without the session keeping them: detection replaces a profile or cluster with a new object of the
+    /// same id (a revised report, a regrouped cluster), and a session that had tracked the old one would refuse it, stopping
+    /// detection on every retry.
+    /// </summary>
+    private async Task<List<T>> UntrackedAsync<T>(IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        var found = new List<T>(ids.Count);
+        if (ids.Count == 0) return found;
+        var options = operations.DocumentStore.Options;
+        string table = options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
+        await using var command = new NpgsqlCommand($"select data from {table} where id = any($1)") { Parameters = { new() { Value = ids.ToArray() } } };
+        var serializer = options.Serializer();
+        await using var reader = await operations.ExecuteReaderAsync(command, ct);
+        while (await reader.ReadAsync(ct)) found.Add(serializer.FromJson<T>(reader, 0));
+        return found;
+    }
 
     public async Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct)
     {

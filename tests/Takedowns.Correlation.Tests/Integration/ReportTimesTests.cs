@@ -55,6 +55,31 @@ public sealed class ReportTimesTests(ServiceHost<Program> host) : IClassFixture<
     }
 
     [Fact]
+    public async Task a_revised_notice_replaces_the_stored_profile_without_stalling_detection()
+    {
+        // The revision arrives in a later page than the report, so its profile is loaded from the store before a new
+        // one replaces it; and a report revised twice within one page replaces a profile it made itself.
+        var bus = host.Services.GetRequiredService<IBus>();
+        var first = Report(new DateTimeOffset(2026, 11, 18, 10, 0, 0, TimeSpan.Zero), DateTimeOffset.UtcNow);
+        await bus.PublishIntegrationEvent(new ReportChanges([new ReportChange(Guid.NewGuid(), Submitted: first)]), Guid.NewGuid(), CancellationToken.None);
+        await Queues.WaitUntilDrainedAsync(host.VirtualHost);
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(host.Schema, Shards);
+
+        ReportRevised Revision(long n, string text) => new(first.ReportId, first.OrganisationId, first.Platform, first.SubjectType, first.Country,
+            first.Action, first.Category, first.OccurredOn, true, first.IncidentId ?? Guid.NewGuid(), n, DateTimeOffset.UtcNow, first.ExternalId, first.OccurredAt,
+            new ReportNotice("Copyright", "Example Rights Agency", text, null));
+        await bus.PublishIntegrationEvent(new ReportChanges(
+        [
+            new ReportChange(Guid.NewGuid(), Revised: Revision(2, "We received a complaint about a video on this channel, revised.")),
+            new ReportChange(Guid.NewGuid(), Revised: Revision(3, "We received a second complaint about the video on this channel.")),
+        ]), Guid.NewGuid(), CancellationToken.None);
+        await Queues.WaitUntilDrainedAsync(host.VirtualHost);
+
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(host.Schema, Shards);
+        Assert.Equal(3L, await Database.ScalarAsync($"select (data->>'revision')::bigint from \"{host.Schema}\".mt_doc_noticeprofile where id = '{first.ReportId}'"));
+    }
+
+    [Fact]
     public void every_time_of_a_report_change_is_converted_to_utc_at_the_same_instant()
     {
         var plus5 = TimeSpan.FromHours(5);
