@@ -77,17 +77,14 @@ public sealed partial class SeriesChangesProjection : MultiStreamProjection<Seri
         Identity<IncidentUnobserved>(e => e.Country);
     }
 
-    public SeriesChanges Create(IEvent<IncidentObserved> e)
-    {
-        var changes = new SeriesChanges { Id = e.Data.Country };
-        changes.Record(e.Sequence, e.Data.OccurredOn);
-        return changes;
-    }
+    public SeriesChanges Create(IEvent<IncidentObserved> e) => First(e.Data.Country, e.Sequence, e.Data.OccurredOn);
 
-    public SeriesChanges Create(IEvent<IncidentUnobserved> e)
+    public SeriesChanges Create(IEvent<IncidentUnobserved> e) => First(e.Data.Country, e.Sequence, e.Data.OccurredOn);
+
+    private static SeriesChanges First(string country, long sequence, DateOnly day)
     {
-        var changes = new SeriesChanges { Id = e.Data.Country };
-        changes.Record(e.Sequence, e.Data.OccurredOn);
+        var changes = new SeriesChanges { Id = country };
+        changes.Record(sequence, day);
         return changes;
     }
 
