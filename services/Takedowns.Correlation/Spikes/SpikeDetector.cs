@@ -367,9 +367,31 @@ internal sealed class BaselineModel
             }
         }
         foreach (var cells in _cells.Values) cells.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        _finestFirst = series.Counts.Keys.OrderByDescending(s => System.Numerics.BitOperations.PopCount((uint)SeriesSet.KindOf(s)))
+            .ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
     }
 
     private int Weekday(int index) => (int)_series.DayAt(index).DayOfWeek;
+
+    /// <summary>Every slice, the ones fixing more of platform, category and subject type first, then in key order.</summary>
+    private readonly List<Slice> _finestFirst;
+
+    /// <summary>A slice's counts over a run of days, compared day by day.</summary>
+    private readonly struct Counts(int[] counts, int from, int to) : IEquatable<Counts>
+    {
+        private ReadOnlySpan<int> Days => counts.AsSpan(from, to - from + 1);
+
+        public bool Equals(Counts other) => Days.SequenceEqual(other.Days);
+
+        public override bool Equals(object? obj) => obj is Counts other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (int c in Days) hash.Add(c);
+            return hash.ToHashCode();
+        }
+    }
 
     public int Sum(Slice slice, int from, int to) => from > to ? 0 : (int)(_sums[slice].All[to + 1] - _sums[slice].All[Math.Max(0, from)]);
 
@@ -386,11 +408,15 @@ internal sealed class BaselineModel
         var results = new List<SliceAssessment>();
         var floors = new Dictionary<string, List<double>>();
         int reach = _settings.BaselineDays + _settings.GuardDays;
-        foreach (var slice in _series.Counts.Keys)
+        var seen = new HashSet<(string Country, Counts Days)>();
+        foreach (var slice in _finestFirst)
         {
             if (Sum(slice, t - reach + 1, t) == 0) continue;
             // A slice without enough baseline days is never assessed: it cannot alarm and costs nothing.
             if (Floor(slice, t) is not { } floor) continue;
+            // A slice whose days are those of a finer one (a platform with one category that has data) would give the
+            // same p-value (same counts, country and size; no CUSUM): one test, counted once, named by the finer slice.
+            if (floor > 0 && !seen.Add((slice.Country, new Counts(_sums[slice].Counts, Math.Max(0, t - reach + 1), t)))) continue;
             if (!floors.TryGetValue(slice.Country, out var own)) floors[slice.Country] = own = [];
             own.Add(floor);
             if (Sum(slice, t - Math.Max(longest, _settings.CusumDays) + 1, t) < _settings.MinCount) continue;
