@@ -74,12 +74,13 @@ public sealed record SpikeEpisode(Slice Slice, DateOnly Start, DateOnly End, int
 }
 
 /// <summary>
-/// Finds spikes in daily incident counts, for every slice at once. Per slice and day: a negative-binomial tail test of the
-/// last 1, 3 and 7 days against a baseline of the 12 weeks before the last 7, leaving out every registered civic period of the
-/// country, with day-of-week effects taken from the country's total and the slice's rate shrunk toward its share of the
-/// country's (so sparse slices borrow strength); and a negative-binomial GLR-CUSUM for a doubling of the rate, for slow
-/// build-ups. Each day one false-discovery-rate budget (Benjamini-Hochberg) is spent across every slice that reached the
-/// minimum count. Deterministic: the same counts, calendar and dates give the same spikes.
+/// Finds spikes in daily incident counts, for every slice at once. Per slice and day: the conditional test (binomial, or
+/// beta-binomial where days vary beyond Poisson) of the last 1, 3 and 7 days against a baseline of the 12 weeks before the
+/// last 7, leaving out every registered civic period of the country, with day-of-week effects taken from the country's
+/// total; a negative-binomial GLR-CUSUM for a doubling of the rate, for slow build-ups, where the baseline is busy; the
+/// tests combined by Simes' method. Per country, a subset scan pools thin rises over cells. Each day one alarm budget
+/// (Benjamini-Hochberg at q = alarms per country-year / 365) is spent over the country's tests that could pass
+/// (<see cref="Tarone"/>). Deterministic: the same counts, calendar and dates give the same spikes.
 /// </summary>
 public sealed class SpikeDetector(SpikeSettings settings)
 {
