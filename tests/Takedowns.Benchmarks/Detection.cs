@@ -61,6 +61,10 @@ public static partial class Detection
                 (isNull ? oursNull : ours).Add(score);
                 if (!isNull) earsRuns.Add((scenario, series));
                 string spikeMeasures = measures.AddSpikes(scenario, detectedSpikes, score, isNull);
+                if (explain && !isNull) ExplainMissedSpikes(scenario, series, spikes);
+                if (explain)
+                    foreach (var e in spikes.Where(e => e.FirstAlarm >= scenario.Options.Start.AddDays(scenario.Options.WarmUpDays) && !SpikeScoring.Explained(scenario, new DetectedSpike(e.Slice, e.Start, e.End, e.FirstAlarm))))
+                        Console.WriteLine(string.Create(C, $"    false alarm {e.Slice.Key} {e.Start:MM-dd}..{e.End:MM-dd} (first {e.FirstAlarm:MM-dd}): {e.Observed} observed vs {e.Expected:F2} expected, p {e.PValue:G2}, {e.Method}{(e.Cells.Count > 0 ? ": " + string.Join(" ", e.Cells.Select(c => c.Key)) : "")}"));
 
                 if (spikesOnly)
                 {
@@ -228,6 +232,51 @@ public static partial class Detection
         var work = engine.Work;
         Console.WriteLine(string.Create(C, $"  work: detector busy {observing / 1000:F1} s of {replay.Elapsed.TotalSeconds:F1} s, notices prepared in {preparingAll / 1000:F1} s beside it; {work.Candidates / (double)work.Reports:F1} candidates weighed per report, {work.TextsCompared / work.Reports:F2} texts compared exactly; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / work.Reports:F0} KB allocated per report ({detectorAllocated / 1024.0 / work.Reports:F1} KB by the detector); garbage collection paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} collections of generations 0/1/2)"));
         return (detected, times, replay.Elapsed, state, engine);
+    }
+
+    /// <summary>
+    /// Each reference burst (3 days, ≥ 3 SD) the detector missed, day by day from its start to the end of the tolerance: the
+    /// family its country's budget was spread over that day and the threshold of the best rank, the slices holding one of
+    /// its cells with their p-values, counts, expectations and baseline events, and what did pass; and any spike already
+    /// open that shares a cell with it (which holds back a second one).
+    /// </summary>
+    private static void ExplainMissedSpikes(Scenario scenario, SeriesSet series, IReadOnlyList<SpikeEpisode> spikes)
+    {
+        var o = scenario.Options;
+        var settings = SpikeSettings.Default;
+        double q = settings.AlarmsPerCountryYear / 365.0;
+        bool Excluded(string country, DateOnly day) => scenario.CivicPeriods.Any(p => p.Country == country && p.Start <= day && day <= p.End);
+        bool Holds(Slice slice, PlantedSpike p) => p.Cells.Any(c => SpikeScoring.Contains(slice, c.Country, c.Platform, c.Category, c.SubjectType));
+        foreach (var p in scenario.Spikes.Where(p => p.Start >= o.Start.AddDays(o.WarmUpDays) && SpikeScoring.IsReference(p)))
+        {
+            if (spikes.Any(d => Holds(d.Slice, p) && d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(SpikeScoring.Tolerance))) continue;
+            string country = p.Cells[0].Country;
+            string cells = string.Join("; ", p.Cells.Select((c, k) =>
+            {
+                var counts = series.Counts.GetValueOrDefault(new Slice(c.Country, c.Platform, c.Category, c.SubjectType)) ?? new int[series.Days];
+                var around = Enumerable.Range(-2, 8).Select(d => series.IndexOf(p.Start.AddDays(d))).Where(i => i >= 0 && i < counts.Length).Select(i => counts[i]);
+                return string.Create(C, $"{c.Platform}/{c.Category}/{c.SubjectType} rate {c.Rate:F3}/day size {c.Size:F1} +{p.Extra[k]}/day, counts from 2 days before: {string.Join(" ", around)}");
+            }));
+            Console.WriteLine(string.Create(C, $"    missed burst {p.Index} {country} {p.Start:MM-dd}..{p.End:MM-dd}, {p.StandardDeviations:F1} SD{(p.InCivicPeriod ? ", in a civic period" : "")}: {cells}"));
+            // What a test that knew each cell's true rate would give the burst's three days in its cells together (no
+            // estimation, no weekday or news effects): the bound on what any valid test can reach.
+            int burstCount = p.Cells.Sum(c => Enumerable.Range(0, p.Days).Sum(d =>
+                series.Counts.GetValueOrDefault(new Slice(c.Country, c.Platform, c.Category, c.SubjectType)) is { } x && series.IndexOf(p.Start.AddDays(d)) is var i && i >= 0 && i < x.Length ? x[i] : 0));
+            double burstMean = p.Cells.Sum(c => c.Rate) * p.Days;
+            Console.WriteLine(string.Create(C, $"      known-rate Poisson p of the cells' {burstCount} incidents over the burst against {burstMean:F2} expected: {NegativeBinomialTail.AtLeast(burstCount, burstMean, double.PositiveInfinity):G2}"));
+            foreach (var e in spikes.Where(e => e.Slice.Country == country && e.Start <= p.End.AddDays(SpikeScoring.Tolerance) && e.End >= p.Start.AddDays(-14) && p.Cells.Any(c => SpikeDetector.Related(e.Slice, new Slice(c.Country, c.Platform, c.Category, c.SubjectType)))))
+                Console.WriteLine(string.Create(C, $"      related spike {e.Slice.Key} {e.Start:MM-dd}..{e.End:MM-dd} first alarm {e.FirstAlarm:MM-dd} p {e.PValue:G2} {e.Method}"));
+            foreach (var day in new SpikeDetector(settings).Days(series, Excluded, p.Start, p.End.AddDays(SpikeScoring.Tolerance), o.End.AddDays(1)).Where(d => d.Country == country))
+            {
+                Console.WriteLine(string.Create(C, $"      {day.Day:MM-dd}: family {day.Family}, best-rank threshold {q / day.Family:G2}; passed {string.Join(", ", day.Passed.Take(3).Select(a => $"{a.Slice.Key} p {a.PValue:G2}"))}"));
+                foreach (var a in day.Assessed.Where(a => Holds(a.Slice, p)).OrderBy(a => a.PValue).Take(4))
+                {
+                    int t = series.IndexOf(day.Day);
+                    int baseline = series.Counts[a.Slice].Skip(Math.Max(0, t - settings.GuardDays - settings.BaselineDays + 1)).Take(settings.BaselineDays).Sum();
+                    Console.WriteLine(string.Create(C, $"        {a.Slice.Key}: p {a.PValue:G2} ({a.Method}), {a.Observed} observed vs {a.Expected:F2} expected from {series.DayAt(a.Start):MM-dd}, ~{baseline} baseline events"));
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -41,9 +41,18 @@ public sealed record SpikeSettings
 /// <summary>
 /// One slice on one day: whether it could be a spike and how surprising it is. <paramref name="Cells"/>: the cells a
 /// subset scan pooled (the slice is the narrowest one holding them all); null when the slice was tested on its own.
+/// <paramref name="Floor"/>: the smallest p-value the slice could have reached that day given its events in baseline and
+/// window together (see <see cref="SpikeDetector.Tarone"/>); 0 when not bounded.
 /// </summary>
 public readonly record struct SliceAssessment(
-    Slice Slice, double PValue, int Start, int Observed, double Expected, string Method, IReadOnlyList<Slice>? Cells = null);
+    Slice Slice, double PValue, int Start, int Observed, double Expected, string Method, IReadOnlyList<Slice>? Cells = null, double Floor = 0);
+
+/// <summary>
+/// One country's day as the detector weighed it: every slice assessed, and those that passed.
+/// </summary>
+/// <paramref name="Slices"/>: the tests with data that day (slices with an event in the last 13 weeks, and the subset scan);
+/// <paramref name="Family"/>: those of them that could pass, which the budget is spread over.
+public sealed record CountryDay(DateOnly Day, string Country, int Slices, int Family, IReadOnlyList<SliceAssessment> Assessed, IReadOnlyList<SliceAssessment> Passed);
 
 /// <summary>
 /// A spike as found in the data: a slice, a window of days (inclusive) and how far the counts rose above the baseline.
@@ -65,12 +74,13 @@ public sealed record SpikeEpisode(Slice Slice, DateOnly Start, DateOnly End, int
 }
 
 /// <summary>
-/// Finds spikes in daily incident counts, for every slice at once. Per slice and day: a negative-binomial tail test of the
-/// last 1, 3 and 7 days against a baseline of the 12 weeks before the last 7, leaving out every registered civic period of the
-/// country, with day-of-week effects taken from the country's total and the slice's rate shrunk toward its share of the
-/// country's (so sparse slices borrow strength); and a negative-binomial GLR-CUSUM for a doubling of the rate, for slow
-/// build-ups. Each day one false-discovery-rate budget (Benjamini-Hochberg) is spent across every slice that reached the
-/// minimum count. Deterministic: the same counts, calendar and dates give the same spikes.
+/// Finds spikes in daily incident counts, for every slice at once. Per slice and day: the conditional test (binomial, or
+/// beta-binomial where days vary beyond Poisson) of the last 1, 3 and 7 days against a baseline of the 12 weeks before the
+/// last 7, leaving out every registered civic period of the country, with day-of-week effects taken from the country's
+/// total; a negative-binomial GLR-CUSUM for a doubling of the rate, for slow build-ups, where the baseline is busy; the
+/// tests combined by Simes' method. Per country, a subset scan pools thin rises over cells. Each day one alarm budget
+/// (Benjamini-Hochberg at q = alarms per country-year / 365) is spent over the country's tests that could pass
+/// (<see cref="Tarone"/>). Deterministic: the same counts, calendar and dates give the same spikes.
 /// </summary>
 public sealed class SpikeDetector(SpikeSettings settings)
 {
@@ -82,19 +92,13 @@ public sealed class SpikeDetector(SpikeSettings settings)
     public IReadOnlyList<SpikeEpisode> Detect(SeriesSet series, Func<string, DateOnly, bool> excluded, DateOnly from, DateOnly to,
         DateOnly today, Func<int, double>? completeness = null)
     {
-        completeness ??= _ => 1;
         var model = new BaselineModel(series, excluded, settings);
         var open = new Dictionary<Slice, Episode>();
         var done = new List<Episode>();
         var lastClosed = new Dictionary<Slice, Episode>();
-        for (var day = from; day <= to; day = day.AddDays(1))
+        foreach (var (t, countries) in AssessDays(model, series, from, to, today, completeness))
         {
-            int t = series.IndexOf(day);
-            if (t < 0 || t >= series.Days) continue;
-            var (assessed, family) = model.AssessDay(t, d => completeness(today.DayNumber - series.DayAt(d).DayNumber));
-            var alarms = assessed.GroupBy(a => a.Slice.Country)
-                .SelectMany(c => BenjaminiHochberg(c.ToList(), settings.AlarmsPerCountryYear / 365.0, family[c.Key]));
-            foreach (var a in MostTelling(alarms))
+            foreach (var a in MostTelling(countries.SelectMany(c => c.Passed)))
             {
                 // A related slice already has a spike open: the same event, seen from a neighbouring slice.
                 if (!open.ContainsKey(a.Slice) && open.Keys.Any(s => Related(s, a.Slice))) continue;
@@ -118,6 +122,76 @@ public sealed class SpikeDetector(SpikeSettings settings)
         }
         return done.Select(e => e.ToSpike(series, closed: true)).Concat(open.Values.Select(e => e.ToSpike(series, closed: false)))
             .OrderBy(s => s.Start).ThenBy(s => s.Slice.Key, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Each country's days from <paramref name="from"/> to <paramref name="to"/> as the detector weighs them: the family its
+    /// alarms are budgeted over, every slice assessed and the ones that pass (before related alarms are folded into one).
+    /// </summary>
+    public IEnumerable<CountryDay> Days(SeriesSet series, Func<string, DateOnly, bool> excluded, DateOnly from, DateOnly to,
+        DateOnly today, Func<int, double>? completeness = null) =>
+        AssessDays(new BaselineModel(series, excluded, settings), series, from, to, today, completeness).SelectMany(d => d.Countries);
+
+    private IEnumerable<(int T, IReadOnlyList<CountryDay> Countries)> AssessDays(BaselineModel model, SeriesSet series, DateOnly from, DateOnly to,
+        DateOnly today, Func<int, double>? completeness)
+    {
+        completeness ??= _ => 1;
+        for (var day = from; day <= to; day = day.AddDays(1))
+        {
+            int t = series.IndexOf(day);
+            if (t < 0 || t >= series.Days) continue;
+            var (assessed, floors) = model.AssessDay(t, d => completeness(today.DayNumber - series.DayAt(d).DayNumber));
+            var countries = assessed.GroupBy(a => a.Slice.Country).Select(c =>
+            {
+                var all = c.ToList();
+                var passed = Tarone(all, floors[c.Key], settings.AlarmsPerCountryYear / 365.0, out int family);
+                return new CountryDay(day, c.Key, floors[c.Key].Count, family, all, passed);
+            }).ToList();
+            yield return (t, countries);
+        }
+    }
+
+    /// <summary>
+    /// Benjamini-Hochberg over the tests that could pass (Tarone 1990; Gilbert 2005, for discrete tests). A slice with few
+    /// events in baseline and window together cannot reach a small p-value however they fall: 2 incidents in 13 weeks give
+    /// at best about 1e-4. Given those totals each test is exact, so a test whose smallest attainable p-value
+    /// (<paramref name="floors"/>, one per test with data, the assessed ones among them) cannot pass spends nothing.
+    /// K is the smallest number such that at most K tests have a floor at or below q / K; Benjamini-Hochberg then runs at
+    /// <paramref name="q"/> over those tests (<paramref name="family"/> of them). Under no change the chance of any alarm
+    /// stays at most q: the family still holds every test that could have passed at its share.
+    /// </summary>
+    public static IReadOnlyList<SliceAssessment> Tarone(IReadOnlyList<SliceAssessment> assessed, IReadOnlyList<double> floors, double q, out int family)
+    {
+        var sorted = floors.Order().ToArray();
+        int k = 1;
+        // m(K), the tests with a floor at or below q / K, falls as K grows: the first K with m(K) <= K.
+        while (k < sorted.Length && Within(sorted, q / k) > k) k++;
+        family = Within(sorted, q / k);
+        double cut = q / k;
+        var candidates = assessed.Where(a => a.Floor <= cut).ToList();
+        return family == 0 ? [] : BenjaminiHochberg(candidates, q, family).ToList();
+
+        static int Within(double[] sorted, double level)
+        {
+            int i = Array.BinarySearch(sorted, level);
+            if (i < 0) return ~i;
+            while (i + 1 < sorted.Length && sorted[i + 1] <= level) i++;
+            return i + 1;
+        }
+    }
+
+    /// <summary>
+    /// Simes' combination of several tests of one hypothesis, min over j of n·p₍ⱼ₎ / j: valid when the tests depend on each
+    /// other positively, as windows ending on the same day and a CUSUM over the same days do (Sarkar 2008), and never above
+    /// the Bonferroni bound n·p₍₁₎.
+    /// </summary>
+    public static double Simes(IReadOnlyList<double> pValues)
+    {
+        if (pValues.Count == 0) return 1;
+        var sorted = pValues.Order().ToArray();
+        double best = 1;
+        for (int j = 0; j < sorted.Length; j++) best = Math.Min(best, sorted.Length * sorted[j] / (j + 1));
+        return Math.Min(1, best);
     }
 
     /// <summary>
@@ -294,38 +368,93 @@ internal sealed class BaselineModel
             }
         }
         foreach (var cells in _cells.Values) cells.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        _finestFirst = series.Counts.Keys.OrderByDescending(s => System.Numerics.BitOperations.PopCount((uint)SeriesSet.KindOf(s)))
+            .ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
     }
 
     private int Weekday(int index) => (int)_series.DayAt(index).DayOfWeek;
 
+    /// <summary>Every slice, the ones fixing more of platform, category and subject type first, then in key order.</summary>
+    private readonly List<Slice> _finestFirst;
+
+    /// <summary>A slice's counts over a run of days, compared day by day.</summary>
+    private readonly struct Counts(int[] counts, int from, int to) : IEquatable<Counts>
+    {
+        private ReadOnlySpan<int> Days => counts.AsSpan(from, to - from + 1);
+
+        public bool Equals(Counts other) => Days.SequenceEqual(other.Days);
+
+        public override bool Equals(object? obj) => obj is Counts other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (int c in Days) hash.Add(c);
+            return hash.ToHashCode();
+        }
+    }
+
     public int Sum(Slice slice, int from, int to) => from > to ? 0 : (int)(_sums[slice].All[to + 1] - _sums[slice].All[Math.Max(0, from)]);
 
     /// <summary>
-    /// All slices that reached the minimum count in the longest window, assessed as on day <paramref name="t"/>, and per
-    /// country the size of the family they were chosen from: every slice with an event in its baseline or windows, and
-    /// the pooled scan. Alarms are budgeted over the family, not over the slices that happened to reach the minimum.
+    /// All slices that reached the minimum count, assessed as on day <paramref name="t"/>, and per country the smallest
+    /// p-value each test with data could have reached (every slice with an event in its baseline or windows, and the
+    /// pooled scan): alarms are budgeted over the tests that could pass, not over the slices that happened to reach the
+    /// minimum.
     /// </summary>
-    public (IReadOnlyList<SliceAssessment> Assessed, IReadOnlyDictionary<string, int> Family) AssessDay(int t, Func<int, double> completeness)
+    public (IReadOnlyList<SliceAssessment> Assessed, IReadOnlyDictionary<string, List<double>> Floors) AssessDay(int t, Func<int, double> completeness)
     {
         _completeness = completeness;
         int longest = Math.Max(_settings.Windows.Max(), 1);
         var results = new List<SliceAssessment>();
-        var family = new Dictionary<string, int>();
+        var floors = new Dictionary<string, List<double>>();
         int reach = _settings.BaselineDays + _settings.GuardDays;
-        foreach (var slice in _series.Counts.Keys)
+        var seen = new HashSet<(string Country, Counts Days)>();
+        foreach (var slice in _finestFirst)
         {
             if (Sum(slice, t - reach + 1, t) == 0) continue;
-            family[slice.Country] = family.GetValueOrDefault(slice.Country) + 1;
+            // A slice without enough baseline days is never assessed: it cannot alarm and costs nothing.
+            if (Floor(slice, t) is not { } floor) continue;
+            // A slice whose days are those of a finer one (a platform with one category that has data) would give the
+            // same p-value (same counts, country and size; no CUSUM): one test, counted once, named by the finer slice.
+            if (floor > 0 && !seen.Add((slice.Country, new Counts(_sums[slice].Counts, Math.Max(0, t - reach + 1), t)))) continue;
+            if (!floors.TryGetValue(slice.Country, out var own)) floors[slice.Country] = own = [];
+            own.Add(floor);
             if (Sum(slice, t - Math.Max(longest, _settings.CusumDays) + 1, t) < _settings.MinCount) continue;
-            if (Assess(slice, t) is { } a) results.Add(a);
+            if (Assess(slice, t, floor) is { } a) results.Add(a);
         }
         foreach (var (country, cells) in _cells)
         {
-            if (!family.ContainsKey(country)) continue;
-            family[country]++;
+            if (!floors.TryGetValue(country, out var own)) continue;
+            own.Add(0);
             if (AssessPooled(country, cells, t) is { } pooled) results.Add(pooled);
         }
-        return (results, family);
+        return (results, floors);
+    }
+
+    /// <summary>
+    /// The smallest p-value <see cref="Assess"/> could give the slice on day <paramref name="t"/>, given how many events
+    /// its baseline and longest window hold together (n): all n on the last day, none in the baseline, when each window's
+    /// conditional test gives π_w^n, combined as the assessment combines them. Given n, every window's test is exact (the
+    /// n events fall between baseline and days as a multinomial), which is what lets a slice whose floor cannot pass be
+    /// left out of the family. Where the CUSUM looks, 0 (its bound is not conditional on n); null when the slice is
+    /// never assessed (too few baseline days).
+    /// </summary>
+    private double? Floor(Slice slice, int t)
+    {
+        if (RateOf(slice, t) is null) return null;
+        var weekday = WeekdayFactors(slice.Country, t);
+        var baseline = BaselineOf(slice, t, weekday);
+        if (baseline.Events >= _settings.CusumMinBaseline) return 0;
+        int longest = _settings.Windows.Max();
+        long n = baseline.Events + Sum(slice, t - longest + 1, t);
+        if (n < _settings.MinCount) return 1;
+        var floors = _settings.Windows.Select(w =>
+        {
+            double window = WindowExposure(weekday, t - w + 1, t);
+            return window <= 0 ? 1 : Math.Pow(window / (window + baseline.Exposure), n);
+        }).ToList();
+        return SpikeDetector.Simes(floors);
     }
 
     /// <summary>
@@ -354,9 +483,19 @@ internal sealed class BaselineModel
         }
         if (used.Count < 2) return null;
         // Each cell's rise is judged by the conditional test, which stays valid on a near-empty baseline, so the scan's
-        // bound (uniform or larger p-values under no change) holds for the hundreds of sparse cells it chooses from.
+        // bound (uniform or larger p-values under no change) holds for the hundreds of sparse cells it chooses from. A
+        // cell can only join a subset with a p-value at most α_max; one whose events in baseline and windows together
+        // could not reach it however they fell (one incident in 13 weeks) is not among those the scan chooses from.
+        var exposures = _settings.PooledWindows.Select(w => WindowExposure(weekday, t - w + 1, t)).ToArray();
+        int testable = 0;
+        for (int i = 0; i < used.Count; i++)
+        {
+            long n = baselines[i].Events + counts[i].Sum();
+            if (exposures.Any(w => w > 0 && Math.Pow(w / (w + baselines[i].Exposure), n) <= _settings.PooledAlphaMax)) testable++;
+        }
+        if (testable == 0) return null;
         var found = SubsetScan.Scan([.. counts], [.. expected], [.. sizes], _settings.PooledWindows, _settings.MinCount, _settings.PooledAlphaMax,
-            (i, w, count) => baselines[i].Tail(count, WindowExposure(weekday, t - w + 1, t)));
+            (i, w, count) => baselines[i].Tail(count, WindowExposure(weekday, t - w + 1, t)), testable);
         if (found.Cells.Length == 0) return null;
 
         var pooled = found.Cells.Select(i => used[i]).ToList();
@@ -391,7 +530,9 @@ internal sealed class BaselineModel
             double prior = parentDays == 0 ? mean : (double)parentSum / parentDays / _siblings[(slice.Country, SeriesSet.KindOf(slice))];
             mean = (sum + _settings.Shrinkage * prior) / (days + _settings.Shrinkage);
         }
-        // Dispersion by moments where the slice has enough events to tell, else its parent's; never below a floor.
+        // The negative-binomial size by moments where the slice has enough events to tell, else its country's: what makes
+        // a country's days vary beyond Poisson (news, drifting levels) multiplies its slices' rates alike, which gives each
+        // slice the same size (its variance μ + μ²/k, nearly Poisson where μ is small). Never below a floor.
         double size = double.PositiveInfinity;
         var source = sum >= 20 ? slice : SeriesSet.ParentOf(slice) ?? slice;
         var (s, q, n) = _sums[source].Over(from, to);
@@ -450,7 +591,7 @@ internal sealed class BaselineModel
 
     /// <summary>
     /// A slice's baseline as on day <paramref name="t"/>: its events, their exposure (baseline days weighted by the
-    /// weekday factors and the share of reports in by now) and the dispersion of its daily counts.
+    /// weekday factors and the share of reports in by now) and the negative-binomial size of its daily counts.
     /// </summary>
     private Baseline BaselineOf(Slice slice, int t, double[] weekday)
     {
@@ -466,21 +607,7 @@ internal sealed class BaselineModel
             for (int u = from; u <= to; u++)
                 if (sums.Usable[u]) exposure += weekday[(int)_series.DayAt(u).DayOfWeek] * _completeness(u);
         var (sum, _, _) = sums.Over(from, to);
-        return new Baseline(sum, exposure, Dispersion(slice, from, to));
-    }
-
-    /// <summary>
-    /// Variance over mean of daily counts (at least 1): the slice's own where it has enough events to tell, else its
-    /// parent's. Counts are divided by it before the binomial test (quasi-likelihood), so overdispersed days do not pass
-    /// for a rise.
-    /// </summary>
-    private double Dispersion(Slice slice, int from, int to)
-    {
-        var source = _sums[slice].Over(from, to).Sum >= 20 ? slice : SeriesSet.ParentOf(slice) ?? slice;
-        var (s, q, n) = _sums[source].Over(from, to);
-        if (s < 20 || n < 2) return 1;
-        double m = (double)s / n, variance = (q - n * m * m) / (n - 1);
-        return Math.Max(1, variance / m);
+        return new Baseline(sum, exposure, RateOf(slice, t)?.Size ?? double.PositiveInfinity);
     }
 
     private double WindowExposure(double[] weekday, int from, int to)
@@ -490,20 +617,27 @@ internal sealed class BaselineModel
         return e;
     }
 
-    private SliceAssessment? Assess(Slice slice, int t)
+    private SliceAssessment? Assess(Slice slice, int t, double floor)
     {
         if (RateOf(slice, t) is not { } rate) return null;
         var weekday = WeekdayFactors(slice.Country, t);
         var baseline = BaselineOf(slice, t, weekday);
         double best = 1;
         var result = default(SliceAssessment?);
+        // One p-value per test, combined by Simes' method (1 where a window holds too few incidents to count).
+        var tests = new List<double>();
         foreach (int w in _settings.Windows)
         {
             int observed = Sum(slice, t - w + 1, t);
-            if (observed < _settings.MinCount) continue;
+            if (observed < _settings.MinCount)
+            {
+                tests.Add(1);
+                continue;
+            }
             double expected = 0;
             for (int u = Math.Max(0, t - w + 1); u <= t; u++) expected += ExpectedOn(rate.Mean, weekday, u);
-            double p = Math.Min(1, _settings.Windows.Count * baseline.Tail(observed, WindowExposure(weekday, t - w + 1, t)));
+            double p = baseline.Tail(observed, WindowExposure(weekday, t - w + 1, t));
+            tests.Add(p);
             if (p < best)
             {
                 best = p;
@@ -511,33 +645,31 @@ internal sealed class BaselineModel
             }
         }
 
-        // GLR-CUSUM for a rise by CusumRatio: the log-likelihood ratio summed from where it last fell to zero.
-        // The rate it plugs in is taken at the top of its 95 % range, so an underestimated baseline does not pass for a rise.
-        double inflate = 1 + 2 / Math.Sqrt(Math.Max(1, baseline.Events));
-        double cusum = 0;
-        int runStart = Math.Max(0, t - _settings.CusumDays + 1), runCount = 0;
-        double runExpected = 0;
-        for (int u = Math.Max(0, t - _settings.CusumDays + 1); u <= t; u++)
+        // GLR-CUSUM for a rise by CusumRatio: the log-likelihood ratio summed from where it last fell to zero. It plugs the
+        // baseline's rate in, which is only safe where the baseline has many events; the rate is taken at the top of its
+        // 95 % range, so an underestimated baseline does not pass for a rise.
+        if (baseline.Events >= _settings.CusumMinBaseline)
         {
-            int x = _sums[slice].Counts[u];
-            double mu = ExpectedOn(rate.Mean, weekday, u) * inflate;
-            double next = cusum + NegativeBinomialTail.LogLikelihoodRatio(x, mu, rate.Size, _settings.CusumRatio);
-            if (next <= 0) (cusum, runStart, runCount, runExpected) = (0, u + 1, 0, 0);
-            else (cusum, runCount, runExpected) = (next, runCount + x, runExpected + mu);
-        }
-        // The CUSUM plugs the baseline's rate in, which is only safe where the baseline has many events.
-        if (runCount >= _settings.MinCount && cusum > 0 && baseline.Events >= _settings.CusumMinBaseline)
-        {
+            double inflate = 1 + 2 / Math.Sqrt(Math.Max(1, baseline.Events));
+            double cusum = 0;
+            int runStart = Math.Max(0, t - _settings.CusumDays + 1), runCount = 0;
+            double runExpected = 0;
+            for (int u = Math.Max(0, t - _settings.CusumDays + 1); u <= t; u++)
+            {
+                int x = _sums[slice].Counts[u];
+                double mu = ExpectedOn(rate.Mean, weekday, u) * inflate;
+                double next = cusum + NegativeBinomialTail.LogLikelihoodRatio(x, mu, rate.Size, _settings.CusumRatio);
+                if (next <= 0) (cusum, runStart, runCount, runExpected) = (0, u + 1, 0, 0);
+                else (cusum, runCount, runExpected) = (next, runCount + x, runExpected + mu);
+            }
             // Ville's inequality bounds the chance that the likelihood ratio ever reaches e^S under the baseline by e^-S, per start day.
-            double p = Math.Min(1, _settings.CusumDays * Math.Exp(-cusum));
+            double p = runCount >= _settings.MinCount && cusum > 0 ? Math.Min(1, _settings.CusumDays * Math.Exp(-cusum)) : 1;
+            tests.Add(p);
             if (p < best) result = new SliceAssessment(slice, p, runStart, runCount, runExpected, "GLR-CUSUM for a doubling");
-            best = Math.Min(best, p);
         }
         if (result is not { } r) return null;
         var trimmed = StartOfRise(r, t, u => _sums[slice].Counts[u], u => ExpectedOn(rate.Mean, weekday, u));
-        // Where both methods looked, pay for both (whether the CUSUM looks depends on the baseline alone).
-        bool cusumLooked = baseline.Events >= _settings.CusumMinBaseline;
-        return trimmed with { PValue = Math.Min(1, (cusumLooked ? 2 : 1) * trimmed.PValue) };
+        return trimmed with { PValue = SpikeDetector.Simes(tests), Floor = floor };
     }
 
     /// <summary>
@@ -555,10 +687,10 @@ internal sealed class BaselineModel
 }
 
 /// <summary>
-/// A slice's baseline: <paramref name="Events"/> over an <paramref name="Exposure"/> of weighted days, and the dispersion
-/// of its daily counts (variance over mean, at least 1).
+/// A slice's baseline: <paramref name="Events"/> over an <paramref name="Exposure"/> of weighted days, and the
+/// negative-binomial size of one day's count (<paramref name="Size"/>; infinite: Poisson).
 /// </summary>
-public readonly record struct Baseline(long Events, double Exposure, double Dispersion)
+public readonly record struct Baseline(long Events, double Exposure, double Size)
 {
     /// <summary>
     /// The conditional test of a window's count against the baseline (<see cref="ConditionalTail.AtLeast"/>): the chance, if
@@ -566,29 +698,63 @@ public readonly record struct Baseline(long Events, double Exposure, double Disp
     /// <paramref name="observed"/> fall in a window of this exposure.
     /// </summary>
     public double Tail(int observed, double windowExposure) =>
-        ConditionalTail.AtLeast(observed, Events, windowExposure, Exposure, Dispersion);
+        ConditionalTail.AtLeast(observed, Events, windowExposure, Exposure, Size);
 }
 
 /// <summary>
-/// The conditional binomial test of a rise (the exact test of two Poisson rates). Given n = x + b events in a window of
-/// exposure w and a baseline of exposure e, under an unchanged rate the window's count is Binomial(n, w / (w + e)), whatever
-/// the rate: no rate is estimated, so a baseline of 0 to 2 events gives a wide, honest answer rather than a rate far too
-/// sure of itself. Overdispersed counts are divided by their dispersion first (quasi-likelihood), with the binomial tail
-/// taken in its continuous form, I_π(x, n − x + 1).
+/// The conditional test of a rise. Given n = x + b events in a window of exposure w and a baseline of exposure e, under
+/// an unchanged Poisson rate the window's count is Binomial(n, w / (w + e)), whatever the rate (the exact test of two
+/// Poisson rates): no rate is estimated, so a baseline of 0 to 2 events gives a wide, honest answer rather than a rate far
+/// too sure of itself. Where days vary more than Poisson (each day's rate drawn from a gamma of size k, a negative
+/// binomial), window and baseline are sums of negative binomials of sizes k·w and k·e, and given their total the window's
+/// count is beta-binomial, BetaBinomial(n, k·w, k·e): the same test with the overdispersion carried in exactly, where
+/// dividing counts by a variance-over-mean ratio gives tails far too light out where alarms are decided.
 /// </summary>
 public static class ConditionalTail
 {
-    public static double AtLeast(int observed, long baseline, double windowExposure, double baselineExposure, double dispersion = 1)
+    public static double AtLeast(int observed, long baseline, double windowExposure, double baselineExposure, double size = double.PositiveInfinity)
     {
         if (observed <= 0) return 1;
-        if (windowExposure <= 0) return observed > 0 ? 0 : 1;
+        if (windowExposure <= 0) return 0;
         if (baselineExposure <= 0) return 1; // nothing to compare with
-        double phi = Math.Max(1, dispersion);
-        double x = observed / phi, n = (observed + baseline) / phi;
-        double pi = windowExposure / (windowExposure + baselineExposure);
-        if (x <= 0) return 1;
-        return SpecialFunctions.BetaRegularized(x, n - x + 1, pi);
+        long n = observed + baseline;
+        if (double.IsPositiveInfinity(size) || size > 1e6)
+            return SpecialFunctions.BetaRegularized(observed, n - observed + 1, windowExposure / (windowExposure + baselineExposure));
+        return BetaBinomialAtLeast(observed, n, size * windowExposure, size * baselineExposure);
     }
+
+    /// <summary>P(X ≥ <paramref name="x"/>) for X ~ BetaBinomial(<paramref name="n"/>, <paramref name="a"/>, <paramref name="b"/>).</summary>
+    public static double BetaBinomialAtLeast(long x, long n, double a, double b)
+    {
+        if (x <= 0) return 1;
+        if (x > n) return 0;
+        double mean = n * a / (a + b);
+        // Summed from the side with fewer terms to sum: upward from x when x is above the mean (terms fall off fast), else
+        // the complement below x.
+        if (x > mean)
+        {
+            double term = Math.Exp(LogPmf(x, n, a, b)), sum = 0;
+            for (long j = x; j <= n; j++)
+            {
+                sum += term;
+                if (term < sum * 1e-16) break;
+                term *= (double)(n - j) / (j + 1) * (j + a) / (n - j - 1 + b);
+            }
+            return Math.Min(1, sum);
+        }
+        double below = 0, t = Math.Exp(LogPmf(0, n, a, b));
+        for (long j = 0; j < x; j++)
+        {
+            below += t;
+            t *= (double)(n - j) / (j + 1) * (j + a) / (n - j - 1 + b);
+        }
+        return Math.Clamp(1 - below, 0, 1);
+    }
+
+    private static double LogPmf(long j, long n, double a, double b) =>
+        SpecialFunctions.GammaLn(n + 1) - SpecialFunctions.GammaLn(j + 1) - SpecialFunctions.GammaLn(n - j + 1)
+        + SpecialFunctions.GammaLn(j + a) + SpecialFunctions.GammaLn(n - j + b) - SpecialFunctions.GammaLn(n + a + b)
+        - SpecialFunctions.GammaLn(a) - SpecialFunctions.GammaLn(b) + SpecialFunctions.GammaLn(a + b);
 }
 
 /// <summary>Negative-binomial (and, without overdispersion, Poisson) tails and likelihood ratios, by mean and size.</summary>

@@ -76,8 +76,12 @@ public static class SubsetScan
     /// A cell's p-value for a count over a window (cell index, window in days, count); the negative-binomial tail of
     /// <paramref name="expected"/> and <paramref name="sizes"/> when not given.
     /// </param>
+    /// <param name="testable">
+    /// How many of the cells could reach a p-value of at most <paramref name="alphaMax"/> at all (all of them when not
+    /// given): only those can join a subset, so the bound counts only them (Tarone's argument for discrete tests).
+    /// </param>
     public static Found Scan(int[][] counts, double[][] expected, double[] sizes, IReadOnlyList<int> windows, int minCount, double alphaMax,
-        Func<int, int, int, double>? tail = null)
+        Func<int, int, int, double>? tail = null, int? testable = null)
     {
         int n = counts.Length, days = n == 0 ? 0 : counts[0].Length;
         var c = new int[n];
@@ -101,7 +105,7 @@ public static class SubsetScan
             double totalExpected = 0;
             for (int j = 0; j < k; j++) (total, totalExpected) = (total + c[order[j]], totalExpected + b[order[j]]);
             if (total < minCount) continue;
-            best = new Found(score, PValue(score, n, scanned, alphaMax), w, order[..k].Order().ToArray(), total, totalExpected);
+            best = new Found(score, PValue(score, Math.Max(k, testable ?? n), scanned, alphaMax), w, order[..k].Order().ToArray(), total, totalExpected);
         }
         return best;
     }

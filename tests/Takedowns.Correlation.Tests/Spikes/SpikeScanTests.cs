@@ -2,13 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Takedowns.Contracts;
 using Takedowns.Contracts.Reports;
 using Takedowns.Correlation.Series;
 using Takedowns.Correlation.Spikes;
-using Takedowns.ServiceDefaults;
 using Takedowns.Testing;
 
 namespace Takedowns.Correlation.Tests.Spikes;
@@ -36,47 +34,9 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
 {
     private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
 
-    // Weeks of history arriving at once is a backfill: imported, so it does not teach the scanner that reports arrive
-    // weeks late (which would make it expect few incidents on recent days).
-    private static ReportSubmitted Report(string country, DateOnly day, Platform platform = Platform.Telegram) =>
-        Submissions.Report(country: country, platform: platform, category: GroundCategory.CommunityStandards, occurredOn: day) with { Imported = true };
+    private static ReportSubmitted Report(string country, DateOnly day, Platform platform = Platform.Telegram) => SpikeTestHost.Imported(country, day, platform);
 
-    private async Task PublishAsync(IEnumerable<ReportSubmitted> reports)
-    {
-        var bus = host.Services.GetRequiredService<IBus>();
-        foreach (var chunk in reports.Chunk(ReportChanges.MaxChanges))
-            await bus.PublishIntegrationEvent(new ReportChanges(chunk.Select(r => new ReportChange(Guid.NewGuid(), Submitted: r)).ToList()), Guid.NewGuid(), CancellationToken.None);
-    }
-
-    private async Task<int> SeriesTotalAsync(string country)
-    {
-        using var response = await host.CreateAdminClient().GetAsync($"/api/analysis/series?country={country}&from={Today.AddDays(-120):yyyy-MM-dd}&to={Today:yyyy-MM-dd}");
-        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        return json.GetProperty("items").EnumerateArray().Sum(i => i.GetProperty("count").GetInt32());
-    }
-
-    private Task SettledAsync() => SettledAsync(host);
-
-    /// <summary>The series and the record of their changes are separate projections: a scan reads both.</summary>
-    internal static async Task SettledAsync(ScanOnDemandHost host)
-    {
-        var store = host.Services.GetRequiredService<IDocumentStore>();
-        await Eventually.Until(async () =>
-        {
-            long head = (await store.Advanced.FetchEventStoreStatistics()).EventSequenceNumber;
-            var shards = await store.Advanced.AllProjectionProgress();
-            return shards.Where(s => s.ShardName.StartsWith(nameof(SliceDay), StringComparison.Ordinal) ||
-                                     s.ShardName.StartsWith(nameof(SeriesChanges), StringComparison.Ordinal))
-                .Select(s => s.Sequence).DefaultIfEmpty(-1).Min() >= head ? 1 : 0;
-        }, caughtUp => caughtUp == 1, what: "the series and their changes to catch up");
-    }
-
-    private async Task<JsonElement> SpikesAsync(string query)
-    {
-        using var response = await host.CreateAdminClient().GetAsync($"/api/analysis/spikes?{query}");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
+    private Task<int> SeriesTotalAsync(string country) => host.SeriesTotalAsync(country, Today.AddDays(-120), Today);
 
     [Fact]
     public async Task a_burst_is_raised_once_with_its_civic_period_published_and_found_again_after_a_rebuild()
@@ -93,15 +53,15 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
         var reports = new List<ReportSubmitted>();
         for (int d = 70; d >= 3; d--) reports.AddRange(Enumerable.Range(0, 1 + d % 2).Select(_ => Report("MN", Today.AddDays(-d))));
         for (int d = 2; d >= 0; d--) reports.AddRange(Enumerable.Range(0, 10).Select(_ => Report("MN", Today.AddDays(-d))));
-        await PublishAsync(reports);
+        await host.PublishAsync(reports);
         await Eventually.Until(() => SeriesTotalAsync("MN"), total => total == reports.Count, what: "the series to hold every report");
-        await SettledAsync();
+        await host.SettledAsync();
 
         var scanner = host.Services.GetRequiredService<SpikeScanner>();
         var first = await scanner.ScanAsync(CancellationToken.None);
         Assert.True(first.Raised >= 1, $"raised {first.Raised}");
 
-        var items = (await SpikesAsync("country=MN")).GetProperty("items");
+        var items = (await host.SpikesAsync("country=MN")).GetProperty("items");
         var spike = items.EnumerateArray().First();
         Assert.Equal("MN", spike.GetProperty("slice").GetProperty("country").GetString());
         Assert.True(spike.GetProperty("observed").GetInt32() >= 10);
@@ -121,7 +81,7 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
             await daemon.RebuildProjectionAsync<SliceDayProjection>(CancellationToken.None);
         var rebuilt = await scanner.ScanAsync(CancellationToken.None);
         Assert.Equal((0, 0, 0), (rebuilt.Raised, rebuilt.Revised, rebuilt.Closed));
-        Assert.Equal(items.ToString(), (await SpikesAsync("country=MN")).GetProperty("items").ToString());
+        Assert.Equal(items.ToString(), (await host.SpikesAsync("country=MN")).GetProperty("items").ToString());
 
         await Eventually.Until(() => Inspect.CountAsync(host.VirtualHost, ScanOnDemandHost.SpikesDetected), n => n >= first.Raised, what: "SpikeDetected on the bus");
         var published = await Inspect.AllMessagesAsync(host.VirtualHost);
@@ -134,23 +94,21 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
         var reports = new List<ReportSubmitted>();
         for (int d = 60; d >= 2; d--) reports.Add(Report("MD", Today.AddDays(-d), Platform.VK));
         var burst = Enumerable.Range(0, 12).Select(_ => Report("MD", Today.AddDays(-1), Platform.VK)).ToList();
-        await PublishAsync([.. reports, .. burst]);
+        await host.PublishAsync([.. reports, .. burst]);
         await Eventually.Until(() => SeriesTotalAsync("MD"), total => total == reports.Count + burst.Count);
-        await SettledAsync();
+        await host.SettledAsync();
         var scanner = host.Services.GetRequiredService<SpikeScanner>();
         Assert.True((await scanner.ScanAsync(CancellationToken.None)).Raised >= 1);
 
-        var bus = host.Services.GetRequiredService<IBus>();
-        await bus.PublishIntegrationEvent(new ReportChanges(burst.Select(r => new ReportChange(Guid.NewGuid(),
-            Withdrawn: new ReportWithdrawn(r.ReportId, r.OrganisationId, r.IncidentId, DateTimeOffset.UtcNow))).ToList()), Guid.NewGuid(), CancellationToken.None);
+        await host.WithdrawAsync(burst);
         await Eventually.Until(() => SeriesTotalAsync("MD"), total => total == reports.Count, what: "the retractions to leave the series");
-        await SettledAsync();
+        await host.SettledAsync();
 
         var result = await scanner.ScanAsync(CancellationToken.None);
-        Assert.True(result.Closed >= 1, $"{result}: {(await SpikesAsync("country=MD&includeWithdrawn=true")).GetRawText()}");
-        var left = await SpikesAsync("country=MD");
+        Assert.True(result.Closed >= 1, $"{result}: {(await host.SpikesAsync("country=MD&includeWithdrawn=true")).GetRawText()}");
+        var left = await host.SpikesAsync("country=MD");
         Assert.True(left.GetProperty("items").GetArrayLength() == 0, left.GetRawText());
-        var withdrawn = (await SpikesAsync("country=MD&includeWithdrawn=true")).GetProperty("items");
+        var withdrawn = (await host.SpikesAsync("country=MD&includeWithdrawn=true")).GetProperty("items");
         Assert.All(withdrawn.EnumerateArray(), s => Assert.Equal("withdrawn", s.GetProperty("status").GetString()));
         Assert.NotEmpty(withdrawn.EnumerateArray());
     }
