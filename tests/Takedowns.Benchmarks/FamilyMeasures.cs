@@ -29,10 +29,14 @@ public sealed class FamilyMeasures(ScenarioFamily family)
     public List<CampaignScore> Detector { get; } = [];
 
     /// <summary>The options a family's scenarios are generated with.</summary>
-    public static ScenarioOptions Options(ScenarioFamily family, ScenarioOptions options) =>
-        family == ScenarioFamily.B ? options with { WarmUpDays = Math.Min(options.WarmUpDays, FamilyBWarmUpDays) } : options;
+    public static ScenarioOptions Options(ScenarioFamily family, ScenarioOptions options) => family switch
+    {
+        ScenarioFamily.B => options with { WarmUpDays = Math.Min(options.WarmUpDays, FamilyBWarmUpDays) },
+        ScenarioFamily.C => options with { WarmUpDays = Math.Min(options.WarmUpDays, Takedowns.Scenarios.FamilyC.FamilyCGenerator.WarmUpDays) },
+        _ => options,
+    };
 
-    public static string Name(ScenarioFamily family) => family == ScenarioFamily.A ? "a" : "b";
+    public static string Name(ScenarioFamily family) => family.ToString().ToLowerInvariant();
 
     /// <summary>Spike alarms not explained by anything planted or organic, per country and year looked at; and history found.</summary>
     public string AddSpikes(Scenario scenario, IReadOnlyList<DetectedSpike> detected, SpikeScore score, bool isNull)

@@ -7,7 +7,7 @@ using Takedowns.Scenarios;
 
 // takedowns-scenario --out DIR [options]: writes one CSV per organisation (the bulk-import format), civic-periods.json and truth.json.
 // takedowns-scenario load --gateway URL --admin-key KEY [options]: feeds the scenario through a running system.
-// Options: [--family a|b] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--warm-up N] [--null] [--end yyyy-MM-dd]
+// Options: [--family a|b|c] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--warm-up N] [--null] [--end yyyy-MM-dd]
 bool load = args.Length > 0 && args[0] == "load";
 var options = new ScenarioOptions();
 var family = ScenarioFamily.A;
@@ -51,7 +51,7 @@ if (load)
 }
 if (output is null)
 {
-    Console.Error.WriteLine("usage: takedowns-scenario --out DIR [--family a|b] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--organisations N] [--warm-up N] [--end yyyy-MM-dd] [--null]");
+    Console.Error.WriteLine("usage: takedowns-scenario --out DIR [--family a|b|c] [--seed N] [--days N] [--countries N] [--cells N] [--rate-scale X] [--spikes N] [--campaigns N] [--organisations N] [--warm-up N] [--end yyyy-MM-dd] [--null]");
     return 2;
 }
 
