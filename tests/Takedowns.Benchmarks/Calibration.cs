@@ -35,16 +35,32 @@ public static class Calibration
     {
         foreach (var scenario in NullScenarios)
         {
-            var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), Detection.CampaignSettings with { MinMembers = 2 });
+            var state = new CampaignState(EmptyCampaignBackend.Instance);
+            var engine = new CampaignEngine(state, Detection.CampaignSettings with { MinMembers = 2 });
             foreach (var report in scenario.Reports.Select(Takedowns.Scenarios.Replay.CampaignReplay.Report))
                 await engine.ObserveAsync(report, DateTimeOffset.UnixEpoch, CancellationToken.None);
             NullSmall.AddRange(engine.Tested);
+            if (Environment.GetEnvironmentVariable("CALIBRATION_DEBUG") is not null)
+                foreach (var t in engine.Tested.Where(t => t.PValue <= 0.001).Take(30))
+                {
+                    Console.WriteLine(string.Create(C, $"    null cluster at p {t.PValue:G3}: {t.Members} incidents, bunching {t.Bunching:G3}, rise {t.Rise:G3}"));
+                    if (await state.ClusterAsync(t.ClusterId, CancellationToken.None) is not { } cluster) continue;
+                    foreach (var m in (await state.ProfilesAsync(cluster.Members.Take(6), CancellationToken.None)).OrderBy(m => m.OccurredAt))
+                        Console.WriteLine(string.Create(C, $"      {m.OccurredAt:MM-dd HH:mm} {m.Platform} {m.PolicyKey} incident {m.IncidentId?.ToString()[..8]} claimant {m.Claimant} domain {m.Domain} text {m.Text[..Math.Min(80, m.Text.Length)]}"));
+                }
         }
         Print();
         if (NullSmall.Count > 0)
         {
             Console.WriteLine(string.Create(C, $"Null scenarios again, every cluster tested from 2 reports on: {NullSmall.Count} clusters tested ({NullSmall.Count(t => t.Members >= 4)} of 4 or more), {NullSmall.Count(t => t.Raised)} raised"));
             Table(NullSmall);
+            foreach (int least in new[] { 3, Detection.CampaignSettings.MinMembers })
+            {
+                var larger = NullSmall.Where(t => t.Members >= least).ToList();
+                if (larger.Count == 0) continue;
+                Console.WriteLine(string.Create(C, $"The same, clusters of {least} incidents or more: {larger.Count}"));
+                Table(larger);
+            }
         }
         // Each scenario family prints its own check.
         Null.Clear();
@@ -67,8 +83,8 @@ public static class Calibration
     {
         var columns = new (string Name, double[] Values)[]
         {
-            ("p (larger of the two)", tested.Select(t => t.PValue).ToArray()),
-            ("bunching in time", tested.Select(t => t.Bunching).ToArray()),
+            ("p (the decision)", tested.Select(t => t.PValue).ToArray()),
+            ("bunching in time, given its links", tested.Select(t => t.Bunching).ToArray()),
             ("rise of its family", tested.Select(t => t.Rise).ToArray()),
         };
         Console.WriteLine("| null scenarios | KS distance | KS below uniform (anti-conservative) | " + string.Join(" | ", Quantiles.Select(q => string.Create(C, $"share ≤ {q}"))) + " |");

@@ -82,6 +82,7 @@ public static partial class Detection
                 Console.WriteLine($"  seed {seed}{(isNull ? " (null)" : "")}: {scenario.Reports.Count} reports | spikes: {score}; {spikeMeasures} | campaigns: {cs}");
                 Console.WriteLine($"    {baselineLine}");
                 PrintMissed(cs);
+                await WhyMissedAsync(scenario, detected, state, engine);
                 if (explain) await ExplainMissedAsync(scenario, detected, state);
                 if (explain) await ExplainFalseAsync(scenario, replayed, state);
                 if (explain) await TextSimilarityAsync(scenario, state);
@@ -340,6 +341,29 @@ public static partial class Detection
             Console.WriteLine(string.Create(C, $"    false campaign: {c.Members.Count} reports, score {c.Score:F1}, p {c.PValue:G3}; {string.Join("; ", c.Signals)}"));
             var profiles = (await state.ProfilesAsync(c.Members.Select(m => m.ReportId), CancellationToken.None)).OrderBy(p => p.OccurredAt).ToList();
             await WeighAsync(profiles, state);
+        }
+    }
+
+    /// <summary>
+    /// Why each missed campaign was missed, one line each: not linked (no cluster holds as many of its incidents as a
+    /// cluster needs to be tested), or linked and tested but its smallest p-value above the level it was given.
+    /// </summary>
+    private static async Task WhyMissedAsync(Scenario scenario, IReadOnlyList<DetectedCampaign> detected, CampaignState state, CampaignEngine engine)
+    {
+        foreach (var c in scenario.Campaigns.Where(c => CampaignScoring.Counts(c) || CampaignScoring.RandomNamed(c)))
+        {
+            var ids = scenario.Reports.Where(r => r.Campaign == c.Index).Select(r => r.ExternalId).ToHashSet();
+            if (detected.Any(d => d.ExternalIds.Count(ids.Contains) >= Math.Max(3, ids.Count / 2.0))) continue;
+            var profiles = await state.ProfilesAsync(scenario.Reports.Where(r => ids.Contains(r.ExternalId)).Select(r => CampaignReplay.Report(r).ReportId), CancellationToken.None);
+            var clusters = profiles.Where(p => p.ClusterId is not null).GroupBy(p => p.ClusterId!.Value).OrderByDescending(g => g.Count()).ToList();
+            int largest = clusters.Count == 0 ? 0 : clusters[0].Count();
+            var tests = engine.Tested.Where(t => clusters.Any(g => g.Key == t.ClusterId)).ToList();
+            string why = tests.Count == 0
+                ? $"not linked: its largest cluster holds {largest} of its {ids.Count} reports, none tested"
+                : tests.MinBy(t => t.PValue / t.Level) is { } best
+                    ? string.Create(C, $"linked ({largest} of {ids.Count} reports in one cluster), tested {tests.Count} times; closest: {best.Members} incidents, p {best.PValue:G2} (rise {best.Rise:G2}, bunching given links {best.Bunching:G2}) against level {best.Level:G2}")
+                    : "";
+            Console.WriteLine($"    why campaign {c.Index} was missed: {why}");
         }
     }
 

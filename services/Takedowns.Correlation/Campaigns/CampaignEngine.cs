@@ -47,6 +47,11 @@ public sealed record CampaignSettings
     /// holder's usual notices (a stream a false campaign may have been raised on) at any time.
     /// </summary>
     public TimeSpan GatherWithin { get; init; } = TimeSpan.FromHours(24);
+    /// <summary>
+    /// Whether a cluster must also be bunched in time beyond what its links joined (<c>ClusterSignificance.Bunching</c> given its links)
+    /// to be raised: its p-value is then the larger of the two tests'. Off, the rise of its family decides alone.
+    /// </summary>
+    public bool RequireBunching { get; init; }
 
     public static readonly CampaignSettings Default = new();
 }
@@ -55,16 +60,13 @@ public sealed record CampaignSettings
 public sealed record CampaignWork(long Reports, long Candidates, double TextsCompared);
 
 /// <summary>
-/// A cluster tested: its members, the p-values of its two tests (<see cref="ClusterSignificance"/>), the larger of them,
-/// the level it was given and whether it was raised.
+/// A cluster tested: its members (one per incident), the p-values of its two tests (<see cref="ClusterSignificance"/>), the one
+/// that decides (the rise, or the larger of the two when bunching is required), the level it was given and whether it was raised.
 /// </summary>
 public sealed record CandidateTest(Guid ClusterId, int Members, double Bunching, double Rise, double PValue, double Level, bool Raised);
 
 /// <summary>What a cluster's members say together: the signals of their links in words, the links' mean weight, the p-values.</summary>
-public sealed record ClusterAssessment(IReadOnlyList<string> Signals, double Score, double Bunching, double Rise)
-{
-    public double PValue => Math.Max(Bunching, Rise);
-}
+public sealed record ClusterAssessment(IReadOnlyList<string> Signals, double Score, double Bunching, double Rise, double PValue);
 
 /// <summary>A report as campaign detection receives it.</summary>
 public sealed record NoticeReport(
@@ -74,8 +76,9 @@ public sealed record NoticeReport(
 /// <summary>
 /// Incremental campaign detection. Each new report is compared only with earlier reports found through its blocking keys
 /// (LSH bands of its notice's MinHash signature, claimant keys, claimed-original domain) within 7 days of it; linked
-/// reports are joined into clusters (union by size), and a cluster of at least three reports whose links are closer in time
-/// than chance explains becomes a suspected campaign. Returns the events to append to campaign streams.
+/// reports are joined into clusters (union by size), and a cluster of reports of at least <see cref="CampaignSettings.MinMembers"/>
+/// incidents whose family rose beyond its own history (<see cref="ClusterSignificance.Rise"/>), at the level online FDR
+/// control gives it, becomes a suspected campaign. Returns the events to append to campaign streams.
 /// </summary>
 public sealed class CampaignEngine(CampaignState state, CampaignSettings settings)
 {
@@ -361,7 +364,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         // explains (a legitimate claimant's steady stream) would otherwise be re-tested with every report it gains.
         if (!DueForTest(cluster.Members.Count)) return;
         var members = (await state.ProfilesAsync(cluster.Members, ct)).Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
-        if (members.Count < settings.MinMembers) return;
+        if (Incidents(members).Count < settings.MinMembers) return;
 
         var assessment = await AssessAsync(members, ct);
         // Every cluster tested is a candidate: its level depends on how many were tested and raised before it, over the
@@ -370,7 +373,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         double level = OnlineDiscovery.Level(settings.FalseDiscoveryRate, counts.Count(TestsKey) + 1, counts.Count(RaisedKey), settings.ArbitraryDependence);
         state.Increment(TestsKey);
         bool raise = assessment.PValue <= level;
-        _tested.Add(new CandidateTest(cluster.Id, members.Count, assessment.Bunching, assessment.Rise, assessment.PValue, level, raise));
+        _tested.Add(new CandidateTest(cluster.Id, Incidents(members).Count, assessment.Bunching, assessment.Rise, assessment.PValue, level, raise));
         if (!raise) return;
 
         state.Increment(RaisedKey);
@@ -388,11 +391,14 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     /// </summary>
     private async Task<ClusterAssessment> AssessAsync(IReadOnlyList<NoticeProfile> members, CancellationToken ct)
     {
-        members = members.OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
+        // One takedown reported by several organisations is one event: its reports agree in time and text because they
+        // describe the same thing, not because someone sent many notices.
+        members = Incidents(members);
         // A sample spread over the cluster's whole span: the earliest members alone would always look bunched in time.
         var tested = Spread(members, settings.MaxTested);
         var background = await state.BackgroundAsync(tested.SelectMany(Background.KeysFor), ct);
         var links = new List<PairEvidence>();
+        var reach = new List<(int A, int B, int Windows)>();
         for (int i = 0; i < tested.Count; i++)
         {
             var weights = SignalWeights.Of(tested[i], background);
@@ -400,6 +406,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             {
                 var evidence = Linking.Evidence(tested[i], tested[j], Shingles, weights);
                 if (Linking.Links(evidence, tested[i].OccurredAt - tested[j].OccurredAt)) links.Add(evidence);
+                if (Linking.WindowsReached(evidence) is > 0 and var reached) reach.Add((i, j, reached));
             }
         }
 
@@ -417,7 +424,18 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                     break;
                 }
             }
-        double bunching = ClusterSignificance.Bunching(members.Select(m => (ClusterSignificance.Interval(m.OccurredAt), drawnFrom[m.Stratum])).ToList(), strata);
+        // The members are drawn from the stratum's other notices: a campaign's own notices would make its days look busy.
+        foreach (var (name, days) in strata.ToList())
+        {
+            var own = members.Where(m => Strata.Widening(m).Contains(name)).GroupBy(Families.DayOf).ToDictionary(g => g.Key, g => (long)g.Count());
+            strata[name] = days.ToDictionary(d => d.Key, d => Math.Max(0, d.Value - own.GetValueOrDefault(d.Key)));
+        }
+        // Members are a cluster only because their links held, each within the window its evidence reaches: closeness in
+        // time counts only beyond what the links would have joined anyway.
+        double bunching = LinkingTree(tested.Count, reach) is { } tree
+            ? ClusterSignificance.Bunching(tested.Select(m => (ClusterSignificance.Interval(m.OccurredAt), drawnFrom[m.Stratum])).ToList(), strata, tree,
+                reach.Count == tested.Count * (tested.Count - 1) / 2 ? Linking.Windows[reach.Min(r => r.Windows) - 1].Window : null)
+            : 1;
 
         // The family: the keys of the members in the longest window (at most MaxTested of the newest), counted per day on
         // their platforms.
@@ -438,7 +456,47 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             day => families.Sum(f => counts.Count(Families.On(f.Platform, f.Family, day))), day => platforms.Sum(p => counts.Count(Families.NoticesOn(p, day))),
             settings.FamilyWindows, settings.BaselineDays);
 
-        return new ClusterAssessment(Linking.Describe(links), Math.Round(links.Count == 0 ? 0 : links.Average(l => l.Weight), 2), bunching, rise);
+        return new ClusterAssessment(Linking.Describe(links), Math.Round(links.Count == 0 ? 0 : links.Average(l => l.Weight), 2), bunching, rise,
+            settings.RequireBunching ? Math.Max(bunching, rise) : rise);
+    }
+
+    /// <summary>The earliest report of each incident (a report without one is its own), in order of time.</summary>
+    private static List<NoticeProfile> Incidents(IEnumerable<NoticeProfile> members) =>
+        members.OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).DistinctBy(m => m.IncidentId ?? m.Id).ToList();
+
+    /// <summary>
+    /// The tree of the strongest links among <paramref name="count"/> reports (each pair with the number of
+    /// <see cref="Linking.Windows"/> its evidence reaches): per report, the window of the link joining it towards the
+    /// first (zero for the first). Its links are those whose windows multiply to the most (the longest windows first), so
+    /// reports drawn at random join along it as readily as along any tree. Null if the links leave them apart.
+    /// </summary>
+    public static IReadOnlyList<TimeSpan>? LinkingTree(int count, IReadOnlyList<(int A, int B, int Windows)> reach)
+    {
+        if (count < 2) return null;
+        var parent = Enumerable.Range(0, count).ToArray();
+        int Root(int x) => parent[x] == x ? x : parent[x] = Root(parent[x]);
+        var edges = new List<(int A, int B, int Windows)>();
+        foreach (var edge in reach.OrderByDescending(r => r.Windows).ThenBy(r => r.A).ThenBy(r => r.B))
+            if (Root(edge.A) is var ra && Root(edge.B) is var rb && ra != rb)
+            {
+                parent[ra] = rb;
+                edges.Add(edge);
+            }
+        if (edges.Count != count - 1) return null;
+        // Hung from the first report: each report takes the window of the edge towards it.
+        var windows = new TimeSpan[count];
+        var seen = new bool[count];
+        var queue = new Queue<int>([0]);
+        seen[0] = true;
+        while (queue.TryDequeue(out int at))
+            foreach (var (a, b, w) in edges)
+                if ((a == at || b == at) && (a == at ? b : a) is var next && !seen[next])
+                {
+                    seen[next] = true;
+                    windows[next] = Linking.Windows[w - 1].Window;
+                    queue.Enqueue(next);
+                }
+        return windows;
     }
 
     private static List<NoticeProfile> Spread(IReadOnlyList<NoticeProfile> members, int most) =>

@@ -77,7 +77,7 @@ public sealed class Background(Func<long, long> count)
         {
             yield return CountKey.Of($"claimant:{platform}:{c.Exact}");
             yield return CountKey.Of($"fuzzy:{platform}:{c.Fuzzy}");
-            if (c.Pattern is not null) yield return CountKey.Of($"pattern:{platform}:{c.Pattern}");
+            foreach (var pattern in c.Patterns) yield return CountKey.Of($"pattern:{platform}:{pattern}");
             // What a claimant (a spelling, a name pattern) usually cites and names as the original, to weigh those given it.
             foreach (var (group, value) in c.Groups())
             {
@@ -107,11 +107,14 @@ public sealed class SignalWeights
 {
     private readonly double[] _claimant = new double[3];
     private readonly double[] _domain = new double[4];
+    private readonly Dictionary<string, (double Claimant, double Domain)> _patterns = new(StringComparer.Ordinal);
 
-    /// <summary>A claimant matched this closely.</summary>
+    /// <summary>A claimant matched this closely (for a name pattern, the most any of the report's patterns weighs).</summary>
     public double Claimant(ClaimantGroup match) => _claimant[(int)match];
     /// <summary>The domain, given how closely the claimants matched (<see cref="ClaimantGroup.None"/>: weighed overall).</summary>
     public double Domain(ClaimantGroup match) => _domain[(int)match];
+    /// <summary>A name pattern of the report's claimant shared, and the domain given that pattern.</summary>
+    public (double Claimant, double Domain) Pattern(string pattern) => _patterns.GetValueOrDefault(pattern);
     public double Policy { get; private init; }
     public double PolicyGivenClaimant { get; private init; }
     /// <summary>The domain among the notices that cite the same policy on the platform (when nothing of the claimant matches).</summary>
@@ -134,8 +137,15 @@ public sealed class SignalWeights
             foreach (var (kind, value) in c.Groups())
             {
                 var group = kind switch { "claimant" => ClaimantGroup.Claimant, "fuzzy" => ClaimantGroup.Fuzzy, _ => ClaimantGroup.Pattern };
-                w._claimant[(int)group] = background.Rarity(kind, platform, value) - group switch { ClaimantGroup.Fuzzy => 0.5, ClaimantGroup.Pattern => 1, _ => 0 };
-                if (p.Domain is not null) w._domain[(int)group] = background.RarityGiven(kind, value, "domain", platform, p.Domain);
+                double claimant = background.Rarity(kind, platform, value) - group switch { ClaimantGroup.Fuzzy => 0.5, ClaimantGroup.Pattern => 1, _ => 0 };
+                double domain = p.Domain is null ? 0 : background.RarityGiven(kind, value, "domain", platform, p.Domain);
+                if (group == ClaimantGroup.Pattern)
+                {
+                    w._patterns[value] = (claimant, domain);
+                    if (claimant < w._claimant[(int)group] && w._patterns.Count > 1) continue;
+                }
+                w._claimant[(int)group] = claimant;
+                w._domain[(int)group] = domain;
             }
         return w;
     }
@@ -243,16 +253,16 @@ public static class Linking
         double weight = 0;
         int distinctive = 0, types = 0;
 
-        string? claimant = null;
+        string? claimant = null, pattern = null;
         var group = ClaimantGroup.None;
         if (a.ClaimantKeys is { } ca && b.ClaimantKeys is { } cb)
         {
             if (ca.Exact == cb.Exact) (claimant, group) = ("same claimant", ClaimantGroup.Claimant);
             else if (ca.Fuzzy.Length > 0 && ca.Fuzzy == cb.Fuzzy) (claimant, group) = ("claimant names spelled alike", ClaimantGroup.Fuzzy);
-            else if (ca.Pattern is not null && ca.Pattern == cb.Pattern) (claimant, group) = ("claimant names of one pattern", ClaimantGroup.Pattern);
+            else if (SharedPattern(ca, cb, w) is { } shared) (claimant, group, pattern) = ("claimant names of one pattern", ClaimantGroup.Pattern, shared);
             if (group != ClaimantGroup.None)
             {
-                weight += w.Claimant(group);
+                weight += pattern is null ? w.Claimant(group) : w.Pattern(pattern).Claimant;
                 distinctive++;
                 types++;
             }
@@ -263,7 +273,7 @@ public static class Linking
         {
             // The domain and the policy together are as rare as the policy and, among its notices, the domain: a rights
             // holders' catalogue that most copyright notices name adds little to a shared copyright policy.
-            weight += group == ClaimantGroup.None && policy ? w.DomainGivenPolicy : w.Domain(group);
+            weight += group == ClaimantGroup.None && policy ? w.DomainGivenPolicy : pattern is null ? w.Domain(group) : w.Pattern(pattern).Domain;
             distinctive++;
             types++;
         }
@@ -327,6 +337,15 @@ public static class Linking
         return new Tally(similarity, claimant, domain, policy, platform, subject, weight, distinctive, types, text);
     }
 
+    /// <summary>Of the name patterns two claimants share, the one that weighs most for the first; null if none.</summary>
+    private static string? SharedPattern(ClaimantKeys a, ClaimantKeys b, SignalWeights w)
+    {
+        string? best = null;
+        foreach (var p in a.Patterns)
+            if (b.Patterns.Contains(p) && (best is null || w.Pattern(p).Claimant > w.Pattern(best).Claimant)) best = p;
+        return best;
+    }
+
     /// <summary>Whether evidence of this strength links two reports this far apart in time.</summary>
     public static bool Links(PairEvidence e, TimeSpan gap) => Reaches(e.Weight, e.Distinctive, e.Types, gap);
 
@@ -367,11 +386,10 @@ public static class Linking
 
 /// <summary>
 /// Whether a cluster is more than chance and more than its senders' usual volume: two tests with analytic tails, so a
-/// p-value of 1e-3 is told from one of 1e-9. <see cref="Bunching"/> asks whether its reports are closer in time than
-/// reports drawn from their platform-and-policy strata would be; <see cref="Rise"/> whether its family (the notices
-/// that share its claimants or the bands of its texts) sent more in the cluster's last days than its own history says.
-/// A cluster is judged by the larger of the two p-values: it must be both (the intersection-union test: rejecting when
-/// both reject at a level is a test at that level of "one of them is chance").
+/// p-value of 1e-3 is told from one of 1e-9. <see cref="Rise"/> asks whether its family (the notices that share its
+/// claimants or the bands of its texts) sent more in the cluster's last days than its own history says, the history
+/// being days no link looked at; <c>Bunching</c>
+/// whether its reports are closer in time than reports drawn from their strata would be, given the links that formed it.
 /// </summary>
 public static class ClusterSignificance
 {
@@ -389,62 +407,148 @@ public static class ClusterSignificance
 
     /// <summary>
     /// The chance that reports drawn at random from their strata fall within as short a time as the members do: each
-    /// member's time is drawn from its stratum (a day in proportion to its notices, the time of day uniform); if all fall
-    /// within <c>s</c>, one of them is the earliest and the others fall in the <c>s</c> after it, so the chance is at
-    /// most the sum over members of that (a union bound), each bounded by the most any stretch of <c>s</c> starting on
-    /// that member's day holds. <c>s</c> is measured from the earliest a member can have happened to the latest (a whole
-    /// day for one known by its date).
+    /// member's time is drawn from its stratum (a day in proportion to its notices, the time of day uniform); all fall
+    /// within <c>s</c> when one of them is the earliest and the others fall in the <c>s</c> after it, so the chance is
+    /// the sum over members of that, integrated over the earliest one's time. <c>s</c> is measured from the earliest a
+    /// member can have happened to the latest (a whole day for one known by its date).
     /// </summary>
     /// <param name="members">Each member's time and the name of the stratum it is drawn from.</param>
     /// <param name="strata">Notices per day in each stratum named.</param>
     public static double Bunching(IReadOnlyList<((DateTimeOffset From, DateTimeOffset To) When, string Stratum)> members,
-        IReadOnlyDictionary<string, IReadOnlyDictionary<DateOnly, long>> strata)
+        IReadOnlyDictionary<string, IReadOnlyDictionary<DateOnly, long>> strata) =>
+        members.Count < 2 ? 1 : Math.Min(1, Within(members, strata, Span(members)));
+
+    /// <summary>
+    /// The same, given what formed the cluster. Its members are a cluster only because their links held, and a link holds
+    /// only within the window its evidence reaches, so members drawn at random form it whenever each falls within its
+    /// link's window of the one it links to: their closeness in time is evidence only beyond that. The p-value is the
+    /// chance of falling within the members' span given that the cluster formed, at most the chance of the span over the
+    /// chance of an event that always forms it (so it errs large): the members linked along the tree of their strongest
+    /// links (<paramref name="tree"/>: for each member but the first, the window of its link towards the first), each
+    /// within its window of the one it hangs from; or, when every pair links within <paramref name="everyPairWithin"/>,
+    /// all following each other within that window, a chain whose chance is m!/2^(m-1) times that of a tree with such
+    /// links where times are spread evenly. A report known by its date widens every window by its day.
+    /// </summary>
+    /// <param name="tree">Per member (by index), the window of the link joining it towards the first member (ignored for the first).</param>
+    /// <param name="everyPairWithin">The shortest window any pair of members links in, when every pair links; else null.</param>
+    public static double Bunching(IReadOnlyList<((DateTimeOffset From, DateTimeOffset To) When, string Stratum)> members,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<DateOnly, long>> strata, IReadOnlyList<TimeSpan> tree, TimeSpan? everyPairWithin = null)
     {
         if (members.Count < 2) return 1;
-        double span = (members.Max(m => m.When.To) - members.Min(m => m.When.From)).TotalDays;
+        double widest = members.Max(m => (m.When.To - m.When.From).TotalDays);
+        double formed = Linked(members, strata, tree.Select(w => w.TotalDays + widest).ToList());
+        if (everyPairWithin is { } pairs)
+        {
+            double chain = Linked(members, strata, members.Select(_ => pairs.TotalDays + widest).ToList());
+            for (int k = 2; k <= members.Count; k++) chain *= k / 2.0; // m! / 2^(m-1)
+            formed = Math.Max(formed, chain);
+        }
+        return formed <= 0 ? 1 : Math.Min(1, Within(members, strata, Span(members)) / formed);
+    }
+
+    /// <summary>
+    /// The chance that members drawn from their strata fall each within its window (days) of the first: around the first
+    /// member's time, every other's stratum holds what a stretch of twice its window holds (for times spread evenly on that
+    /// scale, the chance of a tree of links of these windows hanging from the first, whatever its shape).
+    /// </summary>
+    private static double Linked(IReadOnlyList<((DateTimeOffset From, DateTimeOffset To) When, string Stratum)> members,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<DateOnly, long>> strata, IReadOnlyList<double> windows)
+    {
+        var names = members.Select(m => m.Stratum).Distinct().ToList();
+        var days = names.Select(n => strata.GetValueOrDefault(n)).ToList();
+        if (days.Any(d => d is null || d.Values.Where(v => v > 0).Sum() <= 0)) return 0;
+        int first = days.Min(d => d!.Where(x => x.Value > 0).Min(x => x.Key.DayNumber));
+        int length = days.Max(d => d!.Where(x => x.Value > 0).Max(x => x.Key.DayNumber)) - first + 1;
+        var (shares, prefixes) = Cumulative(days!, first, length);
+        var of = members.Select(m => names.IndexOf(m.Stratum)).ToArray();
+        double Below(int g, double x) => x <= 0 ? 0 : x >= length ? 1 : prefixes[g][(int)x] + shares[g][(int)x] * (x - Math.Floor(x));
+        // Windows around a time cross midnight at many offsets: each day is integrated in quarters.
+        double chance = 0;
+        int root = of[0];
+        for (int d = 0; d < length; d++)
+        {
+            if (shares[root][d] == 0) continue;
+            for (int q = 0; q < 4; q++)
+                foreach (var (x, w) in Nodes)
+                {
+                    double t = d + (q + x) / 4, product = 1;
+                    for (int j = 1; j < members.Count && product > 0; j++)
+                        product *= Math.Clamp(Below(of[j], t + windows[j]) - Below(of[j], t - windows[j]), 0, 1);
+                    chance += w / 4 * shares[root][d] * product;
+                }
+        }
+        return chance;
+    }
+
+    private static (double[][] Shares, double[][] Prefixes) Cumulative(IReadOnlyList<IReadOnlyDictionary<DateOnly, long>> strata, int first, int length)
+    {
+        var shares = new double[strata.Count][];
+        var prefixes = new double[strata.Count][];
+        for (int g = 0; g < strata.Count; g++)
+        {
+            double total = strata[g].Values.Where(v => v > 0).Sum();
+            var share = shares[g] = new double[length];
+            foreach (var (day, n) in strata[g])
+                if (n > 0) share[day.DayNumber - first] = n / total;
+            var prefix = prefixes[g] = new double[length + 1];
+            for (int d = 0; d < length; d++) prefix[d + 1] = prefix[d] + share[d];
+        }
+        return (shares, prefixes);
+    }
+
+    private static double Span(IReadOnlyList<((DateTimeOffset From, DateTimeOffset To) When, string Stratum)> members) =>
+        (members.Max(m => m.When.To) - members.Min(m => m.When.From)).TotalDays;
+
+    // Gauss-Legendre nodes and weights on [0, 1] (8 points): the mass of a stretch is linear in its start between the
+    // points where its start or end crosses midnight, so each piece of a day is integrated as a smooth polynomial.
+    private static readonly (double X, double W)[] Nodes = new (double X, double W)[]
+    {
+        (-0.9602898564975363, 0.1012285362903763), (-0.7966664774136267, 0.2223810344533745),
+        (-0.5255324099163290, 0.3137066458778873), (-0.1834346424956498, 0.3626837833783620),
+        (0.1834346424956498, 0.3626837833783620), (0.5255324099163290, 0.3137066458778873),
+        (0.7966664774136267, 0.2223810344533745), (0.9602898564975363, 0.1012285362903763),
+    }.Select(n => ((n.X + 1) / 2, n.W / 2)).ToArray();
+
+    /// <summary>The chance that the members, each drawn from its stratum, all fall within <paramref name="span"/> days.</summary>
+    private static double Within(IReadOnlyList<((DateTimeOffset From, DateTimeOffset To) When, string Stratum)> members,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<DateOnly, long>> strata, double span)
+    {
         var groups = members.GroupBy(m => m.Stratum).Select(g => (Days: strata.GetValueOrDefault(g.Key), Count: g.Count())).ToList();
         if (groups.Any(g => g.Days is null || g.Days.Values.Where(v => v > 0).Sum() <= 0)) return 1;
         int first = groups.Min(g => g.Days!.Where(d => d.Value > 0).Min(d => d.Key.DayNumber));
         int length = groups.Max(g => g.Days!.Where(d => d.Value > 0).Max(d => d.Key.DayNumber)) - first + 1;
-        // The stretch of length s from t holds the most, over t in a day, at the day's start, its end, or where the
-        // stretch's end crosses midnight (the mass is linear in t between those).
-        double[] starts = [0, Math.Ceiling(span) - span, 1];
-        var shares = new double[groups.Count][];
-        var most = new double[groups.Count][];
-        for (int g = 0; g < groups.Count; g++)
-        {
-            double total = groups[g].Days!.Values.Where(v => v > 0).Sum();
-            var share = shares[g] = new double[length];
-            foreach (var (day, n) in groups[g].Days!)
-                if (n > 0) share[day.DayNumber - first] = n / total;
-            var prefix = new double[length + 1];
-            for (int d = 0; d < length; d++) prefix[d + 1] = prefix[d] + share[d];
-            double Below(double x) => x <= 0 ? 0 : x >= length ? 1 : prefix[(int)x] + share[(int)x] * (x - Math.Floor(x));
-            var m = most[g] = new double[length];
-            for (int d = 0; d < length; d++)
-                foreach (double offset in starts)
-                    m[d] = Math.Max(m[d], Math.Min(1, Below(d + offset + span) - Below(d + offset)));
-        }
-        double bound = 0;
-        for (int g = 0; g < groups.Count; g++)
-            for (int d = 0; d < length; d++)
-            {
-                if (shares[g][d] == 0) continue;
-                double others = 1;
-                for (int h = 0; h < groups.Count && others > 0; h++)
-                    others *= Math.Pow(most[h][d], groups[h].Count - (h == g ? 1 : 0));
-                bound += groups[g].Count * shares[g][d] * others;
-            }
-        return Math.Min(1, bound);
+        var (shares, prefixes) = Cumulative(groups.Select(g => g.Days!).ToList(), first, length);
+        double Below(int g, double x) => x <= 0 ? 0 : x >= length ? 1 : prefixes[g][(int)x] + shares[g][(int)x] * (x - Math.Floor(x));
+        double Mass(int g, double t) => Math.Clamp(Below(g, t + span) - Below(g, t), 0, 1);
+        // Within a day, the stretch's end crosses midnight once, at this offset.
+        double cross = span - Math.Floor(span) is var frac && frac > 0 ? 1 - frac : 0;
+        var pieces = cross > 0 ? new[] { (0.0, cross), (cross, 1.0) } : new[] { (0.0, 1.0) };
+        double chance = 0;
+        for (int d = 0; d < length; d++)
+            foreach (var (from, to) in pieces)
+                foreach (var (x, w) in Nodes)
+                {
+                    double t = d + from + (to - from) * x;
+                    for (int g = 0; g < groups.Count; g++)
+                    {
+                        if (shares[g][d] == 0) continue;
+                        double others = 1;
+                        for (int h = 0; h < groups.Count && others > 0; h++)
+                            others *= Math.Pow(Mass(h, t), groups[h].Count - (h == g ? 1 : 0));
+                        chance += (to - from) * w * groups[g].Count * shares[g][d] * others;
+                    }
+                }
+        return chance;
     }
 
     /// <summary>
     /// Whether the cluster is a rise of its family, against the family's own rate (a steady sender is not a campaign because
     /// it sends a lot). For each window of <paramref name="windows"/> days ending on the newest member's day, the
     /// members in it (<c>k</c>) are compared with the family's notices in the <paramref name="baselineDays"/> days before
-    /// it (<c>b</c>): with no change in the family's share of all notices, the window holds each of the family's
-    /// <c>n = k + b</c> notices with the window's share of all notices in window and baseline, so its count is
-    /// Binomial(n, share) and the p-value is that tail, with no rate estimated (the conditional test). <c>k</c> counts
+    /// it (<c>b</c>). The newest member places the window and is in it by construction, so it is left out (the others
+    /// are what the window shows): with no change in the family's share of all notices, the window holds each of the
+    /// family's other <c>n = k - 1 + b</c> notices with the window's share of all other notices in window and baseline,
+    /// so their count is Binomial(n, share) and the p-value is that tail, with no rate estimated (the conditional test). <c>k</c> counts
     /// only members (at most the family's notices in the window) and <c>b</c> adds up the counts of each of the family's
     /// keys (at least its notices, a notice with two keys counting twice): both only raise the p-value. As the family is
     /// the cluster's own, chosen after the fact among as many as the window has notices, each window's tail is multiplied
@@ -473,9 +577,12 @@ public static class ClusterSignificance
             }
             if (before == 0) continue;
             inWindow = Math.Max(inWindow, k); // counts kept apart from the members may lag behind them
+            // The newest member places the window, so it is in it whatever the family's rate: only the others are counted,
+            // against the window's share of the notices but that one (a pair of a quiet family is one notice in a window).
+            double share = (inWindow - 1) / (double)(inWindow - 1 + before);
             // The family is named by the cluster, after the fact: any of the window's notices could have begun one, so the
             // tail is multiplied by their number (Bonferroni over the families the window could have shown).
-            least = Math.Min(least, BinomialTail(k + family, k, inWindow / (double)(inWindow + before)) * inWindow);
+            least = Math.Min(least, BinomialTail(k - 1 + family, k - 1, share) * inWindow);
         }
         return Math.Min(1, least * windows.Count);
     }

@@ -78,7 +78,7 @@ public sealed class NoticeProfile
         {
             yield return Key("c:" + c.Exact);
             if (c.Fuzzy.Length > 0) yield return Key("f:" + c.Fuzzy);
-            if (c.Pattern is not null) yield return Key("p:" + c.Pattern);
+            foreach (var pattern in c.Patterns) yield return Key("p:" + pattern);
         }
         if (domain is not null) yield return Key("d:" + domain);
     }

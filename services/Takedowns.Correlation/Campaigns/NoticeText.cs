@@ -145,12 +145,40 @@ public sealed record ClaimantKeys(string Exact, string Fuzzy, string? Pattern)
         return new ClaimantKeys(exact, fuzzy, pattern);
     }
 
-    /// <summary>The groups of claimants this name belongs to, as (kind, value): itself, its spelling and its name pattern.</summary>
+    private IReadOnlyList<string>? _patterns;
+
+    // Equal by the name's keys: the patterns are worked out from them when first asked for.
+    public bool Equals(ClaimantKeys? other) => other is not null && Exact == other.Exact && Fuzzy == other.Fuzzy && Pattern == other.Pattern;
+    public override int GetHashCode() => HashCode.Combine(Exact, Fuzzy, Pattern);
+
+    /// <summary>
+    /// The name patterns this name belongs to: <see cref="Pattern"/> (a name ending in a word organisations end their
+    /// names with, its first word left open), and for a name of three words or more, the name with any one of its words
+    /// left open ("too * production", "* law llp"). Names given at random to fill one shape (a word picked for each
+    /// notice into a fixed frame) share the frame whatever its words; how common each frame is on a platform says what
+    /// sharing it weighs, so a frame ordinary claimants share (a given name and any surname) weighs little. Worked out
+    /// from <see cref="Exact"/>, not stored.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> Patterns => _patterns ??= PatternsOf(Exact, Pattern);
+
+    private static IReadOnlyList<string> PatternsOf(string exact, string? pattern)
+    {
+        var tokens = exact.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var patterns = new List<string>();
+        if (pattern is not null) patterns.Add(pattern);
+        if (tokens.Length >= 3)
+            for (int i = 0; i < tokens.Length; i++)
+                patterns.Add(string.Join(' ', tokens.Select((t, j) => j == i ? "*" : t)));
+        return patterns.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>The groups of claimants this name belongs to, as (kind, value): itself, its spelling and its name patterns.</summary>
     public IEnumerable<(string Kind, string Value)> Groups()
     {
         yield return ("claimant", Exact);
         if (Fuzzy.Length > 0) yield return ("fuzzy", Fuzzy);
-        if (Pattern is not null) yield return ("pattern", Pattern);
+        foreach (var p in Patterns) yield return ("pattern", p);
     }
 
     private static string Skeleton(string token)

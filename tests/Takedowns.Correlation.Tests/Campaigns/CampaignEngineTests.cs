@@ -128,7 +128,8 @@ public sealed class CampaignEngineUnitTests
         // Raised as soon as the burst is past chance; the rest join it.
         Assert.Equal(8, raised.Members.Count + events.Count(e => e.Item2 is CampaignReportLinked));
         Assert.True(raised.Members.Count >= CampaignSettings.Default.MinMembers);
-        Assert.True(raised.PValue < 1e-4, $"p = {raised.PValue}");
+        // At 4 copies: the newest places the window, so three in a day where the family had nothing in two months.
+        Assert.True(raised.PValue < 1e-3, $"p = {raised.PValue}");
     }
 
     [Fact]
@@ -318,7 +319,8 @@ public sealed class CampaignEngineUnitTests
         Assert.NotNull(profile.SignatureValues());
         Assert.Equal(profile.SignatureValues(), stored.SignatureValues());
         Assert.Equal(profile.Keys(), stored.Keys());
-        Assert.Equal(32 + 3 + 1, stored.Keys().Count); // the bands, the claimant's three keys and the domain
+        // The bands, the claimant's five keys (the name, its spelling, three name patterns) and the domain.
+        Assert.Equal(32 + 5 + 1, stored.Keys().Count);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Takedowns.Contracts;
 using Takedowns.Contracts.Reports;
+using Takedowns.Correlation.Campaigns;
 using Takedowns.ServiceDefaults;
 using Takedowns.Testing;
 
@@ -82,7 +83,9 @@ public sealed class CampaignWorkflowTests(AnalysisHost host) : IClassFixture<Ana
         var second = items.EnumerateArray().Single(i => i.GetProperty("platforms")[0].GetString() == "telegram");
         Guid firstId = first.GetProperty("campaignId").GetGuid(), secondId = second.GetProperty("campaignId").GetGuid();
         Assert.Equal(8, first.GetProperty("reportCount").GetInt32());
-        Assert.True(first.GetProperty("pValue").GetDouble() <= 0.001);
+        // Raised on its first test, at 4 copies: the newest places the window, so three copies in a day against two
+        // months of a family with no history, under the level of a first candidate.
+        Assert.True(first.GetProperty("pValue").GetDouble() <= OnlineDiscovery.Level(0.05, 1, 0));
         Assert.Contains("near-identical notice text", first.GetProperty("signals").EnumerateArray().Select(s => s.GetString()));
         Assert.Contains("same claimant", first.GetProperty("signals").EnumerateArray().Select(s => s.GetString()));
 

@@ -29,6 +29,26 @@ public sealed class NoticeTextTests
     }
 
     [Fact]
+    public void names_of_three_words_or_more_share_a_pattern_with_names_that_differ_in_one_word()
+    {
+        // A frame filled with a different word each time, whatever words the frame is made of.
+        var a = ClaimantKeys.Of("TOO «Tengri Production»")!;
+        var b = ClaimantKeys.Of("TOO «Bereke Production»")!;
+        Assert.Contains(a.Patterns, b.Patterns.Contains);
+        Assert.Contains(ClaimantKeys.Of("Akhmetov Law LLP")!.Patterns, ClaimantKeys.Of("Sadykov Law LLP")!.Patterns.Contains);
+        // Two words apart: no frame in common; a two-word name keeps only the organisation pattern, if any.
+        Assert.DoesNotContain(a.Patterns, ClaimantKeys.Of("OOO «Bereke Media»")!.Patterns.Contains);
+        Assert.Empty(ClaimantKeys.Of("Ivan Petrov")!.Patterns);
+        // One pattern per word left open, the organisation pattern first (names are folded as texts are: "m" reads "rn").
+        var zenith = ClaimantKeys.Of("Zenith Media Group")!;
+        Assert.Equal(3, zenith.Patterns.Count);
+        Assert.Equal(zenith.Pattern, zenith.Patterns[0]);
+        Assert.All(zenith.Patterns, p => Assert.Single(p.Split(' '), w => w == "*"));
+        // Keys compare by the name, whether or not their patterns were asked for.
+        Assert.Equal(ClaimantKeys.Of("TOO «Tengri Production»"), a);
+    }
+
+    [Fact]
     public void accents_ligatures_and_full_width_letters_are_made_plain()
     {
         Assert.Equal(NoticeText.Normalise("file officiel creee"), NoticeText.Normalise("ﬁle oﬃciel créée"));
