@@ -86,7 +86,8 @@ public sealed record SpikeEpisode(Slice Slice, DateOnly Start, DateOnly End, int
 /// Finds spikes in daily incident counts, for every slice at once. Per slice and day: the conditional test (binomial, or
 /// beta-binomial where days vary beyond Poisson) of the last 1, 3 and 7 days against a baseline of the 12 weeks before the
 /// last 7, leaving out every registered civic period of the country, with day-of-week effects taken from the country's
-/// total; a negative-binomial GLR-CUSUM for a doubling of the rate, for slow build-ups, where the baseline is busy; the
+/// total (a cell with few baseline events: the posterior predictive of its country's sparse cells' <see cref="GammaPrior"/>
+/// instead); a negative-binomial GLR-CUSUM for a doubling of the rate, for slow build-ups, where the baseline is busy; the
 /// tests combined by Simes' method. Per country, a subset scan pools thin rises over cells. Each day one alarm budget
 /// (Benjamini-Hochberg at q = alarms per country-year / 365) is spent over the country's tests that could pass
 /// (<see cref="Tarone"/>). Deterministic: the same counts, calendar and dates give the same spikes.
