@@ -34,6 +34,15 @@ public sealed record SpikeSettings
     public IReadOnlyList<int> PooledWindows { get; init; } = [1, 3, 7, 14];
     /// <summary>Largest p-value of a cell's own rise that the subset scan lets count toward a pooled one.</summary>
     public double PooledAlphaMax { get; init; } = 0.01;
+    /// <summary>
+    /// Cells with fewer baseline events than this are tested against the posterior predictive of a gamma prior fitted to
+    /// their country's sparse cells (<see cref="GammaPrior"/>) instead of by the conditional test (0: never).
+    /// </summary>
+    public int SparsePriorBelow { get; init; } = 20;
+    /// <summary>Fewest sparse cells a country needs for their prior to be fitted.</summary>
+    public int SparsePriorMinCells { get; init; } = 10;
+    /// <summary>Largest shape the prior may take: however alike its cells look, their rates are not taken to be nearer than this.</summary>
+    public double SparsePriorMaxShape { get; init; } = 4;
 
     public static readonly SpikeSettings Default = new();
 }
@@ -77,7 +86,8 @@ public sealed record SpikeEpisode(Slice Slice, DateOnly Start, DateOnly End, int
 /// Finds spikes in daily incident counts, for every slice at once. Per slice and day: the conditional test (binomial, or
 /// beta-binomial where days vary beyond Poisson) of the last 1, 3 and 7 days against a baseline of the 12 weeks before the
 /// last 7, leaving out every registered civic period of the country, with day-of-week effects taken from the country's
-/// total; a negative-binomial GLR-CUSUM for a doubling of the rate, for slow build-ups, where the baseline is busy; the
+/// total (a cell with few baseline events: the posterior predictive of its country's sparse cells' <see cref="GammaPrior"/>
+/// instead); a negative-binomial GLR-CUSUM for a doubling of the rate, for slow build-ups, where the baseline is busy; the
 /// tests combined by Simes' method. Per country, a subset scan pools thin rises over cells. Each day one alarm budget
 /// (Benjamini-Hochberg at q = alarms per country-year / 365) is spent over the country's tests that could pass
 /// (<see cref="Tarone"/>). Deterministic: the same counts, calendar and dates give the same spikes.
@@ -432,6 +442,32 @@ internal sealed class BaselineModel
         return (results, floors);
     }
 
+    private readonly Dictionary<string, GammaPrior?> _priorCache = [];
+    private int _priorCacheDay = -1;
+
+    /// <summary>
+    /// The prior a sparse cell is tested against on day <paramref name="t"/>: null where the slice is not a cell, has
+    /// enough baseline events of its own for the conditional test, or its country has too few sparse cells to fit one.
+    /// </summary>
+    private GammaPrior? SparsePrior(Slice slice, int t, Baseline baseline)
+    {
+        if (_settings.SparsePriorBelow <= 0 || SeriesSet.KindOf(slice) != SeriesSet.Finest || baseline.Events >= _settings.SparsePriorBelow) return null;
+        if (_priorCacheDay != t) (_priorCacheDay, _) = (t, ClearPriors());
+        if (_priorCache.TryGetValue(slice.Country, out var cached)) return cached;
+        // The country's cells share its baseline days, so they share one exposure: the prior is fitted to their counts over it.
+        var (from, to) = BaselineOf(t);
+        var counts = _cells[slice.Country].Select(c => _sums[c].Over(from, to).Sum).Where(b => b < _settings.SparsePriorBelow).ToList();
+        return _priorCache[slice.Country] = counts.Count < _settings.SparsePriorMinCells
+            ? null
+            : GammaPrior.Fit(counts, baseline.Exposure, _settings.SparsePriorMaxShape);
+    }
+
+    private bool ClearPriors()
+    {
+        _priorCache.Clear();
+        return true;
+    }
+
     /// <summary>
     /// The smallest p-value <see cref="Assess"/> could give the slice on day <paramref name="t"/>, given how many events
     /// its baseline and longest window hold together (n): all n on the last day, none in the baseline, when each window's
@@ -449,10 +485,14 @@ internal sealed class BaselineModel
         int longest = _settings.Windows.Max();
         long n = baseline.Events + Sum(slice, t - longest + 1, t);
         if (n < _settings.MinCount) return 1;
+        var prior = SparsePrior(slice, t, baseline);
+        // Under the prior the smallest p-value given n is all n on the last day and none in the baseline, as for the
+        // conditional test (the predictive tail falls as the window's count rises and as the baseline's falls).
         var floors = _settings.Windows.Select(w =>
         {
             double window = WindowExposure(weekday, t - w + 1, t);
-            return window <= 0 ? 1 : Math.Pow(window / (window + baseline.Exposure), n);
+            if (window <= 0) return 1;
+            return prior is { } g ? g.Tail((int)n, 0, baseline.Exposure, window) : Math.Pow(window / (window + baseline.Exposure), n);
         }).ToList();
         return SpikeDetector.Simes(floors);
     }
@@ -622,6 +662,7 @@ internal sealed class BaselineModel
         if (RateOf(slice, t) is not { } rate) return null;
         var weekday = WeekdayFactors(slice.Country, t);
         var baseline = BaselineOf(slice, t, weekday);
+        var prior = SparsePrior(slice, t, baseline);
         double best = 1;
         var result = default(SliceAssessment?);
         // One p-value per test, combined by Simes' method (1 where a window holds too few incidents to count).
@@ -636,12 +677,14 @@ internal sealed class BaselineModel
             }
             double expected = 0;
             for (int u = Math.Max(0, t - w + 1); u <= t; u++) expected += ExpectedOn(rate.Mean, weekday, u);
-            double p = baseline.Tail(observed, WindowExposure(weekday, t - w + 1, t));
+            double exposure = WindowExposure(weekday, t - w + 1, t);
+            double p = prior is { } g ? g.Tail(observed, baseline.Events, baseline.Exposure, exposure) : baseline.Tail(observed, exposure);
             tests.Add(p);
             if (p < best)
             {
                 best = p;
-                result = new SliceAssessment(slice, p, Math.Max(0, t - w + 1), observed, expected, $"tail test over {w} day{(w == 1 ? "" : "s")}");
+                string test = prior is null ? "tail test" : "predictive test";
+                result = new SliceAssessment(slice, p, Math.Max(0, t - w + 1), observed, expected, $"{test} over {w} day{(w == 1 ? "" : "s")}");
             }
         }
 
@@ -699,6 +742,42 @@ public readonly record struct Baseline(long Events, double Exposure, double Size
     /// </summary>
     public double Tail(int observed, double windowExposure) =>
         ConditionalTail.AtLeast(observed, Events, windowExposure, Exposure, Size);
+}
+
+/// <summary>
+/// A gamma prior for the daily rates of comparable slices (a country's sparse cells), shape <paramref name="Shape"/> and
+/// rate <paramref name="Rate"/> (per weighted day). A cell that saw b events over exposure e has the posterior
+/// Gamma(shape + b, rate + e), and its count over a window of exposure w the posterior predictive, a negative binomial of
+/// size shape + b and mean (shape + b)·w / (rate + e): a cell with 0 to 3 events in 12 weeks borrows what its country's
+/// other sparse cells say about how high such a rate can be, instead of learning it from its own few events alone.
+/// </summary>
+public readonly record struct GammaPrior(double Shape, double Rate)
+{
+    /// <summary>P(window count ≥ <paramref name="observed"/>) under the posterior predictive, the cell's own baseline given.</summary>
+    public double Tail(int observed, long baselineEvents, double baselineExposure, double windowExposure)
+    {
+        double size = Shape + baselineEvents;
+        return NegativeBinomialTail.AtLeast(observed, size * windowExposure / (Rate + baselineExposure), size);
+    }
+
+    /// <summary>
+    /// The prior by the method of moments from <paramref name="counts"/>, each over the same <paramref name="exposure"/>:
+    /// a gamma-Poisson count has variance e·m + e²·V (m, V: the rates' mean and variance). The count's variance is taken at
+    /// the upper end of its 95 % range (chi-square, N - 1 degrees of freedom), so a prior fitted to a handful of cells errs
+    /// wide (a cell's rate may be further from the others' than they seem), and the shape is capped at
+    /// <paramref name="maxShape"/> even where the counts look no more spread than Poisson. Null when no count is positive.
+    /// </summary>
+    public static GammaPrior? Fit(IReadOnlyList<long> counts, double exposure, double maxShape)
+    {
+        if (counts.Count < 2 || exposure <= 0) return null;
+        double mean = counts.Average();
+        if (mean <= 0) return null;
+        double variance = counts.Sum(c => (c - mean) * (c - mean)) / (counts.Count - 1);
+        double upper = variance * (counts.Count - 1) / MathNet.Numerics.Distributions.ChiSquared.InvCDF(counts.Count - 1, 0.05);
+        double m = mean / exposure;
+        double rateVariance = Math.Max((upper - mean) / (exposure * exposure), m * m / maxShape);
+        return new GammaPrior(m * m / rateVariance, m / rateVariance);
+    }
 }
 
 /// <summary>
