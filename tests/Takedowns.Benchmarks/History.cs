@@ -66,7 +66,7 @@ public static class HistoryThroughApi
             var imports = await UploadAsync(http, scenario, fileRows);
             Mark($"{imports.Count} files uploaded");
             var counter = new ObservedCounter(correlation);
-            using var progress = Progress(correlation, counter, clock);
+            using var progress = Progress(correlation, counter, clock, system);
             await ImportsCompletedAsync(http, imports);
             Mark("imports completed (Intake)");
             await UntilAsync(async () => await ForwardedAsync(intake), "Intake's forwarder");
@@ -233,10 +233,11 @@ public static class HistoryThroughApi
             """) == 0;
 
     /// <summary>Every 15 s until disposed: reports observed and where each projection and subscription stands.</summary>
-    private static IDisposable Progress(string schema, ObservedCounter counter, Stopwatch clock)
+    private static IDisposable Progress(string schema, ObservedCounter counter, Stopwatch clock, RunningSystem system)
     {
         var stop = new CancellationTokenSource();
         var token = stop.Token;
+        var shown = new HashSet<string>();
         _ = Task.Run(async () =>
         {
             while (!token.IsCancellationRequested)
@@ -249,6 +250,9 @@ public static class HistoryThroughApi
                     var shards = await ShardsAsync(schema);
                     Console.WriteLine(string.Create(C, $"    {clock.Elapsed.TotalSeconds,6:F0} s: {observed:N0} observed, {last:N0} events; ") +
                                       string.Join(", ", shards.OrderBy(s => s.Key).Select(s => string.Create(C, $"{s.Key.Split(':')[0]} {s.Value:N0}"))));
+                    // The services log warnings and errors only: each new one is shown once, its first line.
+                    foreach (var line in system.RecentOutput.Split('\n').Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception:")))
+                        if (shown.Add(line)) Console.WriteLine($"      {(line.Length > 300 ? line[..300] : line)}");
                 }
                 catch (OperationCanceledException) { }
                 catch (Exception e) { Console.WriteLine($"    progress: {e.Message}"); }
