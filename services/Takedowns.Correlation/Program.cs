@@ -32,6 +32,7 @@ builder.AddEventStore(ServiceName, o =>
 .AddSubscriptionWithServices<CampaignLinker>(ServiceLifetime.Singleton, o =>
 {
     o.Name = CampaignLinker.SubscriptionName;
+    o.Options.BatchSize = CampaignLinker.PageSize;
     foreach (var type in CampaignLinker.EventTypes) o.IncludeType(type);
 })
 .AddSubscriptionWithServices<AnalysisForwarder>(ServiceLifetime.Singleton, o =>

@@ -13,6 +13,8 @@ namespace Takedowns.ServiceDefaults;
 public abstract class ReportChangeConsumer(IDocumentStore store)
     : IConsumer<ReportChanges>, IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
 {
+    protected IDocumentStore Store { get; } = store;
+
     protected abstract Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct);
 
     protected abstract Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct);
@@ -21,8 +23,51 @@ public abstract class ReportChangeConsumer(IDocumentStore store)
 
     public async Task Consume(ConsumeContext<ReportChanges> context)
     {
-        foreach (var change in context.Message.Changes)
-            await ApplyAsync(change, context.CancellationToken);
+        var changes = context.Message.Changes;
+        for (int i = 0; i < changes.Count;)
+        {
+            var run = NewReports(changes, i);
+            if (run.Count > 1) await SubmittedManyAsync(run, context.CancellationToken);
+            else await ApplyAsync(changes[i], context.CancellationToken);
+            i += Math.Max(1, run.Count);
+        }
+    }
+
+    /// <summary>
+    /// Applies a run of submissions of different reports of different incidents, in order; by default each in a
+    /// transaction of its own, as any other change. A service may apply the run in one transaction instead (an import
+    /// sends thousands of new reports in a row): the run is then stored whole or not at all, and a redelivery changes
+    /// nothing, as for a single change.
+    /// </summary>
+    protected virtual async Task SubmittedManyAsync(IReadOnlyList<ReportSubmitted> run, CancellationToken ct)
+    {
+        foreach (var m in run)
+        {
+            await using var session = Store.LightweightSession();
+            await SubmittedAsync(session, m, ct);
+        }
+    }
+
+    /// <summary>The incident a submission counts in (its own when it names none).</summary>
+    protected static Guid IncidentOf(ReportSubmitted m) => m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
+
+    /// <summary>
+    /// The submissions from <paramref name="start"/> on (times in UTC) up to the first change that is not one, or that
+    /// names a report or incident already in the run: no stream is written twice within a run.
+    /// </summary>
+    private static List<ReportSubmitted> NewReports(IReadOnlyList<ReportChange> changes, int start)
+    {
+        var run = new List<ReportSubmitted>();
+        var reports = new HashSet<Guid>();
+        var incidents = new HashSet<Guid>();
+        for (int i = start; i < changes.Count; i++)
+        {
+            if (changes[i] is not { Submitted: not null, Revised: null, Withdrawn: null }) break;
+            var m = changes[i].InUtc().Submitted!;
+            if (!reports.Add(m.ReportId) || !incidents.Add(IncidentOf(m))) break;
+            run.Add(m);
+        }
+        return run;
     }
 
     public Task Consume(ConsumeContext<ReportSubmitted> context) => ApplyAsync(new ReportChange(context.MessageId ?? Guid.Empty, Submitted: context.Message), context.CancellationToken);
@@ -33,7 +78,7 @@ public abstract class ReportChangeConsumer(IDocumentStore store)
 
     private async Task ApplyAsync(ReportChange change, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
+        await using var session = Store.LightweightSession();
         await (change.InUtc() switch
         {
             { Submitted: { } m } => SubmittedAsync(session, m, ct),

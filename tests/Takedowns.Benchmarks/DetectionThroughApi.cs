@@ -146,7 +146,7 @@ public static partial class DetectionThroughApi
     }
 
     /// <summary>What Correlation holds against what was sent: every report observed, profiled for campaign detection and counted once per incident.</summary>
-    private static async Task ConsistencyAsync(string schema, Scenario scenario)
+    internal static async Task ConsistencyAsync(string schema, Scenario scenario)
     {
         long observed = await Database.ScalarAsync($"select count(*) from {schema}.mt_events where type = 'report_observed'");
         long profiled = await Database.ScalarAsync($"select count(*) from {schema}.mt_doc_noticeprofile");
@@ -180,7 +180,7 @@ public static partial class DetectionThroughApi
         throw new TimeoutException("The spikes kept changing after Correlation had caught up");
     }
 
-    private static async Task<List<DetectedSpike>> SpikesAsync(HttpClient analyst, ScenarioOptions o)
+    internal static async Task<List<DetectedSpike>> SpikesAsync(HttpClient analyst, ScenarioOptions o)
     {
         var spikes = new List<DetectedSpike>();
         string? cursor = null;
@@ -195,7 +195,7 @@ public static partial class DetectionThroughApi
     }
 
     /// <summary>Every suspected campaign with its reports; those linked after it was raised are told apart by its timeline.</summary>
-    private static async Task<IReadOnlyList<DetectedCampaign>> CampaignsAsync(HttpClient analyst)
+    internal static async Task<IReadOnlyList<DetectedCampaign>> CampaignsAsync(HttpClient analyst)
     {
         var campaigns = new List<DetectedCampaign>();
         string? cursor = null;

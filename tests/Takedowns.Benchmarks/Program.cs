@@ -24,6 +24,9 @@ Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Taked
 var families = Takedowns.Scenarios.ScenarioFamilies.ParseList(args.Contains("--family") ? Arg("--family", "both") : "both");
 if (args.Contains("--detection-api"))
     return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1), families);
+if (args.Contains("--history"))
+    return await Takedowns.Benchmarks.HistoryThroughApi.RunAsync(Arg("--history", 1_000_000), families[0], Arg("--countries", 12), Arg("--days", 400),
+        Arg("--file-rows", 50_000), Arg("--first-seed", 11));
 if (args.Contains("--replay"))
     return await Takedowns.Benchmarks.Detection.ReplayAsync(Arg("--replay", 1_000_000));
 if (args.Contains("--detection"))

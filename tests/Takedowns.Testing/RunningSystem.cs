@@ -32,6 +32,9 @@ public sealed class RunningSystem : IAsyncLifetime
 
     public Dictionary<string, Uri> Urls { get; } = [];
     public string VirtualHost { get; private set; } = "";
+
+    /// <summary>Each running service's process id, e.g. to read the CPU time it spent.</summary>
+    public IReadOnlyDictionary<string, int> ProcessIds => _processes.ToDictionary(p => p.Key, p => p.Value.Id);
     public Uri Gateway => Urls["gateway"];
 
     public HttpClient Client(string? bearer = null)

@@ -15,12 +15,43 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
 {
     protected override Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
     {
-        var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
-        return PlaceAsync(session, m.ReportId, 1,
-            new ReportObserved(m.ReportId, m.OrganisationId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.ReportedAt, incidentId,
+        var (observed, incident) = Observed(m);
+        return PlaceAsync(session, m.ReportId, 1, observed, incident, ct);
+    }
+
+    /// <summary>
+    /// A run of new reports in one transaction: every report and incident stream of the run fetched in one round trip,
+    /// each report placed as <see cref="PlaceAsync"/> would place it, and everything saved together. A report seen before
+    /// (a redelivery) changes nothing; a stream another transaction started meanwhile fails the save, and the run is
+    /// delivered again.
+    /// </summary>
+    protected override async Task SubmittedManyAsync(IReadOnlyList<ReportSubmitted> run, CancellationToken ct)
+    {
+        await using var session = Store.LightweightSession();
+        var reports = await session.Events.FetchManyForWriting<ObservedReport>(run.Select(m => m.ReportId).ToList(), ct);
+        var incidents = await session.Events.FetchManyForWriting<ObservedIncident>(run.Select(IncidentOf).ToList(), ct);
+        for (int i = 0; i < run.Count; i++)
+        {
+            // Revision 1 is news only to a report not known at all: such a report is in no incident yet.
+            if (!ObservedReport.Accepts(reports[i].Aggregate, 1))
+            {
+                logger.LogDebug("Report {ReportId} revision 1 is not newer than what is known; ignored", run[i].ReportId);
+                continue;
+            }
+            var (observed, incident) = Observed(run[i]);
+            var events = ObservedIncidentDecisions.Link(incidents[i].Aggregate, incident);
+            if (events.Length > 0) incidents[i].AppendMany(events);
+            reports[i].AppendOne(observed);
+        }
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static (ReportObserved, IncidentObserved) Observed(ReportSubmitted m)
+    {
+        var incidentId = IncidentOf(m);
+        return (new ReportObserved(m.ReportId, m.OrganisationId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn, m.ReportedAt, incidentId,
                 m.Imported, m.ExternalId, m.OccurredAt, m.Notice),
-            new IncidentObserved(incidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn),
-            ct);
+            new IncidentObserved(incidentId, m.ReportId, m.Country, m.Platform, m.Category, m.SubjectType, m.Action, m.OccurredOn));
     }
 
     protected override Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct)
