@@ -90,22 +90,7 @@ public sealed class OrganisationKeyTests(ServiceHost<Program> host) : IClassFixt
     }
 
     /// <summary>Publishes as Intake does (mandatory): until Correlation's queue is bound, RabbitMQ returns it, so it is sent again.</summary>
-    private async Task PublishAsync<T>(T message) where T : class
-    {
-        var messageId = Guid.NewGuid();
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await host.Services.GetRequiredService<IBus>().PublishIntegrationEvent(message, messageId, CancellationToken.None);
-                return;
-            }
-            catch (MessageReturnedException) when (attempt < 40)
-            {
-                await Task.Delay(250);
-            }
-        }
-    }
+    private Task PublishAsync<T>(T message) where T : class => Delivery.UntilDeliveredAsync(host.Services.GetRequiredService<MassTransit.IBus>(), message);
 
     private async Task<HttpResponseMessage> SendAsync(string token, (HttpMethod Method, string Path, object? Body) route)
     {

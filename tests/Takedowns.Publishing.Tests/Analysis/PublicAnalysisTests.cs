@@ -12,22 +12,7 @@ namespace Takedowns.Publishing.Tests.Analysis;
 public sealed class PublicAnalysisTests(ServiceHost<Program> host) : IClassFixture<ServiceHost<Program>>
 {
     /// <summary>Publishes as Correlation does (mandatory): until the consumer's queue is bound, RabbitMQ returns it, so it is sent again.</summary>
-    private async Task PublishAsync<T>(T message) where T : class
-    {
-        var messageId = Guid.NewGuid();
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await host.Services.GetRequiredService<IBus>().PublishIntegrationEvent(message, messageId, CancellationToken.None);
-                return;
-            }
-            catch (MassTransit.MessageReturnedException) when (attempt < 40)
-            {
-                await Task.Delay(250);
-            }
-        }
-    }
+    private Task PublishAsync<T>(T message) where T : class => Delivery.UntilDeliveredAsync(host.Services.GetRequiredService<MassTransit.IBus>(), message);
 
     private async Task<JsonElement> GetAsync(string path) =>
         (await host.CreateClient().GetFromJsonAsync<JsonElement>(path)).GetProperty("items");

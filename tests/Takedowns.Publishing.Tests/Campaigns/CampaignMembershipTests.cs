@@ -12,22 +12,7 @@ namespace Takedowns.Publishing.Tests.Campaigns;
 /// <summary>Publishing on the real broker, sent campaign events as Correlation sends them.</summary>
 public sealed class CampaignMembershipTests(ServiceHost<Program> host) : IClassFixture<ServiceHost<Program>>
 {
-    private async Task PublishAsync<T>(T message) where T : class
-    {
-        var messageId = Guid.NewGuid();
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await host.Services.GetRequiredService<IBus>().PublishIntegrationEvent(message, messageId, CancellationToken.None);
-                return;
-            }
-            catch (MessageReturnedException) when (attempt < 40)
-            {
-                await Task.Delay(250); // the consumer's queue is not bound yet
-            }
-        }
-    }
+    private Task PublishAsync<T>(T message) where T : class => Delivery.UntilDeliveredAsync(host.Services.GetRequiredService<MassTransit.IBus>(), message);
 
     private async Task<JsonElement> GetAsync(string path) =>
         (await host.CreateClient().GetFromJsonAsync<JsonElement>(path)).GetProperty("items");
