@@ -34,14 +34,14 @@ public sealed class AmendmentTests(RunningSystem system)
             "the amendment to reach the public pattern");
         Assert.Equal(1, await Eventually.Until(() => _steps.SeriesTotalAsync("MD", "2020-05-01", "2020-05-31"), n => n == 1,
             TimeSpan.FromSeconds(60), "the amendment to reach the analysis series"));
-        await Queues.WaitUntilDrainedAsync(system.VirtualHost, TimeSpan.FromSeconds(60));
+        await _steps.SettledAsync();
         Assert.Equal(5, await _steps.SeriesTotalAsync("AM", "2020-05-01", "2020-05-31"));
 
         // The same amendment again changes nothing; amending it back restores the first counts.
         await AmendAsync(org.ApiKey, ids[0], """{"country":"MD"}""");
         await AmendAsync(org.ApiKey, ids[0], """{"country":"AM"}""");
         await Eventually.Until(() => _steps.PatternRowsAsync(query), r => Steps.CountOf(r, "AM") == 6, TimeSpan.FromSeconds(60));
-        await Queues.WaitUntilDrainedAsync(system.VirtualHost, TimeSpan.FromSeconds(60));
+        await _steps.SettledAsync();
         Assert.Equal(6, await _steps.SeriesTotalAsync("AM", "2020-05-01", "2020-05-31"));
         Assert.Equal(0, await _steps.SeriesTotalAsync("MD", "2020-05-01", "2020-05-31"));
     }
@@ -68,7 +68,7 @@ public sealed class AmendmentTests(RunningSystem system)
         using (var retract = await system.Client(second.ApiKey).PostAsync($"/api/reports/{typo}/retraction",
                    new StringContent("""{"reason":"Duplicate"}""", Encoding.UTF8, "application/json")))
             Assert.Equal(HttpStatusCode.OK, retract.StatusCode);
-        await Queues.WaitUntilDrainedAsync(system.VirtualHost, TimeSpan.FromSeconds(60));
+        await _steps.SettledAsync();
         Assert.Equal(1, await _steps.SeriesTotalAsync("BY", "2019-08-01", "2019-08-31"));
     }
 }

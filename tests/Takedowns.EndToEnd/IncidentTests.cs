@@ -24,7 +24,7 @@ public sealed class IncidentTests(RunningSystem system)
 
         const string query = "groupBy=country&grain=month&from=2022-03-01&to=2022-03-31";
         await Eventually.Until(() => _steps.PatternRowsAsync(query), r => Steps.CountOf(r, "AZ") is not null, TimeSpan.FromSeconds(60));
-        await Queues.WaitUntilDrainedAsync(system.VirtualHost, TimeSpan.FromSeconds(60));
+        await _steps.SettledAsync();
         Assert.Equal(5, Steps.CountOf(await _steps.PatternRowsAsync(query), "AZ"));
         Assert.Equal(5, await _steps.SeriesTotalAsync("AZ", "2022-03-01", "2022-03-31"));
 

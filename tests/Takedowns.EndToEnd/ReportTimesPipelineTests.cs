@@ -19,10 +19,6 @@ public sealed class ReportTimesPipelineTests(RunningSystem system)
     private const string Country = "NP";
     private const string DateTimeFormat = "yyyy-MM-ddTHH:mm:ss";
 
-    private static readonly string[] IntakeShards = ["report-forwarder:All"];
-    private static readonly string[] CorrelationShards = ["SliceDay:All", "ReportingDelays:All", "Campaign:All", "campaign-linker:All", "analysis-forwarder:All"];
-    private static readonly string[] PublishingShards = ["PatternCell:All"];
-
     private readonly Steps _steps = new(system);
 
     private enum Channel { Rest, Webhook, Ndjson, Csv }
@@ -120,15 +116,15 @@ public sealed class ReportTimesPipelineTests(RunningSystem system)
             var sent = times.Select((t, i) => new Sent($"times_{run}_{i}", i < Enum.GetValues<Channel>().Length ? (Channel)i : channels[i], t, notices[i])).ToList();
             var ids = await SendAsync(sent);
 
-            await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("intake"), IntakeShards, TimeSpan.FromMinutes(2));
+            await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("intake"), Steps.IntakeShards, TimeSpan.FromMinutes(2));
             string correlation = system.Schema("correlation"), publishing = system.Schema("publishing");
             string inList = string.Join(", ", ids.Select(id => $"'{id}'"));
             await Eventually.Until(() => Database.ScalarAsync($"select count(*) from \"{correlation}\".mt_events where type = 'report_observed' and stream_id in ({inList})"),
                 n => n == ids.Count, TimeSpan.FromMinutes(2), "every report to reach Correlation");
             await Eventually.Until(() => Database.ScalarAsync($"select count(*) from \"{publishing}\".mt_events where type = 'incident_report_added' and data ->> 'reportId' in ({inList})"),
                 n => n == ids.Count, TimeSpan.FromMinutes(2), "every report to reach Publishing");
-            await SubscriptionProgress.WaitUntilCaughtUpAsync(correlation, CorrelationShards, TimeSpan.FromMinutes(2));
-            await SubscriptionProgress.WaitUntilCaughtUpAsync(publishing, PublishingShards, TimeSpan.FromMinutes(2));
+            await SubscriptionProgress.WaitUntilCaughtUpAsync(correlation, Steps.CorrelationShards, TimeSpan.FromMinutes(2));
+            await SubscriptionProgress.WaitUntilCaughtUpAsync(publishing, Steps.PublishingShards, TimeSpan.FromMinutes(2));
 
             // Campaign detection saw every notice; each report counts once, on its day, in the analysis series and the public cells.
             Assert.Equal(ids.Count, await Database.ScalarAsync($"select count(*) from \"{correlation}\".mt_doc_noticeprofile where id in ({inList})"));

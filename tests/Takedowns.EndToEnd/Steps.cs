@@ -39,6 +39,23 @@ public sealed class Steps(RunningSystem system)
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("reportId").GetGuid();
     }
 
+    public static readonly string[] IntakeShards = ["report-forwarder:All"];
+    public static readonly string[] CorrelationShards = ["SliceDay:All", "ReportingDelays:All", "Campaign:All", "campaign-linker:All", "analysis-forwarder:All"];
+    public static readonly string[] PublishingShards = ["PatternCell:All"];
+
+    /// <summary>
+    /// Waits until everything sent so far has gone everywhere it goes: Intake has forwarded every change, every queue is
+    /// drained, and every projection and subscription of Correlation and Publishing has processed every event stored.
+    /// Counts read after this are final, not a moment of a projection still catching up.
+    /// </summary>
+    public async Task SettledAsync()
+    {
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("intake"), IntakeShards, TimeSpan.FromMinutes(2));
+        await Queues.WaitUntilDrainedAsync(system.VirtualHost, TimeSpan.FromMinutes(2));
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("correlation"), CorrelationShards, TimeSpan.FromMinutes(2));
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("publishing"), PublishingShards, TimeSpan.FromMinutes(2));
+    }
+
     public async Task<JsonElement> PatternRowsAsync(string query)
     {
         using var response = await system.Client().GetAsync($"/api/public/patterns?{query}");
