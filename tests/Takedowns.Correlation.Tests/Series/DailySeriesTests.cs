@@ -90,7 +90,7 @@ public sealed class DailySeriesTests(ServiceHost<Program> host) : IClassFixture<
         var bus = host.Services.GetRequiredService<MassTransit.IBus>();
         await bus.Publish(new Takedowns.Contracts.Reports.ReportWithdrawn(first.ReportId, first.OrganisationId, incidentId, DateTimeOffset.UtcNow));
         await Queues.WaitUntilDrainedAsync(host.VirtualHost);
-        await Task.Delay(1500); // the projection runs behind the consumer
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(host.Schema, Integration.ReportTimesTests.Shards); // the projection runs behind the consumer
         Assert.Equal(1, Total(await SeriesAsync(query)));
 
         await bus.Publish(new Takedowns.Contracts.Reports.ReportWithdrawn(second.ReportId, second.OrganisationId, incidentId, DateTimeOffset.UtcNow));
