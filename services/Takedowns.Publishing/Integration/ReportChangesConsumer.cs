@@ -16,10 +16,41 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
 {
     protected override Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
     {
-        var incidentId = m.IncidentId ?? NameBasedGuid.IncidentOf(m.ReportId);
+        var incidentId = IncidentOf(m);
         return PlaceAsync(session, m.ReportId, revision: 1, m.PublicStatistics
             ? new IncidentReportAdded(incidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category)
             : null, ct);
+    }
+
+    /// <summary>
+    /// A run of new reports in one transaction: every report and incident stream of the run fetched in one round trip,
+    /// each report placed as <see cref="PlaceAsync"/> would place it, and everything saved together. A report seen before
+    /// (a redelivery) changes nothing; a stream another transaction started meanwhile fails the save, and the run is
+    /// delivered again.
+    /// </summary>
+    protected override async Task SubmittedManyAsync(IReadOnlyList<ReportSubmitted> run, CancellationToken ct)
+    {
+        await using var session = Store.LightweightSession();
+        var reports = await session.Events.FetchManyForWriting<PublicReport>(run.Select(m => m.ReportId).ToList(), ct);
+        var incidents = await session.Events.FetchManyForWriting<PublicIncident>(run.Select(IncidentOf).ToList(), ct);
+        for (int i = 0; i < run.Count; i++)
+        {
+            // Revision 1 is news only to a report not known at all: such a report counts in no incident yet.
+            if (!PublicReport.Accepts(reports[i].Aggregate, 1))
+            {
+                logger.LogDebug("Report {ReportId} revision 1 is not newer than what is known; ignored", run[i].ReportId);
+                continue;
+            }
+            var m = run[i];
+            var counted = m.PublicStatistics ? new IncidentReportAdded(IncidentOf(m), m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category) : null;
+            if (counted is not null)
+            {
+                var events = PublicIncidentDecisions.Add(incidents[i].Aggregate, counted);
+                if (events.Length > 0) incidents[i].AppendMany(events);
+            }
+            reports[i].AppendOne(new PublicReportPlaced(m.ReportId, 1, counted?.IncidentId));
+        }
+        await session.SaveChangesAsync(ct);
     }
 
     protected override Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct)

@@ -1,0 +1,56 @@
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Takedowns.Contracts.Reports;
+using Takedowns.Publishing.Patterns;
+using Takedowns.ServiceDefaults;
+using Takedowns.Testing;
+
+namespace Takedowns.Publishing.Tests.Integration;
+
+/// <summary>
+/// A page of new reports (what an import sends) is stored a run at a time: the runs must give exactly what the reports
+/// applied one by one give, also when the page repeats a report seen before, names one incident twice, holds a report
+/// not consented to public statistics, or comes twice.
+/// </summary>
+public sealed class ReportPageTests(ServiceHost<Program> host) : IClassFixture<ServiceHost<Program>>
+{
+    [Fact]
+    public async Task a_page_of_new_reports_is_placed_once_per_report_and_counts_each_incident_once_even_when_delivered_twice()
+    {
+        var bus = host.Services.GetRequiredService<IBus>();
+        var seenBefore = Submissions.Report(country: "TJ");
+        await bus.PublishIntegrationEvent(new ReportChanges([new ReportChange(Guid.NewGuid(), Submitted: seenBefore)]), Guid.NewGuid(), CancellationToken.None);
+        await Queues.WaitUntilDrainedAsync(host.VirtualHost);
+
+        var fresh = Enumerable.Range(0, 6).Select(_ => Submissions.Report(country: "TJ")).ToList();
+        var private_ = Submissions.Report(country: "TJ", publicStatistics: false);
+        var sharedIncident = Guid.NewGuid();
+        var first = Submissions.Report(country: "TJ") with { IncidentId = sharedIncident };
+        var second = Submissions.Report(country: "TJ") with { IncidentId = sharedIncident, ReportedAt = first.ReportedAt.AddHours(3) };
+        // The second report of the incident ends the first run; the report seen before sits inside one.
+        ReportSubmitted[] page = [fresh[0], fresh[1], first, fresh[2], private_, seenBefore, fresh[3], second, fresh[4], fresh[5]];
+        var changes = new ReportChanges(page.Select(r => new ReportChange(Guid.NewGuid(), Submitted: r)).ToList());
+        await bus.PublishIntegrationEvent(changes, Guid.NewGuid(), CancellationToken.None);
+        await bus.PublishIntegrationEvent(changes, Guid.NewGuid(), CancellationToken.None); // delivered again
+        await Queues.WaitUntilDrainedAsync(host.VirtualHost);
+
+        await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        foreach (var r in page)
+        {
+            var placed = Assert.IsType<PublicReportPlaced>(Assert.Single(await session.Events.FetchStreamAsync(r.ReportId)).Data);
+            Assert.Equal((r.ReportId, 1L), (placed.ReportId, placed.Revision));
+            Assert.Equal(r.PublicStatistics ? r.IncidentId ?? NameBasedGuid.IncidentOf(r.ReportId) : null, placed.CountedIn);
+        }
+        var incident = await session.Events.FetchStreamAsync(sharedIncident);
+        Assert.Equal([first.ReportId, second.ReportId], incident.Select(e => e.Data).OfType<IncidentReportAdded>().Select(a => a.ReportId));
+        Assert.Single(incident.Select(e => e.Data).OfType<IncidentCounted>());
+        foreach (var r in fresh.Append(seenBefore))
+        {
+            var own = (await session.Events.FetchStreamAsync(NameBasedGuid.IncidentOf(r.ReportId))).Select(e => e.Data).ToList();
+            Assert.Equal(r.ReportId, Assert.Single(own.OfType<IncidentReportAdded>()).ReportId);
+            Assert.Single(own.OfType<IncidentCounted>());
+        }
+        Assert.Empty(await session.Events.FetchStreamAsync(NameBasedGuid.IncidentOf(private_.ReportId)));
+    }
+}
