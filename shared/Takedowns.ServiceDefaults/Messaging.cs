@@ -18,6 +18,8 @@ public static class MessagingExtensions
 
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit reports its usage to its makers' server unless told not to: a deployment calls no outside host.
+            x.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
             x.AddConfigureEndpointsCallback((_, cfg) =>
             {

@@ -45,7 +45,12 @@ public static class HistoryThroughApi
             ["ConnectionStrings:Postgres"] = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresConnection) { ApplicationName = $"{applicationPrefix}-{s}" }.ConnectionString,
         });
         ((Dictionary<string, string>)settings["correlation"])["Detection:ScanInterval"] = TimeSpan.FromSeconds(10).ToString("c", C);
-        var system = new RunningSystem { Settings = settings };
+        // Detection's own lines and the event store's agents (pages, pauses, retries) go to a file per service.
+        foreach (string category in new[] { "Takedowns", "Marten", "JasperFx" })
+            ((Dictionary<string, string>)settings["correlation"])[$"Logging:LogLevel:{category}"] = "Information";
+        string logs = Path.Combine(Path.GetTempPath(), applicationPrefix);
+        Console.WriteLine($"Each service's output: {logs}");
+        var system = new RunningSystem { Settings = settings, LogDirectory = logs };
         await system.InitializeAsync();
         await using var sampler = new CpuSampler(system.ProcessIds, applicationPrefix);
         try

@@ -28,7 +28,11 @@ public sealed class RunningSystem : IAsyncLifetime
 
     private readonly Dictionary<string, Process> _processes = [];
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly Dictionary<string, TextWriter> _logs = [];
     private readonly string _prefix = TestEnvironment.UniqueName("e2e");
+
+    /// <summary>Where each service's whole output is also written (a file per service), e.g. for a long benchmark; none when null.</summary>
+    public string? LogDirectory { get; init; }
 
     public Dictionary<string, Uri> Urls { get; } = [];
     public string VirtualHost { get; private set; } = "";
@@ -83,8 +87,21 @@ public sealed class RunningSystem : IAsyncLifetime
             foreach (var (key, value) in extra) start.Environment[key.Replace(":", "__")] = value;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{service} did not start");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue($"[{service}] {e.Data}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue($"[{service}] {e.Data}"); };
+        TextWriter? log = null;
+        if (LogDirectory is not null)
+        {
+            Directory.CreateDirectory(LogDirectory);
+            log = _logs[service] = TextWriter.Synchronized(new StreamWriter(Path.Combine(LogDirectory, $"{service}.log")) { AutoFlush = true });
+        }
+        void Received(string? line)
+        {
+            if (line is null) return;
+            _output.Enqueue($"[{service}] {line}");
+            while (_output.Count > 200) _output.TryDequeue(out _);
+            log?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+        }
+        process.OutputDataReceived += (_, e) => Received(e.Data);
+        process.ErrorDataReceived += (_, e) => Received(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes[service] = process;
@@ -127,6 +144,7 @@ public sealed class RunningSystem : IAsyncLifetime
             await process.WaitForExitAsync();
             process.Dispose();
         }
+        foreach (var log in _logs.Values) await log.DisposeAsync();
         if (VirtualHost.Length > 0) await Broker.DeleteVirtualHostAsync(VirtualHost);
         foreach (string service in Projects.Keys) await Database.DropSchemaAsync(Schema(service));
     }
