@@ -48,6 +48,25 @@ public class ServiceHost<TProgram> : IAsyncLifetime where TProgram : class
             b.ConfigureLogging(l => l.AddProvider(Logs).AddFilter<LogCapture>(_ => true));
         });
         _ = _factory.Server; // start now, so a broken host fails the fixture rather than the first test
+        await WaitReadyAsync();
+    }
+
+    /// <summary>
+    /// Until the host answers ready: its database reachable and its bus started with every receive endpoint bound, so
+    /// that a message a test publishes has a queue to go to.
+    /// </summary>
+    private async Task WaitReadyAsync()
+    {
+        using var client = CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var response = await client.GetAsync(ServiceDefaults.ServiceDefaultsExtensions.ReadyPath);
+            if (response.IsSuccessStatusCode) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The host was not ready within 60 s: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(200);
+        }
     }
 
     public virtual async ValueTask DisposeAsync()
