@@ -576,7 +576,6 @@ public static class ClusterSignificance
         if (memberDays.Count == 0 || windows.Count == 0) return 1;
         var newest = memberDays.Max();
         var lengths = windows.Distinct().Order().ToArray();
-        var spanStart = newest.AddDays(1 - lengths[^1] - baselineDays);
         // Per day, from the newest back: all notices and the family's.
         int spanDays = lengths[^1] + baselineDays;
         long[] all = new long[spanDays], fam = new long[spanDays];
@@ -644,11 +643,12 @@ public static class ClusterSignificance
             long need = least[w] - counted;
             double chance = need > left ? 0 : BinomialTail(left, need, share);
             if (w + 1 == shares.Count) return chance;
-            // Fewer than needed here: the next window may still reach its count.
+            // Fewer than needed here: the next window may still reach its count. The whole is at least the tail given
+            // (the window that gave it reaches its count that often), so terms far under it are left out.
             for (long added = 0; added < Math.Min(need, left + 1); added++)
             {
                 double here = BinomialPmf(left, added, share);
-                if (here > 0) chance += here * FirstReached(w + 1, left - added, counted + added, shares[w]);
+                if (here > tail * 1e-18) chance += here * FirstReached(w + 1, left - added, counted + added, shares[w]);
             }
             return chance;
         }
