@@ -40,11 +40,12 @@ public sealed class ClusterSignificanceTests
         var five = Enumerable.Repeat(today, 5).ToList();
         // The same notice five times a day, every day: five today is its usual volume.
         Assert.True(Rise(five, _ => 5) > 0.3);
-        // Nothing like it before: five in a day against 84 days of others' notices. The newest places the window; the other
-        // four are all in the one-day window, each with its share (99 of the 8,499 other notices), times the day's 100
-        // notices (any of which could have begun a family) and the 3 windows.
+        // Nothing like it before: five in a day against 90 days of others' notices. The newest places the windows; the other
+        // four are all in the one-day window, each with its share (99 of the 9,099 other notices in the span); no other
+        // window can show a tail as small with four, so that is the p-value, times the day's 100 notices (any of which
+        // could have placed a window).
         double fresh = Rise(five, _ => 0);
-        Assert.Equal(3 * 100 * Math.Pow(99 / 8499.0, 4), fresh, 1e-15);
+        Assert.Equal(100 * Math.Pow(99 / 9099.0, 4), fresh, 1e-15);
         Assert.True(fresh < 1e-5);
         // A sudden rise of a known sender: forty in a day where it sends one.
         Assert.True(Rise(Enumerable.Repeat(today, 40).ToList(), _ => 1) < 1e-9);
@@ -72,6 +73,99 @@ public sealed class ClusterSignificanceTests
             }
             Assert.True(under <= trials * 0.01, $"rate {rate}: {under} of {trials} at p <= 0.01");
         }
+    }
+
+    [Fact]
+    public void the_chance_that_some_nested_window_is_as_extreme_is_what_drawing_the_notices_gives()
+    {
+        // 60 notices, each on the newest day with 1 in 91, in the last 3 days with 3 in 91, in the last week with 7 in 91.
+        double[] shares = [1 / 91.0, 3 / 91.0, 7 / 91.0];
+        bool[] looked = [true, true, true];
+        const int n = 60;
+        foreach (double tail in new[] { 0.05, 0.002 })
+        {
+            double exact = ClusterSignificance.AnyWindowAsSmall(n, shares, looked, tail);
+            // Drawn: how often some window's count has a binomial tail at most the one given.
+            var random = new Random(23);
+            int draws = 200_000, hits = 0;
+            for (int i = 0; i < draws; i++)
+            {
+                long[] counts = new long[3];
+                for (int j = 0; j < n; j++)
+                {
+                    double u = random.NextDouble();
+                    for (int w = 0; w < 3; w++)
+                        if (u < shares[w]) counts[w]++;
+                }
+                if (Enumerable.Range(0, 3).Any(w => ClusterSignificance.BinomialTail(n, counts[w], shares[w]) <= tail)) hits++;
+            }
+            double drawn = hits / (double)draws, error = Math.Sqrt(exact * (1 - exact) / draws);
+            Assert.True(Math.Abs(drawn - exact) <= 4 * error, $"tail {tail}: exact {exact:G4}, drawn {drawn:G4}");
+            // Each window alone reaches it at most that often, and together less often than three times that (they overlap).
+            double single = Enumerable.Range(0, 3).Max(w => ClusterSignificance.AnyWindowAsSmall(n, shares, [w == 0, w == 1, w == 2], tail));
+            Assert.InRange(exact, single, 3 * tail);
+            Assert.True(exact < 2.5 * tail, $"tail {tail}: {exact:G4}, hardly less than the Bonferroni's {3 * tail}");
+        }
+        // A window not looked at counts for nothing.
+        Assert.Equal(0, ClusterSignificance.AnyWindowAsSmall(n, shares, [false, false, false], 0.05));
+    }
+
+    /// <summary>
+    /// One day of a platform whose notices come from <paramref name="families"/> steady families (Poisson, each at its own
+    /// rate, the same every day): each family with a notice on the day is tested as the cluster of its notices of the last
+    /// week, its newest on that day. Returns how many of them the rise puts at or under <paramref name="alpha"/>, and how
+    /// many the one-day window's tail would, times the number of windows but without the day's notices counted.
+    /// </summary>
+    private static int RisesOnOneDay(Random random, double[] rates, double alpha, out int uncorrected)
+    {
+        var today = Day0.AddDays(100);
+        var counts = rates.Select(rate => Enumerable.Range(0, 91).ToDictionary(d => today.AddDays(-d), _ => (long)Poisson.Sample(random, rate))).ToList();
+        long NoticesOn(DateOnly day) => counts.Sum(c => c.GetValueOrDefault(day));
+        var volume = Enumerable.Range(0, 91).ToDictionary(d => today.AddDays(-d), d => NoticesOn(today.AddDays(-d)));
+        int under = 0;
+        uncorrected = 0;
+        long before = Enumerable.Range(1, 84).Sum(d => volume[today.AddDays(-d)]);
+        foreach (var family in counts.Where(c => c[today] > 0))
+        {
+            var earlier = family.Where(c => c.Key > today.AddDays(-7) && c.Key < today).SelectMany(c => Enumerable.Repeat(c.Key, (int)c.Value)).ToList();
+            // Each of its notices that day places a window as it comes, with the family's notices so far.
+            for (int arrived = 1; arrived <= family[today]; arrived++)
+            {
+                var members = earlier.Concat(Enumerable.Repeat(today, arrived)).ToList();
+                double p = ClusterSignificance.Rise(members, d => family.GetValueOrDefault(d), d => volume.GetValueOrDefault(d), [1, 3, 7], 84);
+                if (p <= alpha) under++;
+                // The one-day window's tail times the windows, without the day's notices counted.
+                long history = Enumerable.Range(1, 84).Sum(d => family.GetValueOrDefault(today.AddDays(-d)));
+                double share = (volume[today] - 1) / (double)(volume[today] - 1 + before);
+                if (3 * ClusterSignificance.BinomialTail(arrived - 1 + history, arrived - 1, share) <= alpha) uncorrected++;
+            }
+        }
+        return under;
+    }
+
+    [Fact]
+    public void on_a_day_of_steady_families_the_rises_found_are_at_most_the_level_and_not_far_under_it()
+    {
+        // Every notice of the day places a window as it comes and could be tested with it: the expected number of them
+        // whose rise falls at or under alpha is at most alpha (Campbell's theorem; the correction is the day's notices).
+        // It is well under it, the conditional tails being discrete (here about a sixth of alpha), but it must not be far
+        // under that: with the whole window's notices as the correction (a week's for the week-long window) and three
+        // times the smallest tail, the same days gave 0.038 alpha; with the day's notices but three times the smallest
+        // tail, 0.107 alpha; with no correction, the one-day window's tail alone already finds more than alpha.
+        var random = new Random(17);
+        double[] rates = [.. Enumerable.Range(0, 24).Select(i => 0.5 * (1 + i % 6))]; // 0.5 to 3 a day, 42 notices a day
+        const double alpha = 0.1;
+        int days = 6000, found = 0, uncorrected = 0;
+        for (int d = 0; d < days; d++)
+        {
+            found += RisesOnOneDay(random, rates, alpha, out int withoutTheDay);
+            uncorrected += withoutTheDay;
+        }
+        double mean = found / (double)days, error = Math.Sqrt(alpha / days);
+        Assert.True(mean <= alpha + 3 * error, $"{mean:F4} rises a day at p <= {alpha}");
+        Assert.True(mean >= alpha / 8, $"{mean:F4} rises a day at p <= {alpha}: far under the level");
+        // Without the day's notices counted, the one-day window alone finds more than the level.
+        Assert.True(uncorrected / (double)days > alpha + 3 * error, $"{uncorrected} in {days} days");
     }
 
     private static void AssertClose(double expected, double actual, double relative) =>
