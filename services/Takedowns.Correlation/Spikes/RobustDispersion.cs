@@ -39,16 +39,16 @@ public static class RobustDispersion
     /// length, all positive). Returns the robust mean of an ordinary day (m) and α = 1/size, at least 0 (0: Poisson) and
     /// at most <see cref="MaxAlpha"/>. Null when there are fewer than 2 days or no events.
     /// </summary>
-    public static (double Mean, double Alpha)? Fit(ReadOnlySpan<int> counts, ReadOnlySpan<double> relative)
+    public static (double Mean, double Alpha)? Fit(ReadOnlySpan<int> counts, ReadOnlySpan<double> relative, double confidence = 0)
     {
         int n = counts.Length;
         if (n < 2 || relative.Length != n) return null;
         double sumY = 0, sumR = 0;
         for (int i = 0; i < n; i++) (sumY, sumR) = (sumY + counts[i], sumR + relative[i]);
         if (sumY <= 0 || sumR <= 0) return null;
-        var fit = new Fitter(counts, relative);
+        var fit = new Fitter(counts, relative, confidence > 0 ? Widening(n, confidence) : 1);
         double mean = sumY / sumR, alpha = 0;
-        for (int round = 0; round < 6; round++)
+        for (int round = 0; round < 4; round++)
         {
             double nextAlpha = fit.Alpha(mean);
             double nextMean = fit.Mean(mean, nextAlpha);
@@ -58,6 +58,15 @@ public static class RobustDispersion
         }
         return (mean, alpha);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, double), double> Widenings = new();
+
+    /// <summary>
+    /// (N − 1) / χ²(N − 1) at 1 − <paramref name="confidence"/>: what a spread of N days is multiplied by to stand at the
+    /// top of its one-sided range at that confidence (normal theory).
+    /// </summary>
+    public static double Widening(int n, double confidence) => n < 2 ? 1 :
+        Widenings.GetOrAdd((n, confidence), k => (k.Item1 - 1) / MathNet.Numerics.Distributions.ChiSquared.InvCDF(k.Item1 - 1, 1 - k.Item2));
 
     /// <summary>
     /// The Anscombe residual of a count <paramref name="y"/> with mean <paramref name="mu"/> under a quasi-Poisson of
@@ -90,9 +99,11 @@ public static class RobustDispersion
         private readonly int[] _groupOf;
         private readonly int[] _sizes;
         private readonly int[] _highest;
+        private readonly double _widening;
 
-        public Fitter(ReadOnlySpan<int> counts, ReadOnlySpan<double> relative)
+        public Fitter(ReadOnlySpan<int> counts, ReadOnlySpan<double> relative, double widening)
         {
+            _widening = widening;
             _counts = counts;
             _relative = relative;
             var groups = new List<double>();
@@ -137,7 +148,7 @@ public static class RobustDispersion
                 double d = _counts[i] - mean * _relative[i];
                 observed += d * d;
             }
-            return observed * _counts.Length / (_counts.Length - 1.0) - expected;
+            return observed * _widening * _counts.Length / (_counts.Length - 1.0) - expected;
         }
 
         /// <summary>
@@ -153,7 +164,7 @@ public static class RobustDispersion
                 if (high >= MaxAlpha) return MaxAlpha;
                 (low, high) = (high, Math.Min(MaxAlpha, high * 1.6));
             }
-            for (int step = 0; step < 12; step++)
+            for (int step = 0; step < 10; step++)
             {
                 double mid = low == 0 ? high / 2 : Math.Sqrt(low * high);
                 if (Gap(mean, mid) > 0) low = mid;

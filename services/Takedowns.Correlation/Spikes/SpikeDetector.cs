@@ -44,6 +44,12 @@ public sealed record SpikeSettings
     /// <summary>Largest shape the prior may take: however alike its cells look, their rates are not taken to be nearer than this.</summary>
     public double SparsePriorMaxShape { get; init; } = 4;
 
+    /// <summary>
+    /// Where a baseline holds outliers, its overdispersion is taken no higher than the top of the one-sided range, at this
+    /// confidence, of what its other days show (<see cref="RobustDispersion"/>; 0: their point estimate).
+    /// </summary>
+    public double DispersionConfidence { get; init; } = 0.75;
+
     public static readonly SpikeSettings Default = new();
 }
 
@@ -588,9 +594,13 @@ internal sealed class BaselineModel
 
     /// <summary>
     /// The negative-binomial size of <paramref name="source"/>'s daily counts over its baseline as on day
-    /// <paramref name="t"/>, robust to bursts the baseline holds (<see cref="RobustDispersion"/>), each day's mean carrying
-    /// its day-of-week factor and share of reports in. Infinite (Poisson) where the baseline has too few events to tell or
-    /// its excess variance is under 5 % of its mean; never below 0.5. Computed once per slice and day.
+    /// <paramref name="t"/>: by moments, α = (variance − mean) / mean², unless bursts in the baseline inflate them. Where
+    /// some day of the baseline is an outlier even for Poisson (Anscombe residual above 2.58, each day's mean carrying its
+    /// day-of-week factor and share of reports in), α is at most the top of the one-sided 95 % range of the robust fit
+    /// that leaves such days out (<see cref="RobustDispersion"/>): earlier bursts cannot make the days look more
+    /// overdispersed than the rest of them could be, and a baseline that merely happens to look calm once its high days
+    /// are left out is not taken for calmer than the plain moments say. Infinite (Poisson) where the baseline has too few
+    /// events to tell or its excess variance is under 5 % of its mean; never below 0.5. Computed once per slice and day.
     /// </summary>
     private double SizeOf(Slice source, int t)
     {
@@ -598,17 +608,27 @@ internal sealed class BaselineModel
         if (_sizeCache.TryGetValue(source, out double cached)) return cached;
         var (from, to) = BaselineOf(t);
         var sums = _sums[source];
-        var (s, _, n) = sums.Over(from, to);
+        var (s, q, n) = sums.Over(from, to);
         double size = double.PositiveInfinity;
-        if (s >= DispersionMinEvents && n > 1)
+        double m = (double)s / Math.Max(n, 1), variance = n > 1 ? (q - n * m * m) / (n - 1) : 0;
+        if (s >= DispersionMinEvents && n > 1 && variance > m * 1.05)
         {
+            double alpha = (variance - m) / (m * m);
             if (_baselineCounts.Length < n) (_baselineCounts, _baselineRelative) = (new int[n], new double[n]);
             var weekday = WeekdayFactors(source.Country, t);
             int k = 0;
+            bool outlier = false;
             for (int u = from; u <= to; u++)
-                if (sums.Usable[u]) (_baselineCounts[k], _baselineRelative[k++]) = (sums.Counts[u], weekday[(int)_series.DayAt(u).DayOfWeek] * _completeness(u));
-            if (RobustDispersion.Fit(_baselineCounts.AsSpan(0, k), _baselineRelative.AsSpan(0, k)) is var (m, alpha) && alpha * m > 0.05)
-                size = Math.Max(0.5, 1 / alpha);
+            {
+                if (!sums.Usable[u]) continue;
+                double relative = weekday[(int)_series.DayAt(u).DayOfWeek] * _completeness(u);
+                (_baselineCounts[k], _baselineRelative[k++]) = (sums.Counts[u], relative);
+                // Judged against Poisson: against the plain fit, bursts that inflate it would hide behind what they add.
+                outlier |= RobustDispersion.Anscombe(sums.Counts[u], m * relative, 0) > RobustDispersion.Cutoff;
+            }
+            if (outlier && RobustDispersion.Fit(_baselineCounts.AsSpan(0, k), _baselineRelative.AsSpan(0, k), _settings.DispersionConfidence) is var (_, robust))
+                alpha = Math.Min(alpha, robust);
+            if (alpha * m > 0.05) size = Math.Max(0.5, 1 / alpha);
         }
         return _sizeCache[source] = size;
     }
