@@ -39,7 +39,10 @@ public static class RobustDispersion
     /// length, all positive). Returns the robust mean of an ordinary day (m) and α = 1/size, at least 0 (0: Poisson) and
     /// at most <see cref="MaxAlpha"/>. Null when there are fewer than 2 days or no events.
     /// </summary>
-    public static (double Mean, double Alpha)? Fit(ReadOnlySpan<int> counts, ReadOnlySpan<double> relative, double confidence = 0)
+    /// <param name="confidence">0: the point estimate; else α at the top of its one-sided range at this confidence, the kept
+    /// days' spread widened by <see cref="Widening"/>.</param>
+    /// <param name="ceiling">Where α is only wanted if below this, the fit stops as soon as it is not (and returns it).</param>
+    public static (double Mean, double Alpha)? Fit(ReadOnlySpan<int> counts, ReadOnlySpan<double> relative, double confidence = 0, double ceiling = MaxAlpha)
     {
         int n = counts.Length;
         if (n < 2 || relative.Length != n) return null;
@@ -48,9 +51,10 @@ public static class RobustDispersion
         if (sumY <= 0 || sumR <= 0) return null;
         var fit = new Fitter(counts, relative, confidence > 0 ? Widening(n, confidence) : 1);
         double mean = sumY / sumR, alpha = 0;
-        for (int round = 0; round < 4; round++)
+        for (int round = 0; round < 8; round++)
         {
-            double nextAlpha = fit.Alpha(mean);
+            double nextAlpha = fit.Alpha(mean, Math.Min(ceiling, MaxAlpha));
+            if (nextAlpha >= ceiling) return (mean, ceiling);
             double nextMean = fit.Mean(mean, nextAlpha);
             bool settled = Math.Abs(nextAlpha - alpha) <= 1e-3 * nextAlpha && Math.Abs(nextMean - mean) <= 1e-4 * mean;
             (mean, alpha) = (nextMean, nextAlpha);
@@ -100,6 +104,8 @@ public static class RobustDispersion
         private readonly int[] _sizes;
         private readonly int[] _highest;
         private readonly double _widening;
+        /// <summary>Per group, μ^⅔ and μ^⅙ at the mean they were last worked out for (kept in <see cref="_at"/>).</summary>
+        private readonly double[] _twoThirds, _sixth, _at;
 
         public Fitter(ReadOnlySpan<int> counts, ReadOnlySpan<double> relative, double widening)
         {
@@ -118,6 +124,7 @@ public static class RobustDispersion
             _sizes = new int[_groups.Length];
             foreach (int g in _groupOf) _sizes[g]++;
             _highest = new int[_groups.Length];
+            (_twoThirds, _sixth, _at) = (new double[_groups.Length], new double[_groups.Length], [double.NaN]);
 
             static bool Add(List<double> list, double value)
             {
@@ -130,6 +137,24 @@ public static class RobustDispersion
         /// D(α) = N/(N − 1)·Σ over kept days of (y − μ)² − Σ over days of E[(Y − μ)²; Y kept], Y negative binomial (μ, α):
         /// the kept days' spread against what the law would leave after the same trimming.
         /// </summary>
+        /// <summary>The largest count of group <paramref name="g"/> kept: y^⅔ ≤ μ^⅔ + 2.58/1.5·μ^⅙·√(1 + α·μ).</summary>
+        private int Kept(int g, double mean, double alpha)
+        {
+            if (!(_at[0] == mean))
+            {
+                for (int j = 0; j < _groups.Length; j++)
+                    (_twoThirds[j], _sixth[j]) = (Math.Cbrt(mean * _groups[j] * mean * _groups[j]), Math.Pow(mean * _groups[j], 1.0 / 6));
+                _at[0] = mean;
+            }
+            double mu = mean * _groups[g];
+            if (mu <= 0) return 0;
+            double root = _twoThirds[g] + Cutoff / 1.5 * _sixth[g] * Math.Sqrt(1 + alpha * mu);
+            long y = (long)Math.Floor(Math.Pow(root, 1.5));
+            while (y > 0 && Math.Cbrt((double)y * y) > root) y--;
+            while (Math.Cbrt((double)(y + 1) * (y + 1)) <= root) y++;
+            return (int)Math.Min(y, int.MaxValue - 1);
+        }
+
         private double Gap(double mean, double alpha)
         {
             int groups = _groups.Length;
@@ -138,7 +163,7 @@ public static class RobustDispersion
             for (int g = 0; g < groups; g++)
             {
                 double mu = mean * _groups[g];
-                highest[g] = Highest(mu, alpha);
+                highest[g] = Kept(g, mean, alpha);
                 expected += _sizes[g] * Truncated(mu, alpha, highest[g]).Square;
             }
             double observed = 0;
@@ -155,16 +180,16 @@ public static class RobustDispersion
         /// The smallest α ≥ 0 at which the kept days' spread is no more than the law's: looked for upward from Poisson on a
         /// geometric grid, then by bisection. Bursts leave at small α, so they cannot inflate it.
         /// </summary>
-        public double Alpha(double mean)
+        public double Alpha(double mean, double ceiling)
         {
             if (Gap(mean, 0) <= 0) return 0;
-            double low = 0, high = 1e-3;
+            double low = 0, high = Math.Min(1e-3, ceiling);
             while (Gap(mean, high) > 0)
             {
-                if (high >= MaxAlpha) return MaxAlpha;
-                (low, high) = (high, Math.Min(MaxAlpha, high * 1.6));
+                if (high >= ceiling) return ceiling;
+                (low, high) = (high, Math.Min(ceiling, high * 2.5));
             }
-            for (int step = 0; step < 10; step++)
+            for (int step = 0; step < 8; step++)
             {
                 double mid = low == 0 ? high / 2 : Math.Sqrt(low * high);
                 if (Gap(mean, mid) > 0) low = mid;
@@ -187,7 +212,7 @@ public static class RobustDispersion
                 for (int g = 0; g < groups; g++)
                 {
                     double mu = mean * _groups[g];
-                    highest[g] = Highest(mu, alpha);
+                    highest[g] = Kept(g, mean, alpha);
                     expected += _sizes[g] * Truncated(mu, alpha, highest[g]).Sum;
                 }
                 double observed = 0;

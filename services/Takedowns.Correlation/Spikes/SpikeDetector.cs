@@ -626,7 +626,7 @@ internal sealed class BaselineModel
                 // Judged against Poisson: against the plain fit, bursts that inflate it would hide behind what they add.
                 outlier |= RobustDispersion.Anscombe(sums.Counts[u], m * relative, 0) > RobustDispersion.Cutoff;
             }
-            if (outlier && RobustDispersion.Fit(_baselineCounts.AsSpan(0, k), _baselineRelative.AsSpan(0, k), _settings.DispersionConfidence) is var (_, robust))
+            if (outlier && RobustDispersion.Fit(_baselineCounts.AsSpan(0, k), _baselineRelative.AsSpan(0, k), _settings.DispersionConfidence, ceiling: alpha) is var (_, robust))
                 alpha = Math.Min(alpha, robust);
             if (alpha * m > 0.05) size = Math.Max(0.5, 1 / alpha);
         }
