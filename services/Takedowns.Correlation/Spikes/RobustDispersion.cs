@@ -13,17 +13,22 @@ namespace Takedowns.Correlation.Spikes;
 /// </para>
 /// <para>
 /// Leaving the upper tail out also takes off what an overdispersed law puts there, which at small counts is most of its
-/// excess variance (at a mean of 1.5 and size 5, days of 6 or more, 1.5 % of days, carry two thirds of it): reweighting
+/// excess variance (at a mean of 1.5 and size 5, days of 6 or more, 1.3 % of days, carry over half of it): reweighting
 /// and then taking moments, as the surveillance methods do, gives sizes far too large (less overdispersion, more false
 /// alarms) on days that really vary. So the kept days are compared with what the law itself would leave after the same
 /// cut: α solves N/(N − 1)·Σ_kept (yᵢ − μᵢ)² = Σᵢ E[(Yᵢ − μᵢ)²; Yᵢ ≤ uᵢ], and m solves Σ_kept yᵢ = Σᵢ E[Yᵢ; Yᵢ ≤ uᵢ]
-/// (a Fisher-consistent M-estimator: on data from the law it comes back to the law's m and α), in turns.
+/// (moment equations made Fisher-consistent: on data from the law they hold, in expectation, at the law's m and α), in turns.
 /// </para>
 /// <para>
 /// Several bursts inflate the variance so much that none of them stands out against it (three days of 8 among days of 1
 /// to 2 give a plain size of 0.5, under which 8 is 1.5 standard residuals), so the equation for α can hold there too.
 /// Its root is looked for upward from Poisson (α = 0), and the smallest is taken: the least overdispersion the kept days
 /// are consistent with, which a burst cannot inflate by hiding behind the variance it adds.
+/// </para>
+/// <para>
+/// With a confidence c, the kept days' spread is first widened to the top of its one-sided range at c, by
+/// (N − 1)/χ²(N − 1) at 1 − c (normal theory): 84 days pin α down only loosely, most of all at small means where most of a
+/// day's variance is Poisson noise, and a plug-in α from the lucky side of that range makes far-tail p-values too small.
 /// </para>
 /// </summary>
 public static class RobustDispersion
@@ -80,18 +85,6 @@ public static class RobustDispersion
     {
         if (mu <= 0) return y > 0 ? double.PositiveInfinity : 0;
         return 1.5 * (Math.Cbrt((double)y * y) - Math.Cbrt(mu * mu)) / (Math.Pow(mu, 1.0 / 6) * Math.Sqrt(1 + alpha * mu));
-    }
-
-    /// <summary>The largest count whose Anscombe residual is at most <see cref="Cutoff"/> (−1: none).</summary>
-    public static int Highest(double mu, double alpha)
-    {
-        if (mu <= 0) return 0;
-        double root = Math.Cbrt(mu * mu) + Cutoff / 1.5 * Math.Pow(mu, 1.0 / 6) * Math.Sqrt(1 + alpha * mu);
-        double y = Math.Floor(Math.Pow(root, 1.5));
-        // Rounding at the boundary: the residual decides.
-        while (y >= 0 && Anscombe((int)y, mu, alpha) > Cutoff) y--;
-        while (Anscombe((int)y + 1, mu, alpha) <= Cutoff) y++;
-        return (int)Math.Min(y, int.MaxValue - 1);
     }
 
     /// <summary>The days grouped by their weight (a baseline has one per weekday where every day is complete).</summary>
