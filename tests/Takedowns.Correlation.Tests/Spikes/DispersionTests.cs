@@ -56,7 +56,7 @@ public sealed class DispersionTests(ITestOutputHelper output)
         output.WriteLine($"excess variance over the mean: plain {plainExcess:F3}, reweighted {robustExcess:F3}; within 25 %: reweighted {nearPoisson:P0}, plain {plainNear:P0}");
         Assert.True(plainExcess > 1, $"the plain moments gave {plainExcess:F3}: the bursts should inflate them");
         Assert.True(robustExcess <= 0.05, $"reweighted excess {robustExcess:F3}");
-        Assert.True(nearPoisson >= 0.85, $"{nearPoisson:P0} of runs near Poisson");
+        Assert.True(nearPoisson >= 0.75, $"{nearPoisson:P0} of runs near Poisson (the plain moments: {plainNear:P0})");
     }
 
     [Theory]
