@@ -596,8 +596,8 @@ internal sealed class BaselineModel
     /// The negative-binomial size of <paramref name="source"/>'s daily counts over its baseline as on day
     /// <paramref name="t"/>: by moments, α = (variance − mean) / mean², unless bursts in the baseline inflate them. Where
     /// some day of the baseline is an outlier even for Poisson (Anscombe residual above 2.58, each day's mean carrying its
-    /// day-of-week factor and share of reports in), α is at most the top of the one-sided 95 % range of the robust fit
-    /// that leaves such days out (<see cref="RobustDispersion"/>): earlier bursts cannot make the days look more
+    /// day-of-week factor and share of reports in), α is at most the top of the one-sided range, at
+    /// <see cref="SpikeSettings.DispersionConfidence"/>, of the robust fit that leaves such days out (<see cref="RobustDispersion"/>): earlier bursts cannot make the days look more
     /// overdispersed than the rest of them could be, and a baseline that merely happens to look calm once its high days
     /// are left out is not taken for calmer than the plain moments say. Infinite (Poisson) where the baseline has too few
     /// events to tell or its excess variance is under 5 % of its mean; never below 0.5. Computed once per slice and day.
@@ -626,7 +626,8 @@ internal sealed class BaselineModel
                 // Judged against Poisson: against the plain fit, bursts that inflate it would hide behind what they add.
                 outlier |= RobustDispersion.Anscombe(sums.Counts[u], m * relative, 0) > RobustDispersion.Cutoff;
             }
-            if (outlier && RobustDispersion.Fit(_baselineCounts.AsSpan(0, k), _baselineRelative.AsSpan(0, k), _settings.DispersionConfidence, ceiling: alpha) is var (_, robust))
+            if (outlier && RobustDispersion.Fit(_baselineCounts.AsSpan(0, k), _baselineRelative.AsSpan(0, k),
+                    _settings.DispersionConfidence, ceiling: alpha) is var (_, robust))
                 alpha = Math.Min(alpha, robust);
             if (alpha * m > 0.05) size = Math.Max(0.5, 1 / alpha);
         }
