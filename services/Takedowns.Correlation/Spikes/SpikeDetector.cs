@@ -44,6 +44,12 @@ public sealed record SpikeSettings
     /// <summary>Largest shape the prior may take: however alike its cells look, their rates are not taken to be nearer than this.</summary>
     public double SparsePriorMaxShape { get; init; } = 4;
 
+    /// <summary>
+    /// Where a baseline holds outliers, its overdispersion is taken no higher than the top of the one-sided range, at this
+    /// confidence, of what its other days show (<see cref="RobustDispersion"/>; 0: their point estimate).
+    /// </summary>
+    public double DispersionConfidence { get; init; } = 0.75;
+
     public static readonly SpikeSettings Default = new();
 }
 
@@ -415,6 +421,7 @@ internal sealed class BaselineModel
     public (IReadOnlyList<SliceAssessment> Assessed, IReadOnlyDictionary<string, List<double>> Floors) AssessDay(int t, Func<int, double> completeness)
     {
         _completeness = completeness;
+        ClearSizes();
         int longest = Math.Max(_settings.Windows.Max(), 1);
         var results = new List<SliceAssessment>();
         var floors = new Dictionary<string, List<double>>();
@@ -570,18 +577,67 @@ internal sealed class BaselineModel
             double prior = parentDays == 0 ? mean : (double)parentSum / parentDays / _siblings[(slice.Country, SeriesSet.KindOf(slice))];
             mean = (sum + _settings.Shrinkage * prior) / (days + _settings.Shrinkage);
         }
-        // The negative-binomial size by moments where the slice has enough events to tell, else its country's: what makes
-        // a country's days vary beyond Poisson (news, drifting levels) multiplies its slices' rates alike, which gives each
-        // slice the same size (its variance μ + μ²/k, nearly Poisson where μ is small). Never below a floor.
+        // The negative-binomial size where the slice has enough events to tell, else its country's: what makes a country's
+        // days vary beyond Poisson (news, drifting levels) multiplies its slices' rates alike, which gives each slice the
+        // same size (its variance μ + μ²/k, nearly Poisson where μ is small).
+        var source = sum >= DispersionMinEvents ? slice : SeriesSet.ParentOf(slice) ?? slice;
+        return (Math.Max(mean, 1e-3), SizeOf(source, t));
+    }
+
+    /// <summary>Fewest baseline events a slice needs for its own size to be estimated.</summary>
+    private const int DispersionMinEvents = 20;
+
+    private readonly Dictionary<Slice, double> _sizeCache = [];
+    private int _sizeCacheDay = -1;
+    private int[] _baselineCounts = [];
+    private double[] _baselineRelative = [];
+
+    /// <summary>
+    /// The negative-binomial size of <paramref name="source"/>'s daily counts over its baseline as on day
+    /// <paramref name="t"/>: by moments, α = (variance − mean) / mean², unless bursts in the baseline inflate them. Where
+    /// some day of the baseline is an outlier even for Poisson (Anscombe residual above 2.58, each day's mean carrying its
+    /// day-of-week factor and share of reports in), α is at most the top of the one-sided range, at
+    /// <see cref="SpikeSettings.DispersionConfidence"/>, of the robust fit that leaves such days out (<see cref="RobustDispersion"/>): earlier bursts cannot make the days look more
+    /// overdispersed than the rest of them could be, and a baseline that merely happens to look calm once its high days
+    /// are left out is not taken for calmer than the plain moments say. Infinite (Poisson) where the baseline has too few
+    /// events to tell or its excess variance is under 5 % of its mean; never below 0.5. Computed once per slice and day.
+    /// </summary>
+    private double SizeOf(Slice source, int t)
+    {
+        if (_sizeCacheDay != t) (_sizeCacheDay, _) = (t, ClearSizes());
+        if (_sizeCache.TryGetValue(source, out double cached)) return cached;
+        var (from, to) = BaselineOf(t);
+        var sums = _sums[source];
+        var (s, q, n) = sums.Over(from, to);
         double size = double.PositiveInfinity;
-        var source = sum >= 20 ? slice : SeriesSet.ParentOf(slice) ?? slice;
-        var (s, q, n) = _sums[source].Over(from, to);
-        if (s >= 20 && n > 1)
+        double m = (double)s / Math.Max(n, 1), variance = n > 1 ? (q - n * m * m) / (n - 1) : 0;
+        if (s >= DispersionMinEvents && n > 1 && variance > m * 1.05)
         {
-            double m = (double)s / n, variance = (q - n * m * m) / (n - 1);
-            if (variance > m * 1.05) size = Math.Max(0.5, m * m / (variance - m));
+            double alpha = (variance - m) / (m * m);
+            if (_baselineCounts.Length < n) (_baselineCounts, _baselineRelative) = (new int[n], new double[n]);
+            var weekday = WeekdayFactors(source.Country, t);
+            int k = 0;
+            bool outlier = false;
+            for (int u = from; u <= to; u++)
+            {
+                if (!sums.Usable[u]) continue;
+                double relative = weekday[(int)_series.DayAt(u).DayOfWeek] * _completeness(u);
+                (_baselineCounts[k], _baselineRelative[k++]) = (sums.Counts[u], relative);
+                // Judged against Poisson: against the plain fit, bursts that inflate it would hide behind what they add.
+                outlier |= RobustDispersion.Anscombe(sums.Counts[u], m * relative, 0) > RobustDispersion.Cutoff;
+            }
+            if (outlier && RobustDispersion.Fit(_baselineCounts.AsSpan(0, k), _baselineRelative.AsSpan(0, k),
+                    _settings.DispersionConfidence, ceiling: alpha) is var (_, robust))
+                alpha = Math.Min(alpha, robust);
+            if (alpha * m > 0.05) size = Math.Max(0.5, 1 / alpha);
         }
-        return (Math.Max(mean, 1e-3), size);
+        return _sizeCache[source] = size;
+    }
+
+    private bool ClearSizes()
+    {
+        _sizeCache.Clear();
+        return true;
     }
 
     /// <summary>Day-of-week multipliers of the country's baseline (mean 1), smoothed toward flat.</summary>
