@@ -148,17 +148,27 @@ public static class RobustDispersion
             return (int)Math.Min(y, int.MaxValue - 1);
         }
 
+        /// <summary>
+        /// What the law leaves on the kept days, summed over the groups of days alike: the sum and the sum of squared
+        /// deviations. Sets each group's highest kept count (<c>_highest</c>) as it goes.
+        /// </summary>
+        private (double Sum, double Square) ExpectedKept(double mean, double alpha)
+        {
+            double sum = 0, square = 0;
+            for (int g = 0; g < _groups.Length; g++)
+            {
+                _highest[g] = Kept(g, mean, alpha);
+                var (s, q) = Truncated(mean * _groups[g], alpha, _highest[g]);
+                sum += _sizes[g] * s;
+                square += _sizes[g] * q;
+            }
+            return (sum, square);
+        }
+
         private double Gap(double mean, double alpha)
         {
-            int groups = _groups.Length;
             var highest = _highest;
-            double expected = 0;
-            for (int g = 0; g < groups; g++)
-            {
-                double mu = mean * _groups[g];
-                highest[g] = Kept(g, mean, alpha);
-                expected += _sizes[g] * Truncated(mu, alpha, highest[g]).Square;
-            }
+            double expected = ExpectedKept(mean, alpha).Square;
             double observed = 0;
             for (int i = 0; i < _counts.Length; i++)
             {
@@ -199,15 +209,8 @@ public static class RobustDispersion
         {
             for (int round = 0; round < 4; round++)
             {
-                int groups = _groups.Length;
                 var highest = _highest;
-                double expected = 0;
-                for (int g = 0; g < groups; g++)
-                {
-                    double mu = mean * _groups[g];
-                    highest[g] = Kept(g, mean, alpha);
-                    expected += _sizes[g] * Truncated(mu, alpha, highest[g]).Sum;
-                }
+                double expected = ExpectedKept(mean, alpha).Sum;
                 double observed = 0;
                 for (int i = 0; i < _counts.Length; i++)
                     if (_counts[i] <= highest[_groupOf[i]]) observed += _counts[i];
