@@ -42,7 +42,7 @@ builder.AddEventStore(ServiceName, o =>
 });
 builder.AddMessaging(ServiceName, bus =>
 {
-    bus.AddConsumer<ReportChangesConsumer>();
+    bus.AddConsumer<ReportChangesConsumer>(typeof(ReportChangeConsumerDefinition<ReportChangesConsumer>));
     bus.AddConsumer<OrganisationKeyConsumer>(typeof(OrganisationKeyConsumerDefinition));
 });
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>

@@ -19,7 +19,7 @@ builder.AddEventStore(ServiceName, o =>
 });
 builder.AddMessaging(ServiceName, bus =>
 {
-    bus.AddConsumer<ReportChangesConsumer>();
+    bus.AddConsumer<ReportChangesConsumer>(typeof(ReportChangeConsumerDefinition<ReportChangesConsumer>));
     bus.AddConsumer<SpikeConsumer>();
     bus.AddConsumer<CampaignConsumer>(typeof(CampaignConsumerDefinition));
 });

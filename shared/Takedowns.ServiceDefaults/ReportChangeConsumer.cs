@@ -1,5 +1,6 @@
 using Marten;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Takedowns.Contracts.Reports;
 
 namespace Takedowns.ServiceDefaults;
@@ -10,10 +11,12 @@ namespace Takedowns.ServiceDefaults;
 /// again, and the changes already applied then change nothing, since each service applies a change idempotently.
 /// Every time in a change is converted to UTC first (<see cref="ReportChangeTimes"/>).
 /// </summary>
-public abstract class ReportChangeConsumer(IDocumentStore store)
+public abstract class ReportChangeConsumer(IDocumentStore store, ILogger logger)
     : IConsumer<ReportChanges>, IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
 {
     protected IDocumentStore Store { get; } = store;
+
+    protected ILogger Logger { get; } = logger;
 
     protected abstract Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct);
 
@@ -27,11 +30,55 @@ public abstract class ReportChangeConsumer(IDocumentStore store)
         for (int i = 0; i < changes.Count;)
         {
             var run = NewReports(changes, i);
-            if (run.Count > 1) await SubmittedManyAsync(run, context.CancellationToken);
+            if (run.Count > 1) await SubmittedRunAsync(run, context.CancellationToken);
             else await ApplyAsync(changes[i], context.CancellationToken);
             i += Math.Max(1, run.Count);
         }
     }
+
+    /// <summary>
+    /// A run in one transaction, or, when another transaction (a page of another organisation naming the same incident)
+    /// wrote one of its streams meanwhile, the same run again one report at a time, each seeing what the other stored:
+    /// the first attempt wrote nothing, and redelivering the whole page would only race again.
+    /// </summary>
+    private async Task SubmittedRunAsync(IReadOnlyList<ReportSubmitted> run, CancellationToken ct)
+    {
+        try
+        {
+            await SubmittedManyAsync(run, ct);
+        }
+        catch (Exception e) when (IsWriteConflict(e))
+        {
+            Logger.LogInformation("A run of {Reports} new reports met a stream written meanwhile; applying them one by one", run.Count);
+            foreach (var m in run) await ApplyWithRetriesAsync(new ReportChange(Guid.Empty, Submitted: m), ct);
+        }
+    }
+
+    /// <summary>
+    /// Applies one change, again from a fresh read when another transaction wrote one of its streams first (at most
+    /// <see cref="ConflictAttempts"/> times; then the conflict fails the message, which is delivered again).
+    /// </summary>
+    private async Task ApplyWithRetriesAsync(ReportChange change, CancellationToken ct)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyAsync(change, ct);
+                return;
+            }
+            catch (Exception e) when (IsWriteConflict(e) && attempt < ConflictAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), ct);
+            }
+        }
+    }
+
+    private const int ConflictAttempts = 5;
+
+    /// <summary>A stream started, or appended to, by another transaction since this one read it.</summary>
+    private static bool IsWriteConflict(Exception e) =>
+        e is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException;
 
     /// <summary>
     /// Applies a run of submissions of different reports of different incidents, in order; by default each in a
@@ -106,4 +153,17 @@ public static class ReportChangeTimes
             : null,
         Withdrawn = change.Withdrawn is { } w ? w with { WithdrawnAt = w.WithdrawnAt.ToUniversalTime() } : null,
     };
+}
+
+/// <summary>
+/// Report changes are applied one message (an outbox page of up to 500 changes) at a time per instance. Concurrent pages
+/// from different organisations that name one incident would race to start its stream, and the loser's whole page would
+/// be stored again; and an import's pages, taken several at once, leave the service's projections and detection almost
+/// nothing of the machine until the import is through. A page at a time is stored in two round trips, which keeps up
+/// with what Intake takes in.
+/// </summary>
+public sealed class ReportChangeConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : ReportChangeConsumer
+{
+    public ReportChangeConsumerDefinition() => ConcurrentMessageLimit = 1;
 }

@@ -38,8 +38,10 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
         while (!ct.IsCancellationRequested)
         {
             long started = clock.GetTimestamp();
+            long counted = 0;
             try
             {
+                counted = await CountedUpToAsync(ct);
                 var result = await ScanAsync(ct);
                 if (result.Raised + result.Revised + result.Closed > 0)
                     logger.LogInformation("Spike scan over {Slices} slices: {Raised} raised, {Revised} revised, {Closed} closed", result.Slices, result.Raised, result.Revised, result.Closed);
@@ -49,13 +51,46 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
                 logger.LogError(e, "Spike scan failed; retrying at the next interval");
             }
             // A scan that takes long (many slices, a busy machine) is followed by a pause twice as long: scanning never
-            // takes more than a third of a core from the service's other work, such as taking in a large import.
+            // takes more than a third of a core from the service's other work, such as taking in a large import. A pause
+            // that runs past the interval ends early once the counts have taken in every stored event and hold some the
+            // scan did not see: an import has then been counted whole, and its spikes are found now, not a long pause later.
             var took = clock.GetElapsedTime(started);
             var pause = options.Value.ScanInterval - took;
             if (pause < 2 * took) pause = 2 * took;
-            await Task.Delay(pause, clock, ct);
+            var until = clock.GetUtcNow() + pause;
+            while (clock.GetUtcNow() < until)
+            {
+                var wait = until - clock.GetUtcNow();
+                await Task.Delay(wait < SettledCheck ? wait : SettledCheck, clock, ct);
+                if (clock.GetElapsedTime(started) >= options.Value.ScanInterval && await CountsSettledBeyondAsync(counted, ct)) break;
+            }
         }
     }
+
+    /// <summary>How often a long pause looks whether the counts have settled.</summary>
+    private static readonly TimeSpan SettledCheck = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether the daily counts and their record of changes have processed every stored event, and got past <paramref name="seen"/>.</summary>
+    private async Task<bool> CountsSettledBeyondAsync(long seen, CancellationToken ct)
+    {
+        try
+        {
+            var progress = await store.Advanced.AllProjectionProgress(token: ct);
+            long head = progress.FirstOrDefault(p => p.ShardName == HighWaterMarkName)?.Sequence ?? long.MaxValue;
+            long counts = progress
+                .Where(p => p.ShardName.StartsWith(SliceDayShard, StringComparison.Ordinal) || p.ShardName.StartsWith(SeriesChangesShard, StringComparison.Ordinal))
+                .Select(p => p.Sequence).DefaultIfEmpty(0).Min();
+            return counts > seen && counts >= head;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not read the projections' progress; the scanner waits out its pause");
+            return false;
+        }
+    }
+
+    private const string HighWaterMarkName = "HighWaterMark";
+    private const string SeriesChangesShard = nameof(SeriesChanges) + ":";
 
     public async Task<SpikeScanResult> ScanAsync(CancellationToken ct)
     {

@@ -12,7 +12,7 @@ namespace Takedowns.Publishing.Integration;
 /// the incident's count) to where it now belongs. Concurrent changes to one stream fail the optimistic check and are
 /// retried.
 /// </summary>
-public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportChangesConsumer> logger) : ReportChangeConsumer(store)
+public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportChangesConsumer> logger) : ReportChangeConsumer(store, logger)
 {
     protected override Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
     {
@@ -38,7 +38,7 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
             // Revision 1 is news only to a report not known at all: such a report counts in no incident yet.
             if (!PublicReport.Accepts(reports[i].Aggregate, 1))
             {
-                logger.LogDebug("Report {ReportId} revision 1 is not newer than what is known; ignored", run[i].ReportId);
+                Logger.LogDebug("Report {ReportId} revision 1 is not newer than what is known; ignored", run[i].ReportId);
                 continue;
             }
             var m = run[i];
@@ -77,7 +77,7 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
         var report = await session.Events.FetchForWriting<PublicReport>(reportId, ct);
         if (!PublicReport.Accepts(report.Aggregate, revision))
         {
-            logger.LogDebug("Report {ReportId} revision {Revision} is not newer than what is known; ignored", reportId, revision);
+            Logger.LogDebug("Report {ReportId} revision {Revision} is not newer than what is known; ignored", reportId, revision);
             return;
         }
         var from = report.Aggregate?.CountedIn;
