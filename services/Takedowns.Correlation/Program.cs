@@ -52,6 +52,8 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 });
 
 builder.Services.AddSingleton<IApiKeyResolver, OrganisationKeyResolver>();
+builder.Services.AddSingleton(sp => new NewStreams<ObservedReport>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
+builder.Services.AddSingleton(sp => new NewStreams<ObservedIncident>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: true));
 builder.Services.Configure<DetectionOptions>(builder.Configuration.GetSection(DetectionOptions.Section));
 builder.Services.AddSingleton<SpikeScanner>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SpikeScanner>());

@@ -28,6 +28,8 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
     o.ServiceLifetime = ServiceLifetime.Scoped;
     o.PipelineBehaviors = [typeof(TimingBehaviour<,>)];
 });
+builder.Services.AddSingleton(sp => new NewStreams<PublicReport>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
+builder.Services.AddSingleton(sp => new NewStreams<PublicIncident>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: true));
 builder.Services.Configure<PublishingOptions>(builder.Configuration.GetSection(PublishingOptions.Section));
 
 var app = builder.Build();

@@ -78,7 +78,7 @@ public abstract class ReportChangeConsumer(IDocumentStore store, ILogger logger)
 
     /// <summary>A stream started, or appended to, by another transaction since this one read it.</summary>
     private static bool IsWriteConflict(Exception e) =>
-        e is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException;
+        e is StreamsStartedMeanwhileException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException;
 
     /// <summary>
     /// Applies a run of submissions of different reports of different incidents, in order; by default each in a

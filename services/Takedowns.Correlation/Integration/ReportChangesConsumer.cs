@@ -11,7 +11,9 @@ namespace Takedowns.Correlation.Integration;
 /// an amendment moves the report, and perhaps the incident's count, to where it now belongs. Concurrent changes to one
 /// stream fail the optimistic check and are retried.
 /// </summary>
-public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportChangesConsumer> logger) : ReportChangeConsumer(store, logger)
+public sealed class ReportChangesConsumer(
+    IDocumentStore store, NewStreams<ObservedReport> reportStreams, NewStreams<ObservedIncident> incidentStreams, ILogger<ReportChangesConsumer> logger)
+    : ReportChangeConsumer(store, logger)
 {
     protected override Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
     {
@@ -21,15 +23,18 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
 
     /// <summary>
     /// A run of new reports in one transaction: every report and incident stream of the run fetched in one round trip,
-    /// each report placed as <see cref="PlaceAsync"/> would place it, and everything saved together. A report seen before
-    /// (a redelivery) changes nothing; a stream another transaction started meanwhile fails the save, and the run is
-    /// delivered again.
+    /// each report placed as <see cref="PlaceAsync"/> would place it, the new streams started set-based and appends to
+    /// incidents already known made through Marten, all committed together. A report seen before (a redelivery) changes
+    /// nothing; a stream another transaction started or appended to meanwhile fails the run, which is then applied report
+    /// by report.
     /// </summary>
     protected override async Task SubmittedManyAsync(IReadOnlyList<ReportSubmitted> run, CancellationToken ct)
     {
-        await using var session = Store.LightweightSession();
-        var reports = await session.Events.FetchManyForWriting<ObservedReport>(run.Select(m => m.ReportId).ToList(), ct);
-        var incidents = await session.Events.FetchManyForWriting<ObservedIncident>(run.Select(IncidentOf).ToList(), ct);
+        await using var unit = await StreamsTransaction.BeginAsync(Store, ct);
+        var reports = await unit.Session.Events.FetchManyForWriting<ObservedReport>(run.Select(m => m.ReportId).ToList(), ct);
+        var incidents = await unit.Session.Events.FetchManyForWriting<ObservedIncident>(run.Select(IncidentOf).ToList(), ct);
+        var newReports = new List<NewStream>(run.Count);
+        var newIncidents = new List<NewStream>(run.Count);
         for (int i = 0; i < run.Count; i++)
         {
             // Revision 1 is news only to a report not known at all: such a report is in no incident yet.
@@ -40,10 +45,13 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
             }
             var (observed, incident) = Observed(run[i]);
             var events = ObservedIncidentDecisions.Link(incidents[i].Aggregate, incident);
-            if (events.Length > 0) incidents[i].AppendMany(events);
-            reports[i].AppendOne(observed);
+            if (incidents[i].Aggregate is null) newIncidents.Add(new NewStream(incident.IncidentId, events, ObservedIncident.Started(events)));
+            else if (events.Length > 0) incidents[i].AppendMany(events);
+            newReports.Add(new NewStream(run[i].ReportId, [observed]));
         }
-        await session.SaveChangesAsync(ct);
+        await unit.StartAllAsync(reportStreams, newReports, ct);
+        await unit.StartAllAsync(incidentStreams, newIncidents, ct);
+        await unit.CommitAsync(ct);
     }
 
     private static (ReportObserved, IncidentObserved) Observed(ReportSubmitted m)

@@ -1,5 +1,6 @@
 using Marten;
 using Takedowns.Intake.Reports;
+using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Intake.Integration;
 

@@ -12,7 +12,9 @@ namespace Takedowns.Publishing.Integration;
 /// the incident's count) to where it now belongs. Concurrent changes to one stream fail the optimistic check and are
 /// retried.
 /// </summary>
-public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportChangesConsumer> logger) : ReportChangeConsumer(store, logger)
+public sealed class ReportChangesConsumer(
+    IDocumentStore store, NewStreams<PublicReport> reportStreams, NewStreams<PublicIncident> incidentStreams, ILogger<ReportChangesConsumer> logger)
+    : ReportChangeConsumer(store, logger)
 {
     protected override Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
     {
@@ -24,15 +26,18 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
 
     /// <summary>
     /// A run of new reports in one transaction: every report and incident stream of the run fetched in one round trip,
-    /// each report placed as <see cref="PlaceAsync"/> would place it, and everything saved together. A report seen before
-    /// (a redelivery) changes nothing; a stream another transaction started meanwhile fails the save, and the run is
-    /// delivered again.
+    /// each report placed as <see cref="PlaceAsync"/> would place it, the new streams started set-based and appends to
+    /// incidents already known made through Marten, all committed together. A report seen before (a redelivery) changes
+    /// nothing; a stream another transaction started or appended to meanwhile fails the run, which is then applied report
+    /// by report.
     /// </summary>
     protected override async Task SubmittedManyAsync(IReadOnlyList<ReportSubmitted> run, CancellationToken ct)
     {
-        await using var session = Store.LightweightSession();
-        var reports = await session.Events.FetchManyForWriting<PublicReport>(run.Select(m => m.ReportId).ToList(), ct);
-        var incidents = await session.Events.FetchManyForWriting<PublicIncident>(run.Select(IncidentOf).ToList(), ct);
+        await using var unit = await StreamsTransaction.BeginAsync(Store, ct);
+        var reports = await unit.Session.Events.FetchManyForWriting<PublicReport>(run.Select(m => m.ReportId).ToList(), ct);
+        var incidents = await unit.Session.Events.FetchManyForWriting<PublicIncident>(run.Select(IncidentOf).ToList(), ct);
+        var newReports = new List<NewStream>(run.Count);
+        var newIncidents = new List<NewStream>(run.Count);
         for (int i = 0; i < run.Count; i++)
         {
             // Revision 1 is news only to a report not known at all: such a report counts in no incident yet.
@@ -46,11 +51,14 @@ public sealed class ReportChangesConsumer(IDocumentStore store, ILogger<ReportCh
             if (counted is not null)
             {
                 var events = PublicIncidentDecisions.Add(incidents[i].Aggregate, counted);
-                if (events.Length > 0) incidents[i].AppendMany(events);
+                if (incidents[i].Aggregate is null) newIncidents.Add(new NewStream(counted.IncidentId, events, PublicIncident.Started(events)));
+                else if (events.Length > 0) incidents[i].AppendMany(events);
             }
-            reports[i].AppendOne(new PublicReportPlaced(m.ReportId, 1, counted?.IncidentId));
+            newReports.Add(new NewStream(m.ReportId, [new PublicReportPlaced(m.ReportId, 1, counted?.IncidentId)]));
         }
-        await session.SaveChangesAsync(ct);
+        await unit.StartAllAsync(reportStreams, newReports, ct);
+        await unit.StartAllAsync(incidentStreams, newIncidents, ct);
+        await unit.CommitAsync(ct);
     }
 
     protected override Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct)

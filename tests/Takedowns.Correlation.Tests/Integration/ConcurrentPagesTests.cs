@@ -29,6 +29,8 @@ public sealed class ConcurrentPagesTests(ServiceHost<Program> host) : IClassFixt
         await using var provider = new ServiceCollection()
             .AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Information))
             .AddSingleton(host.Services.GetRequiredService<IDocumentStore>())
+            .AddSingleton(host.Services.GetRequiredService<NewStreams<ObservedReport>>())
+            .AddSingleton(host.Services.GetRequiredService<NewStreams<ObservedIncident>>())
             .AddMassTransitTestHarness(x => x.AddConsumer<ReportChangesConsumer>(c => c.ConcurrentMessageLimit = Pages))
             .BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();
@@ -57,6 +59,10 @@ public sealed class ConcurrentPagesTests(ServiceHost<Program> host) : IClassFixt
             var events = (await session.Events.FetchStreamAsync(incident)).Select(e => e.Data).ToList();
             Assert.Single(events.OfType<IncidentObserved>());
             Assert.Equal(pages.Select(p => p[n].ReportId).Order(), events.OfType<IncidentReportLinked>().Select(l => l.ReportId).Order());
+            // The stored snapshot, whoever started the stream, is what the events make.
+            var stored = await session.LoadAsync<ObservedIncident>(incident);
+            var folded = await session.Events.AggregateStreamAsync<ObservedIncident>(incident);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(folded), System.Text.Json.JsonSerializer.Serialize(stored));
         }
         await harness.Stop();
     }

@@ -1,7 +1,7 @@
 using Marten;
 using Npgsql;
 
-namespace Takedowns.Intake.Reports;
+namespace Takedowns.ServiceDefaults;
 
 /// <summary>
 /// Where Intake writes Marten's tables with its own set-based statements (the hot paths), it first checks that each
