@@ -546,15 +546,18 @@ public static class ClusterSignificance
     /// it sends a lot). The family's notices are looked at over a span of <paramref name="baselineDays"/> days before the
     /// longest of <paramref name="windows"/> and that window; each window ends on the newest member's day. The newest
     /// member places the windows and is in them by construction, so it is left out (Palm: given a notice at a time, the
-    /// others are as they would be without it). With no change in the family's share of all notices, each of the family's
-    /// other <c>n</c> notices in the span falls on a day in proportion to the other notices of that day, so the counts in
-    /// the nested windows are multinomial given <c>n</c> (no rate estimated: the conditional test). Each window's tail
-    /// is Binomial(<c>n</c>, its share) at its members but the newest, and the p-value of the smallest tail is exact: the
-    /// chance, under that multinomial, that some window's tail is as small (<see cref="AnyWindowAsSmall"/>), not three
-    /// times the smallest. Members are counted, at most the family's notices in a window, and the span adds up the counts
-    /// of each of the family's keys, at least its notices (a notice with two keys counting twice): both only raise the
-    /// p-value. A window with no notices in the span before it is not looked at: a first sender and a first campaign are
-    /// not told apart.
+    /// others are as they would be without it). With no change in the family's share of all notices, each notice in the
+    /// span is the family's with the same chance, so given how many the family has (<c>n</c>, the newest left out) they
+    /// are <c>n</c> of the span's other notices taken at random, without replacement (the conditional test, Fisher's: no
+    /// rate estimated), and the counts in the nested windows are multivariate hypergeometric. Each window's tail is
+    /// Hypergeometric(the span's other notices, the window's, <c>n</c>) at its members but the newest, and the p-value of
+    /// the smallest tail is exact: the chance, under that draw, that some window's tail is as small
+    /// (<see cref="AnyWindowAsSmall"/>), not three times the smallest. Drawn with replacement instead (the binomial), the
+    /// members' own notices would count as room for yet more of them, which on a platform with few notices is most of a
+    /// window's room. Members are counted, at most the family's notices in a window, and the span adds up the counts
+    /// of each of the family's keys, at least its notices (a notice with two keys counting twice), capped at all the
+    /// notices before the week: both only raise the p-value. A window with no notices in the span before it is not
+    /// looked at: a first sender and a first campaign are not told apart.
     /// <para>
     /// That is exact for one family given its newest notice. But the family is the cluster's own, and a cluster is tested
     /// only once its links have gathered its members: among all the notices that might have placed a window, only those
@@ -571,6 +574,19 @@ public static class ClusterSignificance
     /// <param name="familyOn">The family's count on a day (its keys' counts added up).</param>
     /// <param name="noticesOn">All notices counted on a day.</param>
     public static double Rise(IReadOnlyList<DateOnly> memberDays, Func<DateOnly, long> familyOn, Func<DateOnly, long> noticesOn,
+        IReadOnlyList<int> windows, int baselineDays)
+    {
+        if (memberDays.Count == 0 || windows.Count == 0) return 1;
+        double one = RiseOfOne(memberDays, familyOn, noticesOn, windows, baselineDays);
+        if (one >= 1) return 1;
+        return Math.Min(1, one * WindowsPlacedOn(memberDays.Max(), memberDays, noticesOn, baselineDays));
+    }
+
+    /// <summary>
+    /// The rise's p-value for one family given its newest notice, before the correction for the notices that could have
+    /// placed a window (<see cref="Rise"/>): exact under the family's share of all notices holding.
+    /// </summary>
+    public static double RiseOfOne(IReadOnlyList<DateOnly> memberDays, Func<DateOnly, long> familyOn, Func<DateOnly, long> noticesOn,
         IReadOnlyList<int> windows, int baselineDays)
     {
         if (memberDays.Count == 0 || windows.Count == 0) return 1;
@@ -600,64 +616,105 @@ public static class ClusterSignificance
         }
         long before = all.Skip(lengths[^1]).Sum();
         if (!looked.Any(l => l)) return 1;
-        // The family's other notices in the span: the members in the longest window but the newest, and its count before it.
-        long n = others[^1] + fam.Skip(lengths[^1]).Sum();
-        // Each window's share of the other notices in the span (the newest's day holds one fewer).
-        double total = inWindow[^1] + before - 1;
-        var shares = inWindow.Select(v => (v - 1) / total).ToArray();
-        var tails = Enumerable.Range(0, lengths.Length).Select(w => looked[w] ? BinomialTail(n, others[w], shares[w]) : 1).ToArray();
+        // The family's other notices in the span: the members in the longest window but the newest, and its count before
+        // it (the keys' counts added up, at most all the notices there).
+        long n = others[^1] + Math.Min(fam.Skip(lengths[^1]).Sum(), before);
+        // The span's other notices, and each window's (the newest's day holds one fewer).
+        long population = inWindow[^1] + before - 1;
+        var room = inWindow.Select(v => v - 1).ToArray();
+        var tails = Enumerable.Range(0, lengths.Length).Select(w => looked[w] ? HypergeometricTail(population, room[w], n, others[w]) : 1).ToArray();
         double smallest = tails.Min();
-        double placed = WindowsPlacedOn(newest, memberDays, noticesOn, baselineDays);
-        if (smallest * placed >= 1) return 1;
-        return Math.Min(1, AnyWindowAsSmall(n, shares, looked, smallest) * placed);
+        if (smallest >= 1) return 1;
+        return Math.Min(1, AnyWindowAsSmall(n, population, room, looked, smallest));
     }
 
     /// <summary>
-    /// The chance that, of <paramref name="n"/> notices each falling in nested windows with the shares given (smallest
-    /// window first, each holding the one before it), some window looked at holds so many that its binomial tail is at
-    /// most <paramref name="tail"/>. Summed as the chance that the first window to reach its count is each in turn, so
-    /// that it is exact far into the tail: in the first window as Binomial(n, its share); in a later one, given the
-    /// count of the window before it, its further notices as Binomial(those left, its added share of what the window
-    /// before leaves).
+    /// The chance that, of <paramref name="n"/> notices taken at random without replacement from
+    /// <paramref name="population"/>, some nested window looked at (<paramref name="room"/>: the notices in each,
+    /// smallest window first, each holding the one before it) holds so many that its hypergeometric tail is at most
+    /// <paramref name="tail"/>. Summed as the chance that the first window to reach its count is each in turn, so that it
+    /// is exact far into the tail: in the first window as Hypergeometric(population, its room, n); in a later one, given
+    /// the count of the window before it, its further notices as Hypergeometric(what the window before leaves, the room
+    /// it adds, the notices left).
     /// </summary>
-    public static double AnyWindowAsSmall(long n, IReadOnlyList<double> shares, IReadOnlyList<bool> looked, double tail)
+    public static double AnyWindowAsSmall(long n, long population, IReadOnlyList<long> room, IReadOnlyList<bool> looked, double tail)
     {
         // The least count at which each window's tail is at most the one given (beyond n: never).
-        var least = new long[shares.Count];
-        for (int w = 0; w < shares.Count; w++)
+        var least = new long[room.Count];
+        for (int w = 0; w < room.Count; w++)
         {
             if (!looked[w]) { least[w] = n + 1; continue; }
             long lo = 0, hi = n + 1; // the tail at hi (beyond n) is 0
             while (lo < hi)
             {
                 long mid = (lo + hi) / 2;
-                if (BinomialTail(n, mid, shares[w]) <= tail) hi = mid; else lo = mid + 1;
+                if (HypergeometricTail(population, room[w], n, mid) <= tail) hi = mid; else lo = mid + 1;
             }
             least[w] = lo;
         }
         return FirstReached(0, n, 0, 0);
 
-        double FirstReached(int w, long left, long counted, double sharePlaced)
+        double FirstReached(int w, long left, long counted, long roomPlaced)
         {
-            double share = Math.Clamp((shares[w] - sharePlaced) / (1 - sharePlaced), 0, 1);
+            long rest = population - roomPlaced, added = Math.Clamp(room[w] - roomPlaced, 0, rest);
             long need = least[w] - counted;
-            double chance = need > left ? 0 : BinomialTail(left, need, share);
-            if (w + 1 == shares.Count) return chance;
+            double chance = need > left ? 0 : HypergeometricTail(rest, added, left, need);
+            if (w + 1 == room.Count) return chance;
             // Fewer than needed here: the next window may still reach its count. The whole is at least the tail given
             // (the window that gave it reaches its count that often), so terms far under it are left out.
-            for (long added = 0; added < Math.Min(need, left + 1); added++)
+            for (long x = 0; x < Math.Min(need, left + 1); x++)
             {
-                double here = BinomialPmf(left, added, share);
-                if (here > tail * 1e-18) chance += here * FirstReached(w + 1, left - added, counted + added, shares[w]);
+                double here = HypergeometricPmf(rest, added, left, x);
+                if (here > tail * 1e-18) chance += here * FirstReached(w + 1, left - x, counted + x, roomPlaced + added);
             }
             return chance;
         }
     }
 
-    private static double BinomialPmf(long n, long k, double p) =>
-        k < 0 || k > n ? 0 : p <= 0 ? (k == 0 ? 1 : 0) : p >= 1 ? (k == n ? 1 : 0)
-            : Math.Exp(MathNet.Numerics.SpecialFunctions.GammaLn(n + 1) - MathNet.Numerics.SpecialFunctions.GammaLn(k + 1)
-                       - MathNet.Numerics.SpecialFunctions.GammaLn(n - k + 1) + k * Math.Log(p) + (n - k) * Math.Log(1 - p));
+    /// <summary>P(X = k) for X ~ Hypergeometric(population, marked, draws): k of the draws marked.</summary>
+    public static double HypergeometricPmf(long population, long marked, long draws, long k) =>
+        k < Math.Max(0, draws + marked - population) || k > Math.Min(draws, marked) ? 0 : Math.Exp(HypergeometricLogPmf(population, marked, draws, k));
+
+    private static double HypergeometricLogPmf(long population, long marked, long draws, long k) =>
+        LogChoose(marked, k) + LogChoose(population - marked, draws - k) - LogChoose(population, draws);
+
+    private static double LogChoose(long n, long k) =>
+        MathNet.Numerics.SpecialFunctions.GammaLn(n + 1) - MathNet.Numerics.SpecialFunctions.GammaLn(k + 1) - MathNet.Numerics.SpecialFunctions.GammaLn(n - k + 1);
+
+    /// <summary>
+    /// P(X ≥ k) for X ~ Hypergeometric(population, marked, draws), summed term by term in log space: exact in the far
+    /// tail (1e-300 and under).
+    /// </summary>
+    public static double HypergeometricTail(long population, long marked, long draws, long k)
+    {
+        draws = Math.Min(draws, population);
+        long low = Math.Max(0, draws + marked - population), high = Math.Min(draws, marked);
+        if (k <= low) return 1;
+        if (k > high) return 0;
+        // The ratio of the term at x + 1 to the term at x.
+        double Ratio(long x) => (marked - x) * (double)(draws - x) / ((x + 1) * (double)(population - marked - draws + x + 1));
+        if (k > draws * (double)marked / population)
+        {
+            // Above the mean the terms fall from k on: add them until they no longer count.
+            double term = Math.Exp(HypergeometricLogPmf(population, marked, draws, k)), sum = 0;
+            for (long x = k; x <= high && term > 0; x++)
+            {
+                sum += term;
+                if (term < sum * 1e-17) break;
+                term *= Ratio(x);
+            }
+            return Math.Min(1, sum);
+        }
+        // At or below the mean the tail is large: one less the lower tail, whose terms fall from k - 1 down.
+        double below = Math.Exp(HypergeometricLogPmf(population, marked, draws, k - 1)), lower = 0;
+        for (long x = k - 1; x >= low && below > 0; x--)
+        {
+            lower += below;
+            if (below < lower * 1e-17) break;
+            below /= Ratio(x - 1);
+        }
+        return Math.Clamp(1 - lower, 0, 1);
+    }
 
     /// <summary>
     /// How many notices could have placed a window ending on <paramref name="day"/>: the day's notices (at least the members

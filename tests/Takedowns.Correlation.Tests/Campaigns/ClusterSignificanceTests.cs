@@ -41,11 +41,11 @@ public sealed class ClusterSignificanceTests
         // The same notice five times a day, every day: five today is its usual volume.
         Assert.True(Rise(five, _ => 5) > 0.3);
         // Nothing like it before: five in a day against 90 days of others' notices. The newest places the windows; the other
-        // four are all in the one-day window, each with its share (99 of the 9,099 other notices in the span); no other
-        // window can show a tail as small with four, so that is the p-value, times the day's 100 notices (any of which
-        // could have placed a window).
+        // four are all in the one-day window, four of the 9,099 other notices in the span taken at random all among its 99;
+        // no other window can show a tail as small with four, so that is the p-value, times the day's 100 notices (any of
+        // which could have placed a window).
         double fresh = Rise(five, _ => 0);
-        Assert.Equal(100 * Math.Pow(99 / 9099.0, 4), fresh, 1e-15);
+        Assert.Equal(100 * (99.0 * 98 * 97 * 96) / (9099.0 * 9098 * 9097 * 9096), fresh, 1e-15);
         Assert.True(fresh < 1e-5);
         // A sudden rise of a known sender: forty in a day where it sends one.
         Assert.True(Rise(Enumerable.Repeat(today, 40).ToList(), _ => 1) < 1e-9);
@@ -75,39 +75,126 @@ public sealed class ClusterSignificanceTests
         }
     }
 
+    [Theory]
+    [InlineData(9099, 99, 4, 4)]
+    [InlineData(40, 7, 6, 6)]
+    [InlineData(36, 16, 8, 8)]
+    [InlineData(910, 70, 60, 14)]
+    [InlineData(5000, 400, 300, 60)]
+    [InlineData(910, 70, 60, 3)]
+    public void the_hypergeometric_tail_is_exact_far_into_the_tail(int population, int marked, int draws, int k)
+    {
+        // Each term C(marked, x) C(population - marked, draws - x) / C(population, draws) from k on, as MathNet gives it.
+        double expected = 0;
+        for (int x = k; x <= Math.Min(draws, marked); x++) expected += Math.Exp(Hypergeometric.PMFLn(population, marked, draws, x));
+        Assert.Equal(expected, ClusterSignificance.HypergeometricTail(population, marked, draws, k), expected * 1e-9);
+        Assert.Equal(Math.Exp(Hypergeometric.PMFLn(population, marked, draws, k)), ClusterSignificance.HypergeometricPmf(population, marked, draws, k), 1e-12);
+    }
+
+    [Fact]
+    public void the_hypergeometric_tail_at_its_edges()
+    {
+        Assert.Equal(1, ClusterSignificance.HypergeometricTail(50, 10, 20, 0));
+        Assert.Equal(0, ClusterSignificance.HypergeometricTail(50, 10, 20, 11)); // more than the window holds
+        Assert.Equal(0, ClusterSignificance.HypergeometricTail(50, 10, 5, 6));   // more than were drawn
+        // With 45 of 50 drawn, at least 5 of the 10 marked are among them, whatever the draw.
+        Assert.Equal(1, ClusterSignificance.HypergeometricTail(50, 10, 45, 5));
+        // Below the mean: one less the lower tail.
+        Assert.Equal(1 - Hypergeometric.CDF(200, 60, 50, 9), ClusterSignificance.HypergeometricTail(200, 60, 50, 10), 1e-12);
+        // Taking all of a window's notices out of a population the size of the window: certain.
+        Assert.Equal(1, ClusterSignificance.HypergeometricTail(7, 7, 6, 6), 1e-12);
+    }
+
     [Fact]
     public void the_chance_that_some_nested_window_is_as_extreme_is_what_drawing_the_notices_gives()
     {
-        // 60 notices, each on the newest day with 1 in 91, in the last 3 days with 3 in 91, in the last week with 7 in 91.
-        double[] shares = [1 / 91.0, 3 / 91.0, 7 / 91.0];
+        // 60 notices taken at random, without replacement, from 910: the newest day holds 10 of them, the last 3 days 30,
+        // the last week 70.
+        const int population = 910, n = 60;
+        long[] room = [10, 30, 70];
         bool[] looked = [true, true, true];
-        const int n = 60;
         foreach (double tail in new[] { 0.05, 0.002 })
         {
-            double exact = ClusterSignificance.AnyWindowAsSmall(n, shares, looked, tail);
-            // Drawn: how often some window's count has a binomial tail at most the one given.
+            double exact = ClusterSignificance.AnyWindowAsSmall(n, population, room, looked, tail);
+            // Drawn: how often some window's count has a hypergeometric tail at most the one given.
             var random = new Random(23);
+            var slots = Enumerable.Range(0, population).ToArray();
             int draws = 200_000, hits = 0;
             for (int i = 0; i < draws; i++)
             {
                 long[] counts = new long[3];
                 for (int j = 0; j < n; j++)
                 {
-                    double u = random.NextDouble();
+                    int pick = random.Next(j, population);
+                    (slots[j], slots[pick]) = (slots[pick], slots[j]);
                     for (int w = 0; w < 3; w++)
-                        if (u < shares[w]) counts[w]++;
+                        if (slots[j] < room[w]) counts[w]++;
                 }
-                if (Enumerable.Range(0, 3).Any(w => ClusterSignificance.BinomialTail(n, counts[w], shares[w]) <= tail)) hits++;
+                if (Enumerable.Range(0, 3).Any(w => ClusterSignificance.HypergeometricTail(population, room[w], n, counts[w]) <= tail)) hits++;
             }
             double drawn = hits / (double)draws, error = Math.Sqrt(exact * (1 - exact) / draws);
             Assert.True(Math.Abs(drawn - exact) <= 4 * error, $"tail {tail}: exact {exact:G4}, drawn {drawn:G4}");
             // Each window alone reaches it at most that often, and together less often than three times that (they overlap).
-            double single = Enumerable.Range(0, 3).Max(w => ClusterSignificance.AnyWindowAsSmall(n, shares, [w == 0, w == 1, w == 2], tail));
+            double single = Enumerable.Range(0, 3).Max(w => ClusterSignificance.AnyWindowAsSmall(n, population, room, [w == 0, w == 1, w == 2], tail));
             Assert.InRange(exact, single, 3 * tail);
             Assert.True(exact < 2.5 * tail, $"tail {tail}: {exact:G4}, hardly less than the Bonferroni's {3 * tail}");
         }
         // A window not looked at counts for nothing.
-        Assert.Equal(0, ClusterSignificance.AnyWindowAsSmall(n, shares, [false, false, false], 0.05));
+        Assert.Equal(0, ClusterSignificance.AnyWindowAsSmall(n, population, room, [false, false, false], 0.05));
+    }
+
+    [Fact]
+    public void where_a_family_is_much_of_its_platform_the_exact_rise_stays_within_its_level_and_the_binomial_is_far_under_it()
+    {
+        // A sparse platform: one steady family at 0.6 notices a day among others at 0.4 a day, so the family is most of any
+        // window. Each of the family's notices on the last day places the windows as it comes (Palm), and the family is
+        // tested with it. Per day, the notices whose rise for one family (no correction) is at most alpha number at most
+        // alpha times the family's notices that day on average: the conditional test is exact, its tails discrete. Drawn
+        // with replacement (the binomial with each window's share of the other notices), the members' own notices count as
+        // room for more, and the same days give a small part of that.
+        var random = new Random(5);
+        var today = Day0.AddDays(100);
+        const double familyRate = 0.6, otherRate = 0.4, alpha = 0.05;
+        int days = 20_000, exactUnder = 0, binomialUnder = 0;
+        for (int t = 0; t < days; t++)
+        {
+            var family = Enumerable.Range(0, 91).ToDictionary(d => today.AddDays(-d), _ => (long)Poisson.Sample(random, familyRate));
+            var volume = family.ToDictionary(f => f.Key, f => f.Value + Poisson.Sample(random, otherRate));
+            var earlier = family.Where(c => c.Key > today.AddDays(-7) && c.Key < today).SelectMany(c => Enumerable.Repeat(c.Key, (int)c.Value)).ToList();
+            for (int arrived = 1; arrived <= family[today]; arrived++)
+            {
+                // Counted as notices arrive: the day so far holds the family's notices up to this one and the others'.
+                var members = earlier.Concat(Enumerable.Repeat(today, arrived)).ToList();
+                long FamilyOn(DateOnly d) => d == today ? arrived : family.GetValueOrDefault(d);
+                long NoticesOn(DateOnly d) => d == today ? arrived + volume[today] - family[today] : volume.GetValueOrDefault(d);
+                if (ClusterSignificance.RiseOfOne(members, FamilyOn, NoticesOn, [1, 3, 7], 84) <= alpha) exactUnder++;
+                if (BinomialRise(members, FamilyOn, NoticesOn) <= alpha) binomialUnder++;
+            }
+        }
+        double bound = alpha * familyRate, exactMean = exactUnder / (double)days, binomialMean = binomialUnder / (double)days;
+        double error = Math.Sqrt(bound / days);
+        Assert.True(exactMean <= bound + 3 * error, $"{exactMean:F4} a day at p <= {alpha}, bound {bound:F4}");
+        Assert.True(binomialMean < exactMean / 2, $"binomial {binomialMean:F4}, exact {exactMean:F4}");
+        Assert.True(exactMean >= bound / 8, $"{exactMean:F4} a day at p <= {alpha}: far under the bound {bound:F4}");
+    }
+
+    /// <summary>
+    /// The rise with the binomial (as it was): the family's other notices drawn with replacement, each window by its share
+    /// of the span's other notices; the chance that some window is as extreme is the hypergeometric one over a population
+    /// ten thousand times as large, which is the binomial's to within a ten-thousandth.
+    /// </summary>
+    private static double BinomialRise(IReadOnlyList<DateOnly> memberDays, Func<DateOnly, long> familyOn, Func<DateOnly, long> noticesOn)
+    {
+        const long scale = 10_000;
+        var newest = memberDays.Max();
+        int[] lengths = [1, 3, 7];
+        long NoticesIn(int from, int to) => Enumerable.Range(from, to - from).Sum(d => noticesOn(newest.AddDays(-d)));
+        long before = NoticesIn(7, 91), n = memberDays.Count - 1 + Enumerable.Range(7, 84).Sum(d => familyOn(newest.AddDays(-d)));
+        if (before == 0) return 1;
+        long total = NoticesIn(0, 7) + before - 1;
+        var room = lengths.Select(w => NoticesIn(0, w) - 1).ToArray();
+        var tails = lengths.Select((w, i) => ClusterSignificance.BinomialTail(n, memberDays.Count(d => d > newest.AddDays(-w)) - 1, room[i] / (double)total)).ToArray();
+        return Math.Min(1, ClusterSignificance.AnyWindowAsSmall(n, total * scale, room.Select(r => r * scale).ToArray(), [true, true, true], tails.Min()));
     }
 
     /// <summary>
@@ -148,10 +235,11 @@ public sealed class ClusterSignificanceTests
     {
         // Every notice of the day places a window as it comes and could be tested with it: the expected number of them
         // whose rise falls at or under alpha is at most alpha (Campbell's theorem; the correction is the day's notices).
-        // It is well under it, the conditional tails being discrete (here about a sixth of alpha), but it must not be far
-        // under that: with the whole window's notices as the correction (a week's for the week-long window) and three
-        // times the smallest tail, the same days gave 0.038 alpha; with the day's notices but three times the smallest
-        // tail, 0.107 alpha; with no correction, the one-day window's tail alone already finds more than alpha.
+        // It is well under it, the conditional tails being discrete (here 0.23 alpha with the hypergeometric tails, 0.17
+        // alpha with the binomial ones), but it must not be far under that: with the whole window's notices as the
+        // correction (a week's for the week-long window) and three times the smallest binomial tail, the same days gave
+        // 0.038 alpha; with the day's notices but three times the smallest tail, 0.107 alpha; with no correction, the
+        // one-day window's tail alone already finds more than alpha.
         var random = new Random(17);
         double[] rates = [.. Enumerable.Range(0, 24).Select(i => 0.5 * (1 + i % 6))]; // 0.5 to 3 a day, 42 notices a day
         const double alpha = 0.1;
