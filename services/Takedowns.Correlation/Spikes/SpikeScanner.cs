@@ -14,6 +14,12 @@ public sealed class DetectionOptions
 
     /// <summary>Recent days, back from today, that every scan assesses again; older days are assessed again when their counts change.</summary>
     public int ScanDays { get; set; } = 120;
+
+    /// <summary>
+    /// While reports are still being counted in (the counts behind the stored events), older days whose counts changed
+    /// are scanned at most this often; once the counts have caught up, at the next scan.
+    /// </summary>
+    public TimeSpan HistoricInterval { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>What one scan did.</summary>
@@ -42,7 +48,12 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             try
             {
                 counted = await CountedUpToAsync(ct);
-                var result = await ScanAsync(ct);
+                // While reports are still being counted in (an import), days beyond the recent ones are scanned at most
+                // every HistoricInterval: each such scan goes over the whole changed history, and the next change
+                // undoes it. Once the counts have caught up they are scanned at once.
+                bool historic = clock.GetUtcNow() - _lastHistoric >= options.Value.HistoricInterval || await CountsSettledBeyondAsync(-1, ct);
+                var result = await ScanAsync(historic, ct);
+                if (historic) _lastHistoric = clock.GetUtcNow();
                 if (result.Raised + result.Revised + result.Closed > 0)
                     logger.LogInformation("Spike scan over {Slices} slices: {Raised} raised, {Revised} revised, {Closed} closed", result.Slices, result.Raised, result.Revised, result.Closed);
             }
@@ -66,6 +77,8 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             }
         }
     }
+
+    private DateTimeOffset _lastHistoric = DateTimeOffset.MinValue;
 
     /// <summary>How often a long pause looks whether the counts have settled.</summary>
     private static readonly TimeSpan SettledCheck = TimeSpan.FromSeconds(5);
@@ -92,7 +105,12 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     private const string HighWaterMarkName = "HighWaterMark";
     private const string SeriesChangesShard = nameof(SeriesChanges) + ":";
 
-    public async Task<SpikeScanResult> ScanAsync(CancellationToken ct)
+    public Task<SpikeScanResult> ScanAsync(CancellationToken ct) => ScanAsync(historic: true, ct);
+
+    /// <param name="historic">
+    /// Whether days beyond the recent ones whose counts changed are scanned too; if not, they stay to be scanned.
+    /// </param>
+    public async Task<SpikeScanResult> ScanAsync(bool historic, CancellationToken ct)
     {
         var settings = SpikeSettings.Default;
         var now = clock.GetUtcNow();
@@ -116,18 +134,19 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             var own = periodsOf.GetValueOrDefault(country.Id) ?? [];
             var ranges = new List<ScanRange> { new(recentFrom, today, Recent: true) };
             // Days whose counts changed since the last scan, and every day whose baseline holds one of them.
-            if (country.ChangedSince(state.SeenOf(country.Id)) is { } changed)
-                ranges.Add(Historic(changed.From, changed.To));
+            var changed = country.ChangedSince(state.SeenOf(country.Id));
             // A civic period registered or moved changes the baselines of its days and of the weeks after.
-            if (state.PeriodsChanged(country.Id, own) is { } moved)
-                ranges.Add(Historic(moved, moved));
+            var moved = state.PeriodsChanged(country.Id, own);
+            bool deferred = !historic && (changed is not null || moved is not null);
+            if (!deferred && changed is { } c) ranges.Add(Historic(c.From, c.To));
+            if (!deferred && moved is { } m) ranges.Add(Historic(m, m));
             foreach (var range in Merge(ranges))
             {
                 var result = await ScanRangeAsync(session, country.Id, range, own, delays, today, now, settings, ct);
                 (slices, found, raised, revised, closed) =
                     (slices + result.Slices, found + result.Found, raised + result.Raised, revised + result.Revised, closed + result.Closed);
             }
-            state.Saw(country.Id, Math.Max(state.SeenOf(country.Id), Math.Min(country.Last, counted)), own);
+            if (!deferred) state.Saw(country.Id, Math.Max(state.SeenOf(country.Id), Math.Min(country.Last, counted)), own);
         }
         session.Store(state);
         await session.SaveChangesAsync(ct);

@@ -31,6 +31,10 @@ public sealed class SpikeHistoryTests(ScanOnDemandHost host) : IClassFixture<Sca
         await host.SettledAsync();
 
         var scanner = host.Services.GetRequiredService<SpikeScanner>();
+        // A scan while reports are still being counted in leaves the changed history for later, and does not take it as seen.
+        var deferred = await scanner.ScanAsync(historic: false, CancellationToken.None);
+        Assert.Equal(0, deferred.Raised);
+        Assert.Empty((await host.SpikesAsync($"country=GE&from={Today.AddDays(-310):yyyy-MM-dd}&to={Today.AddDays(-290):yyyy-MM-dd}")).GetProperty("items").EnumerateArray());
         var first = await scanner.ScanAsync(CancellationToken.None);
         Assert.True(first.Raised >= 1, first.ToString());
         var spikes = (await host.SpikesAsync($"country=GE&from={Today.AddDays(-310):yyyy-MM-dd}&to={Today.AddDays(-290):yyyy-MM-dd}")).GetProperty("items");
