@@ -177,8 +177,10 @@ public sealed class SpikeDetector(SpikeSettings settings)
     /// within them together with the coarse one: a part of one event crosses its threshold later only because it has fewer
     /// events);</item>
     /// <item>it still passes the day's Benjamini-Hochberg cut (<paramref name="cut"/>) with its expectation raised by the
-    /// coarse slice's elevation since the coarse spike began (observed over expected): a rise shared alike by every part of
-    /// the coarse slice is that spike, and only a rise beyond it tells the analyst something the coarse spike does not.</item>
+    /// coarse slice's elevation (observed over expected, the larger of its elevation since the coarse spike began and over
+    /// the alarm's own days, so that neither a rise that grew nor days before it began understate it): a rise shared alike
+    /// by every part of the coarse slice is that spike, and only a rise beyond it tells the analyst something the coarse
+    /// spike does not.</item>
     /// </list>
     /// Alarms of pooled cells (a subset scan) are never news inside another spike: their p-value is the scan's, not a test
     /// of the slice whose expectation could be raised.
@@ -187,9 +189,13 @@ public sealed class SpikeDetector(SpikeSettings settings)
     {
         if (alarm.Cells is not null || alarm.Slice == coarse || !Within(alarm.Slice, coarse)) return false;
         if (alarm.Start - coarseStart < settings.Windows.Max()) return false;
-        double expected = model.ExpectedOver(coarse, t, coarseStart, t);
-        double elevation = expected <= 0 ? 1 : Math.Max(1, model.Sum(coarse, coarseStart, t) / expected);
-        return model.PValueAbove(alarm.Slice, t, elevation) <= cut;
+        return model.PValueAbove(alarm.Slice, t, Math.Max(Elevation(coarseStart), Elevation(alarm.Start))) <= cut;
+
+        double Elevation(int from)
+        {
+            double expected = model.ExpectedOver(coarse, t, from, t);
+            return expected <= 0 ? 1 : Math.Max(1, model.Sum(coarse, from, t) / expected);
+        }
     }
 
     /// <summary>
