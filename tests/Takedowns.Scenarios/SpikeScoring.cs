@@ -9,7 +9,7 @@ public sealed record DetectedSpike(Slice Slice, DateOnly Start, DateOnly End, Da
 /// <summary>How well spikes were found: of the reference bursts (3 days, 3 SD or more) and of all planted ones.</summary>
 public sealed record SpikeScore(
     int Reference, int ReferenceDetected, int Planted, int PlantedDetected, int FalseAlarms, double SeriesYears, double MedianDaysToDetection,
-    int ReferenceInSeveralCells = 0, int ReferenceInSeveralCellsDetected = 0)
+    int ReferenceInSeveralCells = 0, int ReferenceInSeveralCellsDetected = 0, IReadOnlyList<int>? Delays = null)
 {
     public double ReferenceDetection => Reference == 0 ? double.NaN : (double)ReferenceDetected / Reference;
     public double PlantedDetection => Planted == 0 ? double.NaN : (double)PlantedDetected / Planted;
@@ -58,7 +58,7 @@ public static class SpikeScoring
         delays.Sort();
         return new SpikeScore(planted.Count(IsReference), referenceDetected, planted.Count, plantedDetected,
             falseAlarms, series * years, delays.Count == 0 ? double.NaN : delays[delays.Count / 2],
-            planted.Count(p => IsReference(p) && p.Cells.Count > 1), severalDetected);
+            planted.Count(p => IsReference(p) && p.Cells.Count > 1), severalDetected, delays);
     }
 
     /// <summary>Whether a detection is a planted spike, a news-driven burst or a planted campaign's trace, rather than a false alarm.</summary>

@@ -112,22 +112,34 @@ public sealed class SpikeDetector(SpikeSettings settings)
         var open = new Dictionary<Slice, Episode>();
         var done = new List<Episode>();
         var lastClosed = new Dictionary<Slice, Episode>();
+        double q = settings.AlarmsPerCountryYear / 365.0;
         foreach (var (t, countries) in AssessDays(model, series, from, to, today, completeness))
         {
-            foreach (var a in MostTelling(countries.SelectMany(c => c.Passed)))
+            foreach (var country in countries)
             {
-                // A related slice already has a spike open: the same event, seen from a neighbouring slice.
-                if (!open.ContainsKey(a.Slice) && open.Keys.Any(s => Related(s, a.Slice))) continue;
-                if (open.TryGetValue(a.Slice, out var episode)) episode.Extend(t, a, model);
-                else if (lastClosed.TryGetValue(a.Slice, out var previous) && a.Start <= previous.End + 1)
+                var raised = new HashSet<SliceAssessment>();
+                foreach (var a in MostTelling(country.Passed))
                 {
-                    // The window reaches back into the spike just closed: it goes on (one spike, one id).
-                    done.Remove(previous);
-                    lastClosed.Remove(a.Slice);
-                    previous.Extend(t, a, model);
-                    open[a.Slice] = previous;
+                    // A related slice already has a spike open: the same event, seen from a neighbouring slice.
+                    if (!open.ContainsKey(a.Slice) && open.Keys.Any(s => Related(s, a.Slice))) continue;
+                    Raise(a, t);
+                    raised.Add(a);
                 }
-                else open[a.Slice] = new Episode(a, t);
+                // What was folded into a related alarm or spike: an alarm that is news inside every spike it was folded
+                // into opens its own (see NewsWithin), and a spike opened so goes on while its slice alarms, although
+                // the coarser spike around it usually alarms more tellingly.
+                double cut = country.Family == 0 ? 0 : country.Passed.Count * q / country.Family;
+                foreach (var a in country.Passed.OrderBy(a => a.PValue).ThenBy(a => a.Slice.Key, StringComparer.Ordinal))
+                {
+                    if (raised.Contains(a)) continue;
+                    if (open.TryGetValue(a.Slice, out var own))
+                    {
+                        if (own.Inside && own.LastAlarm < t) own.Extend(t, a, model);
+                        continue;
+                    }
+                    var holding = open.Values.Where(e => Related(e.Slice, a.Slice)).ToList();
+                    if (holding.Count > 0 && holding.All(e => NewsWithin(a, e.Slice, e.Start, t, cut, model))) Raise(a, t, inside: true);
+                }
             }
             foreach (var (slice, episode) in open.Where(p => t - p.Value.LastAlarm >= settings.EndAfterQuietDays).ToList())
             {
@@ -138,6 +150,52 @@ public sealed class SpikeDetector(SpikeSettings settings)
         }
         return done.Select(e => e.ToSpike(series, closed: true)).Concat(open.Values.Select(e => e.ToSpike(series, closed: false)))
             .OrderBy(s => s.Start).ThenBy(s => s.Slice.Key, StringComparer.Ordinal).ToList();
+
+        void Raise(SliceAssessment a, int t, bool inside = false)
+        {
+            if (open.TryGetValue(a.Slice, out var episode)) episode.Extend(t, a, model);
+            else if (lastClosed.TryGetValue(a.Slice, out var previous) && a.Start <= previous.End + 1)
+            {
+                // The window reaches back into the spike just closed: it goes on (one spike, one id).
+                done.Remove(previous);
+                lastClosed.Remove(a.Slice);
+                previous.Extend(t, a, model);
+                previous.Inside |= inside;
+                open[a.Slice] = previous;
+            }
+            else open[a.Slice] = new Episode(a, t) { Inside = inside };
+        }
+    }
+
+    /// <summary>
+    /// Whether an alarm of a finer slice, on day <paramref name="t"/>, is news inside the spike of a coarser one
+    /// (<paramref name="coarse"/>, open since day <paramref name="coarseStart"/>) rather than that spike seen from one of its
+    /// parts. Folded in, it would only make the coarse spike a little larger, and the analyst would read its rise as having
+    /// begun on the coarse spike's first day. It is news, and is raised as a spike of its own, when both hold:
+    /// <list type="bullet">
+    /// <item>its rise began at least the longest test window after the coarse spike's (the windows see a rise that begins
+    /// within them together with the coarse one: a part of one event crosses its threshold later only because it has fewer
+    /// events);</item>
+    /// <item>it still passes the day's Benjamini-Hochberg cut (<paramref name="cut"/>) with its expectation raised by the
+    /// coarse slice's elevation (observed over expected, the larger of its elevation since the coarse spike began and over
+    /// the alarm's own days, so that neither a rise that grew nor days before it began understate it): a rise shared alike
+    /// by every part of the coarse slice is that spike, and only a rise beyond it tells the analyst something the coarse
+    /// spike does not.</item>
+    /// </list>
+    /// Alarms of pooled cells (a subset scan) are never news inside another spike: their p-value is the scan's, not a test
+    /// of the slice whose expectation could be raised.
+    /// </summary>
+    private bool NewsWithin(SliceAssessment alarm, Slice coarse, int coarseStart, int t, double cut, BaselineModel model)
+    {
+        if (alarm.Cells is not null || alarm.Slice == coarse || !Within(alarm.Slice, coarse)) return false;
+        if (alarm.Start - coarseStart < settings.Windows.Max()) return false;
+        return model.PValueAbove(alarm.Slice, t, Math.Max(Elevation(coarseStart), Elevation(alarm.Start))) <= cut;
+
+        double Elevation(int from)
+        {
+            double expected = model.ExpectedOver(coarse, t, from, t);
+            return expected <= 0 ? 1 : Math.Max(1, model.Sum(coarse, from, t) / expected);
+        }
     }
 
     /// <summary>
@@ -259,6 +317,8 @@ public sealed class SpikeDetector(SpikeSettings settings)
         public int End { get; private set; }
         public int Observed { get; private set; }
         public double Expected { get; private set; }
+        /// <summary>Whether it was raised as news inside a coarser spike (<see cref="NewsWithin"/>).</summary>
+        public bool Inside { get; set; }
         /// <summary>The cells pooled alarms named, in key order; null once the slice alarmed as a whole.</summary>
         private List<Slice>? _cells;
 
@@ -713,7 +773,17 @@ internal sealed class BaselineModel
         return e;
     }
 
-    private SliceAssessment? Assess(Slice slice, int t, double floor)
+    /// <summary>
+    /// The slice's combined p-value on day <paramref name="t"/> (as assessed that day) were its rate
+    /// <paramref name="elevation"/> times what its baseline says: how far it rose beyond a rise of that size.
+    /// </summary>
+    public double PValueAbove(Slice slice, int t, double elevation) => Assess(slice, t, 0, elevation)?.PValue ?? 1;
+
+    /// <param name="elevation">
+    /// The rate under no change, as a multiple of the baseline's (1: the baseline's). The conditional test takes the window
+    /// as that many times its exposure, the predictive test and the CUSUM scale their means by it.
+    /// </param>
+    private SliceAssessment? Assess(Slice slice, int t, double floor, double elevation = 1)
     {
         if (RateOf(slice, t) is not { } rate) return null;
         var weekday = WeekdayFactors(slice.Country, t);
@@ -733,7 +803,7 @@ internal sealed class BaselineModel
             }
             double expected = 0;
             for (int u = Math.Max(0, t - w + 1); u <= t; u++) expected += ExpectedOn(rate.Mean, weekday, u);
-            double exposure = WindowExposure(weekday, t - w + 1, t);
+            double exposure = WindowExposure(weekday, t - w + 1, t) * elevation;
             double p = prior is { } g ? g.Tail(observed, baseline.Events, baseline.Exposure, exposure) : baseline.Tail(observed, exposure);
             tests.Add(p);
             if (p < best)
@@ -756,7 +826,7 @@ internal sealed class BaselineModel
             for (int u = Math.Max(0, t - _settings.CusumDays + 1); u <= t; u++)
             {
                 int x = _sums[slice].Counts[u];
-                double mu = ExpectedOn(rate.Mean, weekday, u) * inflate;
+                double mu = ExpectedOn(rate.Mean, weekday, u) * inflate * elevation;
                 double next = cusum + NegativeBinomialTail.LogLikelihoodRatio(x, mu, rate.Size, _settings.CusumRatio);
                 if (next <= 0) (cusum, runStart, runCount, runExpected) = (0, u + 1, 0, 0);
                 else (cusum, runCount, runExpected) = (next, runCount + x, runExpected + mu);

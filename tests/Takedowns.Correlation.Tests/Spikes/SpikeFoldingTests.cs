@@ -1,0 +1,95 @@
+using Takedowns.Contracts;
+using Takedowns.Contracts.Analysis;
+using Takedowns.Correlation.Spikes;
+
+namespace Takedowns.Correlation.Tests.Spikes;
+
+/// <summary>
+/// How alarms of related slices are folded into one spike: a part of a coarse rise stays in the coarse spike, and a new,
+/// separate rise in a finer slice inside a long-running coarse spike is raised as a spike of its own.
+/// </summary>
+public sealed class SpikeFoldingTests(ITestOutputHelper output)
+{
+    private static readonly DateOnly Day0 = new(2026, 1, 1);
+    private const string Country = "KG";
+    private const int Days = 200, RiseFrom = 150, RiseTo = 184, BurstFrom = 165;
+    private static readonly Slice BurstCell = new(Country, Platform.X, GroundCategory.Spam, SubjectType.Journalist);
+
+    [Fact]
+    public void a_new_burst_in_a_cell_inside_a_long_country_wide_rise_opens_its_own_spike()
+    {
+        // Every cell of the country doubles from day 150 for five weeks (a spike of the country from about day 150); on
+        // days 165-167 a cell of 0.05 a day has three more a day. Folded into the country's spike, that burst would only
+        // make a spike that began two weeks earlier a little larger.
+        int runs = 6, raised = 0;
+        for (int seed = 1; seed <= runs; seed++)
+        {
+            var spikes = Detect(Series(seed, burst: true));
+            var coarse = spikes.Where(s => s.FirstAlarm >= Day0.AddDays(RiseFrom) && s.FirstAlarm <= Day0.AddDays(RiseFrom + 7)).ToList();
+            var own = spikes.Where(s => s.FirstAlarm >= Day0.AddDays(BurstFrom) && s.FirstAlarm <= Day0.AddDays(BurstFrom + 5) &&
+                                        s.Start >= Day0.AddDays(BurstFrom - 3) && SpikeDetector.Within(BurstCell, s.Slice)).ToList();
+            foreach (var s in coarse.Concat(own))
+                output.WriteLine($"seed {seed}: {s.Slice.Key} {s.Start:MM-dd}..{s.End:MM-dd} first {s.FirstAlarm:MM-dd}, {s.Observed} vs {s.Expected:F1}, p {s.PValue:E1}, {s.Method}");
+            Assert.NotEmpty(coarse); // the country-wide rise is a spike
+            if (own.Count > 0) raised++;
+        }
+        output.WriteLine($"the burst raised its own spike in {raised} of {runs} runs");
+        Assert.True(raised >= runs - 1, $"the burst raised its own spike in {raised} of {runs} runs");
+    }
+
+    [Fact]
+    public void the_parts_of_a_country_wide_rise_stay_in_its_spike()
+    {
+        // A like rise, to three times the rate, with no burst: every platform, category and cell shares it, and none rose
+        // beyond it (the country's alarm stays the most telling each day, so its spike stays open throughout). Their alarms,
+        // on windows that open well after the country's spike began, are that spike seen from its parts: no spike is
+        // raised while a coarser one holding its slice is open.
+        int runs = 6, inside = 0;
+        for (int seed = 1; seed <= runs; seed++)
+        {
+            var spikes = Detect(Series(seed, burst: false, rise: 3));
+            Assert.Contains(spikes, s => s.FirstAlarm >= Day0.AddDays(RiseFrom) && s.FirstAlarm <= Day0.AddDays(RiseFrom + 7));
+            foreach (var s in spikes)
+            {
+                // Begun a week or more after a coarser spike holding its slice, and first alarmed while that one went on.
+                var holder = spikes.FirstOrDefault(c => c.Slice != s.Slice && SpikeDetector.Within(s.Slice, c.Slice) &&
+                                                        s.Start.DayNumber - c.Start.DayNumber >= 7 && c.FirstAlarm < s.FirstAlarm && s.FirstAlarm <= c.End);
+                if (holder is null) continue;
+                inside++;
+                output.WriteLine($"seed {seed}: {s.Slice.Key} {s.Start:MM-dd}..{s.End:MM-dd} first {s.FirstAlarm:MM-dd}, {s.Observed} vs {s.Expected:F1}, p {s.PValue:E1}, {s.Method}, " +
+                                 $"inside {holder.Slice.Key} {holder.Start:MM-dd}..{holder.End:MM-dd} ({holder.Observed} vs {holder.Expected:F1})");
+            }
+        }
+        output.WriteLine($"{inside} spikes raised inside a coarser one in {runs} runs");
+        Assert.True(inside <= 1, $"{inside} spikes raised inside a coarser one in {runs} runs");
+    }
+
+    private static IReadOnlyList<SpikeEpisode> Detect(SeriesSet series) =>
+        new SpikeDetector(SpikeSettings.Default).Detect(series, (_, _) => false, Day0.AddDays(100), Day0.AddDays(Days - 1), Day0.AddDays(Days));
+
+    /// <summary>
+    /// 200 days of one country's 12 Poisson cells (3 platforms x 2 categories x 2 subject types, half an incident to one
+    /// and a half a day) and one sparse cell (0.05 a day), every rate <paramref name="rise"/> times as high on days 150-184; with
+    /// <paramref name="burst"/>, three more a day in the sparse cell on days 165-167.
+    /// </summary>
+    private static SeriesSet Series(int seed, bool burst, double rise = 2)
+    {
+        var random = new Random(seed);
+        Platform[] platforms = [Platform.YouTube, Platform.Facebook, Platform.Telegram];
+        GroundCategory[] categories = [GroundCategory.CommunityStandards, GroundCategory.LegalRequest];
+        SubjectType[] subjects = [SubjectType.Journalist, SubjectType.Blogger];
+        var cells = (from p in platforms from c in categories from s in subjects select new Slice(Country, p, c, s)).Append(BurstCell).ToList();
+        var rates = cells.Select(c => c == BurstCell ? 0.05 : 0.5 + random.NextDouble()).ToList();
+        var days = new List<CellDay>();
+        for (int d = 0; d < Days; d++)
+            for (int i = 0; i < cells.Count; i++)
+            {
+                double rate = rates[i] * (d is >= RiseFrom and <= RiseTo ? rise : 1);
+                int count = MathNet.Numerics.Distributions.Poisson.Sample(random, rate);
+                if (burst && cells[i] == BurstCell && d is >= BurstFrom and < BurstFrom + 3) count += 3;
+                var c = cells[i];
+                days.Add(new CellDay(Day0.AddDays(d), c.Country, c.Platform!.Value, c.Category!.Value, c.SubjectType!.Value, count));
+            }
+        return SeriesSet.From(days, Day0, Day0.AddDays(Days - 1));
+    }
+}
