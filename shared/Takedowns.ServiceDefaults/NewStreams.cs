@@ -23,9 +23,6 @@ public sealed class NewStreams<TAggregate>(IDocumentStore store, bool snapshots)
 {
     private readonly SemaphoreSlim _checkOnce = new(1, 1);
     private string? _sql;
-    private string _snapshotTable = "";
-
-    private bool Snapshots => snapshots;
 
     /// <summary>
     /// Writes the streams in <paramref name="transaction"/> (not committed here) and returns the ids of those it started.
@@ -40,7 +37,7 @@ public sealed class NewStreams<TAggregate>(IDocumentStore store, bool snapshots)
         var serializer = store.Options.Serializer();
         var rows = streams.SelectMany(s => s.Events.Select((e, i) => (Stream: s, Event: e, Version: i + 1))).ToList();
         var mappings = rows.Select(r => r.Event.GetType()).Distinct().ToDictionary(t => t, events.EventMappingFor);
-        if (Snapshots && streams.Any(s => s.Snapshot is not TAggregate))
+        if (snapshots && streams.Any(s => s.Snapshot is not TAggregate))
             throw new ArgumentException($"Every new {typeof(TAggregate).Name} stream needs its snapshot.", nameof(streams));
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = streams.Select(s => s.Id).ToArray() });
@@ -52,7 +49,7 @@ public sealed class NewStreams<TAggregate>(IDocumentStore store, bool snapshots)
         command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => mappings[r.Event.GetType()].EventTypeName).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => mappings[r.Event.GetType()].DotNetTypeName).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Stream.At?.ToUniversalTime()).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = streams.Select(s => Snapshots ? serializer.ToJson(s.Snapshot!) : "").ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = streams.Select(s => snapshots ? serializer.ToJson(s.Snapshot!) : "").ToArray() });
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) started.Add(reader.GetGuid(0));
         return started;
@@ -73,21 +70,22 @@ public sealed class NewStreams<TAggregate>(IDocumentStore store, bool snapshots)
                 ["mt_streams"] = ["id", "type", "version", "timestamp", "created", "tenant_id", "compacted_version", "is_archived"],
                 ["mt_events"] = ["seq_id", "id", "stream_id", "version", "data", "bdata", "type", "timestamp", "tenant_id", "mt_dotnet_type", "is_archived"],
             };
-            if (Snapshots)
+            string snapshotTable = "";
+            if (snapshots)
             {
-                _snapshotTable = store.Options.FindOrResolveDocumentType(typeof(TAggregate)).TableName.Name;
-                expected[_snapshotTable] = ["id", "data", "mt_last_modified", "mt_dotnet_type", "mt_version"];
+                snapshotTable = store.Options.FindOrResolveDocumentType(typeof(TAggregate)).TableName.Name;
+                expected[snapshotTable] = ["id", "data", "mt_last_modified", "mt_dotnet_type", "mt_version"];
             }
             await MartenTables.CheckColumnsAsync(store, schema, expected, $"{nameof(NewStreams<TAggregate>)}<{typeof(TAggregate).Name}>", ct);
             string streamType = events.AggregateAliasFor(typeof(TAggregate));
             // Literals, not parameters: fixed names from Marten's own mapping, quoted. Streams are inserted in id order, so
             // two transactions holding some of the same ids wait for each other instead of deadlocking; events take their
             // sequence numbers in the order given, so a stream's events are read back in order.
-            string snapshots = Snapshots
+            string snapshotInsert = snapshots
                 ? $"""
                   ,
                   snapshots as (
-                    insert into {schema}.{_snapshotTable} (id, data, mt_version, mt_dotnet_type, mt_last_modified)
+                    insert into {schema}.{snapshotTable} (id, data, mt_version, mt_dotnet_type, mt_last_modified)
                     select i.id, i.doc::jsonb, i.version, {Literal(typeof(TAggregate).FullName!)}, transaction_timestamp()
                     from input i join streams s on s.id = i.id
                   )
@@ -113,7 +111,7 @@ public sealed class NewStreams<TAggregate>(IDocumentStore store, bool snapshots)
                     join streams s on s.id = e.stream_id
                     order by e.n
                   ) e
-                ){snapshots}
+                ){snapshotInsert}
                 select id from streams
                 """;
         }

@@ -50,14 +50,6 @@ public sealed class ReportPageTests(ServiceHost<Program> host) : IClassFixture<S
         // Streams a run started set-based read back through Marten as its own: versions in order, sequence numbers
         // rising with them, the stream's version its last event's, and the inline snapshot what the events make.
         foreach (var id in fresh.Select(r => NameBasedGuid.IncidentOf(r.ReportId)).Append(sharedIncident))
-        {
-            var events = await session.Events.FetchStreamAsync(id);
-            Assert.Equal(Enumerable.Range(1, events.Count).Select(v => (long)v), events.Select(e => e.Version));
-            Assert.Equal(events.Select(e => e.Sequence).Order(), events.Select(e => e.Sequence));
-            Assert.Equal(events.Count, (await session.Events.FetchStreamStateAsync(id))!.Version);
-            var stored = await session.LoadAsync<ObservedIncident>(id);
-            var folded = await session.Events.AggregateStreamAsync<ObservedIncident>(id);
-            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(folded), System.Text.Json.JsonSerializer.Serialize(stored));
-        }
+            await StartedStreams.AssertAsMartenWritesAsync<ObservedIncident>(session, id);
     }
 }
