@@ -64,6 +64,21 @@ server_dir() { # name owner
   echo "$link"
 }
 
+# Memory settings for PostgreSQL sized to the machine (or its cgroup's limit, whichever is less): a quarter for shared
+# buffers (at most 4 GiB), half as the planner's idea of the page cache, and a WAL ceiling that keeps checkpoints
+# minutes apart under a history import. Fixed values can be given in TAKEDOWNS_PG_SETTINGS ("-c name=value ...").
+pg_memory_settings() {
+  if [ -n "${TAKEDOWNS_PG_SETTINGS:-}" ]; then echo "$TAKEDOWNS_PG_SETTINGS"; return; fi
+  local mb limit
+  mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))
+  limit="$(cat /sys/fs/cgroup/memory.max 2>/dev/null || echo max)"
+  if [[ "$limit" =~ ^[0-9]+$ ]] && [ $(( limit / 1048576 )) -lt "$mb" ]; then mb=$(( limit / 1048576 )); fi
+  local buffers=$(( mb / 4 )); [ "$buffers" -gt 4096 ] && buffers=4096; [ "$buffers" -lt 128 ] && buffers=128
+  local maintenance=$(( mb / 16 )); [ "$maintenance" -gt 1024 ] && maintenance=1024; [ "$maintenance" -lt 64 ] && maintenance=64
+  echo "-c shared_buffers=${buffers}MB -c effective_cache_size=$(( mb / 2 ))MB -c maintenance_work_mem=${maintenance}MB" \
+    "-c work_mem=16MB -c max_wal_size=4GB -c checkpoint_timeout=15min"
+}
+
 pg_running() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
 
 STARTED_POSTGRES=0
@@ -81,7 +96,7 @@ start_postgres() {
     rm -f "$dir/postmaster.pid.stale"
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements" start >/dev/null
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements $(pg_memory_settings)" start >/dev/null
   fi
   local psql=("$(pg_bin)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
   if [ "$("${psql[@]}" -d postgres -c "select 1 from pg_roles where rolname='$PG_USER'")" != 1 ]; then

@@ -113,7 +113,9 @@ public static partial class Detection
         Console.WriteLine(string.Create(C, $"| spikes: detection of 3-day bursts of ≥ 3 SD | {ourDetection:P1} ({ours.Sum(s => s.ReferenceDetected)}/{ours.Sum(s => s.Reference)}) | ≥ 80 % |"));
         Console.WriteLine(string.Create(C, $"| spikes: false alarms per series-year, planted / null scenarios | {ourFalse:F3} / {ourNullFalse:F3} | ≤ 0.5 |"));
         measures.PrintSpikes();
-        Console.WriteLine(string.Create(C, $"| spikes: median days to detection | {Median(ours.Select(s => s.MedianDaysToDetection).Where(d => !double.IsNaN(d))):F1} | ≤ 1 |"));
+        var referenceDelays = ours.SelectMany(s => s.ReferenceDelays ?? []).Select(d => (double)d).ToList();
+        var allDelays = ours.SelectMany(s => s.Delays ?? []).Select(d => (double)d).ToList();
+        Console.WriteLine(string.Create(C, $"| spikes: median days to detection, 3-day bursts of ≥ 3 SD / every planted spike found (pooled) | {Median(referenceDelays):F1} ({referenceDelays.Count}) / {Median(allDelays):F1} ({allDelays.Count}) | ≤ 1 |"));
         // The line above is the median of each scenario's median (of two scenarios, the larger): the one below is taken
         // over every planted spike found, whichever scenario it was in.
         var delays = ours.SelectMany(s => s.Delays ?? []).Select(d => (double)d).ToList();
@@ -191,6 +193,9 @@ public static partial class Detection
 
     private static SpikeScore Score(Scenario scenario, SeriesSet series, IReadOnlyList<DetectedSpike> detected) =>
         SpikeScoring.Score(scenario, detected, series.Counts.Count, scenario.Options.Start.AddDays(scenario.Options.WarmUpDays), scenario.Options.End);
+
+    /// <summary>The spikes the detector finds replaying a scenario day by day, as the in-process benchmark does.</summary>
+    internal static IReadOnlyList<SpikeEpisode> SpikesOf(Scenario scenario) => Spikes(scenario).Item2;
 
     private static (SeriesSet, IReadOnlyList<SpikeEpisode>) Spikes(Scenario scenario)
     {

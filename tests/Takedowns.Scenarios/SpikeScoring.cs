@@ -9,7 +9,8 @@ public sealed record DetectedSpike(Slice Slice, DateOnly Start, DateOnly End, Da
 /// <summary>How well spikes were found: of the reference bursts (3 days, 3 SD or more) and of all planted ones.</summary>
 public sealed record SpikeScore(
     int Reference, int ReferenceDetected, int Planted, int PlantedDetected, int FalseAlarms, double SeriesYears, double MedianDaysToDetection,
-    int ReferenceInSeveralCells = 0, int ReferenceInSeveralCellsDetected = 0, IReadOnlyList<int>? Delays = null)
+    int ReferenceInSeveralCells = 0, int ReferenceInSeveralCellsDetected = 0, IReadOnlyList<int>? Delays = null,
+    IReadOnlyList<int>? ReferenceDelays = null)
 {
     public double ReferenceDetection => Reference == 0 ? double.NaN : (double)ReferenceDetected / Reference;
     public double PlantedDetection => Planted == 0 ? double.NaN : (double)PlantedDetected / Planted;
@@ -41,6 +42,7 @@ public static class SpikeScoring
             p.Cells.Any(c => Contains(d.Slice, c.Country, c.Platform, c.Category, c.SubjectType)) &&
             d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(Tolerance);
         var delays = new List<int>();
+        var referenceDelays = new List<int>();
         int referenceDetected = 0, plantedDetected = 0, severalDetected = 0;
         // A spike planted before the first day looked at (one put in an early civic period) cannot be found: not counted.
         var planted = scenario.Spikes.Where(p => p.Start >= from).ToList();
@@ -52,13 +54,14 @@ public static class SpikeScoring
             if (IsReference(p)) referenceDetected++;
             if (IsReference(p) && p.Cells.Count > 1) severalDetected++;
             delays.Add(first.FirstAlarm.DayNumber - p.Start.DayNumber);
+            if (IsReference(p)) referenceDelays.Add(first.FirstAlarm.DayNumber - p.Start.DayNumber);
         }
         int falseAlarms = inRange.Count(d => !Explained(scenario, d));
         double years = (to.DayNumber - from.DayNumber + 1) / 365.25;
         delays.Sort();
         return new SpikeScore(planted.Count(IsReference), referenceDetected, planted.Count, plantedDetected,
             falseAlarms, series * years, delays.Count == 0 ? double.NaN : delays[delays.Count / 2],
-            planted.Count(p => IsReference(p) && p.Cells.Count > 1), severalDetected, delays);
+            planted.Count(p => IsReference(p) && p.Cells.Count > 1), severalDetected, delays, referenceDelays);
     }
 
     /// <summary>Whether a detection is a planted spike, a news-driven burst or a planted campaign's trace, rather than a false alarm.</summary>

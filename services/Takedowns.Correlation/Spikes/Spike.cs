@@ -12,10 +12,13 @@ public sealed record SpikeRaised(
     IReadOnlyList<CivicPeriodRef> CivicPeriods, DateOnly FirstAlarm, DateTimeOffset RaisedAt, IReadOnlyList<Slice>? Cells = null,
     bool FoundAfterwards = false);
 
-/// <summary>The spike went on, or late reports changed its counts (or the cells pooled in it).</summary>
+/// <summary>
+/// The spike went on, or late reports changed its counts (or the cells pooled in it), or moved its first alarm: reports
+/// of its first days that arrived after it was raised make it alarm earlier. <paramref name="FirstAlarm"/> null: as it was.
+/// </summary>
 public sealed record SpikeRevised(
     Guid SpikeId, DateOnly End, int Observed, double Expected, double PValue, string Method, IReadOnlyList<CivicPeriodRef> CivicPeriods,
-    DateTimeOffset RevisedAt, IReadOnlyList<Slice>? Cells = null);
+    DateTimeOffset RevisedAt, IReadOnlyList<Slice>? Cells = null, DateOnly? FirstAlarm = null);
 
 /// <summary>The spike is over; <paramref name="Withdrawn"/> when later data (retracted or amended reports) no longer supports it.</summary>
 public sealed record SpikeClosed(Guid SpikeId, DateOnly End, int Observed, double Expected, bool Withdrawn, DateTimeOffset ClosedAt);
@@ -36,7 +39,7 @@ public sealed record Spike(
     public static Spike Apply(SpikeRevised e, Spike s) => s with
     {
         End = e.End, Observed = e.Observed, Expected = e.Expected, PValue = e.PValue, Method = e.Method, CivicPeriods = e.CivicPeriods, UpdatedAt = e.RevisedAt,
-        Cells = e.Cells ?? s.Cells,
+        Cells = e.Cells ?? s.Cells, FirstAlarm = e.FirstAlarm ?? s.FirstAlarm,
     };
 
     public static Spike Apply(SpikeClosed e, Spike s) => s with
@@ -70,8 +73,10 @@ public static class SpikeDecisions
         if (stored.Withdrawn) return [];
         var events = new List<object>();
         if (stored.End != found.End || stored.Observed != found.Observed || Math.Abs(stored.Expected - found.Expected) > 1e-6 ||
-            stored.PValue != found.PValue || !stored.CivicPeriods.SequenceEqual(periods) || !(stored.Cells ?? []).SequenceEqual(found.Cells))
-            events.Add(new SpikeRevised(id, found.End, found.Observed, found.Expected, found.PValue, found.Method, periods, now, found.Cells));
+            stored.PValue != found.PValue || !stored.CivicPeriods.SequenceEqual(periods) || !(stored.Cells ?? []).SequenceEqual(found.Cells) ||
+            stored.FirstAlarm != found.FirstAlarm)
+            events.Add(new SpikeRevised(id, found.End, found.Observed, found.Expected, found.PValue, found.Method, periods, now, found.Cells,
+                found.FirstAlarm));
         if (stored.Open && !found.Open) events.Add(new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now));
         return [.. events];
     }

@@ -216,11 +216,16 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             .Where(d => d.Country == country && d.Day >= loadFrom && d.Day <= range.To && d.Count > 0).ToListAsync(ct);
         var series = SeriesSet.From(cells.Select(c => new CellDay(c.Day, c.Country, c.Platform, c.Category, c.SubjectType, c.Count)), loadFrom, range.To);
         bool Excluded(string _, DateOnly day) => periods.Any(p => p.Covers(day));
-        var found = _detector.Detect(series, Excluded, from, range.To, today, d => delays.Completeness(d))
-            .Where(e => e.FirstAlarm >= settled && e.FirstAlarm <= lastDecided)
-            .ToDictionary(e => Spike.IdOf(e.Slice, e.Start));
+        var episodes = _detector.Detect(series, Excluded, from, range.To, today, d => delays.Completeness(d));
+        var found = episodes.Where(e => e.FirstAlarm >= settled && e.FirstAlarm <= lastDecided).ToDictionary(e => Spike.IdOf(e.Slice, e.Start));
+        // Found, but first alarming where this range does not decide (its warm-up, or its last days): left as stored.
+        var undecided = episodes.Select(e => Spike.IdOf(e.Slice, e.Start)).Where(id => !found.ContainsKey(id)).ToHashSet();
+        // A spike found now may be stored with a first alarm outside the range (late reports of its first days move it):
+        // it is loaded by its id too, and revised rather than started again.
+        var foundIds = found.Keys.ToArray();
         var stored = (await session.Query<Spike>()
-                .Where(s => s.Country == country && ((s.FirstAlarm >= settled && s.FirstAlarm <= lastDecided) || (range.Recent && s.Open)))
+                .Where(s => s.Country == country && ((s.FirstAlarm >= settled && s.FirstAlarm <= lastDecided) || (range.Recent && s.Open) ||
+                                                     foundIds.Contains(s.Id)))
                 .ToListAsync(ct))
             .ToDictionary(s => s.Id);
 
@@ -234,9 +239,9 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             revised += events.Count(e => e is SpikeRevised);
             closed += events.Count(e => e is SpikeClosed);
         }
-        foreach (var spike in stored.Values)
+        foreach (var spike in stored.Values.Where(s => !undecided.Contains(s.Id)))
         {
-            if (spike.FirstAlarm < settled)
+            if (spike.FirstAlarm < settled && !found.ContainsKey(spike.Id))
             {
                 // Older than the scan can see whole: it ends as it stands.
                 if (spike.Open) Record(spike.Id, [new SpikeClosed(spike.Id, spike.End, spike.Observed, spike.Expected, false, now)], false);

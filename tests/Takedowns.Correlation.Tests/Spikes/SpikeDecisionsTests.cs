@@ -43,4 +43,16 @@ public sealed class SpikeDecisionsTests
         Assert.IsType<SpikeClosed>(Assert.Single(SpikeDecisions.Reconcile(Stored(open: true), Episode(open: false), [], Now)));
         Assert.True(Assert.IsType<SpikeClosed>(Assert.Single(SpikeDecisions.Reconcile(Stored(open: true), null, [], Now))).Withdrawn);
     }
+
+    [Fact]
+    public void late_reports_of_its_first_days_move_a_spikes_first_alarm_and_folding_the_revision_keeps_it()
+    {
+        var earlier = Episode() with { FirstAlarm = Start.AddDays(-1) };
+        var stored = Stored(open: false) with { FirstAlarm = Start.AddDays(1) };
+        var revised = Assert.IsType<SpikeRevised>(Assert.Single(SpikeDecisions.Reconcile(stored, earlier, [], Now)));
+        Assert.Equal(Start.AddDays(-1), revised.FirstAlarm);
+        Assert.Equal(Start.AddDays(-1), Spike.Apply(revised, stored).FirstAlarm);
+        // A revision written before first alarms could move leaves it as it was.
+        Assert.Equal(Start.AddDays(1), Spike.Apply(revised with { FirstAlarm = null }, stored).FirstAlarm);
+    }
 }

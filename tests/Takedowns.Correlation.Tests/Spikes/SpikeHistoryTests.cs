@@ -59,4 +59,42 @@ public sealed class SpikeHistoryTests(ScanOnDemandHost host) : IClassFixture<Sca
         }, n => n == 0, what: "the retracted peak's spike to be withdrawn");
     }
 
+    [Fact]
+    public async Task reports_of_a_spikes_first_days_arriving_later_move_its_first_alarm_earlier_on_the_same_spike()
+    {
+        // Half a year back: one or two takedowns a day, then three days of a dozen. Most of the first two days' reports
+        // arrive only later (a second organisation's import), so at first the spike alarms on its third day.
+        var peak = Today.AddDays(-180);
+        var early = new List<ReportSubmitted>();
+        var late = new List<ReportSubmitted>();
+        for (int d = 300; d >= 150; d--)
+        {
+            var day = Today.AddDays(-d);
+            int count = day >= peak && day < peak.AddDays(3) ? 12 : 1 + d % 2;
+            var reports = Enumerable.Range(0, count).Select(_ => Report("AM", day, Platform.Instagram)).ToList();
+            int arriveLater = day < peak.AddDays(2) && day >= peak ? count - 5 : 0;
+            early.AddRange(reports.Skip(arriveLater));
+            late.AddRange(reports.Take(arriveLater));
+        }
+        var scanner = host.Services.GetRequiredService<SpikeScanner>();
+        string range = $"country=AM&from={peak.AddDays(-10):yyyy-MM-dd}&to={peak.AddDays(10):yyyy-MM-dd}";
+        Task<int> TotalAsync() => host.SeriesTotalAsync("AM", Today.AddDays(-300), Today.AddDays(-150));
+
+        await host.PublishAsync(early);
+        await Eventually.Until(TotalAsync, total => total == early.Count, what: "the series to hold the first import");
+        await host.SettledAsync();
+        await scanner.ScanAsync(CancellationToken.None);
+        var before = Assert.Single((await host.SpikesAsync(range)).GetProperty("items").EnumerateArray());
+        Assert.Equal(peak, DateOnly.Parse(before.GetProperty("start").GetString()!));
+        Assert.Equal(peak.AddDays(2), DateOnly.Parse(before.GetProperty("firstAlarm").GetString()!));
+
+        await host.PublishAsync(late);
+        await Eventually.Until(TotalAsync, total => total == early.Count + late.Count, what: "the series to hold the second import");
+        await host.SettledAsync();
+        await scanner.ScanAsync(CancellationToken.None);
+        var after = Assert.Single((await host.SpikesAsync(range)).GetProperty("items").EnumerateArray());
+        Assert.Equal(before.GetProperty("spikeId").GetGuid(), after.GetProperty("spikeId").GetGuid());
+        Assert.Equal(peak, DateOnly.Parse(after.GetProperty("firstAlarm").GetString()!));
+        Assert.InRange(after.GetProperty("observed").GetInt32(), 36, 60);
+    }
 }
