@@ -1,4 +1,5 @@
 using Marten;
+using JasperFx.Events;
 using Npgsql;
 
 namespace Takedowns.ServiceDefaults;
@@ -132,9 +133,10 @@ public sealed class StreamsTransaction : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
+    private readonly string _streams;
 
-    private StreamsTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentSession session) =>
-        (_connection, _transaction, Session) = (connection, transaction, session);
+    private StreamsTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentSession session, string streams) =>
+        (_connection, _transaction, Session, _streams) = (connection, transaction, session, streams);
 
     /// <summary>The session for reads and for appends to existing streams, on this transaction.</summary>
     public IDocumentSession Session { get; }
@@ -144,7 +146,26 @@ public sealed class StreamsTransaction : IAsyncDisposable
         var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         var transaction = await connection.BeginTransactionAsync(ct);
-        return new StreamsTransaction(connection, transaction, store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)));
+        return new StreamsTransaction(connection, transaction, store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)),
+            $"{store.Options.Events.DatabaseSchemaName}.mt_streams");
+    }
+
+    /// <summary>
+    /// The streams of <paramref name="ids"/> that exist, fetched for writing (an append then checks that no other
+    /// transaction wrote them meanwhile); the others are not in the result: they are new. One query finds which exist,
+    /// so a run of thousands of new reports costs one statement here instead of a few per stream.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, IEventStream<TAggregate>>> FetchKnownForWritingAsync<TAggregate>(
+        IReadOnlyCollection<Guid> ids, CancellationToken ct) where TAggregate : class
+    {
+        var known = new List<Guid>();
+        await using (var command = new NpgsqlCommand($"select id from {_streams} where id = any($1)", _connection, _transaction)
+                     { Parameters = { new() { Value = ids.ToArray() } } })
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) known.Add(reader.GetGuid(0));
+        if (known.Count == 0) return new Dictionary<Guid, IEventStream<TAggregate>>();
+        var streams = await Session.Events.FetchManyForWriting<TAggregate>(known, ct);
+        return streams.ToDictionary(s => s.Id);
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class ReportChangesConsumer(
     }
 
     /// <summary>
-    /// A run of new reports in one transaction: every report and incident stream of the run fetched in one round trip,
+    /// A run of new reports in one transaction: the run's report and incident streams that exist found in one query and fetched,
     /// each report placed as <see cref="PlaceAsync"/> would place it, the new streams started set-based and appends to
     /// incidents already known made through Marten, all committed together. A report seen before (a redelivery) changes
     /// nothing; a stream another transaction started or appended to meanwhile fails the run, which is then applied report
@@ -31,22 +31,23 @@ public sealed class ReportChangesConsumer(
     protected override async Task SubmittedManyAsync(IReadOnlyList<ReportSubmitted> run, CancellationToken ct)
     {
         await using var unit = await StreamsTransaction.BeginAsync(Store, ct);
-        var reports = await unit.Session.Events.FetchManyForWriting<ObservedReport>(run.Select(m => m.ReportId).ToList(), ct);
-        var incidents = await unit.Session.Events.FetchManyForWriting<ObservedIncident>(run.Select(IncidentOf).ToList(), ct);
+        var reports = await unit.FetchKnownForWritingAsync<ObservedReport>(run.Select(m => m.ReportId).ToList(), ct);
+        var incidents = await unit.FetchKnownForWritingAsync<ObservedIncident>(run.Select(IncidentOf).ToList(), ct);
         var newReports = new List<NewStream>(run.Count);
         var newIncidents = new List<NewStream>(run.Count);
         for (int i = 0; i < run.Count; i++)
         {
             // Revision 1 is news only to a report not known at all: such a report is in no incident yet.
-            if (!ObservedReport.Accepts(reports[i].Aggregate, 1))
+            if (!ObservedReport.Accepts(reports.GetValueOrDefault(run[i].ReportId)?.Aggregate, 1))
             {
                 Logger.LogDebug("Report {ReportId} revision 1 is not newer than what is known; ignored", run[i].ReportId);
                 continue;
             }
             var (observed, incident) = Observed(run[i]);
-            var events = ObservedIncidentDecisions.Link(incidents[i].Aggregate, incident);
-            if (incidents[i].Aggregate is null) newIncidents.Add(new NewStream(incident.IncidentId, events, ObservedIncident.Started(events)));
-            else if (events.Length > 0) incidents[i].AppendMany(events);
+            var known = incidents.GetValueOrDefault(incident.IncidentId);
+            var events = ObservedIncidentDecisions.Link(known?.Aggregate, incident);
+            if (known?.Aggregate is null) newIncidents.Add(new NewStream(incident.IncidentId, events, ObservedIncident.Started(events)));
+            else if (events.Length > 0) known.AppendMany(events);
             newReports.Add(new NewStream(run[i].ReportId, [observed]));
         }
         await unit.StartAllAsync(reportStreams, newReports, ct);

@@ -25,7 +25,7 @@ public sealed class ReportChangesConsumer(
     }
 
     /// <summary>
-    /// A run of new reports in one transaction: every report and incident stream of the run fetched in one round trip,
+    /// A run of new reports in one transaction: the run's report and incident streams that exist found in one query and fetched,
     /// each report placed as <see cref="PlaceAsync"/> would place it, the new streams started set-based and appends to
     /// incidents already known made through Marten, all committed together. A report seen before (a redelivery) changes
     /// nothing; a stream another transaction started or appended to meanwhile fails the run, which is then applied report
@@ -34,14 +34,14 @@ public sealed class ReportChangesConsumer(
     protected override async Task SubmittedManyAsync(IReadOnlyList<ReportSubmitted> run, CancellationToken ct)
     {
         await using var unit = await StreamsTransaction.BeginAsync(Store, ct);
-        var reports = await unit.Session.Events.FetchManyForWriting<PublicReport>(run.Select(m => m.ReportId).ToList(), ct);
-        var incidents = await unit.Session.Events.FetchManyForWriting<PublicIncident>(run.Select(IncidentOf).ToList(), ct);
+        var reports = await unit.FetchKnownForWritingAsync<PublicReport>(run.Select(m => m.ReportId).ToList(), ct);
+        var incidents = await unit.FetchKnownForWritingAsync<PublicIncident>(run.Select(IncidentOf).ToList(), ct);
         var newReports = new List<NewStream>(run.Count);
         var newIncidents = new List<NewStream>(run.Count);
         for (int i = 0; i < run.Count; i++)
         {
             // Revision 1 is news only to a report not known at all: such a report counts in no incident yet.
-            if (!PublicReport.Accepts(reports[i].Aggregate, 1))
+            if (!PublicReport.Accepts(reports.GetValueOrDefault(run[i].ReportId)?.Aggregate, 1))
             {
                 Logger.LogDebug("Report {ReportId} revision 1 is not newer than what is known; ignored", run[i].ReportId);
                 continue;
@@ -50,9 +50,10 @@ public sealed class ReportChangesConsumer(
             var counted = m.PublicStatistics ? new IncidentReportAdded(IncidentOf(m), m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category) : null;
             if (counted is not null)
             {
-                var events = PublicIncidentDecisions.Add(incidents[i].Aggregate, counted);
-                if (incidents[i].Aggregate is null) newIncidents.Add(new NewStream(counted.IncidentId, events, PublicIncident.Started(events)));
-                else if (events.Length > 0) incidents[i].AppendMany(events);
+                var known = incidents.GetValueOrDefault(counted.IncidentId);
+                var events = PublicIncidentDecisions.Add(known?.Aggregate, counted);
+                if (known?.Aggregate is null) newIncidents.Add(new NewStream(counted.IncidentId, events, PublicIncident.Started(events)));
+                else if (events.Length > 0) known.AppendMany(events);
             }
             newReports.Add(new NewStream(m.ReportId, [new PublicReportPlaced(m.ReportId, 1, counted?.IncidentId)]));
         }
