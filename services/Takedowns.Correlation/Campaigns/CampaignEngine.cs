@@ -131,7 +131,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             if (r.OrganisationId == Guid.Empty) profile.OrganisationId = known.OrganisationId; // revisions do not repeat it
             // A revision: the report is compared afresh; it stays in its cluster (an analyst can split it off).
             profile.ClusterId = known.ClusterId;
-            state.Unindex(known.Id);
+            state.Unindex(known);
             _shingles.Remove(known.Id);
         }
         else Count(profile, prepared, background);
@@ -273,7 +273,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         var known = await state.ProfileAsync(reportId, ct);
         if (known is null || known.Retracted) return;
         known.Retracted = true;
-        state.Unindex(reportId);
+        state.Unindex(known);
         state.Save(known, index: false);
     }
 

@@ -85,7 +85,7 @@ public sealed class CampaignState(ICampaignBackend backend)
     private readonly HashSet<Guid> _absent = [];      // asked for, and not stored
     private readonly HashSet<Guid> _unindexed = [];   // not candidates now
     private readonly Dictionary<Guid, (DateTimeOffset At, IReadOnlyList<long> Keys, HashSet<Guid> Ids)> _stored = []; // prefetched candidates
-    private readonly HashSet<Guid> _rowsToDelete = [];  // stored keys to drop before the new ones go in
+    private readonly List<(long Key, DateTimeOffset At, Guid Id)> _rowsToDelete = [];  // stored keys to drop before the new ones go in
     private readonly HashSet<Guid> _found = [];         // one report's candidates (reused: found for every report)
     private readonly HashSet<long> _missing = [];       // counts to load, and
     private readonly List<(long Key, DateTimeOffset At)> _probes = []; // candidates to look for (both reused)
@@ -205,11 +205,15 @@ public sealed class CampaignState(ICampaignBackend backend)
         _indexedKeys[p.Id] = keys;
     }
 
-    /// <summary>Takes a report out of the candidate index (retracted, or about to be indexed again as revised).</summary>
-    public void Unindex(Guid id)
+    /// <summary>
+    /// Takes a report out of the candidate index (retracted, or about to be indexed again as revised): the rows its
+    /// profile as it stood put there, each found by its key and time, and any this unit of work added.
+    /// </summary>
+    public void Unindex(NoticeProfile stood)
     {
+        var id = stood.Id;
         _unindexed.Add(id);
-        _rowsToDelete.Add(id);
+        foreach (var key in stood.Keys()) _rowsToDelete.Add((key, stood.OccurredAt, id));
         if (_indexedKeys.Remove(id, out var keys))
             foreach (var key in keys) _newKeys.Remove(key, id);
     }
@@ -287,7 +291,7 @@ public sealed record CampaignChanges(
     IReadOnlyDictionary<long, long> Counts,
     IReadOnlyList<NoticeProfile> Profiles,
     IReadOnlyList<(long Key, DateTimeOffset At, Guid Id)> Keys,
-    IReadOnlyCollection<Guid> Unindexed,
+    IReadOnlyList<(long Key, DateTimeOffset At, Guid Id)> Unindexed,
     IReadOnlyList<CandidateCluster> Clusters,
     IReadOnlyList<Guid> DeletedClusters,
     IReadOnlyDictionary<(string Stratum, DateOnly Day), long> Days);

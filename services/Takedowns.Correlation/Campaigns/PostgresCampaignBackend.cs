@@ -22,7 +22,6 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         keys.AddColumn<DateTimeOffset>("occurred_at").NotNull();
         keys.AddColumn<Guid>("report_id").NotNull();
         keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_key_time") { Columns = ["key", "occurred_at"] });
-        keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_report") { Columns = ["report_id"] });
         var counts = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Counts, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
         counts.AddColumn<long>("key").AsPrimaryKey();
         counts.AddColumn<long>("count").NotNull();
@@ -120,8 +119,14 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     public static void Queue(IDocumentOperations operations, CampaignChanges changes)
     {
         string schema = Schema(operations);
+        // A report's rows are found by key and time (the one index the table keeps), not by report: an index on the
+        // report alone would double the cost of every insert for the rare revision or retraction.
         if (changes.Unindexed.Count > 0)
-            operations.QueueSqlCommand($"delete from {schema}.{Keys} where report_id = any(?)", changes.Unindexed.ToArray());
+            operations.QueueSqlCommand($"""
+                delete from {schema}.{Keys} k using unnest(?::bigint[], ?::timestamptz[], ?::uuid[]) x(key, occurred_at, report_id)
+                where k.key = x.key and k.occurred_at = x.occurred_at and k.report_id = x.report_id
+                """, changes.Unindexed.Select(u => u.Key).ToArray(), changes.Unindexed.Select(u => u.At.ToUniversalTime()).ToArray(),
+                changes.Unindexed.Select(u => u.Id).ToArray());
         if (changes.Keys.Count > 0)
             operations.QueueSqlCommand($"insert into {schema}.{Keys} (key, occurred_at, report_id) select * from unnest(?::bigint[], ?::timestamptz[], ?::uuid[])",
                 changes.Keys.Select(k => k.Key).ToArray(), changes.Keys.Select(k => k.At.ToUniversalTime()).ToArray(), changes.Keys.Select(k => k.Id).ToArray());

@@ -1,5 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Takedowns.Contracts;
+using Takedowns.Contracts.Reports;
 using Takedowns.Correlation.Campaigns;
 using Takedowns.Testing;
 
@@ -33,7 +35,7 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
         }
         await using (var session = store.LightweightSession())
         {
-            PostgresCampaignBackend.Queue(session, changes with { Keys = [], Days = new Dictionary<(string, DateOnly), long>(), Counts = new Dictionary<long, long> { [big] = 1 }, Unindexed = [gone] });
+            PostgresCampaignBackend.Queue(session, changes with { Keys = [], Days = new Dictionary<(string, DateOnly), long>(), Counts = new Dictionary<long, long> { [big] = 1 }, Unindexed = [(key, At.AddHours(-1), gone)] });
             await session.SaveChangesAsync();
         }
 
@@ -49,5 +51,43 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
         var days = await backend.StratumDaysAsync("youtube|Copyright", CancellationToken.None);
         Assert.Equal([(new DateOnly(2026, 9, 13), 1L), (new DateOnly(2026, 9, 14), 4L)], days.OrderBy(d => d.Day));
         Assert.Empty(await backend.StratumDaysAsync("telegram|Copyright", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task a_revised_report_is_indexed_under_its_new_keys_only_and_a_retracted_one_under_none()
+    {
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var reportId = Guid.NewGuid();
+        NoticeReport Revision(long revision, string text) => new(reportId, Guid.NewGuid(), null, "KZ", Platform.YouTube, SubjectType.Journalist,
+            GroundCategory.IntellectualProperty, DateOnly.FromDateTime(At.UtcDateTime), At.ToOffset(TimeSpan.FromHours(5)), "r-1",
+            new ReportNotice("copyright", $"Claimant {revision}", text, null), revision);
+        async Task<NoticeProfile?> ApplyAsync(Func<CampaignEngine, Task> step)
+        {
+            await using var session = store.LightweightSession();
+            var state = new CampaignState(new PostgresCampaignBackend(session));
+            await step(new CampaignEngine(state, CampaignSettings.Default));
+            PostgresCampaignBackend.Queue(session, state.Changes());
+            await session.SaveChangesAsync();
+            return await state.ProfileAsync(reportId, CancellationToken.None);
+        }
+        async Task<HashSet<long>> IndexedAsync()
+        {
+            await using var session = store.QuerySession();
+            string table = $"{store.Options.DatabaseSchemaName}.{PostgresCampaignBackend.Keys}";
+            return (await session.AdvancedSql.QueryAsync<long>($"select key from {table} where report_id = ?", CancellationToken.None, reportId)).ToHashSet();
+        }
+
+        var first = await ApplyAsync(e => e.ObserveAsync(PreparedNotice.Of(Revision(1,
+            "Your video uses footage of the evening news broadcast of the fourteenth without a licence and has been removed.")), At, CancellationToken.None));
+        Assert.NotEmpty(first!.Keys());
+        Assert.Equal(first.Keys().ToHashSet(), await IndexedAsync());
+
+        var second = await ApplyAsync(e => e.ObserveAsync(PreparedNotice.Of(Revision(2,
+            "A trademark complaint names the channel logo; the complainant says the mark was registered in March by another company.")), At, CancellationToken.None));
+        Assert.NotEqual(first.Keys().ToHashSet(), second!.Keys().ToHashSet());
+        Assert.Equal(second.Keys().ToHashSet(), await IndexedAsync());
+
+        await ApplyAsync(e => e.RetractAsync(reportId, CancellationToken.None));
+        Assert.Empty(await IndexedAsync());
     }
 }

@@ -17,7 +17,8 @@ public sealed class StoredCampaignBackend : ICampaignBackend
 
     public void Apply(CampaignChanges changes)
     {
-        _keys.RemoveAll(k => changes.Unindexed.Contains(k.Id));
+        var gone = changes.Unindexed.Select(u => (u.Key, u.At.UtcTicks, u.Id)).ToHashSet();
+        _keys.RemoveAll(k => gone.Contains((k.Key, k.At.UtcTicks, k.Id)));
         _keys.AddRange(changes.Keys);
         foreach (var (key, n) in changes.Counts) _counts[key] = _counts.GetValueOrDefault(key) + n;
         foreach (var (day, n) in changes.Days) _days[day] = _days.GetValueOrDefault(day) + n;
