@@ -18,6 +18,7 @@ Takedowns.Benchmarks.Detection.CampaignSettings = Takedowns.Correlation.Campaign
     GatherWithin = TimeSpan.FromHours(Arg("--gather-within-hours", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherWithin.TotalHours)),
     BoilerplatePerDay = Arg("--boilerplate-per-day", Takedowns.Correlation.Campaigns.CampaignSettings.Default.BoilerplatePerDay),
     RequireBunching = args.Contains("--require-bunching"),
+    CandidatesPerKey = Arg("--candidates-per-key", Takedowns.Correlation.Campaigns.CampaignSettings.Default.CandidatesPerKey),
 };
 Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Takedowns.Benchmarks.NaiveBaseline.Threshold);
 // --family a|b|c|both|all: the scenario families the detection modes run (both, a and b, by default; all adds c).
