@@ -95,8 +95,12 @@ start_postgres() {
     fi
     rm -f "$dir/postmaster.pid.stale"
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements $(pg_memory_settings)" start >/dev/null
+    local base="-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements"
+    if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base $(pg_memory_settings)" start >/dev/null; then
+      # A machine that refuses the memory asked for (a container's shared-memory limit, say) still gets a server.
+      log "PostgreSQL did not start with '$(pg_memory_settings)' (see $dir/server.log); starting it with its default memory settings"
+      runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base" start >/dev/null
+    fi
   fi
   local psql=("$(pg_bin)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
   if [ "$("${psql[@]}" -d postgres -c "select 1 from pg_roles where rolname='$PG_USER'")" != 1 ]; then
