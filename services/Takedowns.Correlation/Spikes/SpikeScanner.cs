@@ -218,7 +218,7 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
         bool Excluded(string _, DateOnly day) => periods.Any(p => p.Covers(day));
         var episodes = _detector.Detect(series, Excluded, from, range.To, today, d => delays.Completeness(d));
         var found = episodes.Where(e => e.FirstAlarm >= settled && e.FirstAlarm <= lastDecided).ToDictionary(e => Spike.IdOf(e.Slice, e.Start));
-        // Found, but first alarming where this range does not decide (its warm-up, or its last days): left as stored.
+        // Found, but first alarming where this range does not decide (its warm-up, or its last days).
         var undecided = episodes.Select(e => Spike.IdOf(e.Slice, e.Start)).Where(id => !found.ContainsKey(id)).ToHashSet();
         // A spike found now may be stored with a first alarm outside the range (late reports of its first days move it):
         // it is loaded by its id too, and revised rather than started again.
@@ -239,16 +239,18 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             revised += events.Count(e => e is SpikeRevised);
             closed += events.Count(e => e is SpikeClosed);
         }
-        foreach (var spike in stored.Values.Where(s => !undecided.Contains(s.Id)))
+        foreach (var spike in stored.Values)
         {
-            if (spike.FirstAlarm < settled && !found.ContainsKey(spike.Id))
+            if (found.TryGetValue(spike.Id, out var episode))
+                Record(spike.Id, SpikeDecisions.Reconcile(spike, episode, PeriodsOf(episode), now), false);
+            else if (spike.FirstAlarm < settled)
             {
                 // Older than the scan can see whole: it ends as it stands.
                 if (spike.Open) Record(spike.Id, [new SpikeClosed(spike.Id, spike.End, spike.Observed, spike.Expected, false, now)], false);
-                continue;
             }
-            var episode = found.GetValueOrDefault(spike.Id);
-            Record(spike.Id, SpikeDecisions.Reconcile(spike, episode, episode is null ? [] : PeriodsOf(episode), now), false);
+            // Still found, but first alarming where this range does not decide: a range that does decides it.
+            else if (!undecided.Contains(spike.Id))
+                Record(spike.Id, SpikeDecisions.Reconcile(spike, null, [], now), false);
         }
         foreach (var (id, episode) in found.Where(p => !stored.ContainsKey(p.Key)))
             Record(id, SpikeDecisions.Reconcile(null, episode, PeriodsOf(episode), now), true);
