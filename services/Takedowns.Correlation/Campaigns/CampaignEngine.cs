@@ -76,7 +76,11 @@ public sealed record ClusterAssessment(IReadOnlyList<string> Signals, double Sco
 /// <summary>A report as campaign detection receives it.</summary>
 public sealed record NoticeReport(
     Guid ReportId, Guid OrganisationId, Guid? IncidentId, string Country, Platform Platform, SubjectType SubjectType, GroundCategory Category,
-    DateOnly OccurredOn, DateTimeOffset? OccurredAt, string? ExternalId, ReportNotice Notice, long Revision);
+    DateOnly OccurredOn, DateTimeOffset? OccurredAt, string? ExternalId, ReportNotice Notice, long Revision)
+{
+    /// <summary>When it happened as detection places it in time: its time if given, else noon (UTC) of its day.</summary>
+    public DateTimeOffset Time => OccurredAt ?? new DateTimeOffset(OccurredOn.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+}
 
 /// <summary>
 /// Incremental campaign detection. Each new report is compared only with earlier reports found through its blocking keys

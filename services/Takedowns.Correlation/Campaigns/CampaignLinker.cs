@@ -15,6 +15,11 @@ namespace Takedowns.Correlation.Campaigns;
 /// </summary>
 public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : SubscriptionBase
 {
+    private readonly RecentState _recent = new(RecentState.DefaultSpan, RecentState.DefaultMaxKeys, RecentState.DefaultMaxProfiles, logger);
+
+    /// <summary>What detection keeps in memory between pages (tests read how often it was loaded again).</summary>
+    public RecentState Recent => _recent;
+
     public const string SubscriptionName = "campaign-linker";
 
     /// <summary>
@@ -34,8 +39,11 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
-        var state = new CampaignState(new PostgresCampaignBackend(operations));
-        var engine = new CampaignEngine(state, CampaignSettings.Default);
+        if (page.Events.Count == 0)
+        {
+            _recent.Empty(page.SequenceFloor, page.SequenceCeiling);
+            return NullChangeListener.Instance;
+        }
         var raised = new List<(Guid, object)>();
         // Notices are prepared (normalised, hashed) on all cores first; comparing and clustering then goes in order.
         var prepared = page.Events
@@ -50,6 +58,9 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
             .Where(x => x.Report is not null)
             .AsParallel()
             .ToDictionary(x => x.Index, x => PreparedNotice.Of(x.Report!));
+        var backend = await _recent.BeginAsync(page.SequenceFloor, new PostgresCampaignBackend(operations), prepared.Values.Select(p => p.Report.Time), ct);
+        var state = new CampaignState(backend);
+        var engine = new CampaignEngine(state, CampaignSettings.Default);
         await engine.PrefetchAsync(prepared.OrderBy(p => p.Key).Select(p => p.Value).ToList(), ct);
         for (int i = 0; i < page.Events.Count; i++)
         {
@@ -75,8 +86,9 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
         // started: a stream started here was not written (the subscription's session drops it).
         foreach (var group in raised.GroupBy(r => r.Item1))
             operations.Events.Append(group.Key, group.Select(g => g.Item2).ToArray());
-        PostgresCampaignBackend.Queue(operations, state.Changes());
+        var changes = state.Changes();
+        PostgresCampaignBackend.Queue(operations, changes);
         if (raised.Count > 0) logger.LogInformation("Campaign detection: {Events} campaign events from {Reports} report events", raised.Count, page.Events.Count);
-        return NullChangeListener.Instance;
+        return _recent.Committed(page.SequenceCeiling, changes);
     }
 }

@@ -34,6 +34,8 @@ public interface ICampaignBackend
     /// <summary>The cluster a campaign was raised for (or moved to when clusters met), if any.</summary>
     Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct);
     Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct);
+    /// <summary>Every stored blocking key of a report that happened at or after <paramref name="from"/>.</summary>
+    IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysFromAsync(DateTimeOffset from, CancellationToken ct);
 }
 
 /// <summary>A backend with nothing in it: everything lives in the <see cref="CampaignState"/>.</summary>
@@ -55,6 +57,9 @@ public sealed class EmptyCampaignBackend : ICampaignBackend
 
     public Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<(DateOnly, long)>>([]);
+
+    public IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysFromAsync(DateTimeOffset from, CancellationToken ct) =>
+        AsyncEnumerable.Empty<(long, DateTimeOffset, Guid)>();
 }
 
 /// <summary>

@@ -110,7 +110,7 @@ public sealed class NoticeProfile
             Platform = r.Platform,
             SubjectType = r.SubjectType,
             Category = r.Category,
-            OccurredAt = r.OccurredAt ?? new DateTimeOffset(r.OccurredOn.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero),
+            OccurredAt = r.Time,
             Policy = r.Notice.Policy,
             PolicyKey = prepared.PolicyKey,
             Claimant = r.Notice.Claimant,

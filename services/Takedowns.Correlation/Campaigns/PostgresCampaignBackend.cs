@@ -75,6 +75,17 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         return found;
     }
 
+    /// <summary>Every stored blocking key of a report that happened at or after <paramref name="from"/> (one pass over the table).</summary>
+    public async IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysFromAsync(DateTimeOffset from, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select key, occurred_at, report_id from {Schema(operations)}.{Keys} where occurred_at >= $1")
+        {
+            Parameters = { new() { Value = from.ToUniversalTime() } },
+        };
+        await using var reader = await operations.ExecuteReaderAsync(command, ct);
+        while (await reader.ReadAsync(ct)) yield return (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetGuid(2));
+    }
+
     public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => await UntrackedAsync<NoticeProfile>(ids, ct);
 
     public async Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => await UntrackedAsync<CandidateCluster>(ids, ct);

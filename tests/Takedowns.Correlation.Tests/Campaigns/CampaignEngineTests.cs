@@ -12,8 +12,11 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
     /// <summary>Feeds a scenario's reports, in the order they arrive, through detection held in memory.</summary>
     /// <param name="pages">When given, reports go through in pages of this many, each with a fresh state over a store that keeps what
     /// earlier pages wrote, prefetched as the service does.</param>
+    /// <param name="recent">With pages: what the service keeps in memory between pages, over the store.</param>
+    /// <param name="failing">With pages: pages whose work is thrown away once, uncommitted, before they are processed again.</param>
     internal static async Task<(IReadOnlyList<DetectedCampaign> Campaigns, List<(Guid, object)> Events)> RunAsync(
-        Scenario scenario, CampaignSettings? settings = null, CampaignState? state = null, int? pages = null)
+        Scenario scenario, CampaignSettings? settings = null, CampaignState? state = null, int? pages = null, RecentState? recent = null,
+        IReadOnlySet<int>? failing = null)
     {
         var store = new StoredCampaignBackend();
         state ??= new CampaignState(pages is null ? EmptyCampaignBackend.Instance : store);
@@ -22,14 +25,41 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
         var all = new List<(Guid, object)>();
         var now = DateTimeOffset.UnixEpoch;
         var notices = scenario.Reports.Select(r => PreparedNotice.Of(CampaignReplay.Report(r))).ToList();
+        async Task CommitAsync(int ceiling)
+        {
+            var changes = state.Changes();
+            store.Apply(changes);
+            if (recent is not null) await recent.Committed(ceiling, changes).AfterCommitAsync(null!, null!, CancellationToken.None);
+        }
+        async Task BeginAsync(int i, int size)
+        {
+            var page = notices.Skip(i).Take(size).ToList();
+            var backend = recent is null ? store : await recent.BeginAsync(i, store, page.Select(n => n.Report.Time), CancellationToken.None);
+            if (recent is not null)
+            {
+                // What memory holds answers as the store does: the same candidates for every key of the page.
+                var probes = page.SelectMany(n => n.BlockingKeys.Select(k => (k, n.Report.Time))).ToList();
+                var window = Linking.LongestWindow;
+                int perSide = (settings ?? CampaignSettings.Default).CandidatesPerKey;
+                string Found(IReadOnlyList<(int Probe, Guid Id)> found) => string.Join(";", found.Select(f => $"{f.Probe}:{f.Id}").Order());
+                Assert.Equal(Found(await store.CandidatesAsync(probes, window, perSide, CancellationToken.None)),
+                    Found(await backend.CandidatesAsync(probes, window, perSide, CancellationToken.None)));
+            }
+            state = new CampaignState(backend);
+            engine = new CampaignEngine(state, settings ?? CampaignSettings.Default);
+            await engine.PrefetchAsync(page, CancellationToken.None);
+        }
         for (int i = 0; i < notices.Count; i++)
         {
             if (pages is { } size && i % size == 0)
             {
-                if (i > 0) store.Apply(state.Changes());
-                state = new CampaignState(store);
-                engine = new CampaignEngine(state, settings ?? CampaignSettings.Default);
-                await engine.PrefetchAsync(notices.Skip(i).Take(size).ToList(), CancellationToken.None);
+                if (i > 0) await CommitAsync(i);
+                if (failing?.Contains(i / size) == true)
+                {
+                    await BeginAsync(i, size); // worked through, then lost: nothing of it is committed
+                    foreach (var n in notices.Skip(i).Take(size)) await engine.ObserveAsync(n, now, CancellationToken.None);
+                }
+                await BeginAsync(i, size);
             }
             var events = await engine.ObserveAsync(notices[i], now, CancellationToken.None);
             all.AddRange(events);
@@ -92,6 +122,24 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
         string Key(IEnumerable<DetectedCampaign> cs) => string.Join(" | ", cs.Select(c => string.Join(",", c.ExternalIds.Order())).Order());
         output.WriteLine($"whole: {CampaignScoring.Score(scenario, whole)}\npaged: {CampaignScoring.Score(scenario, paged)}");
         Assert.Equal(Key(whole), Key(paged));
+    }
+
+    [Fact]
+    public async Task keeping_recent_keys_and_profiles_in_memory_between_pages_finds_the_same_campaigns()
+    {
+        var scenario = ScenarioGenerator.Generate(Small with { Seed = 5 });
+        var (paged, _) = await RunAsync(scenario, pages: 250);
+        // A short span and small limits: most pages take some candidates from memory and some from the store, the copy is
+        // pruned as time moves on, and two pages fail once, each leaving the copy to be loaded again.
+        var recent = new RecentState(TimeSpan.FromDays(20), maxKeys: 4_000, maxProfiles: 300, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var (kept, _) = await RunAsync(scenario, pages: 250, recent: recent, failing: new HashSet<int> { 3, 17 });
+        string Key(IEnumerable<DetectedCampaign> cs) => string.Join(" | ", cs.Select(c => string.Join(",", c.ExternalIds.Order())).Order());
+        output.WriteLine($"paged: {CampaignScoring.Score(scenario, paged)}\nkept in memory: {CampaignScoring.Score(scenario, kept)}; loaded {recent.Reloads} times, " +
+            $"candidate lookups {recent.Probes}, profiles {recent.ProfilesRead} (memory, store)");
+        Assert.Equal(Key(paged), Key(kept));
+        Assert.True(recent.Probes.Memory > 0 && recent.Probes.Stored > 0, $"lookups {recent.Probes}");
+        Assert.True(recent.ProfilesRead.Memory > 0 && recent.ProfilesRead.Stored > 0, $"profiles {recent.ProfilesRead}");
+        Assert.Equal(3, recent.Reloads); // at the start, and after each failed page
     }
 
     [Fact]

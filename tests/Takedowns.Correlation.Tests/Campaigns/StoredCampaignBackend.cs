@@ -55,4 +55,7 @@ public sealed class StoredCampaignBackend : ICampaignBackend
 
     public Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<(DateOnly, long)>>(_days.Where(d => d.Key.Item1 == stratum).Select(d => (d.Key.Item2, d.Value)).ToList());
+
+    public IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysFromAsync(DateTimeOffset from, CancellationToken ct) =>
+        _keys.Where(k => k.At >= from).ToList().ToAsyncEnumerable();
 }
