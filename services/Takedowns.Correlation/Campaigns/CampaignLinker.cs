@@ -15,7 +15,7 @@ namespace Takedowns.Correlation.Campaigns;
 /// </summary>
 public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : SubscriptionBase
 {
-    private readonly RecentState _recent = new(RecentState.DefaultSpan, RecentState.DefaultMaxKeys, RecentState.DefaultMaxProfiles, logger);
+    private readonly RecentState _recent = new(RecentState.DefaultMaxKeys, RecentState.DefaultMaxProfiles, logger);
 
     /// <summary>What detection keeps in memory between pages (tests read how often it was loaded again).</summary>
     public RecentState Recent => _recent;

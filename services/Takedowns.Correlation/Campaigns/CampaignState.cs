@@ -34,8 +34,8 @@ public interface ICampaignBackend
     /// <summary>The cluster a campaign was raised for (or moved to when clusters met), if any.</summary>
     Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct);
     Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct);
-    /// <summary>Every stored blocking key of a report that happened at or after <paramref name="from"/>.</summary>
-    IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysFromAsync(DateTimeOffset from, CancellationToken ct);
+    /// <summary>Every stored blocking key of a report that happened on one of <paramref name="days"/> (UTC, counted from 1970-01-01).</summary>
+    IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysOnDaysAsync(IReadOnlyCollection<int> days, CancellationToken ct);
 }
 
 /// <summary>A backend with nothing in it: everything lives in the <see cref="CampaignState"/>.</summary>
@@ -58,7 +58,7 @@ public sealed class EmptyCampaignBackend : ICampaignBackend
     public Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<(DateOnly, long)>>([]);
 
-    public IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysFromAsync(DateTimeOffset from, CancellationToken ct) =>
+    public IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysOnDaysAsync(IReadOnlyCollection<int> days, CancellationToken ct) =>
         AsyncEnumerable.Empty<(long, DateTimeOffset, Guid)>();
 }
 

@@ -75,12 +75,15 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         return found;
     }
 
-    /// <summary>Every stored blocking key of a report that happened at or after <paramref name="from"/> (one pass over the table).</summary>
-    public async IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysFromAsync(DateTimeOffset from, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Every stored blocking key of a report that happened on one of <paramref name="days"/> (one pass over the table).</summary>
+    public async IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysOnDaysAsync(
+        IReadOnlyCollection<int> days, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select key, occurred_at, report_id from {Schema(operations)}.{Keys} where occurred_at >= $1")
+        if (days.Count == 0) yield break;
+        await using var command = new NpgsqlCommand(
+            $"select key, occurred_at, report_id from {Schema(operations)}.{Keys} where floor(extract(epoch from occurred_at) / 86400)::int = any($1)")
         {
-            Parameters = { new() { Value = from.ToUniversalTime() } },
+            Parameters = { new() { Value = days.ToArray() } },
         };
         await using var reader = await operations.ExecuteReaderAsync(command, ct);
         while (await reader.ReadAsync(ct)) yield return (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetGuid(2));

@@ -4,10 +4,12 @@ using Marten.Services;
 namespace Takedowns.Correlation.Campaigns;
 
 /// <summary>
-/// What campaign detection wrote recently, kept in memory between pages so a page asks PostgreSQL only for what lies
-/// further back: every stored blocking key from a recent span of time (a page's candidates are looked up here instead
-/// of by an index scan per key), and the profiles of the reports written last (most candidates are a page's neighbours
-/// in time). It is a copy of what PostgreSQL holds, never the only one.
+/// What campaign detection wrote, partly kept in memory between pages so a page asks PostgreSQL only for what is not
+/// held: every stored blocking key of the days (UTC) recent pages needed, loaded a day at a time (a page's candidates are
+/// then looked up here instead of by two index scans per key), and the profiles of the reports written last (most
+/// candidates are a page's neighbours). Several organisations importing their archives at once are at different places
+/// in time, so the days held are those pages asked for, not one span: the least recently needed are let go when the
+/// keys held pass a limit. It is a copy of what PostgreSQL holds, never the only one.
 /// <para>
 /// The copy is trusted only while it is known to match the tables: it takes in a page's changes once the page is
 /// committed (<see cref="IChangeListener.AfterCommitAsync"/>), and it is used for a page only if the page starts where the
@@ -17,18 +19,22 @@ namespace Takedowns.Correlation.Campaigns;
 /// not matching, so the next page starts from the tables.
 /// </para>
 /// </summary>
-public sealed class RecentState(TimeSpan span, int maxKeys, int maxProfiles, ILogger logger)
+public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
 {
-    /// <summary>Keys of reports that happened up to this long before the latest report's time are kept.</summary>
-    public static readonly TimeSpan DefaultSpan = TimeSpan.FromDays(60);
     public const int DefaultMaxKeys = 4_000_000;
     public const int DefaultMaxProfiles = 50_000;
 
+    /// <summary>
+    /// Days are loaded for a page only when this many of its reports need them (one pass over the key table, worth it for
+    /// a page of an import, not for a few live reports, which the index answers at once), and at most this many at once.
+    /// </summary>
+    public const int ReportsWorthLoading = 200, MostDaysLoaded = 62;
+
     private KeyIndex _keys = new();
     private long _keyCount;
-    private long _from = long.MaxValue;     // UTC ticks: every stored key of a report at or after this time is in _keys
-    private long _latest = long.MinValue;   // the latest report time taken in
-    private long? _ceiling;                 // the last event of the last committed page, when the copy matches the tables
+    private readonly Dictionary<int, (long Keys, long Used)> _days = []; // days held whole: keys on them, the page that last needed them
+    private long _pages;
+    private long? _ceiling; // the last event of the last committed page, when the copy matches the tables
     private readonly Dictionary<Guid, (NoticeProfile Profile, long Order)> _profiles = [];
     private readonly Queue<(Guid Id, long Order)> _profileOrder = new();
     private long _order;
@@ -36,32 +42,46 @@ public sealed class RecentState(TimeSpan span, int maxKeys, int maxProfiles, ILo
     /// <summary>How often the copy was found not to match and was loaded again (benchmarks and tests read it).</summary>
     public int Reloads { get; private set; }
 
-    /// <summary>Candidate lookups and profiles answered from memory, and from the tables.</summary>
+    /// <summary>Candidate lookups and profiles answered from memory, and from the tables; passes over the key table to load days.</summary>
     public (long Memory, long Stored) Probes => (_probesHeld, _probesStored);
     public (long Memory, long Stored) ProfilesRead => (_profilesHeld, _profilesStored);
+    public long DayLoads { get; private set; }
     private long _probesHeld, _probesStored, _profilesHeld, _profilesStored;
+
+    /// <summary>The day (UTC) of a time, counted from 1970-01-01, as <see cref="ICampaignBackend.KeysOnDaysAsync"/> counts it.</summary>
+    public static int DayOf(long utcTicks) => (int)Math.Floor((utcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerDay);
 
     /// <summary>
     /// The backend for one page, which begins after the event <paramref name="floor"/>: <paramref name="stored"/> overlaid
-    /// with the copy, which is loaded first if it does not match the tables as the page finds them. <paramref name="times"/>
-    /// are the times of the page's reports.
+    /// with the copy, which is emptied first if it does not match the tables as the page finds them, and given the days
+    /// the page's reports (at <paramref name="times"/>) look for candidates on.
     /// </summary>
     public async Task<ICampaignBackend> BeginAsync(long floor, ICampaignBackend stored, IEnumerable<DateTimeOffset> times, CancellationToken ct)
     {
         if (_ceiling != floor)
         {
-            if (_ceiling is not null || _from != long.MaxValue || _profiles.Count > 0)
-                logger.LogInformation("Campaign detection's recent keys and profiles are loaded again: the page starts at {Floor}, the copy ends at {Ceiling}",
+            if (_ceiling is not null || _days.Count > 0 || _profiles.Count > 0)
+                logger.LogInformation("Campaign detection's keys and profiles held in memory are loaded again: the page starts at {Floor}, the copy ends at {Ceiling}",
                     floor, _ceiling?.ToString() ?? "a page not committed");
             Clear();
             Reloads++;
         }
         _ceiling = null; // until this page is committed
-        if (_from == long.MaxValue && times.Select(t => t.UtcTicks).Where(Plausible).DefaultIfEmpty(long.MinValue).Max() is var latest && latest != long.MinValue)
+        _pages++;
+        var needed = new Dictionary<int, int>(); // per day, the page's reports that look for candidates on it
+        long window = Linking.LongestWindow.Ticks;
+        foreach (var t in times)
+            for (int day = DayOf(t.UtcTicks - window), last = DayOf(t.UtcTicks + window); day <= last; day++)
+                needed[day] = needed.GetValueOrDefault(day) + 1;
+        foreach (var day in needed.Keys)
+            if (_days.TryGetValue(day, out var held)) _days[day] = held with { Used = _pages };
+        var missing = needed.Where(n => !_days.ContainsKey(n.Key)).OrderByDescending(n => n.Value).Take(MostDaysLoaded).ToList();
+        if (missing.Count > 0 && missing.Sum(m => m.Value) >= ReportsWorthLoading)
         {
-            var from = new DateTimeOffset(Math.Max(latest - span.Ticks, DateTimeOffset.MinValue.UtcTicks + 1), TimeSpan.Zero);
-            await foreach (var (key, at, id) in stored.KeysFromAsync(from, ct)) AddKey(key, at, id);
-            (_from, _latest) = (from.UtcTicks, latest);
+            foreach (var (day, _) in missing) _days[day] = (0, _pages);
+            await foreach (var (key, at, id) in stored.KeysOnDaysAsync(missing.Select(m => m.Key).ToList(), ct)) AddKey(key, at, id);
+            DayLoads++;
+            Evict();
         }
         return new Overlay(stored, this);
     }
@@ -83,12 +103,11 @@ public sealed class RecentState(TimeSpan span, int maxKeys, int maxProfiles, ILo
     {
         foreach (var (key, _, id) in changes.Unindexed) _keys.Remove(key, id);
         foreach (var (key, at, id) in changes.Keys)
-            if (at.UtcTicks >= _from) AddKey(key, at, id);
+            if (_days.ContainsKey(DayOf(at.UtcTicks))) AddKey(key, at, id);
         foreach (var p in changes.Profiles)
         {
             _profiles[p.Id] = (p, ++_order);
             _profileOrder.Enqueue((p.Id, _order));
-            if (p.OccurredAt.UtcTicks > _latest && _from != long.MaxValue && Plausible(p.OccurredAt.UtcTicks)) _latest = p.OccurredAt.UtcTicks;
         }
         while (_profiles.Count > maxProfiles && _profileOrder.TryDequeue(out var oldest))
             if (_profiles.TryGetValue(oldest.Id, out var held) && held.Order == oldest.Order) _profiles.Remove(oldest.Id);
@@ -99,41 +118,48 @@ public sealed class RecentState(TimeSpan span, int maxKeys, int maxProfiles, ILo
             _profileOrder.Clear();
             foreach (var e in live) _profileOrder.Enqueue(e);
         }
-        Prune();
+        Evict();
         _ceiling = ceiling;
     }
 
-    /// <summary>A report time that may move the span: not days ahead of the clock (a mistyped year would empty the copy).</summary>
-    private static bool Plausible(long ticks) => ticks <= DateTimeOffset.UtcNow.AddDays(2).UtcTicks;
+    private bool Holds(long from, long to)
+    {
+        for (int day = DayOf(from), last = DayOf(to); day <= last; day++)
+            if (!_days.ContainsKey(day)) return false;
+        return true;
+    }
 
     private void AddKey(long key, DateTimeOffset at, Guid id)
     {
         _keys.Add(key, at, id);
         _keyCount++;
+        ref var day = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_days, DayOf(at.UtcTicks));
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref day)) day.Keys++;
     }
 
-    /// <summary>Drops keys older than the span before the latest report, and more if there are still too many.</summary>
-    private void Prune()
+    /// <summary>Past the limit, lets go of the days needed longest ago (not this page's) until a quarter of the limit is free.</summary>
+    private void Evict()
     {
-        if (_from == long.MaxValue) return;
-        long from = _latest - span.Ticks, quarter = span.Ticks / 4;
-        if (from < _from + quarter && _keyCount <= maxKeys) return;
-        for (long kept = span.Ticks; ; kept /= 2)
+        if (_keyCount <= maxKeys) return;
+        long keep = maxKeys * 3L / 4, count = _keyCount;
+        foreach (var (day, held) in _days.Where(d => d.Value.Used < _pages).OrderBy(d => d.Value.Used).ToList())
         {
-            from = Math.Max(_from, _latest - kept);
-            var fresh = new KeyIndex();
-            long count = 0;
-            foreach (var (key, at, id) in _keys.Entries())
-                if (at.UtcTicks >= from) { fresh.Add(key, at, id); count++; }
-            (_keys, _keyCount, _from) = (fresh, count, from);
-            if (count <= maxKeys || kept < TimeSpan.TicksPerHour) return;
+            if (count <= keep) break;
+            _days.Remove(day);
+            count -= held.Keys;
         }
+        var fresh = new KeyIndex();
+        long kept = 0;
+        foreach (var (key, at, id) in _keys.Entries())
+            if (_days.ContainsKey(DayOf(at.UtcTicks))) { fresh.Add(key, at, id); kept++; }
+        (_keys, _keyCount) = (fresh, kept);
     }
 
     private void Clear()
     {
         _keys = new KeyIndex();
-        (_keyCount, _from, _latest, _ceiling) = (0, long.MaxValue, long.MinValue, null);
+        (_keyCount, _ceiling) = (0, null);
+        _days.Clear();
         _profiles.Clear();
         _profileOrder.Clear();
     }
@@ -161,8 +187,8 @@ public sealed class RecentState(TimeSpan span, int maxKeys, int maxProfiles, ILo
             for (int i = 0; i < probes.Count; i++)
             {
                 var (key, at) = probes[i];
-                // Held in memory if the whole window before the probe is (everything after it is, up to the latest).
-                if (at.UtcTicks - window.Ticks < recent._from) { (further ??= []).Add(i); continue; }
+                // Held in memory if every day of its window is.
+                if (!recent.Holds(at.UtcTicks - window.Ticks, at.UtcTicks + window.Ticks)) { (further ??= []).Add(i); continue; }
                 ids.Clear();
                 recent._keys.Nearest(key, at, window, perSide, ids);
                 foreach (var id in ids) found.Add((i, id));
@@ -192,6 +218,6 @@ public sealed class RecentState(TimeSpan span, int maxKeys, int maxProfiles, ILo
         public Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => stored.ClustersAsync(ids, ct);
         public Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct) => stored.ClusterOfCampaignAsync(campaignId, ct);
         public Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct) => stored.StratumDaysAsync(stratum, ct);
-        public IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysFromAsync(DateTimeOffset from, CancellationToken ct) => stored.KeysFromAsync(from, ct);
+        public IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysOnDaysAsync(IReadOnlyCollection<int> days, CancellationToken ct) => stored.KeysOnDaysAsync(days, ct);
     }
 }

@@ -48,8 +48,10 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
         Assert.Equal([(0, near), (0, later)], found.OrderBy(f => f.Id == later));
         Assert.Single(await backend.CandidatesAsync([(key, At)], TimeSpan.FromDays(7), 0 + 1, CancellationToken.None), f => f.Id == near);
 
-        // What detection keeps in memory is loaded from the same rows: those of reports from a time on.
-        var recent = await backend.KeysFromAsync(At.AddDays(-3), CancellationToken.None).Where(k => k.Key == key).ToListAsync();
+        // What detection keeps in memory is loaded from the same rows, by the days (UTC) of the reports' times.
+        int day = RecentState.DayOf(At.UtcTicks);
+        Assert.Equal(20_710, day); // 2026-09-14
+        var recent = await backend.KeysOnDaysAsync([day, day + 1], CancellationToken.None).Where(k => k.Key == key).ToListAsync();
         Assert.Equal([(key, At.AddHours(-2), near), (key, plusFive.AddHours(1).ToUniversalTime(), later)], recent.OrderBy(k => k.At));
 
         var days = await backend.StratumDaysAsync("youtube|Copyright", CancellationToken.None);

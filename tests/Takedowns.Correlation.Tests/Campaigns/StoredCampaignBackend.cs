@@ -15,6 +15,9 @@ public sealed class StoredCampaignBackend : ICampaignBackend
     private readonly Dictionary<Guid, string> _clusters = [];
     private readonly Dictionary<(string, DateOnly), long> _days = [];
 
+    /// <summary>When a report that carries keys happened, as its keys say.</summary>
+    public DateTimeOffset TimeOf(Guid id) => _keys.Last(k => k.Id == id).At;
+
     public void Apply(CampaignChanges changes)
     {
         var gone = changes.Unindexed.Select(u => (u.Key, u.At.UtcTicks, u.Id)).ToHashSet();
@@ -56,6 +59,6 @@ public sealed class StoredCampaignBackend : ICampaignBackend
     public Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<(DateOnly, long)>>(_days.Where(d => d.Key.Item1 == stratum).Select(d => (d.Key.Item2, d.Value)).ToList());
 
-    public IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysFromAsync(DateTimeOffset from, CancellationToken ct) =>
-        _keys.Where(k => k.At >= from).ToList().ToAsyncEnumerable();
+    public IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysOnDaysAsync(IReadOnlyCollection<int> days, CancellationToken ct) =>
+        _keys.Where(k => days.Contains(RecentState.DayOf(k.At.UtcTicks))).ToList().ToAsyncEnumerable();
 }
