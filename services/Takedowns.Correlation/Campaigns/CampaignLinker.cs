@@ -17,6 +17,8 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
 {
     private readonly RecentState _recent = new(RecentState.DefaultMaxKeys, RecentState.DefaultMaxProfiles, logger);
 
+    private bool _daysFilled;
+
     /// <summary>What detection keeps in memory between pages (tests read how often it was loaded again).</summary>
     public RecentState Recent => _recent;
 
@@ -39,6 +41,14 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
+        if (!_daysFilled)
+        {
+            // On a session of its own: done once for good, whatever becomes of this page.
+            await using var session = operations.DocumentStore.LightweightSession();
+            int filled = await PostgresCampaignBackend.FillDaysAsync(session, ct);
+            if (filled > 0) logger.LogInformation("Campaign detection gave {Rows} stored keys the day of their time", filled);
+            _daysFilled = true;
+        }
         if (page.Events.Count == 0)
         {
             _recent.Empty(page.SequenceFloor, page.SequenceCeiling);

@@ -16,14 +16,14 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
     public async Task what_a_unit_of_work_writes_is_read_back_typed()
     {
         var store = host.Services.GetRequiredService<IDocumentStore>();
-        Guid near = Guid.NewGuid(), far = Guid.NewGuid(), later = Guid.NewGuid(), gone = Guid.NewGuid();
+        Guid near = Guid.NewGuid(), far = Guid.NewGuid(), later = Guid.NewGuid(), gone = Guid.NewGuid(), yesterday = Guid.NewGuid();
         long key = Random.Shared.NextInt64(), big = long.MaxValue - 7, negative = -42;
         // An offset other than UTC, as reports carry them: stored and compared as the same instant.
         var plusFive = At.ToOffset(TimeSpan.FromHours(5));
         var changes = new CampaignChanges(
             new Dictionary<long, long> { [big] = 3, [negative] = 12 },
             [],
-            [(key, At.AddHours(-2), near), (key, At.AddDays(-8), far), (key, plusFive.AddHours(1), later), (key, At.AddHours(-1), gone)],
+            [(key, At.AddHours(-2), near), (key, At.AddDays(-8), far), (key, plusFive.AddHours(1), later), (key, At.AddHours(-1), gone), (key, At.AddHours(-10), yesterday)],
             [],
             [],
             [],
@@ -45,7 +45,7 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
         Assert.Equal(new Dictionary<long, long> { [big] = 4, [negative] = 12 }, counts);
 
         var found = await backend.CandidatesAsync([(key, plusFive), (key + 1, At)], TimeSpan.FromDays(7), 16, CancellationToken.None);
-        Assert.Equal([(0, near), (0, later)], found.OrderBy(f => f.Id == later));
+        Assert.Equal([(0, near), (0, yesterday), (0, later)], found.OrderBy(f => f.Id == later).ThenBy(f => f.Id == yesterday));
         Assert.Single(await backend.CandidatesAsync([(key, At)], TimeSpan.FromDays(7), 0 + 1, CancellationToken.None), f => f.Id == near);
 
         // What detection keeps in memory is loaded from the same rows, by the days (UTC) of the reports' times.
@@ -57,6 +57,34 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
         var days = await backend.StratumDaysAsync("youtube|Copyright", CancellationToken.None);
         Assert.Equal([(new DateOnly(2026, 9, 13), 1L), (new DateOnly(2026, 9, 14), 4L)], days.OrderBy(d => d.Day));
         Assert.Empty(await backend.StratumDaysAsync("telegram|Copyright", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task keys_stored_without_their_day_are_given_it_and_then_found()
+    {
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        long key = Random.Shared.NextInt64();
+        Guid before = Guid.NewGuid(), midnight = Guid.NewGuid();
+        string table = $"{store.Options.DatabaseSchemaName}.{PostgresCampaignBackend.Keys}";
+        await using (var session = store.LightweightSession())
+        {
+            // As an earlier version wrote them: no day.
+            session.QueueSqlCommand($"insert into {table} (key, occurred_at, report_id) values (?, ?, ?), (?, ?, ?)",
+                key, At.AddHours(-9).AddTicks(-1), before, key, At.AddHours(-9), midnight);
+            await session.SaveChangesAsync();
+        }
+        await using (var session = store.LightweightSession())
+            Assert.True(await PostgresCampaignBackend.FillDaysAsync(session, CancellationToken.None) >= 2);
+
+        await using var reading = store.LightweightSession();
+        var backend = new PostgresCampaignBackend(reading);
+        int day = RecentState.DayOf(At.UtcTicks);
+        Assert.Equal([before], await backend.KeysOnDaysAsync([day - 1], CancellationToken.None).Where(k => k.Key == key).Select(k => k.Id).ToListAsync());
+        Assert.Equal([midnight], await backend.KeysOnDaysAsync([day], CancellationToken.None).Where(k => k.Key == key).Select(k => k.Id).ToListAsync());
+        var found = await backend.CandidatesAsync([(key, At)], TimeSpan.FromDays(1), 8, CancellationToken.None);
+        Assert.Equal(new[] { before, midnight }.Order(), found.Select(f => f.Id).Order());
+        await using (var session = store.LightweightSession())
+            Assert.Equal(0, await PostgresCampaignBackend.FillDaysAsync(session, CancellationToken.None));
     }
 
     [Fact]
