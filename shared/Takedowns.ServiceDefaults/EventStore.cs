@@ -21,13 +21,19 @@ public static class EventStoreExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{Settings.PostgresConnection} is not set.");
         string schema = builder.Configuration[Settings.MartenSchema] ?? serviceName;
         // Statements run again and again (appends, loads, the outbox's reads) are prepared once per connection, and a
-        // pooled connection is not reset on every return: nothing here changes session state.
-        connection = new Npgsql.NpgsqlConnectionStringBuilder(connection)
+        // pooled connection is not reset on every return: nothing here changes session state. No JIT compilation of
+        // queries: the services' statements are short, and PostgreSQL compiled the larger ones (campaign detection's
+        // candidate search over a page, estimated costly) on every call, which took longer than running them (5 s of
+        // 11 s on an imported history). Options a connection string already gives are kept.
+        var built = new Npgsql.NpgsqlConnectionStringBuilder(connection)
         {
             MaxAutoPrepare = 64,
             AutoPrepareMinUsages = 2,
             NoResetOnClose = true,
-        }.ConnectionString;
+        };
+        if (built.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) != true)
+            built.Options = string.IsNullOrWhiteSpace(built.Options) ? "-c jit=off" : $"{built.Options} -c jit=off";
+        connection = built.ConnectionString;
 
         builder.Services.AddHealthChecks()
             .AddNpgSql(connection, name: "postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);

@@ -56,20 +56,18 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     {
         if (probes.Count == 0) return [];
         string table = $"{Schema(operations)}.{Keys}";
-        // Per probe, the nearest entries on each side of its time: per day of the window, the nearest in that day (an index
-        // range scan of (day, key, occurred_at) each), then the nearest of those.
+        // Per probe, the nearest entries on each side of its time, from the index's ranges of (day, key) for each day of
+        // the window on that side.
         await using var command = new NpgsqlCommand($"""
             select (p.i - 1)::int, c.report_id
             from unnest($1::bigint[], $2::timestamptz[], $5::int[], $6::int[], $7::int[]) with ordinality p(key, at, first, mid, last, i) cross join lateral (
-              (select b.report_id from generate_series(p.first, p.mid) d(day) cross join lateral (
-                 select report_id, occurred_at from {table}
-                 where day = d.day and key = p.key and occurred_at < p.at and occurred_at >= p.at - $3 order by occurred_at desc limit $4) b
-               order by b.occurred_at desc limit $4)
+              (select report_id from {table}
+               where day = any(array(select generate_series(p.first, p.mid))) and key = p.key and occurred_at < p.at and occurred_at >= p.at - $3
+               order by occurred_at desc limit $4)
               union all
-              (select a.report_id from generate_series(p.mid, p.last) d(day) cross join lateral (
-                 select report_id, occurred_at from {table}
-                 where day = d.day and key = p.key and occurred_at >= p.at and occurred_at <= p.at + $3 order by occurred_at limit $4) a
-               order by a.occurred_at limit $4)
+              (select report_id from {table}
+               where day = any(array(select generate_series(p.mid, p.last))) and key = p.key and occurred_at >= p.at and occurred_at <= p.at + $3
+               order by occurred_at limit $4)
             ) c
             """)
         {

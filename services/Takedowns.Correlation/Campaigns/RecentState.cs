@@ -21,14 +21,14 @@ namespace Takedowns.Correlation.Campaigns;
 /// </summary>
 public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
 {
-    public const int DefaultMaxKeys = 4_000_000;
+    public const int DefaultMaxKeys = 6_000_000;
     public const int DefaultMaxProfiles = 50_000;
 
     /// <summary>
     /// Days are loaded for a page only when this many of its reports need them (one pass over the key table, worth it for
     /// a page of an import, not for a few live reports, which the index answers at once), and at most this many at once.
     /// </summary>
-    public const int ReportsWorthLoading = 200, MostDaysLoaded = 62;
+    public const int ReportsWorthLoading = 200, MostDaysLoaded = 400;
 
     private KeyIndex _keys = new();
     private long _keyCount;

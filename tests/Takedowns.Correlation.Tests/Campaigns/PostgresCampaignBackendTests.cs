@@ -60,6 +60,13 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
     }
 
     [Fact]
+    public async Task the_service_queries_postgresql_without_compiling_them()
+    {
+        await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        Assert.Equal(["off"], await session.AdvancedSql.QueryAsync<string>("select current_setting('jit')", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task keys_stored_without_their_day_are_given_it_and_then_found()
     {
         var store = host.Services.GetRequiredService<IDocumentStore>();
