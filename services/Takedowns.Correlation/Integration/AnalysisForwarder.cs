@@ -25,14 +25,15 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
 
     public static readonly Type[] EventTypes =
     [
-        typeof(SpikeRaised), typeof(SpikeClosed), typeof(CampaignRaised), typeof(CampaignConfirmedByAnalyst), typeof(CampaignDismissedByAnalyst),
+        typeof(SpikeRaised), typeof(SpikeReinstated), typeof(SpikeClosed), typeof(CampaignRaised), typeof(CampaignConfirmedByAnalyst), typeof(CampaignDismissedByAnalyst),
         typeof(CampaignAbsorbed), typeof(CampaignReportSplitOff),
     ];
 
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
-        var closedIds = page.Events.Select(e => e.Data).OfType<SpikeClosed>().Select(c => c.SpikeId).Distinct().ToArray();
+        var closedIds = page.Events.Select(e => e.Data switch { SpikeClosed c => c.SpikeId, SpikeReinstated r => r.SpikeId, _ => Guid.Empty })
+            .Where(id => id != Guid.Empty).Distinct().ToArray();
         var spikes = closedIds.Length == 0 ? new Dictionary<Guid, Spike>()
             : (await operations.LoadManyAsync<Spike>(ct, closedIds)).ToDictionary(s => s.Id);
         // Confirmations, merges and splits name the campaign's reports as they stood at that event (the stream folded up to it).
@@ -47,6 +48,9 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
             {
                 SpikeRaised r => bus.PublishIntegrationEvent(new SpikeDetected(r.SpikeId, r.Slice, r.Start, r.End, r.Observed, r.Expected,
                     -Math.Log10(Math.Max(r.PValue, 1e-300)), r.PValue, r.Method, r.CivicPeriods, r.RaisedAt, r.Cells ?? []), e.Id, ct),
+                SpikeReinstated r when spikes.TryGetValue(r.SpikeId, out var s) => bus.PublishIntegrationEvent(new SpikeDetected(r.SpikeId, s.Slice, s.Start,
+                    r.End, r.Observed, r.Expected, -Math.Log10(Math.Max(r.PValue, 1e-300)), r.PValue, r.Method, r.CivicPeriods, r.ReinstatedAt, r.Cells ?? [],
+                    Reinstated: true), e.Id, ct),
                 SpikeClosed c when spikes.TryGetValue(c.SpikeId, out var s) => bus.PublishIntegrationEvent(
                     new SpikeEnded(c.SpikeId, s.Slice, s.Start, c.End, c.Observed, c.Expected, c.Withdrawn, c.ClosedAt), e.Id, ct),
                 CampaignRaised r => bus.PublishIntegrationEvent(new CampaignSuspected(r.CampaignId, r.Members.Select(m => m.ReportId).ToList(),

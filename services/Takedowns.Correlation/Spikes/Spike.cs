@@ -23,6 +23,14 @@ public sealed record SpikeRevised(
 /// <summary>The spike is over; <paramref name="Withdrawn"/> when later data (retracted or amended reports) no longer supports it.</summary>
 public sealed record SpikeClosed(Guid SpikeId, DateOnly End, int Observed, double Expected, bool Withdrawn, DateTimeOffset ClosedAt);
 
+/// <summary>
+/// A withdrawn spike the data shows again (the reports that took it away came back, or more of its days arrived): it
+/// stands again, with its window and counts as now found, open until a <see cref="SpikeClosed"/> ends it.
+/// </summary>
+public sealed record SpikeReinstated(
+    Guid SpikeId, DateOnly End, int Observed, double Expected, double PValue, string Method, IReadOnlyList<CivicPeriodRef> CivicPeriods,
+    DateOnly FirstAlarm, DateTimeOffset ReinstatedAt, IReadOnlyList<Slice>? Cells = null);
+
 /// <summary>A spike as analysts see it. Its id is derived from its slice and first day, so a rescan finds the same spike.</summary>
 public sealed record Spike(
     Guid Id, Slice Slice, string Country, DateOnly Start, DateOnly End, int Observed, double Expected, double PValue, string Method,
@@ -42,6 +50,12 @@ public sealed record Spike(
         Cells = e.Cells ?? s.Cells, FirstAlarm = e.FirstAlarm ?? s.FirstAlarm,
     };
 
+    public static Spike Apply(SpikeReinstated e, Spike s) => s with
+    {
+        End = e.End, Observed = e.Observed, Expected = e.Expected, PValue = e.PValue, Method = e.Method, CivicPeriods = e.CivicPeriods,
+        FirstAlarm = e.FirstAlarm, Cells = e.Cells ?? s.Cells, Open = true, Withdrawn = false, UpdatedAt = e.ReinstatedAt,
+    };
+
     public static Spike Apply(SpikeClosed e, Spike s) => s with
     {
         End = e.End, Observed = e.Observed, Expected = e.Expected, Open = false, Withdrawn = e.Withdrawn, UpdatedAt = e.ClosedAt,
@@ -54,7 +68,7 @@ public static class SpikeDecisions
     /// <summary>
     /// Late reports (an organisation importing its history, say) can change a spike that has already ended, or take it
     /// away: an ended spike is revised or withdrawn like an open one, so the stored spikes stay what a rebuild from the
-    /// history would give. A withdrawn spike stays withdrawn.
+    /// history would give. A withdrawn spike the data shows again is reinstated (and ended at once if it is over).
     /// </summary>
     /// <param name="found">The episode as found now, or null when the data no longer shows it.</param>
     public static object[] Reconcile(Spike? stored, SpikeEpisode? found, IReadOnlyList<CivicPeriodRef> periods, DateTimeOffset now)
@@ -70,7 +84,11 @@ public static class SpikeDecisions
                 periods, found.FirstAlarm, now, found.Cells, afterwards);
             return found.Open ? [raised] : [raised, new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now)];
         }
-        if (stored.Withdrawn) return [];
+        if (stored.Withdrawn)
+        {
+            var reinstated = new SpikeReinstated(id, found.End, found.Observed, found.Expected, found.PValue, found.Method, periods, found.FirstAlarm, now, found.Cells);
+            return found.Open ? [reinstated] : [reinstated, new SpikeClosed(id, found.End, found.Observed, found.Expected, false, now)];
+        }
         var events = new List<object>();
         if (stored.End != found.End || stored.Observed != found.Observed || Math.Abs(stored.Expected - found.Expected) > 1e-6 ||
             stored.PValue != found.PValue || !stored.CivicPeriods.SequenceEqual(periods) || !(stored.Cells ?? []).SequenceEqual(found.Cells) ||

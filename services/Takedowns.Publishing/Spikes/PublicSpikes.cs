@@ -7,14 +7,19 @@ using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Publishing.Spikes;
 
-/// <summary>A spike Correlation found, as the public may see it: a slice, a window and counts, never a report.</summary>
+/// <summary>
+/// A spike Correlation found, as the public may see it: a slice, a window and counts, never a report. <paramref name="UpdatedAt"/>:
+/// when Correlation last detected, reinstated or ended it (absent on documents written before it was kept).
+/// </summary>
 public sealed record PublicSpike(
     Guid Id, Slice Slice, string Country, DateOnly Start, DateOnly End, int Observed, double Expected, bool Ended, bool Withdrawn,
-    IReadOnlyList<CivicPeriodRef> CivicPeriods);
+    IReadOnlyList<CivicPeriodRef> CivicPeriods, DateTimeOffset? UpdatedAt = null);
 
 /// <summary>
 /// Keeps the public list of spikes. Idempotent and order-tolerant: a detection arriving after the spike's end does not
-/// reopen it, and redeliveries write the same document again.
+/// reopen it, unless it reinstates a withdrawn spike and is the later of the two; an end older than what is kept (a
+/// withdrawal redelivered after the reinstatement that followed it) changes nothing; redeliveries write the same
+/// document again.
 /// </summary>
 public sealed class SpikeConsumer(IDocumentSession session) : IConsumer<SpikeDetected>, IConsumer<SpikeEnded>
 {
@@ -22,8 +27,9 @@ public sealed class SpikeConsumer(IDocumentSession session) : IConsumer<SpikeDet
     {
         var m = context.Message;
         var known = await session.LoadAsync<PublicSpike>(m.SpikeId, context.CancellationToken);
-        if (known is not null) return;
-        session.Store(new PublicSpike(m.SpikeId, m.Slice, m.Slice.Country, m.Start, m.End, m.Observed, m.Expected, false, false, m.CivicPeriods));
+        bool reinstates = known is { Withdrawn: true } && m.Reinstated && (known.UpdatedAt is null || m.DetectedAt > known.UpdatedAt);
+        if (known is not null && !reinstates) return;
+        session.Store(new PublicSpike(m.SpikeId, m.Slice, m.Slice.Country, m.Start, m.End, m.Observed, m.Expected, false, false, m.CivicPeriods, m.DetectedAt));
         await session.SaveChangesAsync(context.CancellationToken);
     }
 
@@ -31,7 +37,9 @@ public sealed class SpikeConsumer(IDocumentSession session) : IConsumer<SpikeDet
     {
         var m = context.Message;
         var known = await session.LoadAsync<PublicSpike>(m.SpikeId, context.CancellationToken);
-        session.Store(new PublicSpike(m.SpikeId, m.Slice, m.Slice.Country, m.Start, m.End, m.Observed, m.Expected, true, m.Withdrawn, known?.CivicPeriods ?? []));
+        if (known?.UpdatedAt > m.EndedAt) return;
+        session.Store(new PublicSpike(m.SpikeId, m.Slice, m.Slice.Country, m.Start, m.End, m.Observed, m.Expected, true, m.Withdrawn,
+            known?.CivicPeriods ?? [], m.EndedAt));
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }

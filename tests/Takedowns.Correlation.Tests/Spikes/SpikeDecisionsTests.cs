@@ -31,10 +31,22 @@ public sealed class SpikeDecisionsTests
     }
 
     [Fact]
-    public void a_withdrawn_spike_stays_withdrawn()
+    public void a_withdrawn_spike_stays_withdrawn_until_the_data_shows_it_again_then_stands_as_found()
     {
-        Assert.Empty(SpikeDecisions.Reconcile(Stored(open: false, withdrawn: true), null, [], Now));
-        Assert.Empty(SpikeDecisions.Reconcile(Stored(open: false, withdrawn: true), Episode(), [], Now));
+        var withdrawn = Stored(open: false, withdrawn: true);
+        Assert.Empty(SpikeDecisions.Reconcile(withdrawn, null, [], Now));
+
+        var events = SpikeDecisions.Reconcile(withdrawn, Episode(observed: 12), [], Now);
+        Assert.Equal([typeof(SpikeReinstated), typeof(SpikeClosed)], events.Select(e => e.GetType()));
+        var ended = Spike.Apply((SpikeClosed)events[1], Spike.Apply((SpikeReinstated)events[0], withdrawn));
+        Assert.False(ended.Withdrawn);
+        Assert.False(ended.Open);
+        Assert.Equal(12, ended.Observed);
+
+        var open = Spike.Apply(Assert.IsType<SpikeReinstated>(Assert.Single(SpikeDecisions.Reconcile(withdrawn, Episode(open: true), [], Now))), withdrawn);
+        Assert.True(open.Open);
+        Assert.False(open.Withdrawn);
+        Assert.Empty(SpikeDecisions.Reconcile(open, Episode(open: true), [], Now)); // as found: nothing more to record
     }
 
     [Fact]

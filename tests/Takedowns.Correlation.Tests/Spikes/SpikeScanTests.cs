@@ -61,6 +61,21 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
         var withdrawn = (await host.SpikesAsync("country=MD&includeWithdrawn=true")).GetProperty("items");
         Assert.All(withdrawn.EnumerateArray(), s => Assert.Equal("withdrawn", s.GetProperty("status").GetString()));
         Assert.NotEmpty(withdrawn.EnumerateArray());
+
+        // The reports come back (sent again as new reports): the same spike stands again, and the services that consume
+        // analysis events are told it is reinstated.
+        var again = Enumerable.Range(0, 12).Select(_ => Report("MD", Today.AddDays(-1), Platform.VK)).ToList();
+        await host.PublishAsync(again);
+        await Eventually.Until(() => SeriesTotalAsync("MD"), total => total == reports.Count + again.Count, what: "the reports sent again to be counted");
+        await host.SettledAsync();
+        await scanner.ScanAsync(CancellationToken.None);
+        var back = (await host.SpikesAsync("country=MD")).GetProperty("items");
+        Assert.NotEmpty(back.EnumerateArray());
+        var ids = withdrawn.EnumerateArray().Select(s => s.GetProperty("spikeId").GetGuid()).ToHashSet();
+        Assert.Contains(back.EnumerateArray(), s => ids.Contains(s.GetProperty("spikeId").GetGuid()) && s.GetProperty("status").GetString() != "withdrawn");
+        await Eventually.Until(async () => (await Inspect.AllMessagesAsync(host.VirtualHost)).Select(m => JsonDocument.Parse(m).RootElement.GetProperty("message"))
+                .Count(m => m.TryGetProperty("reinstated", out var r) && r.GetBoolean() && ids.Contains(m.GetProperty("spikeId").GetGuid())),
+            n => n >= 1, what: "a reinstated spike's detection on the bus");
     }
 
     [Theory]

@@ -38,6 +38,32 @@ public sealed class PublicAnalysisTests(ServiceHost<Program> host) : IClassFixtu
     }
 
     [Fact]
+    public async Task a_withdrawn_spike_the_data_shows_again_returns_and_a_late_copy_of_its_withdrawal_does_not_take_it_away()
+    {
+        var at = DateTimeOffset.UtcNow.AddHours(-3);
+        var detected = new SpikeDetected(Guid.NewGuid(), new Slice("AM", Platform.Telegram), new DateOnly(2026, 9, 1), new DateOnly(2026, 9, 3), 11, 2.1, 5, 1e-5, "tail test over 3 days", [], at);
+        var withdrawn = new SpikeEnded(detected.SpikeId, detected.Slice, detected.Start, detected.End, 11, 2.1, Withdrawn: true, at.AddHours(1));
+        Task<JsonElement> Shown() => GetAsync("/api/public/spikes?country=AM");
+        await PublishAsync(detected);
+        await Eventually.Until(Shown, i => i.GetArrayLength() == 1, what: "the spike");
+        await PublishAsync(withdrawn);
+        await Eventually.Until(Shown, i => i.GetArrayLength() == 0, what: "the withdrawn spike to leave");
+        await PublishAsync(detected); // its first detection again: does not bring it back
+        await Task.Delay(1500);
+        Assert.Empty((await Shown()).EnumerateArray());
+
+        await PublishAsync(detected with { Observed = 12, End = new DateOnly(2026, 9, 4), DetectedAt = at.AddHours(2), Reinstated = true });
+        var back = await Eventually.Until(Shown, i => i.GetArrayLength() == 1 && i[0].GetProperty("observed").GetInt32() == 12, what: "the reinstated spike");
+        Assert.Equal("ongoing", back[0].GetProperty("status").GetString());
+        await PublishAsync(withdrawn); // the earlier withdrawal again, after the reinstatement
+        await Task.Delay(1500);
+        Assert.Equal(12, Assert.Single((await Shown()).EnumerateArray()).GetProperty("observed").GetInt32());
+
+        await PublishAsync(withdrawn with { Observed = 12, End = new DateOnly(2026, 9, 4), Withdrawn = false, EndedAt = at.AddHours(3) });
+        await Eventually.Until(Shown, i => i.GetArrayLength() == 1 && i[0].GetProperty("status").GetString() != "ongoing", what: "the spike to end");
+    }
+
+    [Fact]
     public async Task only_confirmed_campaigns_are_public_and_never_name_a_report()
     {
         var reports = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToList();
