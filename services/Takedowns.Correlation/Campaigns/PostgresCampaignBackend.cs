@@ -155,7 +155,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     public static void Queue(IDocumentOperations operations, CampaignChanges changes)
     {
         string schema = Schema(operations);
-        // A report's rows are found by key and time (the one index the table keeps), not by report: an index on the
+        // A report's rows are found by day, key and time (the one index the table keeps), not by report: an index on the
         // report alone would double the cost of every insert for the rare revision or retraction.
         if (changes.Unindexed.Count > 0)
             operations.QueueSqlCommand($"""

@@ -25,8 +25,9 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
     public const int DefaultMaxProfiles = 50_000;
 
     /// <summary>
-    /// Days are loaded for a page only when this many of its reports need them (one pass over the key table, worth it for
-    /// a page of an import, not for a few live reports, which the index answers at once), and at most this many at once.
+    /// Days are loaded for a page only when this many of its reports need them (each day a range of the key table's index
+    /// of thousands of rows at an import's volume: worth it for a page of an import, not for a few live reports, which the
+    /// index answers directly), and at most this many at once.
     /// </summary>
     public const int ReportsWorthLoading = 200, MostDaysLoaded = 400;
 
@@ -42,7 +43,7 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
     /// <summary>How often the copy was found not to match and was loaded again (benchmarks and tests read it).</summary>
     public int Reloads { get; private set; }
 
-    /// <summary>Candidate lookups and profiles answered from memory, and from the tables; passes over the key table to load days.</summary>
+    /// <summary>Candidate lookups and profiles answered from memory, and from the tables; how often days were loaded.</summary>
     public (long Memory, long Stored) Probes => (_probesHeld, _probesStored);
     public (long Memory, long Stored) ProfilesRead => (_profilesHeld, _profilesStored);
     public long DayLoads { get; private set; }
@@ -99,7 +100,7 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
     /// <summary>Takes in a committed page's changes, so the copy matches the tables again (the page ends with the event <paramref name="ceiling"/>).</summary>
     public IChangeListener Committed(long ceiling, CampaignChanges changes) => new CommitListener(this, ceiling, changes);
 
-    public void Apply(long ceiling, CampaignChanges changes)
+    private void Apply(long ceiling, CampaignChanges changes)
     {
         foreach (var (key, _, id) in changes.Unindexed) _keys.Remove(key, id);
         foreach (var (key, at, id) in changes.Keys)
@@ -137,17 +138,23 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref day)) day.Keys++;
     }
 
-    /// <summary>Past the limit, lets go of the days needed longest ago (not this page's) until a quarter of the limit is free.</summary>
+    /// <summary>
+    /// Past the limit, lets go of the days needed longest ago (not this page's) until a quarter of the limit is free. Keys
+    /// counted are those added (a revision's removed rows still count until the index is rebuilt here), so it errs early.
+    /// </summary>
     private void Evict()
     {
         if (_keyCount <= maxKeys) return;
         long keep = maxKeys * 3L / 4, count = _keyCount;
+        int dropped = 0;
         foreach (var (day, held) in _days.Where(d => d.Value.Used < _pages).OrderBy(d => d.Value.Used).ToList())
         {
             if (count <= keep) break;
             _days.Remove(day);
             count -= held.Keys;
+            dropped++;
         }
+        if (dropped == 0) return; // every day held is this page's: nothing to let go yet
         var fresh = new KeyIndex();
         long kept = 0;
         foreach (var (key, at, id) in _keys.Entries())

@@ -235,7 +235,7 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             if (events.Length == 0) return;
             if (isNew) session.Events.StartStream<Spike>(id, events);
             else session.Events.Append(id, events);
-            raised += events.Count(e => e is SpikeRaised);
+            raised += events.Count(e => e is SpikeRaised or SpikeReinstated); // a reinstated spike is raised again
             revised += events.Count(e => e is SpikeRevised);
             closed += events.Count(e => e is SpikeClosed);
         }
