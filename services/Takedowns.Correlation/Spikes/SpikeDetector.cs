@@ -262,7 +262,9 @@ public sealed class SpikeDetector(SpikeSettings settings)
     public static double Simes(IReadOnlyList<double> pValues)
     {
         if (pValues.Count == 0) return 1;
-        var sorted = pValues.Order().ToArray();
+        Span<double> sorted = pValues.Count <= 16 ? stackalloc double[pValues.Count] : new double[pValues.Count];
+        for (int i = 0; i < sorted.Length; i++) sorted[i] = pValues[i];
+        sorted.Sort();
         double best = 1;
         for (int j = 0; j < sorted.Length; j++) best = Math.Min(best, sorted.Length * sorted[j] / (j + 1));
         return Math.Min(1, best);
@@ -545,9 +547,11 @@ internal sealed class BaselineModel
     /// </summary>
     private double? Floor(Slice slice, int t)
     {
-        if (RateOf(slice, t) is null) return null;
+        if (!Assessable(slice, t)) return null;
         var weekday = WeekdayFactors(slice.Country, t);
-        var baseline = BaselineOf(slice, t, weekday);
+        // Only the baseline's events and exposure matter here; its size (a robust fit over its days) is left to the
+        // slices that are assessed.
+        var baseline = BaselineOf(slice, t, weekday, withSize: false);
         if (baseline.Events >= _settings.CusumMinBaseline) return 0;
         int longest = _settings.Windows.Max();
         long n = baseline.Events + Sum(slice, t - longest + 1, t);
@@ -623,6 +627,13 @@ internal sealed class BaselineModel
     private Func<int, double> _completeness = _ => 1;
 
     private (int From, int To) BaselineOf(int t) => (Math.Max(0, t - _settings.GuardDays - _settings.BaselineDays + 1), t - _settings.GuardDays);
+
+    /// <summary>Whether the slice has enough baseline days on day <paramref name="t"/> to be assessed (<see cref="RateOf"/> is not null).</summary>
+    private bool Assessable(Slice slice, int t)
+    {
+        var (from, to) = BaselineOf(t);
+        return to >= from && _sums[slice].Over(from, to).Days >= _settings.MinBaselineDays;
+    }
 
     private (double Mean, double Size)? RateOf(Slice slice, int t)
     {
@@ -749,7 +760,7 @@ internal sealed class BaselineModel
     /// A slice's baseline as on day <paramref name="t"/>: its events, their exposure (baseline days weighted by the
     /// weekday factors and the share of reports in by now) and the negative-binomial size of its daily counts.
     /// </summary>
-    private Baseline BaselineOf(Slice slice, int t, double[] weekday)
+    private Baseline BaselineOf(Slice slice, int t, double[] weekday, bool withSize = true)
     {
         var (from, to) = BaselineOf(t);
         var sums = _sums[slice];
@@ -763,7 +774,7 @@ internal sealed class BaselineModel
             for (int u = from; u <= to; u++)
                 if (sums.Usable[u]) exposure += weekday[(int)_series.DayAt(u).DayOfWeek] * _completeness(u);
         var (sum, _, _) = sums.Over(from, to);
-        return new Baseline(sum, exposure, RateOf(slice, t)?.Size ?? double.PositiveInfinity);
+        return new Baseline(sum, exposure, withSize ? RateOf(slice, t)?.Size ?? double.PositiveInfinity : double.PositiveInfinity);
     }
 
     private double WindowExposure(double[] weekday, int from, int to)

@@ -17,9 +17,17 @@ public sealed class DetectionOptions
 
     /// <summary>
     /// While reports are still being counted in (the counts behind the stored events), older days whose counts changed
-    /// are scanned at most this often; once the counts have caught up, at the next scan.
+    /// are scanned at most this often, and every day while the backlog is over <see cref="BusyBacklog"/>; once the counts
+    /// have caught up, at the next scan.
     /// </summary>
     public TimeSpan HistoricInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Stored events not yet in the daily counts beyond which the counts are taken to be busy taking in a backlog (an
+    /// import): a scan would assess days the next pages change again, so scans then wait for <see cref="HistoricInterval"/>
+    /// or for the counts to catch up, recent days too.
+    /// </summary>
+    public long BusyBacklog { get; set; } = 5_000;
 }
 
 /// <summary>What one scan did.</summary>
@@ -47,15 +55,18 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             long counted = 0;
             try
             {
-                counted = await CountedUpToAsync(ct);
-                // While reports are still being counted in (an import), days beyond the recent ones are scanned at most
-                // every HistoricInterval: each such scan goes over the whole changed history, and the next change
-                // undoes it. Once the counts have caught up they are scanned at once.
-                bool historic = clock.GetUtcNow() - _lastHistoric >= options.Value.HistoricInterval || await CountsSettledBeyondAsync(-1, ct);
-                var result = await ScanAsync(historic, ct);
-                if (historic) _lastHistoric = clock.GetUtcNow();
-                if (result.Raised + result.Revised + result.Closed > 0)
-                    logger.LogInformation("Spike scan over {Slices} slices: {Raised} raised, {Revised} revised, {Closed} closed", result.Slices, result.Raised, result.Revised, result.Closed);
+                var (head, counts) = await ProgressAsync(ct);
+                counted = counts;
+                var plan = PlanScan(clock.GetUtcNow() - _lastHistoric >= options.Value.HistoricInterval, head - counts, options.Value.BusyBacklog);
+                if (plan != ScanPlan.Wait)
+                {
+                    var result = await ScanAsync(plan == ScanPlan.Everything, ct);
+                    if (plan == ScanPlan.Everything) _lastHistoric = clock.GetUtcNow();
+                    var scanned = clock.GetElapsedTime(started);
+                    if (result.Raised + result.Revised + result.Closed > 0 || scanned > TimeSpan.FromSeconds(10))
+                        logger.LogInformation("Spike scan over {Slices} slices in {Seconds:0.0} s: {Raised} raised, {Revised} revised, {Closed} closed",
+                            result.Slices, scanned.TotalSeconds, result.Raised, result.Revised, result.Closed);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -82,6 +93,42 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
 
     /// <summary>How often a long pause looks whether the counts have settled.</summary>
     private static readonly TimeSpan SettledCheck = TimeSpan.FromSeconds(5);
+
+    /// <summary>What a turn of the scanner does.</summary>
+    public enum ScanPlan
+    {
+        /// <summary>Nothing yet: the counts are taking in a backlog that would change the days scanned again.</summary>
+        Wait,
+        /// <summary>The recent days; older days whose counts changed stay to be scanned.</summary>
+        Recent,
+        /// <summary>The recent days and every older day whose counts or civic periods changed.</summary>
+        Everything,
+    }
+
+    /// <summary>
+    /// A turn's scan. While the counts are behind the stored events by more than <paramref name="busyBacklog"/> (an import
+    /// being counted in), each scan would assess days that the next pages change again, recent ones included: the scanner
+    /// then scans only every <see cref="DetectionOptions.HistoricInterval"/> (<paramref name="historicDue"/>), and at once
+    /// when the counts catch up. Without such a backlog the recent days are scanned every turn, and older changed days
+    /// too when the counts hold every stored event or the interval is due (each such scan goes over the whole changed
+    /// history, which a trickle of late reports would otherwise have it do every minute).
+    /// </summary>
+    /// <param name="backlog">Stored events the daily counts have not taken in yet.</param>
+    public static ScanPlan PlanScan(bool historicDue, long backlog, long busyBacklog) =>
+        historicDue || backlog <= 0 ? ScanPlan.Everything
+        : backlog > busyBacklog ? ScanPlan.Wait
+        : ScanPlan.Recent;
+
+    /// <summary>The last event stored, and the last one the daily counts and their record of changes have both taken in.</summary>
+    private async Task<(long Head, long Counted)> ProgressAsync(CancellationToken ct)
+    {
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        long head = progress.FirstOrDefault(p => p.ShardName == HighWaterMarkName)?.Sequence ?? 0;
+        long counts = progress
+            .Where(p => p.ShardName.StartsWith(SliceDayShard, StringComparison.Ordinal) || p.ShardName.StartsWith(SeriesChangesShard, StringComparison.Ordinal))
+            .Select(p => p.Sequence).DefaultIfEmpty(0).Min();
+        return (head, counts);
+    }
 
     /// <summary>Whether the daily counts and their record of changes have processed every stored event, and got past <paramref name="seen"/>.</summary>
     private async Task<bool> CountsSettledBeyondAsync(long seen, CancellationToken ct)

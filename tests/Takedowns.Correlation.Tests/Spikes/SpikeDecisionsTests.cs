@@ -67,4 +67,15 @@ public sealed class SpikeDecisionsTests
         // A revision written before first alarms could move leaves it as it was.
         Assert.Equal(Start.AddDays(1), Spike.Apply(revised with { FirstAlarm = null }, stored).FirstAlarm);
     }
+
+    [Theory]
+    [InlineData(false, 0, SpikeScanner.ScanPlan.Everything)]      // the counts hold every stored event: changed history too
+    [InlineData(false, -3, SpikeScanner.ScanPlan.Everything)]     // progress read between two commits
+    [InlineData(false, 1, SpikeScanner.ScanPlan.Recent)]          // a trickle behind: the recent days, history when due
+    [InlineData(false, 5_000, SpikeScanner.ScanPlan.Recent)]
+    [InlineData(false, 5_001, SpikeScanner.ScanPlan.Wait)]        // an import being counted in: nothing until due or caught up
+    [InlineData(true, 5_001, SpikeScanner.ScanPlan.Everything)]
+    [InlineData(true, 1_000_000, SpikeScanner.ScanPlan.Everything)]
+    public void a_scan_waits_while_the_counts_take_in_a_backlog_until_the_historic_interval_is_due(bool due, long backlog, SpikeScanner.ScanPlan expected) =>
+        Assert.Equal(expected, SpikeScanner.PlanScan(due, backlog, busyBacklog: 5_000));
 }
