@@ -48,6 +48,8 @@ public static class HistoryThroughApi
         // Detection's own lines and the event store's agents (pages, pauses, retries) go to a file per service.
         foreach (string category in new[] { "Takedowns", "Marten", "JasperFx" })
             ((Dictionary<string, string>)settings["correlation"])[$"Logging:LogLevel:{category}"] = "Information";
+        // And where each page of campaign detection spends its time.
+        ((Dictionary<string, string>)settings["correlation"])[$"Logging:LogLevel:{typeof(Takedowns.Correlation.Campaigns.CampaignLinker).FullName}"] = "Debug";
         string logs = Path.Combine(Path.GetTempPath(), applicationPrefix);
         Console.WriteLine($"Each service's output: {logs}");
         var system = new RunningSystem { Settings = settings, LogDirectory = logs };

@@ -17,15 +17,16 @@ public sealed class DetectionOptions
 
     /// <summary>
     /// While reports are still being counted in (the counts behind the stored events), older days whose counts changed
-    /// are scanned at most this often, and every day while the backlog is over <see cref="BusyBacklog"/>; once the counts
-    /// have caught up, at the next scan.
+    /// are scanned at most this often (counted from the service's start, and at least ten times as long as the last such
+    /// scan took), and every day while the backlog is over <see cref="BusyBacklog"/>; once the counts have caught up, at
+    /// the next scan.
     /// </summary>
     public TimeSpan HistoricInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Stored events not yet in the daily counts beyond which the counts are taken to be busy taking in a backlog (an
-    /// import): a scan would assess days the next pages change again, so scans then wait for <see cref="HistoricInterval"/>
-    /// or for the counts to catch up, recent days too.
+    /// Events stored between two turns of the scanner (or not yet in the daily counts) beyond which an import is taken to
+    /// be under way: a scan would assess days the next pages change again, so scans then wait for
+    /// <see cref="HistoricInterval"/> or for the import to end, recent days too.
     /// </summary>
     public long BusyBacklog { get; set; } = 5_000;
 }
@@ -57,12 +58,17 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             {
                 var (head, counts) = await ProgressAsync(ct);
                 counted = counts;
-                var plan = PlanScan(clock.GetUtcNow() - _lastHistoric >= options.Value.HistoricInterval, head - counts, options.Value.BusyBacklog);
+                // Counted from the service's start: one that starts into an import does not scan what it is about to change.
+                _lastHistoric ??= clock.GetUtcNow();
+                var spacing = options.Value.HistoricInterval > 10 * _historicTook ? options.Value.HistoricInterval : 10 * _historicTook;
+                long arrived = _headBefore is { } before ? head - before : 0;
+                _headBefore = head;
+                var plan = PlanScan(clock.GetUtcNow() - _lastHistoric >= spacing, head - counts, arrived, options.Value.BusyBacklog);
                 if (plan != ScanPlan.Wait)
                 {
                     var result = await ScanAsync(plan == ScanPlan.Everything, ct);
-                    if (plan == ScanPlan.Everything) _lastHistoric = clock.GetUtcNow();
                     var scanned = clock.GetElapsedTime(started);
+                    if (plan == ScanPlan.Everything) (_lastHistoric, _historicTook) = (clock.GetUtcNow(), scanned);
                     if (result.Raised + result.Revised + result.Closed > 0 || scanned > TimeSpan.FromSeconds(10))
                         logger.LogInformation("Spike scan over {Slices} slices in {Seconds:0.0} s: {Raised} raised, {Revised} revised, {Closed} closed",
                             result.Slices, scanned.TotalSeconds, result.Raised, result.Revised, result.Closed);
@@ -89,7 +95,16 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
         }
     }
 
-    private DateTimeOffset _lastHistoric = DateTimeOffset.MinValue;
+    private DateTimeOffset? _lastHistoric;
+
+    /// <summary>The last stored event at the scanner's previous turn.</summary>
+    private long? _headBefore;
+
+    /// <summary>
+    /// How long the last scan of everything changed took: while a backlog is counted in, such scans are at least ten times
+    /// that apart, so scanning a long history takes at most a tenth of a core from taking it in.
+    /// </summary>
+    private TimeSpan _historicTook;
 
     /// <summary>How often a long pause looks whether the counts have settled.</summary>
     private static readonly TimeSpan SettledCheck = TimeSpan.FromSeconds(5);
@@ -106,17 +121,20 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     }
 
     /// <summary>
-    /// A turn's scan. While the counts are behind the stored events by more than <paramref name="busyBacklog"/> (an import
-    /// being counted in), each scan would assess days that the next pages change again, recent ones included: the scanner
-    /// then scans only every <see cref="DetectionOptions.HistoricInterval"/> (<paramref name="historicDue"/>), and at once
-    /// when the counts catch up. Without such a backlog the recent days are scanned every turn, and older changed days
-    /// too when the counts hold every stored event or the interval is due (each such scan goes over the whole changed
-    /// history, which a trickle of late reports would otherwise have it do every minute).
+    /// A turn's scan. While the stored events grow by more than <paramref name="busyEvents"/> between turns, or the counts
+    /// are that far behind them (an import being counted in), each scan would assess days that the next pages change
+    /// again, recent ones included: the scanner then scans only when <paramref name="historicDue"/>
+    /// (<see cref="DetectionOptions.HistoricInterval"/>), and otherwise at the first turn after the import. Without that,
+    /// the recent days are scanned every turn, and older changed days too when the counts hold every stored event or the
+    /// interval is due (each such scan goes over the whole changed history, which a trickle of late reports would
+    /// otherwise have it do every minute).
     /// </summary>
     /// <param name="backlog">Stored events the daily counts have not taken in yet.</param>
-    public static ScanPlan PlanScan(bool historicDue, long backlog, long busyBacklog) =>
-        historicDue || backlog <= 0 ? ScanPlan.Everything
-        : backlog > busyBacklog ? ScanPlan.Wait
+    /// <param name="arrived">Events stored since the scanner's previous turn (at least a scan interval ago).</param>
+    public static ScanPlan PlanScan(bool historicDue, long backlog, long arrived, long busyEvents) =>
+        historicDue ? ScanPlan.Everything
+        : backlog > busyEvents || arrived > busyEvents ? ScanPlan.Wait
+        : backlog <= 0 ? ScanPlan.Everything
         : ScanPlan.Recent;
 
     /// <summary>The last event stored, and the last one the daily counts and their record of changes have both taken in.</summary>

@@ -69,13 +69,14 @@ public sealed class SpikeDecisionsTests
     }
 
     [Theory]
-    [InlineData(false, 0, SpikeScanner.ScanPlan.Everything)]      // the counts hold every stored event: changed history too
-    [InlineData(false, -3, SpikeScanner.ScanPlan.Everything)]     // progress read between two commits
-    [InlineData(false, 1, SpikeScanner.ScanPlan.Recent)]          // a trickle behind: the recent days, history when due
-    [InlineData(false, 5_000, SpikeScanner.ScanPlan.Recent)]
-    [InlineData(false, 5_001, SpikeScanner.ScanPlan.Wait)]        // an import being counted in: nothing until due or caught up
-    [InlineData(true, 5_001, SpikeScanner.ScanPlan.Everything)]
-    [InlineData(true, 1_000_000, SpikeScanner.ScanPlan.Everything)]
-    public void a_scan_waits_while_the_counts_take_in_a_backlog_until_the_historic_interval_is_due(bool due, long backlog, SpikeScanner.ScanPlan expected) =>
-        Assert.Equal(expected, SpikeScanner.PlanScan(due, backlog, busyBacklog: 5_000));
+    [InlineData(false, 0, 0, SpikeScanner.ScanPlan.Everything)]      // the counts hold every stored event: changed history too
+    [InlineData(false, -3, 10, SpikeScanner.ScanPlan.Everything)]    // progress read between two commits
+    [InlineData(false, 1, 10, SpikeScanner.ScanPlan.Recent)]         // a trickle behind: the recent days, history when due
+    [InlineData(false, 5_000, 5_000, SpikeScanner.ScanPlan.Recent)]
+    [InlineData(false, 5_001, 0, SpikeScanner.ScanPlan.Wait)]        // a backlog being counted in: nothing until due or done
+    [InlineData(false, 0, 5_001, SpikeScanner.ScanPlan.Wait)]        // an import arriving, counted as fast as it comes
+    [InlineData(true, 5_001, 0, SpikeScanner.ScanPlan.Everything)]
+    [InlineData(true, 0, 1_000_000, SpikeScanner.ScanPlan.Everything)]
+    public void a_scan_waits_while_an_import_arrives_until_the_historic_interval_is_due(bool due, long backlog, long arrived, SpikeScanner.ScanPlan expected) =>
+        Assert.Equal(expected, SpikeScanner.PlanScan(due, backlog, arrived, busyEvents: 5_000));
 }
