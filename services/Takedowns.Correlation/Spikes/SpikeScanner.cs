@@ -63,10 +63,16 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
                 var spacing = options.Value.HistoricInterval > 10 * _historicTook ? options.Value.HistoricInterval : 10 * _historicTook;
                 long arrived = _headBefore is { } before ? head - before : 0;
                 _headBefore = head;
-                var plan = PlanScan(clock.GetUtcNow() - _lastHistoric >= spacing, head - counts, arrived, options.Value.BusyBacklog);
+                // Recent days are judged by the share of their reports in by now, which moves slowly: without a change of
+                // counts or civic periods they are scanned again once a day begins or the historic interval has passed.
+                var now = clock.GetUtcNow();
+                bool stale = _lastScan is not { } last || now - last >= options.Value.HistoricInterval || now.UtcDateTime.Date != last.UtcDateTime.Date;
+                bool worth = stale || await ChangedSinceScannedAsync(ct);
+                var plan = PlanScan(worth, now - _lastHistoric >= spacing, head - counts, arrived, options.Value.BusyBacklog);
                 if (plan != ScanPlan.Wait)
                 {
                     var result = await ScanAsync(plan == ScanPlan.Everything, ct);
+                    _lastScan = now;
                     var scanned = clock.GetElapsedTime(started);
                     if (plan == ScanPlan.Everything) (_lastHistoric, _historicTook) = (clock.GetUtcNow(), scanned);
                     if (result.Raised + result.Revised + result.Closed > 0 || scanned > TimeSpan.FromSeconds(10))
@@ -97,6 +103,19 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
 
     private DateTimeOffset? _lastHistoric;
 
+    /// <summary>When the last scan began.</summary>
+    private DateTimeOffset? _lastScan;
+
+    /// <summary>Whether some country's daily counts or civic periods changed since the scans last took them in.</summary>
+    private async Task<bool> ChangedSinceScannedAsync(CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var state = await session.LoadAsync<SpikeScanState>(SpikeScanState.TheId, ct) ?? new SpikeScanState();
+        var changes = await session.Query<SeriesChanges>().ToListAsync(ct);
+        var periods = (await session.Query<CivicPeriod>().ToListAsync(ct)).ToLookup(p => p.Country);
+        return changes.Any(c => c.ChangedSince(state.SeenOf(c.Id)) is not null || state.PeriodsChanged(c.Id, periods[c.Id].ToList()) is not null);
+    }
+
     /// <summary>The last stored event at the scanner's previous turn.</summary>
     private long? _headBefore;
 
@@ -112,7 +131,7 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     /// <summary>What a turn of the scanner does.</summary>
     public enum ScanPlan
     {
-        /// <summary>Nothing yet: the counts are taking in a backlog that would change the days scanned again.</summary>
+        /// <summary>Nothing yet: nothing changed, or the counts are taking in a backlog that would change the days scanned again.</summary>
         Wait,
         /// <summary>The recent days; older days whose counts changed stay to be scanned.</summary>
         Recent,
@@ -131,8 +150,13 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     /// </summary>
     /// <param name="backlog">Stored events the daily counts have not taken in yet.</param>
     /// <param name="arrived">Events stored since the scanner's previous turn (at least a scan interval ago).</param>
-    public static ScanPlan PlanScan(bool historicDue, long backlog, long arrived, long busyEvents) =>
-        historicDue ? ScanPlan.Everything
+    /// <param name="worth">
+    /// Whether a scan could find anything new: some counts or civic periods changed since the last, a day began, or the
+    /// shares of recent days' reports in by now have moved for a while. Without it the turn waits.
+    /// </param>
+    public static ScanPlan PlanScan(bool worth, bool historicDue, long backlog, long arrived, long busyEvents) =>
+        !worth ? ScanPlan.Wait
+        : historicDue ? ScanPlan.Everything
         : backlog > busyEvents || arrived > busyEvents ? ScanPlan.Wait
         : backlog <= 0 ? ScanPlan.Everything
         : ScanPlan.Recent;

@@ -78,5 +78,11 @@ public sealed class SpikeDecisionsTests
     [InlineData(true, 5_001, 0, SpikeScanner.ScanPlan.Everything)]
     [InlineData(true, 0, 1_000_000, SpikeScanner.ScanPlan.Everything)]
     public void a_scan_waits_while_an_import_arrives_until_the_historic_interval_is_due(bool due, long backlog, long arrived, SpikeScanner.ScanPlan expected) =>
-        Assert.Equal(expected, SpikeScanner.PlanScan(due, backlog, arrived, busyEvents: 5_000));
+        Assert.Equal(expected, SpikeScanner.PlanScan(worth: true, due, backlog, arrived, busyEvents: 5_000));
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void a_scan_waits_while_nothing_it_could_find_changed(bool due) =>
+        Assert.Equal(SpikeScanner.ScanPlan.Wait, SpikeScanner.PlanScan(worth: false, due, backlog: 0, arrived: 0, busyEvents: 5_000));
 }
