@@ -107,7 +107,7 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     private DateTimeOffset? _lastScan;
 
     /// <summary>Whether some country's daily counts or civic periods changed since the scans last took them in.</summary>
-    private async Task<bool> ChangedSinceScannedAsync(CancellationToken ct)
+    public async Task<bool> ChangedSinceScannedAsync(CancellationToken ct)
     {
         await using var session = store.QuerySession();
         var state = await session.LoadAsync<SpikeScanState>(SpikeScanState.TheId, ct) ?? new SpikeScanState();

@@ -39,6 +39,29 @@ public sealed class SpikeScanTests(ScanOnDemandHost host) : IClassFixture<ScanOn
     private Task<int> SeriesTotalAsync(string country) => host.SeriesTotalAsync(country, Today.AddDays(-120), Today);
 
     [Fact]
+    public async Task the_scanner_knows_whether_counts_or_civic_periods_changed_since_it_last_scanned()
+    {
+        var scanner = host.Services.GetRequiredService<SpikeScanner>();
+        await host.SettledAsync();
+        await scanner.ScanAsync(CancellationToken.None);
+        Assert.False(await scanner.ChangedSinceScannedAsync(CancellationToken.None));
+
+        await host.PublishAsync([Report("LV", Today.AddDays(-3))]);
+        await Eventually.Until(() => SeriesTotalAsync("LV"), total => total == 1, what: "the report to be counted");
+        await host.SettledAsync();
+        Assert.True(await scanner.ChangedSinceScannedAsync(CancellationToken.None));
+        await scanner.ScanAsync(CancellationToken.None);
+        Assert.False(await scanner.ChangedSinceScannedAsync(CancellationToken.None));
+
+        using var created = await host.CreateAdminClient().PostAsJsonAsync("/api/analysis/civic-periods",
+            new { country = "LV", type = "election", name = "Synthetic election", start = Today.AddDays(-10).ToString("yyyy-MM-dd"), end = Today.AddDays(-8).ToString("yyyy-MM-dd") });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True(await scanner.ChangedSinceScannedAsync(CancellationToken.None));
+        await scanner.ScanAsync(CancellationToken.None);
+        Assert.False(await scanner.ChangedSinceScannedAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task a_spike_that_retractions_take_away_is_withdrawn()
     {
         var reports = new List<ReportSubmitted>();
