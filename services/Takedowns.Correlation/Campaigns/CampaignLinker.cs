@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -55,7 +56,7 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
             _recent.Empty(page.SequenceFloor, page.SequenceCeiling);
             return NullChangeListener.Instance;
         }
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long started = Stopwatch.GetTimestamp();
         var raised = new List<(Guid, object)>();
         // Notices are prepared (normalised, hashed) on all cores first; comparing and clustering then goes in order.
         var prepared = page.Events
@@ -70,13 +71,13 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
             .Where(x => x.Report is not null)
             .AsParallel()
             .ToDictionary(x => x.Index, x => PreparedNotice.Of(x.Report!));
-        long preparedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        long preparedAt = Stopwatch.GetTimestamp();
         var backend = await _recent.BeginAsync(page.SequenceFloor, new PostgresCampaignBackend(operations), prepared.Values.Select(p => p.Report.Time), ct);
         var state = new CampaignState(backend);
         var engine = new CampaignEngine(state, CampaignSettings.Default);
-        long loadedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        long loadedAt = Stopwatch.GetTimestamp();
         await engine.PrefetchAsync(prepared.OrderBy(p => p.Key).Select(p => p.Value).ToList(), ct);
-        long prefetchedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        long prefetchedAt = Stopwatch.GetTimestamp();
         for (int i = 0; i < page.Events.Count; i++)
         {
             var e = page.Events[i];
@@ -106,7 +107,7 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
         if (raised.Count > 0) logger.LogInformation("Campaign detection: {Events} campaign events from {Reports} report events", raised.Count, page.Events.Count);
         var committed = _recent.Committed(page.SequenceCeiling, changes);
         if (!logger.IsEnabled(LogLevel.Debug)) return committed;
-        long comparedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        long comparedAt = Stopwatch.GetTimestamp();
         return new TimedPage(committed, logger, page.Events.Count, [started, preparedAt, loadedAt, prefetchedAt, comparedAt]);
     }
 
@@ -116,8 +117,8 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
         public async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
         {
             await inner.AfterCommitAsync(session, commit, token);
-            long now = System.Diagnostics.Stopwatch.GetTimestamp();
-            double Ms(int i) => System.Diagnostics.Stopwatch.GetElapsedTime(marks[i], i + 1 < marks.Length ? marks[i + 1] : now).TotalMilliseconds;
+            long now = Stopwatch.GetTimestamp();
+            double Ms(int i) => Stopwatch.GetElapsedTime(marks[i], i + 1 < marks.Length ? marks[i + 1] : now).TotalMilliseconds;
             logger.LogDebug("Campaign detection page of {Events} events: preparing {Prepare:0} ms, loading days {Load:0} ms, " +
                 "loading candidates and profiles {Prefetch:0} ms, comparing and clustering {Compare:0} ms, writing {Write:0} ms",
                 events, Ms(0), Ms(1), Ms(2), Ms(3), Ms(4));

@@ -637,10 +637,9 @@ internal sealed class BaselineModel
 
     private (double Mean, double Size)? RateOf(Slice slice, int t)
     {
+        if (!Assessable(slice, t)) return null;
         var (from, to) = BaselineOf(t);
-        if (to < from) return null;
         var (sum, _, days) = _sums[slice].Over(from, to);
-        if (days < _settings.MinBaselineDays) return null;
         double mean = (double)sum / days;
         if (SeriesSet.ParentOf(slice) is { } parent)
         {

@@ -110,10 +110,19 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     public async Task<bool> ChangedSinceScannedAsync(CancellationToken ct)
     {
         await using var session = store.QuerySession();
+        var (state, changes, periodsOf) = await ScanInputsAsync(session, ct);
+        return changes.Any(c => c.ChangedSince(state.SeenOf(c.Id)) is not null
+                                || state.PeriodsChanged(c.Id, periodsOf.GetValueOrDefault(c.Id) ?? []) is not null);
+    }
+
+    /// <summary>What a scan starts from: what the scans have taken in so far, each country's record of changes, its civic periods.</summary>
+    private static async Task<(SpikeScanState State, IReadOnlyList<SeriesChanges> Changes, Dictionary<string, List<CivicPeriod>> PeriodsOf)> ScanInputsAsync(
+        IQuerySession session, CancellationToken ct)
+    {
         var state = await session.LoadAsync<SpikeScanState>(SpikeScanState.TheId, ct) ?? new SpikeScanState();
         var changes = await session.Query<SeriesChanges>().ToListAsync(ct);
-        var periods = (await session.Query<CivicPeriod>().ToListAsync(ct)).ToLookup(p => p.Country);
-        return changes.Any(c => c.ChangedSince(state.SeenOf(c.Id)) is not null || state.PeriodsChanged(c.Id, periods[c.Id].ToList()) is not null);
+        var periods = await session.Query<CivicPeriod>().ToListAsync(ct);
+        return (state, changes, periods.GroupBy(p => p.Country).ToDictionary(g => g.Key, g => g.ToList()));
     }
 
     /// <summary>The last stored event at the scanner's previous turn.</summary>
@@ -177,11 +186,7 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     {
         try
         {
-            var progress = await store.Advanced.AllProjectionProgress(token: ct);
-            long head = progress.FirstOrDefault(p => p.ShardName == HighWaterMarkName)?.Sequence ?? long.MaxValue;
-            long counts = progress
-                .Where(p => p.ShardName.StartsWith(SliceDayShard, StringComparison.Ordinal) || p.ShardName.StartsWith(SeriesChangesShard, StringComparison.Ordinal))
-                .Select(p => p.Sequence).DefaultIfEmpty(0).Min();
+            var (head, counts) = await ProgressAsync(ct);
             return counts > seen && counts >= head;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -208,14 +213,11 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
         var recentFrom = today.AddDays(-(Math.Max(options.Value.ScanDays, SettleDays + 1) - 1));
 
         await using var session = store.LightweightSession();
-        var state = await session.LoadAsync<SpikeScanState>(SpikeScanState.TheId, ct) ?? new SpikeScanState();
-        var changes = await session.Query<SeriesChanges>().ToListAsync(ct);
-        var periods = await session.Query<CivicPeriod>().ToListAsync(ct);
+        var (state, changes, periodsOf) = await ScanInputsAsync(session, ct);
         var delays = await session.LoadAsync<ReportingDelays>(ReportingDelays.TheId, ct) ?? new ReportingDelays();
         // The daily counts may lag behind the record of changes (they are separate projections): a change is taken as
         // seen only once the counts hold it too.
-        long counted = await CountedUpToAsync(ct);
-        var periodsOf = periods.GroupBy(p => p.Country).ToDictionary(g => g.Key, g => g.ToList());
+        long counted = (await ProgressAsync(ct)).Counted;
 
         int slices = 0, found = 0, raised = 0, revised = 0, closed = 0;
         foreach (var country in changes.OrderBy(c => c.Id, StringComparer.Ordinal))
@@ -248,13 +250,6 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             var end = to == DateOnly.MaxValue || to.DayNumber + reach + ExtendDays >= today.DayNumber ? today : to.AddDays(reach + ExtendDays);
             return new ScanRange(start, end, Recent: end == today);
         }
-    }
-
-    private async Task<long> CountedUpToAsync(CancellationToken ct)
-    {
-        var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        var shard = progress.FirstOrDefault(p => p.ShardName.StartsWith(SliceDayShard, StringComparison.Ordinal));
-        return shard?.Sequence ?? 0;
     }
 
     private const string SliceDayShard = nameof(SliceDay) + ":";
