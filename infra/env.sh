@@ -64,19 +64,23 @@ server_dir() { # name owner
   echo "$link"
 }
 
-# Memory settings for PostgreSQL sized to the machine (or its cgroup's limit, whichever is less): a quarter for shared
-# buffers (at most 4 GiB), half as the planner's idea of the page cache, and a WAL ceiling that keeps checkpoints
-# minutes apart under a history import. Fixed values can be given in TAKEDOWNS_PG_SETTINGS ("-c name=value ...").
-pg_memory_settings() {
+# PostgreSQL sized to the machine (or its cgroup's memory limit, whichever is less): a quarter of the memory for shared
+# buffers (at most 4 GiB), half as the planner's idea of the page cache; a WAL ceiling of a quarter of the free space on
+# the data directory's disk (1 to 16 GiB), so that a history import checkpoints a few times rather than every couple of
+# minutes (each checkpoint writes every dirty buffer again and logs each page's first change after it whole), and those
+# whole pages compressed (lz4). Fixed values can be given in TAKEDOWNS_PG_SETTINGS ("-c name=value ...").
+pg_memory_settings() { # data directory
   if [ -n "${TAKEDOWNS_PG_SETTINGS:-}" ]; then echo "$TAKEDOWNS_PG_SETTINGS"; return; fi
-  local mb limit
+  local mb limit free wal
   mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))
   limit="$(cat /sys/fs/cgroup/memory.max 2>/dev/null || echo max)"
   if [[ "$limit" =~ ^[0-9]+$ ]] && [ $(( limit / 1048576 )) -lt "$mb" ]; then mb=$(( limit / 1048576 )); fi
   local buffers=$(( mb / 4 )); [ "$buffers" -gt 4096 ] && buffers=4096; [ "$buffers" -lt 128 ] && buffers=128
   local maintenance=$(( mb / 16 )); [ "$maintenance" -gt 1024 ] && maintenance=1024; [ "$maintenance" -lt 64 ] && maintenance=64
+  free=$(df -Pm "$1" 2>/dev/null | awk 'NR == 2 {print $4}'); [[ "$free" =~ ^[0-9]+$ ]] || free=0
+  wal=$(( free / 4 )); [ "$wal" -gt 16384 ] && wal=16384; [ "$wal" -lt 1024 ] && wal=1024
   echo "-c shared_buffers=${buffers}MB -c effective_cache_size=$(( mb / 2 ))MB -c maintenance_work_mem=${maintenance}MB" \
-    "-c work_mem=16MB -c max_wal_size=4GB -c checkpoint_timeout=15min"
+    "-c work_mem=16MB -c max_wal_size=${wal}MB -c checkpoint_timeout=15min -c wal_compression=lz4"
 }
 
 pg_running() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
@@ -96,9 +100,9 @@ start_postgres() {
     rm -f "$dir/postmaster.pid.stale"
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     local base="-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements"
-    if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base $(pg_memory_settings)" start >/dev/null; then
+    if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base $(pg_memory_settings "$dir")" start >/dev/null; then
       # A machine that refuses the memory asked for (a container's shared-memory limit, say) still gets a server.
-      log "PostgreSQL did not start with '$(pg_memory_settings)' (see $dir/server.log); starting it with its default memory settings"
+      log "PostgreSQL did not start with '$(pg_memory_settings "$dir")' (see $dir/server.log); starting it with its default memory settings"
       runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base" start >/dev/null
     fi
   fi

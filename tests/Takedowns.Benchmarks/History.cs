@@ -58,6 +58,7 @@ public static class HistoryThroughApi
         try
         {
             var statementsBefore = await StatementsAsync(system);
+            var walBefore = await WalAsync();
             using var http = system.Client();
             http.Timeout = TimeSpan.FromMinutes(30);
             string intake = system.Schema("intake"), correlation = system.Schema("correlation");
@@ -108,6 +109,7 @@ public static class HistoryThroughApi
                 Console.WriteLine(string.Create(C, $"  {shard}: {at.TotalSeconds:F0} s ({n / at.TotalSeconds:F0} reports/s from the first upload)"));
             Console.WriteLine();
             await PrintStatementsAsync(system, statementsBefore);
+            if (walBefore is not null && await WalAsync() is { } walAfter) Console.WriteLine(walAfter.Since(walBefore) + Environment.NewLine);
 
             await DetectionThroughApi.ConsistencyAsync(correlation, scenario);
             var o = scenario.Options;
@@ -331,6 +333,25 @@ public static class HistoryThroughApi
             Console.WriteLine($"  pg_stat_statements not available: {e.MessageText}");
         }
         return found;
+    }
+
+    /// <summary>What the whole server wrote to its write-ahead log and how often it checkpointed (every database, not only this run's).</summary>
+    private sealed record Wal(long Records, long FullPageImages, long Bytes, long TimedCheckpoints, long RequestedCheckpoints, long CheckpointBuffers, long BackendBuffers)
+    {
+        public string Since(Wal b) => string.Create(C,
+            $"Write-ahead log over the run (the whole server): {(Bytes - b.Bytes) / 1e9:F2} GB, {Records - b.Records:N0} records, {FullPageImages - b.FullPageImages:N0} full-page images; checkpoints {TimedCheckpoints - b.TimedCheckpoints} timed and {RequestedCheckpoints - b.RequestedCheckpoints} requested, {CheckpointBuffers - b.CheckpointBuffers:N0} buffers written by checkpoints and {BackendBuffers - b.BackendBuffers:N0} by backends");
+    }
+
+    private static async Task<Wal?> WalAsync()
+    {
+        await using var connection = new NpgsqlConnection(TestEnvironment.PostgresConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select w.wal_records, w.wal_fpi, w.wal_bytes::bigint, b.checkpoints_timed, b.checkpoints_req, b.buffers_checkpoint, b.buffers_backend from pg_stat_wal w, pg_stat_bgwriter b",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return null;
+        return new Wal(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
     }
 
     private static async Task PrintStatementsAsync(RunningSystem system, Dictionary<long, Statement> before)
