@@ -27,7 +27,6 @@ builder.AddEventStore(ServiceName, o =>
     .AddSubscriptionWithServices<ReportForwarder>(ServiceLifetime.Singleton, o =>
     {
         o.Name = ReportForwarder.SubscriptionName;
-        o.Options.BatchSize = EventStoreExtensions.EventRange;
         o.IncludeType<TakedownReported>();
         o.IncludeType<ReportAmended>();
         o.IncludeType<ReportRetracted>();
@@ -35,7 +34,6 @@ builder.AddEventStore(ServiceName, o =>
     .AddSubscriptionWithServices<ApiKeyForwarder>(ServiceLifetime.Singleton, o =>
     {
         o.Name = ApiKeyForwarder.SubscriptionName;
-        o.Options.BatchSize = EventStoreExtensions.EventRange;
         foreach (var type in ApiKeyForwarder.EventTypes) o.IncludeType(type);
     });
 builder.AddMessaging(ServiceName);

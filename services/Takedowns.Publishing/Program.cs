@@ -12,7 +12,7 @@ builder.AddServiceDefaults(ServiceName);
 builder.AddEventStore(ServiceName, o =>
 {
     o.Projections.Snapshot<PublicIncident>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
-    o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async, a => a.BatchSize = EventStoreExtensions.EventRange);
+    o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async);
     o.Schema.For<PatternCell>().Index(c => c.Day);
     o.Schema.For<PublicSpike>().Index(s => s.Start);
     o.Schema.For<PublicCampaign>().Index(c => c.LastSeen);

@@ -11,14 +11,6 @@ namespace Takedowns.ServiceDefaults;
 public static class EventStoreExtensions
 {
     /// <summary>
-    /// How far along the event sequence an async projection or subscription reads at once (Marten's default is 500). A
-    /// shard that takes few of the event types reads mostly empty ranges, and each range costs a statement, a
-    /// transaction and a progress update; while an import arrives a larger range also folds more events into each
-    /// document it updates. Live, a page holds only what has arrived, so this changes nothing there.
-    /// </summary>
-    public const int EventRange = 5_000;
-
-    /// <summary>
     /// Marten on the service's own PostgreSQL schema (configuration <c>Marten:Schema</c>, else the service name),
     /// with lightweight sessions, the async daemon, and a readiness check on the database.
     /// </summary>

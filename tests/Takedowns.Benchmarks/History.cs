@@ -58,6 +58,8 @@ public static class HistoryThroughApi
         try
         {
             var statementsBefore = await StatementsAsync(system);
+            double pgbenchBefore = await Pgbench.InsertsPerSecondAsync(10);
+            Console.WriteLine(string.Create(C, $"pgbench before the run (single-row inserts, 8 clients, 10 s): {pgbenchBefore:F0} tps"));
             var walBefore = await WalAsync();
             using var http = system.Client();
             http.Timeout = TimeSpan.FromMinutes(30);
@@ -110,6 +112,10 @@ public static class HistoryThroughApi
             Console.WriteLine();
             await PrintStatementsAsync(system, statementsBefore);
             if (walBefore is not null && await WalAsync() is { } walAfter) Console.WriteLine(walAfter.Since(walBefore) + Environment.NewLine);
+            double pgbenchAfter = await Pgbench.InsertsPerSecondAsync(10);
+            double reference = (pgbenchBefore + pgbenchAfter) / 2;
+            Console.WriteLine(string.Create(C,
+                $"pgbench before and after the run: {pgbenchBefore:F0} and {pgbenchAfter:F0} tps; the history went at {n / total.TotalSeconds:F0} reports/s, {n / total.TotalSeconds / reference:F3} reports per pgbench insert (their mean){Environment.NewLine}"));
 
             await DetectionThroughApi.ConsistencyAsync(correlation, scenario);
             var o = scenario.Options;

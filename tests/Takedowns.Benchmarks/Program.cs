@@ -72,7 +72,7 @@ try
 
     for (int round = 1; round <= rounds; round++)
     {
-        double pgbench = await PgbenchAsync(seconds);
+        double pgbench = await Takedowns.Benchmarks.Pgbench.InsertsPerSecondAsync(seconds);
         var cpu = CpuTime.Snapshot(intake.Id);
         var (rate, p50, p99, count) = await WebhooksAsync(http, signer, sourceId, round.ToString(culture), seconds);
         // The forwarder publishes behind the writes; its share is counted once it has caught up.
@@ -168,32 +168,6 @@ static int FreePort()
     int p = ((IPEndPoint)l.LocalEndpoint).Port;
     l.Stop();
     return p;
-}
-
-async Task<double> PgbenchAsync(int durationSeconds)
-{
-    var b = new Npgsql.NpgsqlConnectionStringBuilder(TestEnvironment.PostgresConnection);
-    await using (var c = new Npgsql.NpgsqlConnection(TestEnvironment.PostgresConnection))
-    {
-        await c.OpenAsync();
-        await new Npgsql.NpgsqlCommand("create table if not exists bench_insert (id bigserial primary key, payload text not null)", c).ExecuteNonQueryAsync();
-    }
-    string script = Path.GetTempFileName();
-    await File.WriteAllTextAsync(script, "insert into bench_insert (payload) values (md5(random()::text));\n");
-    var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("TAKEDOWNS_PGBENCH") ?? "pgbench")
-    {
-        ArgumentList = { "-n", "-c", "8", "-j", "2", "-T", durationSeconds.ToString(culture), "-f", script, "-h", b.Host!, "-p", b.Port.ToString(culture), "-U", b.Username!, b.Database! },
-        RedirectStandardOutput = true, RedirectStandardError = true,
-    };
-    start.Environment["PGPASSWORD"] = b.Password;
-    using var p = Process.Start(start)!;
-    string output = await p.StandardOutput.ReadToEndAsync();
-    string errors = await p.StandardError.ReadToEndAsync();
-    await p.WaitForExitAsync();
-    File.Delete(script);
-    var m = Regex.Match(output, @"tps = ([0-9.]+)");
-    if (!m.Success) throw new InvalidOperationException("pgbench: " + output + errors);
-    return double.Parse(m.Groups[1].Value, culture);
 }
 
 async Task<(double Rate, double P50, double P99, long Count)> WebhooksAsync(HttpClient http, WebhookSigner signer, Guid sourceId, string round, int durationSeconds)
