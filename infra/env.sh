@@ -69,7 +69,7 @@ server_dir() { # name owner
 # the data directory's disk (1 to 16 GiB), so that a history import checkpoints a few times rather than every couple of
 # minutes (each checkpoint writes every dirty buffer again and logs each page's first change after it whole), and those
 # whole pages compressed (lz4). Fixed values can be given in TAKEDOWNS_PG_SETTINGS ("-c name=value ...").
-pg_memory_settings() { # data directory
+pg_settings() { # data directory
   if [ -n "${TAKEDOWNS_PG_SETTINGS:-}" ]; then echo "$TAKEDOWNS_PG_SETTINGS"; return; fi
   local mb limit free wal
   mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))
@@ -100,9 +100,10 @@ start_postgres() {
     rm -f "$dir/postmaster.pid.stale"
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     local base="-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements"
-    if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base $(pg_memory_settings "$dir")" start >/dev/null; then
+    local sized; sized="$(pg_settings "$dir")"
+    if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base $sized" start >/dev/null; then
       # A machine that refuses the memory asked for (a container's shared-memory limit, say) still gets a server.
-      log "PostgreSQL did not start with '$(pg_memory_settings "$dir")' (see $dir/server.log); starting it with its default memory settings"
+      log "PostgreSQL did not start with '$sized' (see $dir/server.log); starting it with its default settings"
       runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base" start >/dev/null
     fi
   fi

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Takedowns.Testing;
 
 // Intake throughput, in one run and on one PostgreSQL: (a) signed webhooks, one report per request, from concurrent
