@@ -179,6 +179,7 @@ public static partial class Detection
 
     /// <summary>The campaign settings the in-process modes run with (the service's, unless the command line changes them).</summary>
     public static CampaignSettings CampaignSettings { get; set; } = CampaignSettings.Default;
+    public static SpikeSettings SpikeSettings { get; set; } = SpikeSettings.Default;
 
     /// <summary>The scenarios both detection benchmarks generate.</summary>
     public static ScenarioOptions Options(int countries, int days) =>
@@ -202,7 +203,7 @@ public static partial class Detection
         var o = scenario.Options;
         var series = Series(scenario);
         bool Excluded(string country, DateOnly day) => scenario.CivicPeriods.Any(p => p.Country == country && p.Start <= day && day <= p.End);
-        return (series, new SpikeDetector(SpikeSettings.Default).Detect(series, Excluded, o.Start, o.End, o.End.AddDays(1)));
+        return (series, new SpikeDetector(SpikeSettings).Detect(series, Excluded, o.Start, o.End, o.End.AddDays(1)));
     }
 
     private static async Task<(CampaignReplay, List<double>, TimeSpan, CampaignState, CampaignEngine)> CampaignsAsync(Scenario scenario)
@@ -345,7 +346,7 @@ public static partial class Detection
     private static void ExplainDays(Scenario scenario, SeriesSet series, PlantedSpike p, DateOnly to)
     {
         var o = scenario.Options;
-        var settings = SpikeSettings.Default;
+        var settings = SpikeSettings;
         double q = settings.AlarmsPerCountryYear / 365.0;
         string country = p.Cells[0].Country;
         bool Excluded(string c, DateOnly day) => scenario.CivicPeriods.Any(x => x.Country == c && x.Start <= day && day <= x.End);

@@ -19,6 +19,11 @@ Takedowns.Benchmarks.Detection.CampaignSettings = Takedowns.Correlation.Campaign
     RequireBunching = args.Contains("--require-bunching"),
     CandidatesPerKey = Arg("--candidates-per-key", Takedowns.Correlation.Campaigns.CampaignSettings.Default.CandidatesPerKey),
 };
+// Spike settings to try in the in-process modes, e.g. --alarms-per-country-year 2.
+Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.SpikeSettings.Default with
+{
+    AlarmsPerCountryYear = Arg("--alarms-per-country-year", Takedowns.Correlation.Spikes.SpikeSettings.Default.AlarmsPerCountryYear),
+};
 Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Takedowns.Benchmarks.NaiveBaseline.Threshold);
 // --family a|b|c|both|all: the scenario families the detection modes run (both, a and b, by default; all adds c).
 var families = Takedowns.Scenarios.ScenarioFamilies.ParseList(args.Contains("--family") ? Arg("--family", "both") : "both");
