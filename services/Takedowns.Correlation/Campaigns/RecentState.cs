@@ -7,7 +7,8 @@ namespace Takedowns.Correlation.Campaigns;
 /// What campaign detection wrote, partly kept in memory between pages so a page asks PostgreSQL only for what is not
 /// held: every stored blocking key of the days (UTC) recent pages needed, loaded a day at a time (a page's candidates are
 /// then looked up here instead of by two index scans per key), and the profiles of the reports written last (most
-/// candidates are a page's neighbours). Several organisations importing their archives at once are at different places
+/// candidates are a page's neighbours) and of those a page read from the tables (an archive imported in several files
+/// comes back to the same weeks from each file in turn, and their candidates are the same reports). Several organisations importing their archives at once are at different places
 /// in time, so the days held are those pages asked for, not one span: the least recently needed are let go when the
 /// keys held pass a limit. It is a copy of what PostgreSQL holds, never the only one.
 /// <para>
@@ -38,6 +39,7 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
     private long? _ceiling; // the last event of the last committed page, when the copy matches the tables
     private readonly Dictionary<Guid, (NoticeProfile Profile, long Order)> _profiles = [];
     private readonly Queue<(Guid Id, long Order)> _profileOrder = new();
+    private readonly List<NoticeProfile> _readByPage = []; // profiles the page read from the tables, held once it commits
     private long _order;
 
     /// <summary>How often the copy was found not to match and was loaded again (benchmarks and tests read it).</summary>
@@ -68,6 +70,7 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
             Reloads++;
         }
         _ceiling = null; // until this page is committed
+        _readByPage.Clear();
         _pages++;
         var needed = new Dictionary<int, int>(); // per day, the page's reports that look for candidates on it
         long window = Linking.LongestWindow.Ticks;
@@ -105,11 +108,13 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
         foreach (var (key, _, id) in changes.Unindexed) _keys.Remove(key, id);
         foreach (var (key, at, id) in changes.Keys)
             if (_days.ContainsKey(DayOf(at.UtcTicks))) AddKey(key, at, id);
-        foreach (var p in changes.Profiles)
+        // What the page read first, then what it wrote: a profile it changed is held as written.
+        foreach (var p in _readByPage.Concat(changes.Profiles))
         {
             _profiles[p.Id] = (p, ++_order);
             _profileOrder.Enqueue((p.Id, _order));
         }
+        _readByPage.Clear();
         while (_profiles.Count > maxProfiles && _profileOrder.TryDequeue(out var oldest))
             if (_profiles.TryGetValue(oldest.Id, out var held) && held.Order == oldest.Order) _profiles.Remove(oldest.Id);
         // Keep the queue from growing with profiles written again and again (a cluster's members).
@@ -169,6 +174,7 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
         _days.Clear();
         _profiles.Clear();
         _profileOrder.Clear();
+        _readByPage.Clear();
     }
 
     private sealed class CommitListener(RecentState recent, long ceiling, CampaignChanges changes) : IChangeListener
@@ -217,7 +223,10 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
                 else (missing ??= []).Add(id);
             recent._profilesHeld += profiles.Count;
             recent._profilesStored += missing?.Count ?? 0;
-            if (missing is not null) profiles.AddRange(await stored.ProfilesAsync(missing, ct));
+            if (missing is null) return profiles;
+            var read = await stored.ProfilesAsync(missing, ct);
+            profiles.AddRange(read);
+            recent._readByPage.AddRange(read);
             return profiles;
         }
 
