@@ -179,6 +179,7 @@ public static partial class Detection
 
     /// <summary>The campaign settings the in-process modes run with (the service's, unless the command line changes them).</summary>
     public static CampaignSettings CampaignSettings { get; set; } = CampaignSettings.Default;
+    /// <summary>The spike settings the in-process modes run with (the service's, unless the command line changes them).</summary>
     public static SpikeSettings SpikeSettings { get; set; } = SpikeSettings.Default;
 
     /// <summary>The scenarios both detection benchmarks generate.</summary>

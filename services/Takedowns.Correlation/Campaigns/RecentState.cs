@@ -4,13 +4,13 @@ using Marten.Services;
 namespace Takedowns.Correlation.Campaigns;
 
 /// <summary>
-/// What campaign detection wrote, partly kept in memory between pages so a page asks PostgreSQL only for what is not
+/// What campaign detection stored, partly kept in memory between pages so a page asks PostgreSQL only for what is not
 /// held: every stored blocking key of the days (UTC) recent pages needed, loaded a day at a time (a page's candidates are
-/// then looked up here instead of by two index scans per key), and the profiles of the reports written last (most
-/// candidates are a page's neighbours) and of those a page read from the tables (an archive imported in several files
-/// comes back to the same weeks from each file in turn, and their candidates are the same reports). Several organisations importing their archives at once are at different places
-/// in time, so the days held are those pages asked for, not one span: the least recently needed are let go when the
-/// keys held pass a limit. It is a copy of what PostgreSQL holds, never the only one.
+/// then looked up here instead of by two index scans per key), and the profiles pages wrote or read last (most
+/// candidates are a page's neighbours, and an archive imported in several files comes back to the same weeks from each
+/// file in turn, asking for the same candidates). Several organisations importing their archives at once are at
+/// different places in time, so the days held are those pages asked for, not one span: the least recently needed are
+/// let go when the keys held pass a limit. It is a copy of what PostgreSQL holds, never the only one.
 /// <para>
 /// The copy is trusted only while it is known to match the tables: it takes in a page's changes once the page is
 /// committed (<see cref="IChangeListener.AfterCommitAsync"/>), and it is used for a page only if the page starts where the
