@@ -174,7 +174,6 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
         _days.Clear();
         _profiles.Clear();
         _profileOrder.Clear();
-        _readByPage.Clear();
     }
 
     private sealed class CommitListener(RecentState recent, long ceiling, CampaignChanges changes) : IChangeListener
