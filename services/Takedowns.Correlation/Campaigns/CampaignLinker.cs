@@ -19,7 +19,7 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
 {
     private readonly RecentState _recent = new(RecentState.DefaultMaxKeys, RecentState.DefaultMaxProfiles, logger);
 
-    private bool _daysFilled;
+    private bool _keysMoved;
 
     /// <summary>What detection keeps in memory between pages (tests read how often it was loaded again).</summary>
     public RecentState Recent => _recent;
@@ -43,13 +43,12 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
-        if (!_daysFilled)
+        if (!_keysMoved)
         {
-            // On a session of its own: done once for good, whatever becomes of this page.
-            await using var session = operations.DocumentStore.LightweightSession();
-            int filled = await PostgresCampaignBackend.FillDaysAsync(session, ct);
-            if (filled > 0) logger.LogInformation("Campaign detection gave {Rows} stored keys the day of their time", filled);
-            _daysFilled = true;
+            // In a transaction of its own: done once for good, whatever becomes of this page.
+            long moved = await PostgresCampaignBackend.MoveEarlierKeysAsync(operations.DocumentStore, ct);
+            if (moved > 0) logger.LogInformation("Campaign detection moved {Keys} stored keys into a row per report", moved);
+            _keysMoved = true;
         }
         if (page.Events.Count == 0)
         {

@@ -8,7 +8,9 @@ namespace Takedowns.Correlation.Campaigns;
 /// <summary>Campaign detection's tables beside Marten's own: blocking keys, background counts and per-stratum daily counts.</summary>
 public sealed class PostgresCampaignBackend(IDocumentOperations operations) : ICampaignBackend
 {
-    public const string Keys = "notice_key_hashes";
+    public const string Keys = "notice_keys";
+    /// <summary>The table earlier versions kept keys in, a row per key; moved into <see cref="Keys"/> when detection starts.</summary>
+    public const string EarlierKeys = "notice_key_hashes";
     public const string Counts = "notice_count_hashes";
     public const string Days = "notice_days";
 
@@ -18,15 +20,16 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     {
         string schema = options.DatabaseSchemaName;
         var keys = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Keys, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
-        keys.AddColumn<long>("key").NotNull();
+        // A row per report (and time): its blocking keys in one array. A report carries about thirty keys; a row for each
+        // cost thirty heap rows and index entries, which made writing them most of what detection asked of PostgreSQL on
+        // an imported history. The report's day (UTC, counted from 1970-01-01; RecentState.DayOf) and time lead the one
+        // index: a day is read whole in one range of it, in order of time, and a retracted report's row is found by its
+        // day, time and id. Keys are looked up in memory, where days are held whole (RecentState), not in the table.
+        keys.AddColumn<int>("day").NotNull();
         keys.AddColumn<DateTimeOffset>("occurred_at").NotNull();
         keys.AddColumn<Guid>("report_id").NotNull();
-        // The report's day (UTC, counted from 1970-01-01; RecentState.DayOf), first in the one index: a page's rows go in
-        // at the few places in time its reports are (an index led by the key took them at random places, which cost most
-        // of a page's writing), and a day is read whole in one range of it. Left empty by earlier versions, and filled
-        // in when detection starts (FillDaysAsync).
-        keys.AddColumn<int>("day");
-        keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_day_key_time") { Columns = ["day", "key", "occurred_at"] });
+        keys.AddColumn("keys", "bigint[]").NotNull();
+        keys.Indexes.Add(new IndexDefinition($"ix_{Keys}_day_time") { Columns = ["day", "occurred_at"] });
         var counts = new Table(new Weasel.Postgresql.PostgresqlObjectName(schema, Counts, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
         counts.AddColumn<long>("key").AsPrimaryKey();
         counts.AddColumn<long>("count").NotNull();
@@ -51,55 +54,58 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         return counts;
     }
 
+    /// <summary>
+    /// Per probe, the nearest reports carrying its key on each side of its time, from the days its window covers, read
+    /// whole and searched in memory as detection searches the days it holds (<see cref="KeyIndex"/>). Detection holds the
+    /// days its pages need and asks here only for what it does not hold.
+    /// </summary>
     public async Task<IReadOnlyList<(int Probe, Guid Id)>> CandidatesAsync(
         IReadOnlyList<(long Key, DateTimeOffset At)> probes, TimeSpan window, int perSide, CancellationToken ct)
     {
         if (probes.Count == 0) return [];
-        string table = $"{Schema(operations)}.{Keys}";
-        // Per probe, the nearest entries on each side of its time, from the index's ranges of (day, key) for each day of
-        // the window on that side.
-        await using var command = new NpgsqlCommand($"""
-            select (p.i - 1)::int, c.report_id
-            from unnest($1::bigint[], $2::timestamptz[], $5::int[], $6::int[], $7::int[]) with ordinality p(key, at, first, mid, last, i) cross join lateral (
-              (select report_id from {table}
-               where day = any(array(select generate_series(p.first, p.mid))) and key = p.key and occurred_at < p.at and occurred_at >= p.at - $3
-               order by occurred_at desc limit $4)
-              union all
-              (select report_id from {table}
-               where day = any(array(select generate_series(p.mid, p.last))) and key = p.key and occurred_at >= p.at and occurred_at <= p.at + $3
-               order by occurred_at limit $4)
-            ) c
-            """)
-        {
-            Parameters =
-            {
-                new() { Value = probes.Select(p => p.Key).ToArray() },
-                new() { Value = probes.Select(p => p.At.ToUniversalTime()).ToArray() },
-                new() { Value = window, NpgsqlDbType = NpgsqlDbType.Interval },
-                new() { Value = perSide },
-                new() { Value = probes.Select(p => RecentState.DayOf(p.At.UtcTicks - window.Ticks)).ToArray() },
-                new() { Value = probes.Select(p => RecentState.DayOf(p.At.UtcTicks)).ToArray() },
-                new() { Value = probes.Select(p => RecentState.DayOf(p.At.UtcTicks + window.Ticks)).ToArray() },
-            },
-        };
+        var wanted = probes.Select(p => p.Key).ToHashSet();
+        var days = new HashSet<int>();
+        foreach (var (_, at) in probes)
+            for (int day = RecentState.DayOf(at.UtcTicks - window.Ticks), last = RecentState.DayOf(at.UtcTicks + window.Ticks); day <= last; day++)
+                days.Add(day);
+        var index = new KeyIndex();
+        await foreach (var (key, at, id) in KeysOnDaysAsync(days, ct))
+            if (wanted.Contains(key)) index.Add(key, at, id);
         var found = new List<(int Probe, Guid Id)>();
-        await using var reader = await operations.ExecuteReaderAsync(command, ct);
-        while (await reader.ReadAsync(ct)) found.Add((reader.GetInt32(0), reader.GetGuid(1)));
+        var ids = new HashSet<Guid>();
+        for (int i = 0; i < probes.Count; i++)
+        {
+            ids.Clear();
+            index.Nearest(probes[i].Key, probes[i].At, window, perSide, ids);
+            foreach (var id in ids) found.Add((i, id));
+        }
         return found;
     }
 
-    /// <summary>Every stored blocking key of a report that happened on one of <paramref name="days"/> (a range of the index each).</summary>
+    /// <summary>
+    /// Every stored blocking key of a report that happened on one of <paramref name="days"/> (a range of the index each),
+    /// day after day in the order given, in order of time within a day.
+    /// </summary>
     public async IAsyncEnumerable<(long Key, DateTimeOffset At, Guid Id)> KeysOnDaysAsync(
         IReadOnlyCollection<int> days, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         if (days.Count == 0) yield break;
-        await using var command = new NpgsqlCommand(
-            $"select key, occurred_at, report_id from {Schema(operations)}.{Keys} where day = any($1)")
+        await using var command = new NpgsqlCommand($"""
+            select k.occurred_at, k.report_id, k.keys
+            from unnest($1::int[]) with ordinality d(day, n)
+            cross join lateral (select occurred_at, report_id, keys from {Schema(operations)}.{Keys} where day = d.day order by occurred_at) k
+            order by d.n
+            """)
         {
-            Parameters = { new() { Value = days.ToArray() } },
+            Parameters = { new() { Value = days.Order().ToArray() } },
         };
         await using var reader = await operations.ExecuteReaderAsync(command, ct);
-        while (await reader.ReadAsync(ct)) yield return (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetGuid(2));
+        while (await reader.ReadAsync(ct))
+        {
+            var at = reader.GetFieldValue<DateTimeOffset>(0);
+            var id = reader.GetGuid(1);
+            foreach (long key in reader.GetFieldValue<long[]>(2)) yield return (key, at, id);
+        }
     }
 
     public async Task<IReadOnlyList<NoticeProfile>> ProfilesAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => await UntrackedAsync<NoticeProfile>(ids, ct);
@@ -139,13 +145,33 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
         return days;
     }
 
-    /// <summary>Gives rows an earlier version wrote without their day the day of their time (as <see cref="RecentState.DayOf"/> counts).</summary>
-    public static async Task<int> FillDaysAsync(IDocumentOperations operations, CancellationToken ct)
+    /// <summary>
+    /// Moves the keys an earlier version kept a row each (<see cref="EarlierKeys"/>, some without their day) into a row
+    /// per report and time, and drops that table, in one transaction; returns the rows moved (0 when there is no such table).
+    /// </summary>
+    public static async Task<long> MoveEarlierKeysAsync(IDocumentStore store, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            $"update {Schema(operations)}.{Keys} set day = floor(extract(epoch from occurred_at) / 86400)::int where day is null");
-        await using var reader = await operations.ExecuteReaderAsync(command, ct);
-        return reader.RecordsAffected;
+        string schema = store.Options.DatabaseSchemaName;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var exists = new NpgsqlCommand("select to_regclass($1) is not null", connection, transaction)
+                     { Parameters = { new() { Value = $"{schema}.{EarlierKeys}" } } })
+            if (await exists.ExecuteScalarAsync(ct) is not true) return 0;
+        await using var move = new NpgsqlCommand($"""
+            with moved as (
+              insert into {schema}.{Keys} (day, occurred_at, report_id, keys)
+              select coalesce(day, floor(extract(epoch from occurred_at) / 86400)::int), occurred_at, report_id, array_agg(key)
+              from {schema}.{EarlierKeys} group by 1, 2, 3
+              returning cardinality(keys) as keys
+            )
+            select coalesce(sum(keys), 0)::bigint from moved
+            """, connection, transaction);
+        long moved = (long)(await move.ExecuteScalarAsync(ct))!;
+        await using (var drop = new NpgsqlCommand($"drop table {schema}.{EarlierKeys}", connection, transaction))
+            await drop.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+        return moved;
     }
 
     /// <summary>
@@ -155,18 +181,37 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     public static void Queue(IDocumentOperations operations, CampaignChanges changes)
     {
         string schema = Schema(operations);
-        // A report's rows are found by day, key and time (the one index the table keeps), not by report: an index on the
-        // report alone would double the cost of every insert for the rare revision or retraction.
+        // A report's row is found by its day and time (the one index the table keeps) and its id, not by report alone:
+        // an index on the report would add to the cost of every insert for the rare revision or retraction.
         if (changes.Unindexed.Count > 0)
+        {
+            var gone = changes.Unindexed.Select(u => (u.Id, At: u.At.ToUniversalTime())).Distinct().ToList();
             operations.QueueSqlCommand($"""
-                delete from {schema}.{Keys} k using unnest(?::int[], ?::bigint[], ?::timestamptz[], ?::uuid[]) x(day, key, occurred_at, report_id)
-                where k.day = x.day and k.key = x.key and k.occurred_at = x.occurred_at and k.report_id = x.report_id
-                """, changes.Unindexed.Select(u => RecentState.DayOf(u.At.UtcTicks)).ToArray(), changes.Unindexed.Select(u => u.Key).ToArray(),
-                changes.Unindexed.Select(u => u.At.ToUniversalTime()).ToArray(), changes.Unindexed.Select(u => u.Id).ToArray());
+                delete from {schema}.{Keys} k using unnest(?::int[], ?::timestamptz[], ?::uuid[]) x(day, occurred_at, report_id)
+                where k.day = x.day and k.occurred_at = x.occurred_at and k.report_id = x.report_id
+                """, gone.Select(g => RecentState.DayOf(g.At.UtcTicks)).ToArray(), gone.Select(g => g.At).ToArray(), gone.Select(g => g.Id).ToArray());
+        }
         if (changes.Keys.Count > 0)
-            operations.QueueSqlCommand($"insert into {schema}.{Keys} (day, key, occurred_at, report_id) select * from unnest(?::int[], ?::bigint[], ?::timestamptz[], ?::uuid[])",
-                changes.Keys.Select(k => RecentState.DayOf(k.At.UtcTicks)).ToArray(), changes.Keys.Select(k => k.Key).ToArray(),
-                changes.Keys.Select(k => k.At.ToUniversalTime()).ToArray(), changes.Keys.Select(k => k.Id).ToArray());
+        {
+            // Every row's keys in one array, each row given its slice of it (from, to: 1-based, inclusive).
+            var rows = changes.Keys.GroupBy(k => (k.Id, At: k.At.ToUniversalTime())).ToList();
+            var flat = new long[changes.Keys.Count];
+            var (from, to) = (new int[rows.Count], new int[rows.Count]);
+            int n = 0;
+            for (int i = 0; i < rows.Count; i++)
+            {
+                from[i] = n + 1;
+                foreach (var k in rows[i]) flat[n++] = k.Key;
+                to[i] = n;
+            }
+            operations.QueueSqlCommand($"""
+                insert into {schema}.{Keys} (day, occurred_at, report_id, keys)
+                select r.day, r.occurred_at, r.report_id, k.flat[r.first:r.last]
+                from unnest(?::int[], ?::timestamptz[], ?::uuid[], ?::int[], ?::int[]) r(day, occurred_at, report_id, first, last)
+                cross join (select ?::bigint[] as flat) k
+                """, rows.Select(r => RecentState.DayOf(r.Key.At.UtcTicks)).ToArray(), rows.Select(r => r.Key.At).ToArray(),
+                rows.Select(r => r.Key.Id).ToArray(), from, to, flat);
+        }
         if (changes.Counts.Count > 0)
             operations.QueueSqlCommand($"""
                 insert into {schema}.{Counts} (key, count) select * from unnest(?::bigint[], ?::bigint[]) order by 1

@@ -6,7 +6,7 @@ namespace Takedowns.Correlation.Campaigns;
 /// <summary>
 /// What campaign detection stored, partly kept in memory between pages so a page asks PostgreSQL only for what is not
 /// held: every stored blocking key of the days (UTC) recent pages needed, loaded a day at a time (a page's candidates are
-/// then looked up here instead of by two index scans per key), and the profiles pages wrote or read last (most
+/// looked up here; the table keeps a report's keys in one row, and is read by day), and the profiles pages wrote or read last (most
 /// candidates are a page's neighbours, and an archive imported in several files comes back to the same weeks from each
 /// file in turn, asking for the same candidates). Several organisations importing their archives at once are at
 /// different places in time, so the days held are those pages asked for, not one span: the least recently needed are
@@ -20,17 +20,17 @@ namespace Takedowns.Correlation.Campaigns;
 /// not matching, so the next page starts from the tables.
 /// </para>
 /// </summary>
-public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
+public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, int mostDaysLoaded = RecentState.MostDaysLoaded)
 {
     public const int DefaultMaxKeys = 6_000_000;
     public const int DefaultMaxProfiles = 50_000;
 
     /// <summary>
-    /// Days are loaded for a page only when this many of its reports need them (each day a range of the key table's index
-    /// of thousands of rows at an import's volume: worth it for a page of an import, not for a few live reports, which the
-    /// index answers directly), and at most this many at once.
+    /// At most this many days are loaded for a page, those most of its reports need; a report whose window reaches a day
+    /// not held is looked up in the table, which reads its days whole (a live page's days are held once its first page
+    /// loaded them, so only a page of reports spread over more than a year asks the table).
     /// </summary>
-    public const int ReportsWorthLoading = 200, MostDaysLoaded = 400;
+    public const int MostDaysLoaded = 400;
 
     private KeyIndex _keys = new();
     private long _keyCount;
@@ -79,8 +79,8 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger)
                 needed[day] = needed.GetValueOrDefault(day) + 1;
         foreach (var day in needed.Keys)
             if (_days.TryGetValue(day, out var held)) _days[day] = held with { Used = _pages };
-        var missing = needed.Where(n => !_days.ContainsKey(n.Key)).OrderByDescending(n => n.Value).Take(MostDaysLoaded).ToList();
-        if (missing.Count > 0 && missing.Sum(m => m.Value) >= ReportsWorthLoading)
+        var missing = needed.Where(n => !_days.ContainsKey(n.Key)).OrderByDescending(n => n.Value).Take(mostDaysLoaded).ToList();
+        if (missing.Count > 0)
         {
             foreach (var (day, _) in missing) _days[day] = (0, _pages);
             await foreach (var (key, at, id) in stored.KeysOnDaysAsync(missing.Select(m => m.Key).ToList(), ct)) AddKey(key, at, id);

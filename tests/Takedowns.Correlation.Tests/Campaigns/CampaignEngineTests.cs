@@ -131,8 +131,9 @@ public sealed class CampaignEngineTests(ITestOutputHelper output)
         var scenario = ScenarioGenerator.Generate(Small with { Seed = 5 });
         var (paged, _) = await RunAsync(scenario, pages: 250);
         // Small limits: days are let go and loaded again as pages move on, pages take some candidates from memory and
-        // some from the store, and two pages fail once, each leaving the copy to be loaded again.
-        var recent = new RecentState(maxKeys: 20_000, maxProfiles: 300, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        // some from the store (a page's reports need more days than it may load), and two pages fail once, each leaving
+        // the copy to be loaded again.
+        var recent = new RecentState(maxKeys: 20_000, maxProfiles: 300, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, mostDaysLoaded: 12);
         var (kept, _) = await RunAsync(scenario, pages: 250, recent: recent, failing: new HashSet<int> { 3, 17 });
         string Key(IEnumerable<DetectedCampaign> cs) => string.Join(" | ", cs.Select(c => string.Join(",", c.ExternalIds.Order())).Order());
         output.WriteLine($"paged: {CampaignScoring.Score(scenario, paged)}\nkept in memory: {CampaignScoring.Score(scenario, kept)}; loaded {recent.Reloads} times, " +

@@ -67,31 +67,34 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
     }
 
     [Fact]
-    public async Task keys_stored_without_their_day_are_given_it_and_then_found()
+    public async Task keys_an_earlier_version_stored_a_row_each_are_moved_into_a_row_per_report_and_then_found()
     {
         var store = host.Services.GetRequiredService<IDocumentStore>();
-        long key = Random.Shared.NextInt64();
+        long key = Random.Shared.NextInt64(), other = key ^ 1;
         Guid before = Guid.NewGuid(), midnight = Guid.NewGuid();
-        string table = $"{store.Options.DatabaseSchemaName}.{PostgresCampaignBackend.Keys}";
+        string earlier = $"{store.Options.DatabaseSchemaName}.{PostgresCampaignBackend.EarlierKeys}";
+        int day = RecentState.DayOf(At.UtcTicks);
         await using (var session = store.LightweightSession())
         {
-            // As an earlier version wrote them: no day.
-            session.QueueSqlCommand($"insert into {table} (key, occurred_at, report_id) values (?, ?, ?), (?, ?, ?)",
-                key, At.AddHours(-9).AddTicks(-1), before, key, At.AddHours(-9), midnight);
+            // As earlier versions kept them: a row per key, and in the oldest no day.
+            session.QueueSqlCommand($"create table {earlier} (key bigint not null, occurred_at timestamptz not null, report_id uuid not null, day int)");
+            session.QueueSqlCommand($"insert into {earlier} (key, occurred_at, report_id, day) values (?, ?, ?, null), (?, ?, ?, null), (?, ?, ?, ?)",
+                key, At.AddHours(-9).AddSeconds(-1), before, other, At.AddHours(-9).AddSeconds(-1), before, key, At.AddHours(-9), midnight, day);
             await session.SaveChangesAsync();
         }
-        await using (var session = store.LightweightSession())
-            Assert.True(await PostgresCampaignBackend.FillDaysAsync(session, CancellationToken.None) >= 2);
+        Assert.Equal(3, await PostgresCampaignBackend.MoveEarlierKeysAsync(store, CancellationToken.None));
 
-        await using var reading = store.LightweightSession();
-        var backend = new PostgresCampaignBackend(reading);
-        int day = RecentState.DayOf(At.UtcTicks);
-        Assert.Equal([before], await backend.KeysOnDaysAsync([day - 1], CancellationToken.None).Where(k => k.Key == key).Select(k => k.Id).ToListAsync());
-        Assert.Equal([midnight], await backend.KeysOnDaysAsync([day], CancellationToken.None).Where(k => k.Key == key).Select(k => k.Id).ToListAsync());
-        var found = await backend.CandidatesAsync([(key, At)], TimeSpan.FromDays(1), 8, CancellationToken.None);
-        Assert.Equal(new[] { before, midnight }.Order(), found.Select(f => f.Id).Order());
-        await using (var session = store.LightweightSession())
-            Assert.Equal(0, await PostgresCampaignBackend.FillDaysAsync(session, CancellationToken.None));
+        await using (var reading = store.LightweightSession())
+        {
+            var backend = new PostgresCampaignBackend(reading);
+            Assert.Equal([(key, before), (other, before)],
+                await backend.KeysOnDaysAsync([day - 1], CancellationToken.None).Where(k => k.Key == key || k.Key == other).Select(k => (k.Key, k.Id)).OrderBy(k => k.Key == other).ToListAsync());
+            Assert.Equal([midnight], await backend.KeysOnDaysAsync([day], CancellationToken.None).Where(k => k.Key == key).Select(k => k.Id).ToListAsync());
+            var found = await backend.CandidatesAsync([(key, At)], TimeSpan.FromDays(1), 8, CancellationToken.None);
+            Assert.Equal(new[] { before, midnight }.Order(), found.Select(f => f.Id).Order());
+            Assert.Equal([false], await reading.AdvancedSql.QueryAsync<bool>($"select to_regclass('{earlier}') is not null", CancellationToken.None));
+        }
+        Assert.Equal(0, await PostgresCampaignBackend.MoveEarlierKeysAsync(store, CancellationToken.None));
     }
 
     [Fact]
@@ -115,7 +118,7 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
         {
             await using var session = store.QuerySession();
             string table = $"{store.Options.DatabaseSchemaName}.{PostgresCampaignBackend.Keys}";
-            return (await session.AdvancedSql.QueryAsync<long>($"select key from {table} where report_id = ?", CancellationToken.None, reportId)).ToHashSet();
+            return (await session.AdvancedSql.QueryAsync<long>($"select unnest(keys) from {table} where report_id = ?", CancellationToken.None, reportId)).ToHashSet();
         }
 
         var first = await ApplyAsync(e => e.ObserveAsync(PreparedNotice.Of(Revision(1,
