@@ -13,7 +13,6 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceName);
 builder.AddEventStore(ServiceName, o =>
 {
-    o.Projections.Snapshot<ObservedIncident>(SnapshotLifecycle.Inline);
     o.Projections.Snapshot<CivicPeriod>(SnapshotLifecycle.Inline);
     o.Projections.Add<SliceDayProjection>(ProjectionLifecycle.Async);
     o.Projections.Add<SeriesChangesProjection>(ProjectionLifecycle.Async);
@@ -53,7 +52,7 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 
 builder.Services.AddSingleton<IApiKeyResolver, OrganisationKeyResolver>();
 builder.Services.AddSingleton(sp => new NewStreams<ObservedReport>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
-builder.Services.AddSingleton(sp => new NewStreams<ObservedIncident>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: true));
+builder.Services.AddSingleton(sp => new NewStreams<ObservedIncident>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
 builder.Services.Configure<DetectionOptions>(builder.Configuration.GetSection(DetectionOptions.Section));
 builder.Services.AddSingleton<SpikeScanner>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SpikeScanner>());

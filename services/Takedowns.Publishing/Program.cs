@@ -11,7 +11,6 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceName);
 builder.AddEventStore(ServiceName, o =>
 {
-    o.Projections.Snapshot<PublicIncident>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
     o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async);
     o.Schema.For<PatternCell>().Index(c => c.Day);
     o.Schema.For<PublicSpike>().Index(s => s.Start);
@@ -29,7 +28,7 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
     o.PipelineBehaviors = [typeof(TimingBehaviour<,>)];
 });
 builder.Services.AddSingleton(sp => new NewStreams<PublicReport>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
-builder.Services.AddSingleton(sp => new NewStreams<PublicIncident>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: true));
+builder.Services.AddSingleton(sp => new NewStreams<PublicIncident>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
 builder.Services.Configure<PublishingOptions>(builder.Configuration.GetSection(PublishingOptions.Section));
 
 var app = builder.Build();

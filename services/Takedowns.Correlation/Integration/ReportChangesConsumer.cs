@@ -46,7 +46,7 @@ public sealed class ReportChangesConsumer(
             var (observed, incident) = Observed(run[i]);
             var known = incidents.GetValueOrDefault(incident.IncidentId);
             var events = ObservedIncidentDecisions.Link(known?.Aggregate, incident);
-            if (known?.Aggregate is null) newIncidents.Add(new NewStream(incident.IncidentId, events, ObservedIncident.Started(events)));
+            if (known?.Aggregate is null) newIncidents.Add(new NewStream(incident.IncidentId, events));
             else if (events.Length > 0) known.AppendMany(events);
             newReports.Add(new NewStream(run[i].ReportId, [observed]));
         }

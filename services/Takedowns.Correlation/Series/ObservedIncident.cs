@@ -53,16 +53,6 @@ public sealed record ObservedIncident(Guid Id, IReadOnlyList<StandingReport> Sta
     public static ObservedIncident Apply(IncidentUnobserved _, ObservedIncident i) => i with { CountedAs = null };
 
     public bool Holds(Guid reportId) => Standing.Any(r => r.ReportId == reportId);
-
-    /// <summary>The incident a new stream of these events makes (what Marten's inline snapshot of them holds).</summary>
-    public static ObservedIncident Started(IReadOnlyList<object> events) =>
-        events.Skip(1).Aggregate(Create(events[0] as IncidentReportLinked ?? throw new ArgumentException("A new incident starts with a linked report.", nameof(events))),
-            (incident, e) => e switch
-            {
-                IncidentReportLinked linked => Apply(linked, incident),
-                IncidentObserved observed => Apply(observed, incident),
-                _ => throw new ArgumentException($"A new incident's stream holds no {e.GetType().Name}.", nameof(events)),
-            });
 }
 
 /// <summary>Pure decisions on an incident. Each returns the events to append; a change already made returns none.</summary>

@@ -52,7 +52,7 @@ public sealed class ReportChangesConsumer(
             {
                 var known = incidents.GetValueOrDefault(counted.IncidentId);
                 var events = PublicIncidentDecisions.Add(known?.Aggregate, counted);
-                if (known?.Aggregate is null) newIncidents.Add(new NewStream(counted.IncidentId, events, PublicIncident.Started(events)));
+                if (known?.Aggregate is null) newIncidents.Add(new NewStream(counted.IncidentId, events));
                 else if (events.Length > 0) known.AppendMany(events);
             }
             newReports.Add(new NewStream(m.ReportId, [new PublicReportPlaced(m.ReportId, 1, counted?.IncidentId)]));

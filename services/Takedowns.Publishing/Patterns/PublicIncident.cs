@@ -53,16 +53,6 @@ public sealed record PublicIncident(Guid Id, IReadOnlyList<IncidentReportAdded> 
     public static PublicIncident Apply(IncidentUncounted _, PublicIncident i) => i with { CountedAs = null };
 
     public bool Holds(Guid reportId) => Standing.Any(r => r.ReportId == reportId);
-
-    /// <summary>The incident a new stream of these events makes (what Marten's inline snapshot of them holds).</summary>
-    public static PublicIncident Started(IReadOnlyList<object> events) =>
-        events.Skip(1).Aggregate(Create(events[0] as IncidentReportAdded ?? throw new ArgumentException("A new incident starts with an added report.", nameof(events))),
-            (incident, e) => e switch
-            {
-                IncidentReportAdded added => Apply(added, incident),
-                IncidentCounted counted => Apply(counted, incident),
-                _ => throw new ArgumentException($"A new incident's stream holds no {e.GetType().Name}.", nameof(events)),
-            });
 }
 
 /// <summary>Pure decisions on an incident. Each returns the events to append; a change already made returns none.</summary>
