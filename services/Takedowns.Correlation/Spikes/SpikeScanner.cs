@@ -92,13 +92,31 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
             var pause = options.Value.ScanInterval - took;
             if (pause < 2 * took) pause = 2 * took;
             var until = clock.GetUtcNow() + pause;
-            while (clock.GetUtcNow() < until)
+            while (PauseStep(until, clock.GetUtcNow()) is { } wait)
             {
-                var wait = until - clock.GetUtcNow();
-                await Task.Delay(wait < SettledCheck ? wait : SettledCheck, clock, ct);
-                if (clock.GetElapsedTime(started) >= options.Value.ScanInterval && await CountsSettledBeyondAsync(counted, ct)) break;
+                await Task.Delay(wait, clock, ct);
+                try
+                {
+                    if (clock.GetElapsedTime(started) >= options.Value.ScanInterval && await CountsSettledBeyondAsync(counted, ct)) break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The pause goes on to its end; the scan after it reports what is wrong, if it still is.
+                    logger.LogWarning(e, "Spike scanner could not read how far the counts are; pausing as planned");
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// The next wait of a pause that ends at <paramref name="until"/>, the clock reading <paramref name="now"/>: what is
+    /// left of it, at most <see cref="SettledCheck"/>; none once it has ended. The clock is read once for both the test
+    /// and the wait, so a pause that ends between two readings never asks for a negative wait.
+    /// </summary>
+    public static TimeSpan? PauseStep(DateTimeOffset until, DateTimeOffset now)
+    {
+        var left = until - now;
+        return left <= TimeSpan.Zero ? null : left < SettledCheck ? left : SettledCheck;
     }
 
     private DateTimeOffset? _lastHistoric;
@@ -135,7 +153,7 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     private TimeSpan _historicTook;
 
     /// <summary>How often a long pause looks whether the counts have settled.</summary>
-    private static readonly TimeSpan SettledCheck = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan SettledCheck = TimeSpan.FromSeconds(5);
 
     /// <summary>What a turn of the scanner does.</summary>
     public enum ScanPlan
