@@ -102,7 +102,7 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
         foreach (var group in raised.GroupBy(r => r.Item1))
             operations.Events.Append(group.Key, group.Select(g => g.Item2).ToArray());
         var changes = state.Changes();
-        await PostgresCampaignBackend.QueueAsync(operations, changes, ct);
+        PostgresCampaignBackend.Queue(operations, changes);
         if (raised.Count > 0) logger.LogInformation("Campaign detection: {Events} campaign events from {Reports} report events", raised.Count, page.Events.Count);
         var committed = _recent.Committed(page.SequenceCeiling, changes);
         if (!logger.IsEnabled(LogLevel.Debug)) return committed;

@@ -1,7 +1,6 @@
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
-using Takedowns.ServiceDefaults;
 using Weasel.Postgresql.Tables;
 
 namespace Takedowns.Correlation.Campaigns;
@@ -14,8 +13,6 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     public const string EarlierKeys = "notice_key_hashes";
     public const string Counts = "notice_count_hashes";
     public const string Days = "notice_days";
-
-    private static readonly DocumentRows<NoticeProfile, Guid> ProfileRows = new(p => p.Id);
 
     private static string Schema(IDocumentOperations operations) => operations.DocumentStore.Options.DatabaseSchemaName;
 
@@ -181,7 +178,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     /// Queues a unit of work's changes in the session: set-based statements, one per kind. Times are written as UTC (the
     /// instant is the same): Npgsql refuses any other offset for timestamptz, which would stop detection on every retry.
     /// </summary>
-    public static async Task QueueAsync(IDocumentOperations operations, CampaignChanges changes, CancellationToken ct)
+    public static void Queue(IDocumentOperations operations, CampaignChanges changes)
     {
         string schema = Schema(operations);
         // A report's row is found by its day and time (the one index the table keeps) and its id, not by report alone:
@@ -225,8 +222,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
                 insert into {schema}.{Days} (stratum, day, count) select * from unnest(?::text[], ?::date[], ?::bigint[]) order by 1, 2
                 on conflict (stratum, day) do update set count = {Days}.count + excluded.count
                 """, changes.Days.Keys.Select(k => k.Stratum).ToArray(), changes.Days.Keys.Select(k => k.Day).ToArray(), changes.Days.Values.ToArray());
-        // Thousands a page: one statement for all of them, not one each.
-        await ProfileRows.QueueAsync(operations, changes.Profiles, ct);
+        if (changes.Profiles.Count > 0) operations.Store(changes.Profiles.ToArray());
         if (changes.Clusters.Count > 0) operations.Store(changes.Clusters.ToArray());
         foreach (var id in changes.DeletedClusters) operations.Delete<CandidateCluster>(id);
     }

@@ -30,12 +30,12 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
             new Dictionary<(string, DateOnly), long> { [("youtube|Copyright", new DateOnly(2026, 9, 14))] = 4, [("youtube|Copyright", new DateOnly(2026, 9, 13))] = 1 });
         await using (var session = store.LightweightSession())
         {
-            await PostgresCampaignBackend.QueueAsync(session, changes, CancellationToken.None);
+            PostgresCampaignBackend.Queue(session, changes);
             await session.SaveChangesAsync();
         }
         await using (var session = store.LightweightSession())
         {
-            await PostgresCampaignBackend.QueueAsync(session, changes with { Keys = [], Days = new Dictionary<(string, DateOnly), long>(), Counts = new Dictionary<long, long> { [big] = 1 }, Unindexed = [(key, At.AddHours(-1), gone)] }, CancellationToken.None);
+            PostgresCampaignBackend.Queue(session, changes with { Keys = [], Days = new Dictionary<(string, DateOnly), long>(), Counts = new Dictionary<long, long> { [big] = 1 }, Unindexed = [(key, At.AddHours(-1), gone)] });
             await session.SaveChangesAsync();
         }
 
@@ -57,37 +57,6 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
         var days = await backend.StratumDaysAsync("youtube|Copyright", CancellationToken.None);
         Assert.Equal([(new DateOnly(2026, 9, 13), 1L), (new DateOnly(2026, 9, 14), 4L)], days.OrderBy(d => d.Day));
         Assert.Empty(await backend.StratumDaysAsync("telegram|Copyright", CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task profiles_a_page_stores_in_one_statement_are_marten_documents_and_a_later_page_replaces_them()
-    {
-        var store = host.Services.GetRequiredService<IDocumentStore>();
-        NoticeProfile Profile(Guid id, string country) => new()
-        {
-            Id = id, OrganisationId = Guid.NewGuid(), Country = country, Platform = Platform.YouTube, Category = GroundCategory.IntellectualProperty,
-            OccurredAt = At, Policy = "copyright", Text = "Your video was removed after a complaint about the evening news.",
-        };
-        Guid first = Guid.NewGuid(), second = Guid.NewGuid();
-        var empty = new CampaignChanges(new Dictionary<long, long>(), [], [], [], [], [], new Dictionary<(string, DateOnly), long>());
-        await using (var session = store.LightweightSession())
-        {
-            // The same profile twice in one page (changed again after a first change) is stored as last given.
-            await PostgresCampaignBackend.QueueAsync(session, empty with { Profiles = [Profile(first, "UZ"), Profile(second, "KZ"), Profile(first, "KZ")] }, CancellationToken.None);
-            await session.SaveChangesAsync();
-        }
-        await using (var session = store.LightweightSession())
-        {
-            await PostgresCampaignBackend.QueueAsync(session, empty with { Profiles = [Profile(second, "KG")] }, CancellationToken.None);
-            await session.SaveChangesAsync();
-        }
-
-        await using var reading = store.LightweightSession();
-        Assert.Equal("KZ", (await reading.LoadAsync<NoticeProfile>(first))?.Country);
-        Assert.Equal("KG", (await reading.LoadAsync<NoticeProfile>(second))?.Country);
-        var read = await new PostgresCampaignBackend(reading).ProfilesAsync([first, second], CancellationToken.None);
-        Assert.Equal(["KG", "KZ"], read.Select(p => p.Country).Order());
-        Assert.Equal("Your video was removed after a complaint about the evening news.", read[0].Text);
     }
 
     [Fact]
@@ -141,7 +110,7 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
             await using var session = store.LightweightSession();
             var state = new CampaignState(new PostgresCampaignBackend(session));
             await step(new CampaignEngine(state, CampaignSettings.Default));
-            await PostgresCampaignBackend.QueueAsync(session, state.Changes(), CancellationToken.None);
+            PostgresCampaignBackend.Queue(session, state.Changes());
             await session.SaveChangesAsync();
             return await state.ProfileAsync(reportId, CancellationToken.None);
         }
