@@ -147,7 +147,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
 
     /// <summary>
     /// Moves the keys an earlier version kept a row each (<see cref="EarlierKeys"/>, some without their day) into a row
-    /// per report and time, and drops that table, in one transaction; returns the rows moved (0 when there is no such table).
+    /// per report and time, and drops that table, in one transaction; returns the keys moved (0 when there is no such table).
     /// </summary>
     public static async Task<long> MoveEarlierKeysAsync(IDocumentStore store, CancellationToken ct)
     {

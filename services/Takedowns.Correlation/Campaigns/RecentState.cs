@@ -5,10 +5,10 @@ namespace Takedowns.Correlation.Campaigns;
 
 /// <summary>
 /// What campaign detection stored, partly kept in memory between pages so a page asks PostgreSQL only for what is not
-/// held: every stored blocking key of the days (UTC) recent pages needed, loaded a day at a time (a page's candidates are
-/// looked up here; the table keeps a report's keys in one row, and is read by day), and the profiles pages wrote or read last (most
-/// candidates are a page's neighbours, and an archive imported in several files comes back to the same weeks from each
-/// file in turn, asking for the same candidates). Several organisations importing their archives at once are at
+/// held: every stored blocking key of the days (UTC) recent pages needed, loaded a day at a time (a page's candidates
+/// are looked up here; the table keeps a report's keys in one row, and is read by day), and the profiles pages wrote or
+/// read last (most candidates are a page's neighbours, and an archive imported in several files comes back to the same
+/// weeks from each file in turn, asking for the same candidates). Several organisations importing their archives at once are at
 /// different places in time, so the days held are those pages asked for, not one span: the least recently needed are
 /// let go when the keys held pass a limit. It is a copy of what PostgreSQL holds, never the only one.
 /// <para>
