@@ -64,10 +64,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     {
         if (probes.Count == 0) return [];
         var wanted = probes.Select(p => p.Key).ToHashSet();
-        var days = new HashSet<int>();
-        foreach (var (_, at) in probes)
-            for (int day = RecentState.DayOf(at.UtcTicks - window.Ticks), last = RecentState.DayOf(at.UtcTicks + window.Ticks); day <= last; day++)
-                days.Add(day);
+        var days = probes.SelectMany(p => RecentState.DaysAround(p.At, window)).ToHashSet();
         var index = new KeyIndex();
         await foreach (var (key, at, id) in KeysOnDaysAsync(days, ct))
             if (wanted.Contains(key)) index.Add(key, at, id);

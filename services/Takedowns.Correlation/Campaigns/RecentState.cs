@@ -54,6 +54,12 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
     /// <summary>The day (UTC) of a time, counted from 1970-01-01, as <see cref="ICampaignBackend.KeysOnDaysAsync"/> counts it.</summary>
     public static int DayOf(long utcTicks) => (int)Math.Floor((utcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerDay);
 
+    /// <summary>The days (as <see cref="DayOf"/> counts them) a report at <paramref name="at"/> looks for candidates on, within <paramref name="window"/> of it.</summary>
+    public static IEnumerable<int> DaysAround(DateTimeOffset at, TimeSpan window)
+    {
+        for (int day = DayOf(at.UtcTicks - window.Ticks), last = DayOf(at.UtcTicks + window.Ticks); day <= last; day++) yield return day;
+    }
+
     /// <summary>
     /// The backend for one page, which begins after the event <paramref name="floor"/>: <paramref name="stored"/> overlaid
     /// with the copy, which is emptied first if it does not match the tables as the page finds them, and given the days
@@ -73,9 +79,8 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
         _readByPage.Clear();
         _pages++;
         var needed = new Dictionary<int, int>(); // per day, the page's reports that look for candidates on it
-        long window = Linking.LongestWindow.Ticks;
         foreach (var t in times)
-            for (int day = DayOf(t.UtcTicks - window), last = DayOf(t.UtcTicks + window); day <= last; day++)
+            foreach (int day in DaysAround(t, Linking.LongestWindow))
                 needed[day] = needed.GetValueOrDefault(day) + 1;
         foreach (var day in needed.Keys)
             if (_days.TryGetValue(day, out var held)) _days[day] = held with { Used = _pages };
