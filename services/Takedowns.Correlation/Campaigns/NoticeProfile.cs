@@ -41,7 +41,7 @@ public sealed class NoticeProfile
     /// </summary>
     public string? Signature
     {
-        get => _signature ??= Encode(_signatureValues);
+        get => _signature ?? Encode(_signatureValues); // not kept: a profile held in memory keeps the values alone
         set => (_signature, _signatureValues, _keys) = (value, null, null);
     }
     public long Revision { get; set; }
@@ -57,8 +57,13 @@ public sealed class NoticeProfile
     private uint[]? _signatureValues;
     private IReadOnlyList<long>? _keys;
 
-    public uint[]? SignatureValues() =>
-        _signatureValues ??= _signature is null ? null : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Convert.FromBase64String(_signature)).ToArray();
+    /// <summary>The signature's values, decoded once; the stored text is then let go (it is made again if stored again).</summary>
+    public uint[]? SignatureValues()
+    {
+        if (_signatureValues is null && _signature is not null)
+            (_signatureValues, _signature) = (System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Convert.FromBase64String(_signature)).ToArray(), null);
+        return _signatureValues;
+    }
 
     public static string? Encode(uint[]? signature) =>
         signature is null ? null : Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(signature.AsSpan()));

@@ -20,10 +20,12 @@ namespace Takedowns.Correlation.Campaigns;
 /// not matching, so the next page starts from the tables.
 /// </para>
 /// </summary>
-public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, int mostDaysLoaded = RecentState.MostDaysLoaded)
+public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, int mostDaysLoaded = RecentState.MostDaysLoaded, int maxCounts = RecentState.DefaultMaxCounts)
 {
     public const int DefaultMaxKeys = 6_000_000;
-    public const int DefaultMaxProfiles = 50_000;
+    public const int DefaultMaxProfiles = 200_000;
+    /// <summary>Background counts held (a key and its count, about 30 bytes each): a million reports make about four million.</summary>
+    public const int DefaultMaxCounts = 8_000_000;
 
     /// <summary>
     /// At most this many days are loaded for a page, those most of its reports need; a report whose window reaches a day
@@ -40,7 +42,13 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
     private readonly Dictionary<Guid, (NoticeProfile Profile, long Order)> _profiles = [];
     private readonly Queue<(Guid Id, long Order)> _profileOrder = new();
     private readonly List<NoticeProfile> _readByPage = []; // profiles the page read from the tables, held once it commits
+    private readonly HashSet<Guid> _usedByPage = [];       // profiles held that the page used, held longer once it commits
     private long _order;
+    // Background counts as the table holds them, in two generations: a count used is moved into the newer one, and when
+    // that holds half the limit the older one is let go, so the counts held are those used most recently, about the
+    // limit at most (a page's own uses can take it a little over until the page commits).
+    private Dictionary<long, long> _counts = [], _olderCounts = [];
+    private readonly Dictionary<long, long> _countsReadByPage = [];
 
     /// <summary>How often the copy was found not to match and was loaded again (benchmarks and tests read it).</summary>
     public int Reloads { get; private set; }
@@ -48,8 +56,10 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
     /// <summary>Candidate lookups and profiles answered from memory, and from the tables; how often days were loaded.</summary>
     public (long Memory, long Stored) Probes => (_probesHeld, _probesStored);
     public (long Memory, long Stored) ProfilesRead => (_profilesHeld, _profilesStored);
+    public (long Memory, long Stored) CountsRead => (_countsHeld, _countsStored);
+    public int CountsHeld => _counts.Count + _olderCounts.Count;
     public long DayLoads { get; private set; }
-    private long _probesHeld, _probesStored, _profilesHeld, _profilesStored;
+    private long _probesHeld, _probesStored, _profilesHeld, _profilesStored, _countsHeld, _countsStored;
 
     /// <summary>The day (UTC) of a time, counted from 1970-01-01, as <see cref="ICampaignBackend.KeysOnDaysAsync"/> counts it.</summary>
     public static int DayOf(long utcTicks) => (int)Math.Floor((utcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerDay);
@@ -77,6 +87,8 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
         }
         _ceiling = null; // until this page is committed
         _readByPage.Clear();
+        _usedByPage.Clear();
+        _countsReadByPage.Clear();
         _pages++;
         var needed = new Dictionary<int, int>(); // per day, the page's reports that look for candidates on it
         foreach (var t in times)
@@ -113,13 +125,23 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
         foreach (var (key, _, id) in changes.Unindexed) _keys.Remove(key, id);
         foreach (var (key, at, id) in changes.Keys)
             if (_days.ContainsKey(DayOf(at.UtcTicks))) AddKey(key, at, id);
-        // What the page read first, then what it wrote: a profile it changed is held as written.
-        foreach (var p in _readByPage.Concat(changes.Profiles))
-        {
-            _profiles[p.Id] = (p, ++_order);
-            _profileOrder.Enqueue((p.Id, _order));
-        }
+        // What the page used of what was held, what it read, then what it wrote: a profile it changed is held as written.
+        // (Only those in the older half: the newer half is not let go before they would be again.)
+        foreach (var id in _usedByPage)
+            if (_profiles.TryGetValue(id, out var used) && used.Order <= _order - maxProfiles / 2) Hold(used.Profile);
+        foreach (var p in _readByPage.Concat(changes.Profiles)) Hold(p);
         _readByPage.Clear();
+        _usedByPage.Clear();
+        // Counts: as the page read them, then what it added (the table now holds both); a count added to but neither
+        // read nor held stays unknown here.
+        foreach (var (key, value) in _countsReadByPage) HoldCount(key, value);
+        _countsReadByPage.Clear();
+        foreach (var (key, added) in changes.Counts)
+        {
+            ref var held = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_counts, key);
+            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref held)) held += added;
+            else if (_olderCounts.Remove(key, out long older)) HoldCount(key, older + added);
+        }
         while (_profiles.Count > maxProfiles && _profileOrder.TryDequeue(out var oldest))
             if (_profiles.TryGetValue(oldest.Id, out var held) && held.Order == oldest.Order) _profiles.Remove(oldest.Id);
         // Keep the queue from growing with profiles written again and again (a cluster's members).
@@ -131,6 +153,28 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
         }
         Evict();
         _ceiling = ceiling;
+    }
+
+    private void Hold(NoticeProfile p)
+    {
+        _profiles[p.Id] = (p, ++_order);
+        _profileOrder.Enqueue((p.Id, _order));
+    }
+
+    private void HoldCount(long key, long value)
+    {
+        _olderCounts.Remove(key);
+        _counts[key] = value;
+        if (_counts.Count < maxCounts / 2) return;
+        (_olderCounts, _counts) = (_counts, []);
+    }
+
+    private bool TryCount(long key, out long value)
+    {
+        if (_counts.TryGetValue(key, out value)) return true;
+        if (!_olderCounts.Remove(key, out value)) return false;
+        _counts[key] = value; // used again: into the newer generation
+        return true;
     }
 
     private bool Holds(long from, long to)
@@ -179,6 +223,8 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
         _days.Clear();
         _profiles.Clear();
         _profileOrder.Clear();
+        _counts.Clear();
+        _olderCounts.Clear();
     }
 
     private sealed class CommitListener(RecentState recent, long ceiling, CampaignChanges changes) : IChangeListener
@@ -223,7 +269,7 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
             var profiles = new List<NoticeProfile>(ids.Count);
             List<Guid>? missing = null;
             foreach (var id in ids)
-                if (recent._profiles.TryGetValue(id, out var held)) profiles.Add(held.Profile);
+                if (recent._profiles.TryGetValue(id, out var held)) { profiles.Add(held.Profile); recent._usedByPage.Add(id); }
                 else (missing ??= []).Add(id);
             recent._profilesHeld += profiles.Count;
             recent._profilesStored += missing?.Count ?? 0;
@@ -234,7 +280,25 @@ public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, in
             return profiles;
         }
 
-        public Task<IReadOnlyDictionary<long, long>> CountsAsync(IReadOnlyCollection<long> keys, CancellationToken ct) => stored.CountsAsync(keys, ct);
+        public async Task<IReadOnlyDictionary<long, long>> CountsAsync(IReadOnlyCollection<long> keys, CancellationToken ct)
+        {
+            var counts = new Dictionary<long, long>(keys.Count);
+            List<long>? missing = null;
+            foreach (var key in keys)
+                if (recent.TryCount(key, out long held)) counts[key] = held;
+                else (missing ??= []).Add(key);
+            recent._countsHeld += counts.Count;
+            recent._countsStored += missing?.Count ?? 0;
+            if (missing is null) return counts;
+            var read = await stored.CountsAsync(missing, ct);
+            foreach (var key in missing)
+            {
+                long value = read.GetValueOrDefault(key); // a key the table does not hold counts nothing yet
+                counts[key] = value;
+                recent._countsReadByPage[key] = value;
+            }
+            return counts;
+        }
         public Task<IReadOnlyList<CandidateCluster>> ClustersAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) => stored.ClustersAsync(ids, ct);
         public Task<CandidateCluster?> ClusterOfCampaignAsync(Guid campaignId, CancellationToken ct) => stored.ClusterOfCampaignAsync(campaignId, ct);
         public Task<IReadOnlyList<(DateOnly Day, long Count)>> StratumDaysAsync(string stratum, CancellationToken ct) => stored.StratumDaysAsync(stratum, ct);
