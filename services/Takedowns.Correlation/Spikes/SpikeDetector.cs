@@ -43,6 +43,13 @@ public sealed record SpikeSettings
     public int SparsePriorMinCells { get; init; } = 10;
     /// <summary>Largest shape the prior may take: however alike its cells look, their rates are not taken to be nearer than this.</summary>
     public double SparsePriorMaxShape { get; init; } = 4;
+    /// <summary>
+    /// Days of baseline for a sparse cell (fewer than <see cref="SparsePriorBelow"/> events in <see cref="BaselineDays"/>),
+    /// and for the prior of its country's sparse cells: a rate of one incident a quarter cannot be told from one a month in
+    /// twelve weeks, and three incidents in three days are a spike at the one and ordinary at the other (0 or no more than
+    /// <see cref="BaselineDays"/>: the same baseline as every slice).
+    /// </summary>
+    public int SparseBaselineDays { get; init; } = 364;
 
     /// <summary>
     /// Where a baseline holds outliers, its overdispersion is taken no higher than the top of the one-sided range, at this
@@ -520,12 +527,16 @@ internal sealed class BaselineModel
     /// </summary>
     private GammaPrior? SparsePrior(Slice slice, int t, Baseline baseline)
     {
-        if (_settings.SparsePriorBelow <= 0 || SeriesSet.KindOf(slice) != SeriesSet.Finest || baseline.Events >= _settings.SparsePriorBelow) return null;
+        if (_settings.SparsePriorBelow <= 0 || SeriesSet.KindOf(slice) != SeriesSet.Finest) return null;
+        var (recentFrom, recentTo) = BaselineOf(t);
+        if (_sums[slice].Over(recentFrom, recentTo).Sum >= _settings.SparsePriorBelow) return null;
         if (_priorCacheDay != t) (_priorCacheDay, _) = (t, ClearPriors());
         if (_priorCache.TryGetValue(slice.Country, out var cached)) return cached;
-        // The country's cells share its baseline days, so they share one exposure: the prior is fitted to their counts over it.
+        // The country's cells share its baseline days, so they share one exposure: the prior is fitted to the counts of its
+        // sparse cells over the sparse cells' baseline.
         var (from, to) = BaselineOf(t);
-        var counts = _cells[slice.Country].Select(c => _sums[c].Over(from, to).Sum).Where(b => b < _settings.SparsePriorBelow).ToList();
+        int longFrom = SparseFrom(t);
+        var counts = _cells[slice.Country].Where(c => _sums[c].Over(from, to).Sum < _settings.SparsePriorBelow).Select(c => _sums[c].Over(longFrom, to).Sum).ToList();
         return _priorCache[slice.Country] = counts.Count < _settings.SparsePriorMinCells
             ? null
             : GammaPrior.Fit(counts, baseline.Exposure, _settings.SparsePriorMaxShape);
@@ -627,6 +638,10 @@ internal sealed class BaselineModel
     private Func<int, double> _completeness = _ => 1;
 
     private (int From, int To) BaselineOf(int t) => (Math.Max(0, t - _settings.GuardDays - _settings.BaselineDays + 1), t - _settings.GuardDays);
+
+    /// <summary>The first day of a sparse cell's baseline as on day <paramref name="t"/> (see <see cref="SpikeSettings.SparseBaselineDays"/>).</summary>
+    private int SparseFrom(int t) =>
+        Math.Max(0, t - _settings.GuardDays - Math.Max(_settings.BaselineDays, _settings.SparseBaselineDays) + 1);
 
     /// <summary>Whether the slice has enough baseline days on day <paramref name="t"/> to be assessed (<see cref="RateOf"/> is not null).</summary>
     private bool Assessable(Slice slice, int t)
@@ -763,6 +778,8 @@ internal sealed class BaselineModel
     {
         var (from, to) = BaselineOf(t);
         var sums = _sums[slice];
+        // A sparse cell's baseline reaches further back (its rate is too low for twelve weeks to tell).
+        if (SeriesSet.KindOf(slice) == SeriesSet.Finest && sums.Over(from, to).Sum < _settings.SparsePriorBelow) from = SparseFrom(t);
         double exposure = 0;
         if (to >= from && _completeness(to) >= 1)
         {

@@ -1,5 +1,7 @@
 using MathNet.Numerics;
 using MathNet.Numerics.Distributions;
+using Takedowns.Contracts;
+using Takedowns.Contracts.Analysis;
 using Takedowns.Correlation.Spikes;
 
 namespace Takedowns.Correlation.Tests.Spikes;
@@ -89,5 +91,55 @@ public sealed class SparsePriorTests(ITestOutputHelper output)
         double predictive = prior.Tail(3, 0, 84, 3), conditional = ConditionalTail.AtLeast(3, 0, 3, 84);
         output.WriteLine($"predictive {predictive:G3}, conditional {conditional:G3}");
         Assert.True(predictive < conditional / 2, $"{predictive} against {conditional}");
+    }
+
+    /// <summary>
+    /// A country of 96 sparse cells over 400 days, rates from one every 10 days to one every 300 (log-uniform), and in one
+    /// of the quietest cells (one in 300 days) an extra incident on each of three days from day 380. The spike is found by
+    /// the detector as configured; <paramref name="burst"/> false: the same days without it, where nothing may be found.
+    /// </summary>
+    private static (bool Found, int Alarms) QuietCountry(int seed, bool burst, SpikeSettings settings)
+    {
+        var random = new Random(seed);
+        var day0 = new DateOnly(2025, 6, 2);
+        var platforms = new[] { Platform.Facebook, Platform.YouTube, Platform.X, Platform.TikTok };
+        var categories = Enum.GetValues<GroundCategory>().Take(4).ToArray();
+        var subjects = new[] { SubjectType.Activist, SubjectType.Journalist, SubjectType.Blogger, SubjectType.Cso, SubjectType.IndependentMedia, SubjectType.HumanRightsDefender };
+        var cells = platforms.SelectMany(p => categories.SelectMany(g => subjects.Select(j => (p, g, j)))).ToList();
+        var rates = cells.Select((_, i) => i == 0 ? 1 / 300.0 : Math.Exp(Math.Log(1 / 300.0) + random.NextDouble() * Math.Log(30))).ToArray();
+        var days = new List<CellDay>();
+        for (int d = 0; d < 400; d++)
+            for (int i = 0; i < cells.Count; i++)
+            {
+                int count = Poisson.Sample(random, rates[i]) + (burst && i == 0 && d is >= 380 and < 383 ? 1 : 0);
+                if (count > 0) days.Add(new CellDay(day0.AddDays(d), "KG", cells[i].p, cells[i].g, cells[i].j, count));
+            }
+        var series = SeriesSet.From(days, day0, day0.AddDays(399));
+        var target = new Slice("KG", cells[0].p, cells[0].g, cells[0].j);
+        var spikes = new SpikeDetector(settings).Detect(series, (_, _) => false, day0.AddDays(300), day0.AddDays(399), day0.AddDays(400));
+        bool found = spikes.Any(s => s.FirstAlarm >= day0.AddDays(380) && s.FirstAlarm <= day0.AddDays(386) && SpikeDetector.Related(s.Slice, target));
+        return (found, spikes.Count(s => !(burst && SpikeDetector.Related(s.Slice, target) && s.FirstAlarm >= day0.AddDays(380) && s.FirstAlarm <= day0.AddDays(386))));
+    }
+
+    [Fact]
+    public void a_sparse_cell_judged_on_a_year_of_its_days_finds_three_incidents_where_twelve_weeks_could_not_tell_and_raises_no_more()
+    {
+        var year = SpikeSettings.Default;
+        var weeks = SpikeSettings.Default with { SparseBaselineDays = 0 };
+        Assert.Equal(364, year.SparseBaselineDays);
+        int runs = 8, foundYear = 0, foundWeeks = 0, alarmsYear = 0, alarmsWeeks = 0, nullYear = 0;
+        for (int seed = 1; seed <= runs; seed++)
+        {
+            var (fy, ay) = QuietCountry(seed, burst: true, year);
+            var (fw, aw) = QuietCountry(seed, burst: true, weeks);
+            var (_, ny) = QuietCountry(seed, burst: false, year);
+            (foundYear, foundWeeks) = (foundYear + (fy ? 1 : 0), foundWeeks + (fw ? 1 : 0));
+            (alarmsYear, alarmsWeeks, nullYear) = (alarmsYear + ay, alarmsWeeks + aw, nullYear + ny);
+        }
+        output.WriteLine($"found with a year {foundYear}/{runs}, with twelve weeks {foundWeeks}/{runs}; other alarms {alarmsYear} and {alarmsWeeks}; with no burst {nullYear} in {runs} country-quarters");
+        Assert.True(foundYear >= 6, $"found {foundYear} of {runs} with a year of baseline");
+        Assert.True(foundYear > foundWeeks, $"a year {foundYear}, twelve weeks {foundWeeks}");
+        // The budget is one false alarm per country-year; these are eight country-quarters of 100 days.
+        Assert.True(nullYear <= 4, $"{nullYear} alarms with no burst");
     }
 }
