@@ -601,7 +601,7 @@ internal sealed class BaselineModel
             counts.Add(_sums[cell].Counts.AsSpan(t - days + 1, days).ToArray());
             expected.Add(Enumerable.Range(t - days + 1, days).Select(u => ExpectedOn(rate.Mean, weekday, u)).ToArray());
             sizes.Add(rate.Size);
-            baselines.Add(BaselineOf(cell, t, weekday));
+            baselines.Add(BaselineOf(cell, t, weekday, sparseReach: false));
         }
         if (used.Count < 2) return null;
         // Each cell's rise is judged by the conditional test, which stays valid on a near-empty baseline, so the scan's
@@ -774,12 +774,17 @@ internal sealed class BaselineModel
     /// A slice's baseline as on day <paramref name="t"/>: its events, their exposure (baseline days weighted by the
     /// weekday factors and the share of reports in by now) and the negative-binomial size of its daily counts.
     /// </summary>
-    private Baseline BaselineOf(Slice slice, int t, double[] weekday, bool withSize = true)
+    /// <param name="sparseReach">
+    /// Whether a sparse cell's baseline reaches back <see cref="SpikeSettings.SparseBaselineDays"/> (its rate is too low for
+    /// twelve weeks to tell), as for its own test; the subset scan judges every cell on the same twelve weeks, as the number
+    /// of cells it chooses from (those whose events could pass) would otherwise grow with the reach and cost pooled
+    /// rises their power.
+    /// </param>
+    private Baseline BaselineOf(Slice slice, int t, double[] weekday, bool withSize = true, bool sparseReach = true)
     {
         var (from, to) = BaselineOf(t);
         var sums = _sums[slice];
-        // A sparse cell's baseline reaches further back (its rate is too low for twelve weeks to tell).
-        if (SeriesSet.KindOf(slice) == SeriesSet.Finest && sums.Over(from, to).Sum < _settings.SparsePriorBelow) from = SparseFrom(t);
+        if (sparseReach && SeriesSet.KindOf(slice) == SeriesSet.Finest && sums.Over(from, to).Sum < _settings.SparsePriorBelow) from = SparseFrom(t);
         double exposure = 0;
         if (to >= from && _completeness(to) >= 1)
         {
