@@ -224,6 +224,24 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     /// </param>
     public async Task<SpikeScanResult> ScanAsync(bool historic, CancellationToken ct)
     {
+        // Scans in one instance take turns (the service's loop, and a scan asked for meanwhile): each loads what the scans
+        // have taken in and stores it back, so a scan that began before another one committed would store its older
+        // record over the newer one, and the changes the newer one saw would be scanned again.
+        await _scanning.WaitAsync(ct);
+        try
+        {
+            return await ScanOnceAsync(historic, ct);
+        }
+        finally
+        {
+            _scanning.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _scanning = new(1, 1);
+
+    private async Task<SpikeScanResult> ScanOnceAsync(bool historic, CancellationToken ct)
+    {
         var settings = SpikeSettings.Default;
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
