@@ -47,9 +47,11 @@ public sealed record SpikeSettings
     /// Days of baseline for a sparse cell (fewer than <see cref="SparsePriorBelow"/> events in <see cref="BaselineDays"/>),
     /// and for the prior of its country's sparse cells: a rate of one incident a quarter cannot be told from one a month in
     /// twelve weeks, and three incidents in three days are a spike at the one and ordinary at the other (0 or no more than
-    /// <see cref="BaselineDays"/>: the same baseline as every slice).
+    /// <see cref="BaselineDays"/>: the same baseline as every slice). Off by default: the scanner loads and rescans days by
+    /// <see cref="BaselineDays"/> (a change reaches the baselines of the 13 weeks after it), and a longer reach here would
+    /// make what it finds depend on where its ranges begin; on the benchmark's families it found as many bursts as not.
     /// </summary>
-    public int SparseBaselineDays { get; init; } = 364;
+    public int SparseBaselineDays { get; init; } = 0;
 
     /// <summary>
     /// Where a baseline holds outliers, its overdispersion is taken no higher than the top of the one-sided range, at this
