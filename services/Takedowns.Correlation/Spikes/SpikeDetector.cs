@@ -530,13 +530,12 @@ internal sealed class BaselineModel
     private GammaPrior? SparsePrior(Slice slice, int t, Baseline baseline)
     {
         if (_settings.SparsePriorBelow <= 0 || SeriesSet.KindOf(slice) != SeriesSet.Finest) return null;
-        var (recentFrom, recentTo) = BaselineOf(t);
-        if (_sums[slice].Over(recentFrom, recentTo).Sum >= _settings.SparsePriorBelow) return null;
+        var (from, to) = BaselineOf(t);
+        if (_sums[slice].Over(from, to).Sum >= _settings.SparsePriorBelow) return null;
         if (_priorCacheDay != t) (_priorCacheDay, _) = (t, ClearPriors());
         if (_priorCache.TryGetValue(slice.Country, out var cached)) return cached;
         // The country's cells share its baseline days, so they share one exposure: the prior is fitted to the counts of its
         // sparse cells over the sparse cells' baseline.
-        var (from, to) = BaselineOf(t);
         int longFrom = SparseFrom(t);
         var counts = _cells[slice.Country].Where(c => _sums[c].Over(from, to).Sum < _settings.SparsePriorBelow).Select(c => _sums[c].Over(longFrom, to).Sum).ToList();
         return _priorCache[slice.Country] = counts.Count < _settings.SparsePriorMinCells
