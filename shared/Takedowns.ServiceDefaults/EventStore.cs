@@ -11,6 +11,14 @@ namespace Takedowns.ServiceDefaults;
 public static class EventStoreExtensions
 {
     /// <summary>
+    /// Events per page for the services' asynchronous projections and subscriptions (Marten's default is 500). A page is
+    /// read in one statement and applied in one unit of work that writes each document it touched once, so a projection
+    /// catching up on an imported history writes a count or cell once a page instead of once every 500 events, and reads
+    /// its events in a tenth of the statements. Live, a page holds only what has arrived, so nothing waits for a page to fill.
+    /// </summary>
+    public const int PageSize = 5_000;
+
+    /// <summary>
     /// Marten on the service's own PostgreSQL schema (configuration <c>Marten:Schema</c>, else the service name),
     /// with lightweight sessions, the async daemon, and a readiness check on the database.
     /// </summary>

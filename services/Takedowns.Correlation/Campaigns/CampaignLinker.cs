@@ -6,6 +6,7 @@ using Marten;
 using Marten.Services;
 using Marten.Subscriptions;
 using Takedowns.Correlation.Series;
+using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Correlation.Campaigns;
 
@@ -18,6 +19,8 @@ namespace Takedowns.Correlation.Campaigns;
 public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : SubscriptionBase
 {
     private readonly RecentState _recent = new(RecentState.DefaultMaxKeys, RecentState.DefaultMaxProfiles, logger);
+
+    private readonly DocumentRows<NoticeProfile, Guid> _profiles = new(p => p.Id);
 
     private bool _keysMoved;
 
@@ -102,7 +105,7 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
         foreach (var group in raised.GroupBy(r => r.Item1))
             operations.Events.Append(group.Key, group.Select(g => g.Item2).ToArray());
         var changes = state.Changes();
-        PostgresCampaignBackend.Queue(operations, changes);
+        await PostgresCampaignBackend.QueueAsync(operations, changes, _profiles, ct);
         if (raised.Count > 0) logger.LogInformation("Campaign detection: {Events} campaign events from {Reports} report events", raised.Count, page.Events.Count);
         var committed = _recent.Committed(page.SequenceCeiling, changes);
         if (!logger.IsEnabled(LogLevel.Debug)) return committed;

@@ -1,6 +1,7 @@
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
+using Takedowns.ServiceDefaults;
 using Weasel.Postgresql.Tables;
 
 namespace Takedowns.Correlation.Campaigns;
@@ -175,7 +176,8 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
     /// Queues a unit of work's changes in the session: set-based statements, one per kind. Times are written as UTC (the
     /// instant is the same): Npgsql refuses any other offset for timestamptz, which would stop detection on every retry.
     /// </summary>
-    public static void Queue(IDocumentOperations operations, CampaignChanges changes)
+    /// <param name="profiles">Writes the profiles (one per service's store: it checks its table once).</param>
+    public static async Task QueueAsync(IDocumentOperations operations, CampaignChanges changes, DocumentRows<NoticeProfile, Guid> profiles, CancellationToken ct)
     {
         string schema = Schema(operations);
         // A report's row is found by its day and time (the one index the table keeps) and its id, not by report alone:
@@ -219,7 +221,7 @@ public sealed class PostgresCampaignBackend(IDocumentOperations operations) : IC
                 insert into {schema}.{Days} (stratum, day, count) select * from unnest(?::text[], ?::date[], ?::bigint[]) order by 1, 2
                 on conflict (stratum, day) do update set count = {Days}.count + excluded.count
                 """, changes.Days.Keys.Select(k => k.Stratum).ToArray(), changes.Days.Keys.Select(k => k.Day).ToArray(), changes.Days.Values.ToArray());
-        if (changes.Profiles.Count > 0) operations.Store(changes.Profiles.ToArray());
+        await profiles.QueueAsync(operations, changes.Profiles, ct);
         if (changes.Clusters.Count > 0) operations.Store(changes.Clusters.ToArray());
         foreach (var id in changes.DeletedClusters) operations.Delete<CandidateCluster>(id);
     }

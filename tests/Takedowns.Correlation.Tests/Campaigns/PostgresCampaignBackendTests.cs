@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Takedowns.Contracts;
 using Takedowns.Contracts.Reports;
 using Takedowns.Correlation.Campaigns;
+using Takedowns.ServiceDefaults;
 using Takedowns.Testing;
 
 namespace Takedowns.Correlation.Tests.Campaigns;
@@ -11,6 +12,8 @@ namespace Takedowns.Correlation.Tests.Campaigns;
 public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IClassFixture<ServiceHost<Program>>
 {
     private static readonly DateTimeOffset At = new(2026, 9, 14, 9, 0, 0, TimeSpan.Zero);
+    /// <summary>Profiles are written set-based, as the service writes them; Marten reads them back as its own documents.</summary>
+    private readonly DocumentRows<NoticeProfile, Guid> _profiles = new(p => p.Id);
 
     [Fact]
     public async Task what_a_unit_of_work_writes_is_read_back_typed()
@@ -30,12 +33,12 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
             new Dictionary<(string, DateOnly), long> { [("youtube|Copyright", new DateOnly(2026, 9, 14))] = 4, [("youtube|Copyright", new DateOnly(2026, 9, 13))] = 1 });
         await using (var session = store.LightweightSession())
         {
-            PostgresCampaignBackend.Queue(session, changes);
+            await PostgresCampaignBackend.QueueAsync(session, changes, _profiles, CancellationToken.None);
             await session.SaveChangesAsync();
         }
         await using (var session = store.LightweightSession())
         {
-            PostgresCampaignBackend.Queue(session, changes with { Keys = [], Days = new Dictionary<(string, DateOnly), long>(), Counts = new Dictionary<long, long> { [big] = 1 }, Unindexed = [(key, At.AddHours(-1), gone)] });
+            await PostgresCampaignBackend.QueueAsync(session, changes with { Keys = [], Days = new Dictionary<(string, DateOnly), long>(), Counts = new Dictionary<long, long> { [big] = 1 }, Unindexed = [(key, At.AddHours(-1), gone)] }, _profiles, CancellationToken.None);
             await session.SaveChangesAsync();
         }
 
@@ -110,7 +113,7 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
             await using var session = store.LightweightSession();
             var state = new CampaignState(new PostgresCampaignBackend(session));
             await step(new CampaignEngine(state, CampaignSettings.Default));
-            PostgresCampaignBackend.Queue(session, state.Changes());
+            await PostgresCampaignBackend.QueueAsync(session, state.Changes(), _profiles, CancellationToken.None);
             await session.SaveChangesAsync();
             return await state.ProfileAsync(reportId, CancellationToken.None);
         }
@@ -125,11 +128,20 @@ public sealed class PostgresCampaignBackendTests(ServiceHost<Program> host) : IC
             "Your video uses footage of the evening news broadcast of the fourteenth without a licence and has been removed.")), At, CancellationToken.None));
         Assert.NotEmpty(first!.Keys());
         Assert.Equal(first.Keys().ToHashSet(), await IndexedAsync());
+        async Task<NoticeProfile?> StoredAsync()
+        {
+            await using var session = store.QuerySession();
+            return await session.LoadAsync<NoticeProfile>(reportId, CancellationToken.None);
+        }
+        Assert.Equal(first.Keys(), (await StoredAsync())!.Keys());
 
         var second = await ApplyAsync(e => e.ObserveAsync(PreparedNotice.Of(Revision(2,
             "A trademark complaint names the channel logo; the complainant says the mark was registered in March by another company.")), At, CancellationToken.None));
         Assert.NotEqual(first.Keys().ToHashSet(), second!.Keys().ToHashSet());
         Assert.Equal(second.Keys().ToHashSet(), await IndexedAsync());
+        var stored = await StoredAsync();
+        Assert.Equal(second.Keys(), stored!.Keys());
+        Assert.Equal(second.Revision, stored.Revision);
 
         await ApplyAsync(e => e.RetractAsync(reportId, CancellationToken.None));
         Assert.Empty(await IndexedAsync());
