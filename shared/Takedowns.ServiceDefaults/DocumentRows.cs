@@ -15,13 +15,19 @@ public sealed class DocumentRows<TDocument, TId>(Func<TDocument, TId> idOf) wher
     private readonly SemaphoreSlim _checkOnce = new(1, 1);
     private string? _sql;
 
-    /// <summary>Queues the upsert of <paramref name="documents"/> (distinct ids) in <paramref name="operations"/>; nothing when there are none.</summary>
+    /// <summary>
+    /// Queues the upsert of <paramref name="documents"/> in <paramref name="operations"/>; nothing when there are none. Of
+    /// documents given twice the last is stored, as successive stores through Marten would leave it (one statement may not
+    /// change a row twice, which would otherwise fail the unit of work on every retry).
+    /// </summary>
     public async Task QueueAsync(IDocumentOperations operations, IReadOnlyCollection<TDocument> documents, CancellationToken ct)
     {
         if (documents.Count == 0) return;
         string sql = await SqlAsync(operations.DocumentStore, ct);
         var serializer = operations.DocumentStore.Options.Serializer();
-        operations.QueueSqlCommand(sql, documents.Select(idOf).ToArray(), documents.Select(d => serializer.ToJson(d)).ToArray());
+        var last = new Dictionary<TId, TDocument>(documents.Count);
+        foreach (var document in documents) last[idOf(document)] = document;
+        operations.QueueSqlCommand(sql, last.Keys.ToArray(), last.Values.Select(d => serializer.ToJson(d)).ToArray());
     }
 
     private async Task<string> SqlAsync(IDocumentStore store, CancellationToken ct)
