@@ -264,6 +264,36 @@ public sealed class SpikeDetector(SpikeSettings settings)
     }
 
     /// <summary>
+    /// The chance, under the prior's predictive law, that any of the windows' tests reaches <paramref name="least"/> (the
+    /// least p-value among them): the sum over windows of the largest tail at or below it that the window's count can
+    /// give, P(X_w ≥ c_w) with c_w the smallest count of at least <see cref="SpikeSettings.MinCount"/> whose tail is at
+    /// most <paramref name="least"/> (<paramref name="minCount"/>: fewest incidents for a window to count). A union bound, so valid whatever the windows' dependence (they are nested); counts
+    /// are whole, so at the small means of sparse cells a window's attainable tails step far below the least p-value and
+    /// the sum is far less than Simes' three times it (three incidents in the 3-day window of a cell that sees one a
+    /// quarter: the 7-day window's tail at 3 is above it and at 4 far below, and the 1-day window's at 3 is negligible).
+    /// </summary>
+    public static double DiscreteUnion(IReadOnlyList<Func<int, double>> tails, double least, int minCount)
+    {
+        if (least >= 1) return 1;
+        double sum = 0;
+        foreach (var tail in tails)
+        {
+            // Tails fall at least geometrically once past the mean; a window whose bound is not met within the search
+            // counts as the least p-value itself (P(p ≤ x) ≤ x for any valid test).
+            double attained = least;
+            for (int c = minCount; c < minCount + 200; c++)
+            {
+                double p = tail(c);
+                if (p > least) continue;
+                attained = p;
+                break;
+            }
+            sum += attained;
+        }
+        return Math.Min(1, sum);
+    }
+
+    /// <summary>
     /// Simes' combination of several tests of one hypothesis, min over j of n·p₍ⱼ₎ / j: valid when the tests depend on each
     /// other positively, as windows ending on the same day and a CUSUM over the same days do (Sarkar 2008), and never above
     /// the Bonferroni bound n·p₍₁₎.
@@ -571,11 +601,17 @@ internal sealed class BaselineModel
         var prior = SparsePrior(slice, t, baseline);
         // Under the prior the smallest p-value given n is all n on the last day and none in the baseline, as for the
         // conditional test (the predictive tail falls as the window's count rises and as the baseline's falls).
+        if (prior is { } g)
+        {
+            // The windows' tails with the baseline's events taken as none; the least p-value is all n on the last day.
+            var tails = _settings.Windows.Select(w => WindowExposure(weekday, t - w + 1, t))
+                .Select(window => (Func<int, double>)(c => window <= 0 ? 1 : g.Tail(c, 0, baseline.Exposure, window))).ToList();
+            return SpikeDetector.DiscreteUnion(tails, tails.Min(tail => tail((int)n)), _settings.MinCount);
+        }
         var floors = _settings.Windows.Select(w =>
         {
             double window = WindowExposure(weekday, t - w + 1, t);
-            if (window <= 0) return 1;
-            return prior is { } g ? g.Tail((int)n, 0, baseline.Exposure, window) : Math.Pow(window / (window + baseline.Exposure), n);
+            return window <= 0 ? 1 : Math.Pow(window / (window + baseline.Exposure), n);
         }).ToList();
         return SpikeDetector.Simes(floors);
     }
@@ -824,11 +860,18 @@ internal sealed class BaselineModel
         var prior = SparsePrior(slice, t, baseline);
         double best = 1;
         var result = default(SliceAssessment?);
-        // One p-value per test, combined by Simes' method (1 where a window holds too few incidents to count).
+        // One p-value per test, combined by Simes' method (1 where a window holds too few incidents to count); under the
+        // prior, the windows' tails are combined by their discrete union (SpikeDetector.DiscreteUnion) instead.
         var tests = new List<double>();
+        var tails = new List<Func<int, double>>();
         foreach (int w in _settings.Windows)
         {
             int observed = Sum(slice, t - w + 1, t);
+            if (prior is { } predictive)
+            {
+                double window = WindowExposure(weekday, t - w + 1, t) * elevation;
+                tails.Add(c => window <= 0 ? 1 : predictive.Tail(c, baseline.Events, baseline.Exposure, window));
+            }
             if (observed < _settings.MinCount)
             {
                 tests.Add(1);
@@ -871,7 +914,8 @@ internal sealed class BaselineModel
         }
         if (result is not { } r) return null;
         var trimmed = StartOfRise(r, t, u => _sums[slice].Counts[u], u => ExpectedOn(rate.Mean, weekday, u));
-        return trimmed with { PValue = SpikeDetector.Simes(tests), Floor = floor };
+        double combined = prior is null ? SpikeDetector.Simes(tests) : SpikeDetector.DiscreteUnion(tails, tests.Min(), _settings.MinCount);
+        return trimmed with { PValue = combined, Floor = floor };
     }
 
     /// <summary>

@@ -142,3 +142,64 @@ public sealed class SparsePriorTests(ITestOutputHelper output)
         Assert.True(nullYear <= 4, $"{nullYear} alarms with no burst");
     }
 }
+
+/// <summary>The windows of a sparse cell's predictive test, combined by their discrete union.</summary>
+public sealed class DiscreteUnionTests(ITestOutputHelper output)
+{
+    private static readonly int[] Windows = [1, 3, 7];
+
+    /// <summary>The three windows' predictive tails, for a cell whose rate is known (a prior of huge shape: Poisson).</summary>
+    private static List<Func<int, double>> Tails(double rate) =>
+        Windows.Select(w => (Func<int, double>)(c => NegativeBinomialTail.AtLeast(c, rate * w, double.PositiveInfinity))).ToList();
+
+    [Theory]
+    [InlineData(0.01)]
+    [InlineData(0.2)]
+    [InlineData(1.5)]
+    public void under_no_change_the_union_of_the_windows_is_never_below_its_level_more_often_than_its_level(double rate)
+    {
+        // Seven days of a Poisson cell, the last 1, 3 and 7 days tested (fewer than 2 incidents: no test), their least
+        // p-value turned into the chance that any window gets that low. P(union ≤ α) ≤ α at every level.
+        var random = new Random(7);
+        var tails = Tails(rate);
+        double[] levels = [0.05, 0.01, 0.001];
+        var hits = new int[levels.Length];
+        const int trials = 400_000;
+        var days = new int[7];
+        for (int i = 0; i < trials; i++)
+        {
+            for (int d = 0; d < 7; d++) days[d] = Poisson.Sample(random, rate);
+            double least = 1;
+            for (int w = 0; w < Windows.Length; w++)
+            {
+                int observed = days.Skip(7 - Windows[w]).Sum();
+                if (observed >= 2) least = Math.Min(least, tails[w](observed));
+            }
+            double union = SpikeDetector.DiscreteUnion(tails, least, minCount: 2);
+            for (int j = 0; j < levels.Length; j++) if (union <= levels[j]) hits[j]++;
+        }
+        for (int j = 0; j < levels.Length; j++)
+        {
+            double share = hits[j] / (double)trials;
+            output.WriteLine($"rate {rate}: P(union <= {levels[j]}) = {share:G3}");
+            // Sampling error at 400,000 trials is under 10 % of the level down to 0.001.
+            Assert.True(share <= levels[j] * 1.1, $"{share} at level {levels[j]}");
+        }
+    }
+
+    [Fact]
+    public void three_incidents_in_three_days_of_a_quiet_cell_cost_little_for_the_other_windows()
+    {
+        // At one incident a hundred days, 3 in the 3-day window: the 7-day window's tail at 3 is above that p-value and
+        // at 4 far below it, the 1-day window's at 3 is negligible. Simes would charge three times the least p-value.
+        var tails = Tails(0.01);
+        double least = tails[1](3);
+        double union = SpikeDetector.DiscreteUnion(tails, least, minCount: 2);
+        double simes = SpikeDetector.Simes([1, least, tails[2](3)]);
+        output.WriteLine($"3-day p {least:G3}, union {union:G3}, Simes {simes:G3}");
+        Assert.True(union < 1.4 * least, $"union {union} against {least}");
+        Assert.True(union >= least);
+        Assert.Equal(3 * least, simes, 12);
+        Assert.Equal(1, SpikeDetector.DiscreteUnion(tails, 1, minCount: 2));
+    }
+}
