@@ -266,11 +266,12 @@ public sealed class SpikeDetector(SpikeSettings settings)
     /// <summary>
     /// The chance, under the prior's predictive law, that any of the windows' tests reaches <paramref name="least"/> (the
     /// least p-value among them): the sum over windows of the largest tail at or below it that the window's count can
-    /// give, P(X_w ≥ c_w) with c_w the smallest count of at least <see cref="SpikeSettings.MinCount"/> whose tail is at
-    /// most <paramref name="least"/> (<paramref name="minCount"/>: fewest incidents for a window to count). A union bound, so valid whatever the windows' dependence (they are nested); counts
-    /// are whole, so at the small means of sparse cells a window's attainable tails step far below the least p-value and
-    /// the sum is far less than Simes' three times it (three incidents in the 3-day window of a cell that sees one a
-    /// quarter: the 7-day window's tail at 3 is above it and at 4 far below, and the 1-day window's at 3 is negligible).
+    /// give, P(X_w ≥ c_w) with c_w the smallest count of at least <paramref name="minCount"/> (fewest incidents for a
+    /// window to count) whose tail is at most <paramref name="least"/>. A union bound, so valid whatever the windows'
+    /// dependence (they are nested). Counts are whole, so at the small means of sparse cells a window's attainable tails
+    /// step far below the least p-value, and the sum is far less than Simes' three times it: three incidents in the 3-day
+    /// window of a cell that sees one a quarter cost the 7-day window its tail at 4 (its tail at 3 is above the least) and
+    /// the 1-day window its tail at 3, which is negligible.
     /// </summary>
     public static double DiscreteUnion(IReadOnlyList<Func<int, double>> tails, double least, int minCount)
     {
@@ -599,15 +600,14 @@ internal sealed class BaselineModel
         long n = baseline.Events + Sum(slice, t - longest + 1, t);
         if (n < _settings.MinCount) return 1;
         var prior = SparsePrior(slice, t, baseline);
-        // Under the prior the smallest p-value given n is all n on the last day and none in the baseline, as for the
-        // conditional test (the predictive tail falls as the window's count rises and as the baseline's falls).
+        // Under the prior the smallest p-value of any window given n is all n on the last day and none in the baseline, as
+        // for the conditional test (the predictive tail falls as the window's count rises and as the baseline's falls:
+        // fewer baseline events make the posterior stochastically smaller). The windows' discrete union is never below the
+        // least of their p-values, so that least is the floor; the union at it is not, as the baseline's events change the
+        // tails whose attainable values the union adds up.
         if (prior is { } g)
-        {
-            // The windows' tails with the baseline's events taken as none; the least p-value is all n on the last day.
-            var tails = _settings.Windows.Select(w => WindowExposure(weekday, t - w + 1, t))
-                .Select(window => (Func<int, double>)(c => window <= 0 ? 1 : g.Tail(c, 0, baseline.Exposure, window))).ToList();
-            return SpikeDetector.DiscreteUnion(tails, tails.Min(tail => tail((int)n)), _settings.MinCount);
-        }
+            return _settings.Windows.Select(w => WindowExposure(weekday, t - w + 1, t))
+                .Min(window => window <= 0 ? 1 : g.Tail((int)n, 0, baseline.Exposure, window));
         var floors = _settings.Windows.Select(w =>
         {
             double window = WindowExposure(weekday, t - w + 1, t);
