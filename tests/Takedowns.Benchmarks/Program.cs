@@ -18,6 +18,7 @@ Takedowns.Benchmarks.Detection.CampaignSettings = Takedowns.Correlation.Campaign
     BoilerplatePerDay = Arg("--boilerplate-per-day", Takedowns.Correlation.Campaigns.CampaignSettings.Default.BoilerplatePerDay),
     RequireBunching = args.Contains("--require-bunching"),
     CandidatesPerKey = Arg("--candidates-per-key", Takedowns.Correlation.Campaigns.CampaignSettings.Default.CandidatesPerKey),
+    FalseDiscoveryRate = Arg("--false-discovery-rate", Takedowns.Correlation.Campaigns.CampaignSettings.Default.FalseDiscoveryRate),
 };
 // Spike settings to try in the in-process modes, e.g. --alarms-per-country-year 2.
 Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.SpikeSettings.Default with

@@ -10,9 +10,10 @@ public sealed record CampaignSettings
     public int MinMembers { get; init; } = 4;
     /// <summary>
     /// The false-discovery rate campaigns are raised under: each cluster tested is a candidate, given its level by
-    /// <see cref="OnlineDiscovery"/> as it comes.
+    /// <see cref="OnlineDiscovery"/> as it comes. At 0.1 an analyst reads, on average, at most one false campaign in ten
+    /// raised (the bound; on the benchmark's null and planted scenarios none or nearly none).
     /// </summary>
-    public double FalseDiscoveryRate { get; init; } = 0.05;
+    public double FalseDiscoveryRate { get; init; } = 0.1;
     /// <summary>
     /// Levels valid however candidates' p-values depend on each other (LOND with the harmonic correction), rather than
     /// under positive dependence (<see cref="OnlineDiscovery"/>).

@@ -85,7 +85,7 @@ public sealed class CampaignWorkflowTests(AnalysisHost host) : IClassFixture<Ana
         Assert.Equal(8, first.GetProperty("reportCount").GetInt32());
         // Raised on its first test, at 4 copies: the newest places the window, so three copies in a day against two
         // months of a family with no history, under the level of a first candidate.
-        Assert.True(first.GetProperty("pValue").GetDouble() <= OnlineDiscovery.Level(0.05, 1, 0));
+        Assert.True(first.GetProperty("pValue").GetDouble() <= OnlineDiscovery.Level(CampaignSettings.Default.FalseDiscoveryRate, 1, 0));
         Assert.Contains("near-identical notice text", first.GetProperty("signals").EnumerateArray().Select(s => s.GetString()));
         Assert.Contains("same claimant", first.GetProperty("signals").EnumerateArray().Select(s => s.GetString()));
 
