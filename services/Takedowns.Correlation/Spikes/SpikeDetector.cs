@@ -914,7 +914,11 @@ internal sealed class BaselineModel
         }
         if (result is not { } r) return null;
         var trimmed = StartOfRise(r, t, u => _sums[slice].Counts[u], u => ExpectedOn(rate.Mean, weekday, u));
-        double combined = prior is null ? SpikeDetector.Simes(tests) : SpikeDetector.DiscreteUnion(tails, tests.Min(), _settings.MinCount);
+        // A test beside the windows (the CUSUM, where a setting lets it look at a cell tested against the prior) adds to the
+        // union the least p-value itself: P(p ≤ x) ≤ x.
+        double combined = prior is null
+            ? SpikeDetector.Simes(tests)
+            : Math.Min(1, SpikeDetector.DiscreteUnion(tails, tests.Min(), _settings.MinCount) + (tests.Count - tails.Count) * tests.Min());
         return trimmed with { PValue = combined, Floor = floor };
     }
 
