@@ -14,14 +14,14 @@ builder.AddServiceDefaults(ServiceName);
 builder.AddEventStore(ServiceName, o =>
 {
     o.Projections.Snapshot<CivicPeriod>(SnapshotLifecycle.Inline);
-    o.Projections.Add<SliceDayProjection>(ProjectionLifecycle.Async, a => a.BatchSize = EventStoreExtensions.PageSize);
-    o.Projections.Add<SeriesChangesProjection>(ProjectionLifecycle.Async, a => a.BatchSize = EventStoreExtensions.PageSize);
-    o.Projections.Add<ReportingDelaysProjection>(ProjectionLifecycle.Async, a => a.BatchSize = EventStoreExtensions.PageSize);
+    o.Projections.Add<SliceDayProjection>(ProjectionLifecycle.Async, EventStoreExtensions.InPages);
+    o.Projections.Add<SeriesChangesProjection>(ProjectionLifecycle.Async, EventStoreExtensions.InPages);
+    o.Projections.Add<ReportingDelaysProjection>(ProjectionLifecycle.Async, EventStoreExtensions.InPages);
     o.Projections.Snapshot<Spike>(SnapshotLifecycle.Inline);
     o.Schema.For<SliceDay>().Index(c => c.Day).Index(c => c.Country);
     o.Schema.For<Spike>().Index(s => s.Start).Index(s => s.Country);
     // Async: the campaign documents have one writer, in the order of events, whether detection or an analyst appended them.
-    o.Projections.Snapshot<Campaign>(SnapshotLifecycle.Async, a => a.BatchSize = EventStoreExtensions.PageSize);
+    o.Projections.Snapshot<Campaign>(SnapshotLifecycle.Async, EventStoreExtensions.InPages);
     o.Schema.For<Campaign>().Index(c => c.RaisedAt);
     o.Schema.For<NoticeProfile>();
     o.Schema.For<CandidateCluster>().Index(c => c.CampaignId);
@@ -37,7 +37,7 @@ builder.AddEventStore(ServiceName, o =>
 .AddSubscriptionWithServices<AnalysisForwarder>(ServiceLifetime.Singleton, o =>
 {
     o.Name = AnalysisForwarder.SubscriptionName;
-    o.Options.BatchSize = EventStoreExtensions.PageSize;
+    EventStoreExtensions.InPages(o.Options);
     foreach (var type in AnalysisForwarder.EventTypes) o.IncludeType(type);
 });
 builder.AddMessaging(ServiceName, bus =>

@@ -27,7 +27,7 @@ builder.AddEventStore(ServiceName, o =>
     .AddSubscriptionWithServices<ReportForwarder>(ServiceLifetime.Singleton, o =>
     {
         o.Name = ReportForwarder.SubscriptionName;
-        o.Options.BatchSize = EventStoreExtensions.PageSize;
+        EventStoreExtensions.InPages(o.Options);
         o.IncludeType<TakedownReported>();
         o.IncludeType<ReportAmended>();
         o.IncludeType<ReportRetracted>();

@@ -11,7 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceName);
 builder.AddEventStore(ServiceName, o =>
 {
-    o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async, a => a.BatchSize = EventStoreExtensions.PageSize);
+    o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async, EventStoreExtensions.InPages);
     o.Schema.For<PatternCell>().Index(c => c.Day);
     o.Schema.For<PublicSpike>().Index(s => s.Start);
     o.Schema.For<PublicCampaign>().Index(c => c.LastSeen);

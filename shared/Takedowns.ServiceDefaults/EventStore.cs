@@ -18,6 +18,9 @@ public static class EventStoreExtensions
     /// </summary>
     public const int PageSize = 5_000;
 
+    /// <summary>Options for an asynchronous projection: pages of <see cref="PageSize"/> events.</summary>
+    public static void InPages(JasperFx.Events.Projections.AsyncOptions options) => options.BatchSize = PageSize;
+
     /// <summary>
     /// Marten on the service's own PostgreSQL schema (configuration <c>Marten:Schema</c>, else the service name),
     /// with lightweight sessions, the async daemon, and a readiness check on the database.

@@ -916,9 +916,10 @@ internal sealed class BaselineModel
         var trimmed = StartOfRise(r, t, u => _sums[slice].Counts[u], u => ExpectedOn(rate.Mean, weekday, u));
         // A test beside the windows (the CUSUM, where a setting lets it look at a cell tested against the prior) adds to the
         // union the least p-value itself: P(p ≤ x) ≤ x.
+        double least = tests.Min();
         double combined = prior is null
             ? SpikeDetector.Simes(tests)
-            : Math.Min(1, SpikeDetector.DiscreteUnion(tails, tests.Min(), _settings.MinCount) + (tests.Count - tails.Count) * tests.Min());
+            : Math.Min(1, SpikeDetector.DiscreteUnion(tails, least, _settings.MinCount) + (tests.Count - tails.Count) * least);
         return trimmed with { PValue = combined, Floor = floor };
     }
 
