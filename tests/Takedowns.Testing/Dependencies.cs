@@ -65,4 +65,18 @@ public static class Queues
 
     public static Task WaitUntilDrainedAsync(string virtualHost, TimeSpan? timeout = null) =>
         Eventually.Until(() => PendingAsync(virtualHost), n => n == 0, timeout, $"the queues of {virtualHost} to drain");
+
+    /// <summary>
+    /// Messages ready or unacknowledged in the queues of a virtual host that have a consumer: zero once the services have
+    /// handled every delivery, retries included (a message being retried stays unacknowledged). Queues nobody consumes,
+    /// such as a test's capture queues, are left out.
+    /// </summary>
+    public static async Task<long> InHandAsync(string virtualHost)
+    {
+        string table = await TestEnvironment.RunInfraAsync("rabbitmqctl", "list_queues", "-p", virtualHost, "--no-table-headers", "consumers", "messages_ready", "messages_unacknowledged");
+        return table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray())
+            .Where(columns => columns.Length == 3 && columns[0] > 0)
+            .Sum(columns => columns[1] + columns[2]);
+    }
 }

@@ -51,6 +51,9 @@ internal static class SpikeTestHost
     /// <summary>The series and the record of their changes are separate projections: a scan reads both.</summary>
     public static async Task SettledAsync(this ScanOnDemandHost host)
     {
+        // Every delivery handled first: a report whose append met another's and is being retried appends its events later,
+        // after projections that had caught up with the head as it was.
+        await Eventually.Until(() => Queues.InHandAsync(host.VirtualHost), n => n == 0, what: "the service's queues to be handled");
         var store = host.Services.GetRequiredService<IDocumentStore>();
         await Eventually.Until(async () =>
         {
