@@ -26,6 +26,7 @@ Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.Spik
     AlarmsPerCountryYear = Arg("--alarms-per-country-year", Takedowns.Correlation.Spikes.SpikeSettings.Default.AlarmsPerCountryYear),
     SparseBaselineDays = Arg("--sparse-baseline-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.SparseBaselineDays),
     DispersionConfidence = Arg("--dispersion-confidence", Takedowns.Correlation.Spikes.SpikeSettings.Default.DispersionConfidence),
+    Windows = args.Contains("--windows") ? Arg("--windows", "").Split(',').Select(int.Parse).ToList() : Takedowns.Correlation.Spikes.SpikeSettings.Default.Windows,
 };
 Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Takedowns.Benchmarks.NaiveBaseline.Threshold);
 // --family a|b|c|both|all: the scenario families the detection modes run (both, a and b, by default; all adds c).

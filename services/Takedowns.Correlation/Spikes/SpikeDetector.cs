@@ -14,11 +14,20 @@ public sealed record SpikeSettings
     public int MinBaselineDays { get; init; } = 21;
     /// <summary>Fewest incidents in a window for it to count as a spike.</summary>
     public int MinCount { get; init; } = 2;
-    /// <summary>Windows, in days, ending on the day assessed, that the tail test looks at.</summary>
-    public IReadOnlyList<int> Windows { get; init; } = [1, 3, 7];
+    /// <summary>
+    /// Windows, in days, ending on the day assessed, that the tail test looks at. The 2-day window is the one a burst
+    /// fills on its second day; nested windows are combined by their exact joint law (<see cref="NestedWindows"/>), so
+    /// one more costs little.
+    /// </summary>
+    public IReadOnlyList<int> Windows { get; init; } = [1, 2, 3, 7];
     /// <summary>Days the GLR-CUSUM runs over, and the rise in rate it watches for.</summary>
     public int CusumDays { get; init; } = 28;
     public double CusumRatio { get; init; } = 2;
+    /// <summary>
+    /// Share of a busy slice's level the GLR-CUSUM takes beside the windows (a weighted Bonferroni). A slow rise's evidence
+    /// grows day by day, so a small share costs the CUSUM a day or so; the windows, which decide sudden bursts, keep the rest.
+    /// </summary>
+    public double CusumShare { get; init; } = 0.2;
     /// <summary>How many days of its parent's rate a slice's own rate is pulled toward (empirical-Bayes shrinkage).</summary>
     public double Shrinkage { get; init; } = 3;
     /// <summary>
@@ -99,11 +108,12 @@ public sealed record SpikeEpisode(Slice Slice, DateOnly Start, DateOnly End, int
 
 /// <summary>
 /// Finds spikes in daily incident counts, for every slice at once. Per slice and day: the conditional test (binomial, or
-/// beta-binomial where days vary beyond Poisson) of the last 1, 3 and 7 days against a baseline of the 12 weeks before the
+/// beta-binomial where days vary beyond Poisson) of the last 1, 2, 3 and 7 days against a baseline of the 12 weeks before the
 /// last 7, leaving out every registered civic period of the country, with day-of-week effects taken from the country's
 /// total (a cell with few baseline events: the posterior predictive of its country's sparse cells' <see cref="GammaPrior"/>
 /// instead); a negative-binomial GLR-CUSUM for a doubling of the rate, for slow build-ups, where the baseline is busy; the
-/// tests combined by Simes' method. Per country, a subset scan pools thin rises over cells. Each day one alarm budget
+/// windows combined by the exact chance that any of them reaches the least p-value (<see cref="NestedWindows"/>), the CUSUM
+/// beside them by a weighted Bonferroni. Per country, a subset scan pools thin rises over cells. Each day one alarm budget
 /// (Benjamini-Hochberg at q = alarms per country-year / 365) is spent over the country's tests that could pass
 /// (<see cref="Tarone"/>). Deterministic: the same counts, calendar and dates give the same spikes.
 /// </summary>
@@ -261,53 +271,6 @@ public sealed class SpikeDetector(SpikeSettings settings)
             while (i + 1 < sorted.Length && sorted[i + 1] <= level) i++;
             return i + 1;
         }
-    }
-
-    /// <summary>
-    /// The chance, under the prior's predictive law, that any of the windows' tests reaches <paramref name="least"/> (the
-    /// least p-value among them): the sum over windows of the largest tail at or below it that the window's count can
-    /// give, P(X_w ≥ c_w) with c_w the smallest count of at least <paramref name="minCount"/> (fewest incidents for a
-    /// window to count) whose tail is at most <paramref name="least"/>. A union bound, so valid whatever the windows'
-    /// dependence (they are nested). Counts are whole, so at the small means of sparse cells a window's attainable tails
-    /// step far below the least p-value, and the sum is far less than Simes' three times it: three incidents in the 3-day
-    /// window of a cell that sees one a quarter cost the 7-day window its tail at 4 (its tail at 3 is above the least) and
-    /// the 1-day window its tail at 3, which is negligible.
-    /// </summary>
-    public static double DiscreteUnion(IReadOnlyList<Func<int, double>> tails, double least, int minCount)
-    {
-        if (least >= 1) return 1;
-        double sum = 0;
-        foreach (var tail in tails)
-        {
-            // Tails fall at least geometrically once past the mean; a window whose bound is not met within the search
-            // counts as the least p-value itself (P(p ≤ x) ≤ x for any valid test).
-            double attained = least;
-            for (int c = minCount; c < minCount + 200; c++)
-            {
-                double p = tail(c);
-                if (p > least) continue;
-                attained = p;
-                break;
-            }
-            sum += attained;
-        }
-        return Math.Min(1, sum);
-    }
-
-    /// <summary>
-    /// Simes' combination of several tests of one hypothesis, min over j of n·p₍ⱼ₎ / j: valid when the tests depend on each
-    /// other positively, as windows ending on the same day and a CUSUM over the same days do (Sarkar 2008), and never above
-    /// the Bonferroni bound n·p₍₁₎.
-    /// </summary>
-    public static double Simes(IReadOnlyList<double> pValues)
-    {
-        if (pValues.Count == 0) return 1;
-        Span<double> sorted = pValues.Count <= 16 ? stackalloc double[pValues.Count] : new double[pValues.Count];
-        for (int i = 0; i < sorted.Length; i++) sorted[i] = pValues[i];
-        sorted.Sort();
-        double best = 1;
-        for (int j = 0; j < sorted.Length; j++) best = Math.Min(best, sorted.Length * sorted[j] / (j + 1));
-        return Math.Min(1, best);
     }
 
     /// <summary>
@@ -582,8 +545,7 @@ internal sealed class BaselineModel
 
     /// <summary>
     /// The smallest p-value <see cref="Assess"/> could give the slice on day <paramref name="t"/>, given how many events
-    /// its baseline and longest window hold together (n): all n on the last day, none in the baseline, when each window's
-    /// conditional test gives π_w^n, combined as the assessment combines them. Given n, every window's test is exact (the
+    /// its baseline and longest window hold together (n): all n on the last day, none in the baseline. Given n, every window's test is exact (the
     /// n events fall between baseline and days as a multinomial), which is what lets a slice whose floor cannot pass be
     /// left out of the family. Where the CUSUM looks, 0 (its bound is not conditional on n); null when the slice is
     /// never assessed (too few baseline days).
@@ -602,18 +564,17 @@ internal sealed class BaselineModel
         var prior = SparsePrior(slice, t, baseline);
         // Under the prior the smallest p-value of any window given n is all n on the last day and none in the baseline, as
         // for the conditional test (the predictive tail falls as the window's count rises and as the baseline's falls:
-        // fewer baseline events make the posterior stochastically smaller). The windows' discrete union is never below the
-        // least of their p-values, so that least is the floor; the union at it is not, as the baseline's events change the
-        // tails whose attainable values the union adds up.
+        // fewer baseline events make the posterior stochastically smaller). The windows' combination is never below the
+        // least of their p-values, so that least is the floor.
         if (prior is { } g)
             return _settings.Windows.Select(w => WindowExposure(weekday, t - w + 1, t))
                 .Min(window => window <= 0 ? 1 : g.Tail((int)n, 0, baseline.Exposure, window));
-        var floors = _settings.Windows.Select(w =>
-        {
-            double window = WindowExposure(weekday, t - w + 1, t);
-            return window <= 0 ? 1 : Math.Pow(window / (window + baseline.Exposure), n);
-        }).ToList();
-        return SpikeDetector.Simes(floors);
+        // Without the prior the combination is the exact chance, given n, that any window reaches the least p-value, and
+        // the least is least with all n on the last day, which only that outcome attains: the chance that the narrowest
+        // window holds all n. Under Poisson that is (W_narrowest / (W_widest + E))^n, the narrowest window's share of the
+        // exposure of baseline and widest window together; overdispersion only raises it (Jensen's inequality).
+        double widest = WindowExposure(weekday, t - longest + 1, t), narrowest = WindowExposure(weekday, t - _settings.Windows.Min() + 1, t);
+        return narrowest <= 0 ? 1 : Math.Pow(narrowest / (widest + baseline.Exposure), n);
     }
 
     /// <summary>
@@ -860,28 +821,26 @@ internal sealed class BaselineModel
         var prior = SparsePrior(slice, t, baseline);
         double best = 1;
         var result = default(SliceAssessment?);
-        // One p-value per test, combined by Simes' method (1 where a window holds too few incidents to count); under the
-        // prior, the windows' tails are combined by their discrete union (SpikeDetector.DiscreteUnion) instead.
-        var tests = new List<double>();
-        var tails = new List<Func<int, double>>();
+        // One p-value per window (1 where it holds too few incidents to count), combined by the exact chance that any
+        // window reaches the least of them (NestedWindows).
+        var windows = new List<double>();
+        var exposures = new List<double>();
+        var counts = new List<int>();
         foreach (int w in _settings.Windows)
         {
             int observed = Sum(slice, t - w + 1, t);
-            if (prior is { } predictive)
-            {
-                double window = WindowExposure(weekday, t - w + 1, t) * elevation;
-                tails.Add(c => window <= 0 ? 1 : predictive.Tail(c, baseline.Events, baseline.Exposure, window));
-            }
+            counts.Add(observed);
+            exposures.Add(WindowExposure(weekday, t - w + 1, t) * elevation);
             if (observed < _settings.MinCount)
             {
-                tests.Add(1);
+                windows.Add(1);
                 continue;
             }
             double expected = 0;
             for (int u = Math.Max(0, t - w + 1); u <= t; u++) expected += ExpectedOn(rate.Mean, weekday, u);
-            double exposure = WindowExposure(weekday, t - w + 1, t) * elevation;
+            double exposure = exposures[^1];
             double p = prior is { } g ? g.Tail(observed, baseline.Events, baseline.Exposure, exposure) : baseline.Tail(observed, exposure);
-            tests.Add(p);
+            windows.Add(p);
             if (p < best)
             {
                 best = p;
@@ -893,6 +852,7 @@ internal sealed class BaselineModel
         // GLR-CUSUM for a rise by CusumRatio: the log-likelihood ratio summed from where it last fell to zero. It plugs the
         // baseline's rate in, which is only safe where the baseline has many events; the rate is taken at the top of its
         // 95 % range, so an underestimated baseline does not pass for a rise.
+        double? cusumP = null;
         if (baseline.Events >= _settings.CusumMinBaseline)
         {
             double inflate = 1 + 2 / Math.Sqrt(Math.Max(1, baseline.Events));
@@ -909,18 +869,39 @@ internal sealed class BaselineModel
             }
             // Ville's inequality bounds the chance that the likelihood ratio ever reaches e^S under the baseline by e^-S, per start day.
             double p = runCount >= _settings.MinCount && cusum > 0 ? Math.Min(1, _settings.CusumDays * Math.Exp(-cusum)) : 1;
-            tests.Add(p);
+            cusumP = p;
             if (p < best) result = new SliceAssessment(slice, p, runStart, runCount, runExpected, "GLR-CUSUM for a doubling");
         }
         if (result is not { } r) return null;
         var trimmed = StartOfRise(r, t, u => _sums[slice].Counts[u], u => ExpectedOn(rate.Mean, weekday, u));
-        // A test beside the windows (the CUSUM, where a setting lets it look at a cell tested against the prior) adds to the
-        // union the least p-value itself: P(p ≤ x) ≤ x.
-        double least = tests.Min();
-        double combined = prior is null
-            ? SpikeDetector.Simes(tests)
-            : Math.Min(1, SpikeDetector.DiscreteUnion(tails, least, _settings.MinCount) + (tests.Count - tails.Count) * least);
-        return trimmed with { PValue = combined, Floor = floor };
+        double combined = CombineWindows(windows, exposures, counts, baseline, prior);
+        // Where the CUSUM looks too, a weighted Bonferroni: it takes CusumShare of the slice's level, the windows the rest.
+        if (cusumP is { } c) combined = Math.Min(combined / (1 - _settings.CusumShare), c / _settings.CusumShare);
+        return trimmed with { PValue = Math.Min(1, combined), Floor = floor };
+    }
+
+    /// <summary>
+    /// The windows' p-values (in the order of the settings' windows) combined: the exact chance, under the test's own law,
+    /// that any window reaches the least of them (<see cref="NestedWindows"/>). Where it could not change what passes, the
+    /// Bonferroni bound (windows × least), never below the exact chance, stands in: where the least is above the largest
+    /// level any alarm is raised at (the day's whole budget), and where the bound is below the level of the first rank in
+    /// any family of up to 1 / <see cref="ExactAbove"/> tests (a country's family is a few hundred at most), as
+    /// Benjamini-Hochberg passes the same tests whatever the exact values below that level.
+    /// </summary>
+    private const double ExactAbove = 1e-4;
+
+    private double CombineWindows(List<double> windows, List<double> exposures, List<int> counts, Baseline baseline, GammaPrior? prior)
+    {
+        double least = windows.Min();
+        if (least >= 1) return 1;
+        double budget = _settings.AlarmsPerCountryYear / 365.0;
+        if (least > budget || windows.Count * least <= budget * ExactAbove) return Math.Min(1, windows.Count * least);
+        var order = Enumerable.Range(0, windows.Count).OrderByDescending(i => _settings.Windows[i]).ToList();
+        var widestFirst = order.Select(i => exposures[i]).ToList();
+        var law = prior is { } g
+            ? NestedWindows.Predictive(widestFirst, g, baseline.Events, baseline.Exposure, _settings.MinCount)
+            : NestedWindows.Conditional(widestFirst, counts[order[0]], baseline.Events, baseline.Exposure, baseline.Size, _settings.MinCount);
+        return law.ChanceAnyAtMost(least);
     }
 
     /// <summary>
