@@ -103,7 +103,7 @@ public abstract class NestedWindows
         if (m == 1) return Math.Min(1, reached);
 
         var walk = new Walk(this, x * 1e-6, below + 1);
-        var settled = Enumerable.Repeat(-1, m).ToArray();
+        var criticals = Enumerable.Range(0, m).Select(i => new Criticals(this, i, x, below - 1)).ToArray();
         var widest = Widest(below);
         for (int s0 = 0; s0 < below; s0++)
         {
@@ -114,7 +114,7 @@ public abstract class NestedWindows
                 reached += w;
                 continue;
             }
-            for (int i = 1; i < m; i++) walk.SetCritical(i, NextCritical(i, x, s0, settled));
+            for (int i = 1; i < m; i++) walk.SetCritical(i, criticals[i].At(s0));
             reached += w * walk.Reach(1, s0);
         }
         return Math.Clamp(reached, 0, 1);
@@ -171,21 +171,32 @@ public abstract class NestedWindows
     }
 
     /// <summary>
-    /// Window <paramref name="i"/>'s critical count when the widest holds <paramref name="s0"/> (int.MaxValue: none up to
-    /// s0), the widest window's counts taken in rising order. A window's p-value at a given count falls as the widest
-    /// window's count rises (fewer baseline events), so its critical count never rises: from the one last found
-    /// (<paramref name="settled"/>), it is walked down, most often by a single p-value.
+    /// Window i's critical count as the widest window's count s0 rises (int.MaxValue: none up to s0). A window's p-value
+    /// at a given count falls as s0 rises (fewer baseline events), so its critical count never rises: it is found once,
+    /// and the next s0 at which it moves down (or at which any count first reaches) is found by bisection over s0, so
+    /// the p-values worked out grow with the number of moves, not with the span of s0.
     /// </summary>
-    private int NextCritical(int i, double x, int s0, int[] settled)
+    private sealed class Criticals(NestedWindows law, int i, double x, int last)
     {
-        int c = settled[i];
-        if (c < 0)
+        private int _critical = int.MaxValue, _until = -1;
+
+        public int At(int s0)
         {
-            c = Critical(i, x, s0, s0);
-            if (c == int.MaxValue) return c;
+            if (s0 < _until) return _critical;
+            if (_critical == int.MaxValue) _critical = law.Critical(i, x, s0, s0);
+            while (_critical != int.MaxValue && _critical - 1 >= law.MinCount && law.PValue(i, _critical - 1, s0) <= x) _critical--;
+            // The first s0 above this one at which the count one below (or, while none reaches, s0 itself) reaches.
+            int low = s0 + 1, high = last + 1;
+            while (low < high)
+            {
+                int mid = low + (high - low) / 2;
+                int count = _critical == int.MaxValue ? mid : _critical - 1;
+                if (count >= law.MinCount && law.PValue(i, count, mid) <= x) high = mid;
+                else low = mid + 1;
+            }
+            _until = low;
+            return _critical;
         }
-        while (c - 1 >= MinCount && PValue(i, c - 1, s0) <= x) c--;
-        return settled[i] = c;
     }
 
     /// <summary>The smallest count of window <paramref name="i"/> (at least the fewest that count, at most <paramref name="most"/>) whose p-value is at or below x; int.MaxValue if none.</summary>
