@@ -78,6 +78,14 @@ public abstract class NestedWindows
         return least;
     }
 
+    /// <summary>The chance that the widest window alone reaches <paramref name="x"/>: a lower bound on <see cref="ChanceAnyAtMost"/>.</summary>
+    public double WidestChance(double x)
+    {
+        if (x >= 1) return 1;
+        int c0 = Critical(0, x, WidestMost, 0);
+        return c0 == int.MaxValue ? 0 : WidestTail(c0);
+    }
+
     /// <summary>
     /// P(some window's p-value ≤ <paramref name="x"/>) under the law. Outcomes less likely than a millionth of x are
     /// counted as reaching rather than followed further: the answer is never below the exact chance, and above it by

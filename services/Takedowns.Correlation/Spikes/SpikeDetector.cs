@@ -208,7 +208,7 @@ public sealed class SpikeDetector(SpikeSettings settings)
     {
         if (alarm.Cells is not null || alarm.Slice == coarse || !Within(alarm.Slice, coarse)) return false;
         if (alarm.Start - coarseStart < settings.Windows.Max()) return false;
-        return model.PValueAbove(alarm.Slice, t, Math.Max(Elevation(coarseStart), Elevation(alarm.Start))) <= cut;
+        return model.PassesAbove(alarm.Slice, t, Math.Max(Elevation(coarseStart), Elevation(alarm.Start)), cut);
 
         double Elevation(int from)
         {
@@ -236,8 +236,11 @@ public sealed class SpikeDetector(SpikeSettings settings)
             var (assessed, floors) = model.AssessDay(t, d => completeness(today.DayNumber - series.DayAt(d).DayNumber));
             var countries = assessed.GroupBy(a => a.Slice.Country).Select(c =>
             {
+                double q = settings.AlarmsPerCountryYear / 365.0;
                 var all = c.ToList();
-                var passed = Tarone(all, floors[c.Key], settings.AlarmsPerCountryYear / 365.0, out int family);
+                Tarone(all, floors[c.Key], q, out int family);
+                model.Refine(all, q, family);
+                var passed = Tarone(all, floors[c.Key], q, out family);
                 return new CountryDay(day, c.Key, floors[c.Key].Count, family, all, passed);
             }).ToList();
             yield return (t, countries);
@@ -487,6 +490,7 @@ internal sealed class BaselineModel
     {
         _completeness = completeness;
         ClearSizes();
+        _pending.Clear();
         int longest = Math.Max(_settings.Windows.Max(), 1);
         var results = new List<SliceAssessment>();
         var floors = new Dictionary<string, List<double>>();
@@ -503,7 +507,7 @@ internal sealed class BaselineModel
             if (!floors.TryGetValue(slice.Country, out var own)) floors[slice.Country] = own = [];
             own.Add(floor);
             if (Sum(slice, t - Math.Max(longest, _settings.CusumDays) + 1, t) < _settings.MinCount) continue;
-            if (Assess(slice, t, floor) is { } a) results.Add(a);
+            if (Assess(slice, t, floor, exact: false) is { } a) results.Add(a);
         }
         foreach (var (country, cells) in _cells)
         {
@@ -804,16 +808,23 @@ internal sealed class BaselineModel
     }
 
     /// <summary>
-    /// The slice's combined p-value on day <paramref name="t"/> (as assessed that day) were its rate
-    /// <paramref name="elevation"/> times what its baseline says: how far it rose beyond a rise of that size.
+    /// Whether the slice's combined p-value on day <paramref name="t"/> (as assessed that day), were its rate
+    /// <paramref name="elevation"/> times what its baseline says, is at or below <paramref name="cut"/>: whether it rose
+    /// beyond a rise of that size. The windows' exact chance is worked out only where its bounds leave it open.
     /// </summary>
-    public double PValueAbove(Slice slice, int t, double elevation) => Assess(slice, t, 0, elevation)?.PValue ?? 1;
+    public bool PassesAbove(Slice slice, int t, double elevation, double cut)
+    {
+        if (Assess(slice, t, 0, elevation, exact: false) is not { } a) return false;
+        bool open = _pending.Remove(a, out var c);
+        if (a.PValue <= cut) return true;
+        return open && Below(c!) <= cut && Combine(c!) <= cut;
+    }
 
     /// <param name="elevation">
     /// The rate under no change, as a multiple of the baseline's (1: the baseline's). The conditional test takes the window
     /// as that many times its exposure, the predictive test and the CUSUM scale their means by it.
     /// </param>
-    private SliceAssessment? Assess(Slice slice, int t, double floor, double elevation = 1)
+    private SliceAssessment? Assess(Slice slice, int t, double floor, double elevation = 1, bool exact = true)
     {
         if (RateOf(slice, t) is not { } rate) return null;
         var weekday = WeekdayFactors(slice.Country, t);
@@ -874,10 +885,72 @@ internal sealed class BaselineModel
         }
         if (result is not { } r) return null;
         var trimmed = StartOfRise(r, t, u => _sums[slice].Counts[u], u => ExpectedOn(rate.Mean, weekday, u));
-        double combined = CombineWindows(windows, exposures, counts, baseline, prior);
-        // Where the CUSUM looks too, a weighted Bonferroni: it takes CusumShare of the slice's level, the windows the rest.
-        if (cusumP is { } c) combined = Math.Min(combined / (1 - _settings.CusumShare), c / _settings.CusumShare);
-        return trimmed with { PValue = Math.Min(1, combined), Floor = floor };
+        var combination = new Combination(windows, exposures, counts, baseline, prior, cusumP);
+        var assessment = trimmed with { PValue = exact ? Combine(combination) : Bound(combination), Floor = floor };
+        if (!exact && combination.Least <= _settings.AlarmsPerCountryYear / 365.0) _pending[assessment] = combination;
+        return assessment;
+    }
+
+    /// <summary>What a slice's windows gave on the day assessed, kept until its combination is refined or not needed.</summary>
+    private sealed record Combination(List<double> Windows, List<double> Exposures, List<int> Counts, Baseline Baseline, GammaPrior? Prior, double? Cusum)
+    {
+        public double Least => Windows.Min();
+    }
+
+    /// <summary>The day's assessments whose windows were combined by their union bound and could be refined.</summary>
+    private readonly Dictionary<SliceAssessment, Combination> _pending = [];
+
+    /// <summary>The windows' and the CUSUM's p-values combined (where the CUSUM looks, a weighted Bonferroni: it takes
+    /// <see cref="SpikeSettings.CusumShare"/> of the slice's level, the windows the rest).</summary>
+    private double Combine(Combination c) => WithCusum(c, CombineWindows(c.Windows, c.Exposures, c.Counts, c.Baseline, c.Prior));
+
+    /// <summary>The combination with the windows' union bound (windows × least) for their exact chance: never below it.</summary>
+    private double Bound(Combination c) => WithCusum(c, Math.Min(1, c.Windows.Count * c.Least));
+
+    /// <summary>The combination with a lower bound on the windows' exact chance (<see cref="LowerBound"/>): never above it.</summary>
+    private double Below(Combination c) => WithCusum(c, LowerBound(c));
+
+    private double WithCusum(Combination c, double windows) =>
+        Math.Min(1, c.Cusum is { } cusum ? Math.Min(windows / (1 - _settings.CusumShare), cusum / _settings.CusumShare) : windows);
+
+    /// <summary>
+    /// A lower bound on the windows' exact chance: the chance that the widest window alone reaches the least p-value (its
+    /// test is exact under the law the chance is taken in, so the chance that any window does is at least that).
+    /// </summary>
+    private double LowerBound(Combination c)
+    {
+        double least = c.Least;
+        if (least >= 1) return 1;
+        return Law(c).WidestChance(least);
+    }
+
+    private NestedWindows Law(Combination c)
+    {
+        var order = Enumerable.Range(0, c.Windows.Count).OrderByDescending(i => _settings.Windows[i]).ToList();
+        var widestFirst = order.Select(i => c.Exposures[i]).ToList();
+        return c.Prior is { } g
+            ? NestedWindows.Predictive(widestFirst, g, c.Baseline.Events, c.Baseline.Exposure, _settings.MinCount)
+            : NestedWindows.Conditional(widestFirst, c.Counts[order[0]], c.Baseline.Events, c.Baseline.Exposure, c.Baseline.Size, _settings.MinCount);
+    }
+
+    /// <summary>
+    /// A country's assessments of the day, their windows combined by the union bound, refined where it could matter: the
+    /// exact chance (<see cref="CombineWindows"/>) is worked out for a slice only where its lower bound is at or below
+    /// q·K/F, with F the family and K the slices whose lower bound is at or below q. No alarm can be raised above
+    /// q·K/F (Benjamini-Hochberg raises R tests at q·R/F, and every one of them has an exact p-value, hence a lower bound,
+    /// at or below q), so the bound stands in only for slices that could not pass whatever their exact p-value: what
+    /// passes is what the exact p-values of every slice would pass, at a fraction of the work.
+    /// </summary>
+    public void Refine(List<SliceAssessment> assessed, double q, int family)
+    {
+        if (family == 0) return;
+        var lower = new double[assessed.Count];
+        for (int i = 0; i < assessed.Count; i++)
+            lower[i] = _pending.TryGetValue(assessed[i], out var c) ? Below(c) : assessed[i].PValue;
+        double cut = q * Math.Max(1, lower.Count(b => b <= q)) / family;
+        for (int i = 0; i < assessed.Count; i++)
+            if (lower[i] <= cut && _pending.TryGetValue(assessed[i], out var c))
+                assessed[i] = assessed[i] with { PValue = Math.Min(assessed[i].PValue, Combine(c)) };
     }
 
     /// <summary>
@@ -896,12 +969,7 @@ internal sealed class BaselineModel
         if (least >= 1) return 1;
         double budget = _settings.AlarmsPerCountryYear / 365.0;
         if (least > budget || windows.Count * least <= budget * ExactAbove) return Math.Min(1, windows.Count * least);
-        var order = Enumerable.Range(0, windows.Count).OrderByDescending(i => _settings.Windows[i]).ToList();
-        var widestFirst = order.Select(i => exposures[i]).ToList();
-        var law = prior is { } g
-            ? NestedWindows.Predictive(widestFirst, g, baseline.Events, baseline.Exposure, _settings.MinCount)
-            : NestedWindows.Conditional(widestFirst, counts[order[0]], baseline.Events, baseline.Exposure, baseline.Size, _settings.MinCount);
-        return law.ChanceAnyAtMost(least);
+        return Law(new Combination(windows, exposures, counts, baseline, prior, null)).ChanceAnyAtMost(least);
     }
 
     /// <summary>
