@@ -549,8 +549,8 @@ internal sealed class BaselineModel
 
     /// <summary>
     /// The smallest p-value <see cref="Assess"/> could give the slice on day <paramref name="t"/>, given how many events
-    /// its baseline and longest window hold together (n): all n on the last day, none in the baseline. Given n, every window's test is exact (the
-    /// n events fall between baseline and days as a multinomial), which is what lets a slice whose floor cannot pass be
+    /// its baseline and longest window hold together (n): all n on the last day, none in the baseline. Given n, every
+    /// window's test is exact (the n events fall between baseline and days as a multinomial), which is what lets a slice whose floor cannot pass be
     /// left out of the family. Where the CUSUM looks, 0 (its bound is not conditional on n); null when the slice is
     /// never assessed (too few baseline days).
     /// </summary>
@@ -573,9 +573,9 @@ internal sealed class BaselineModel
         if (prior is { } g)
             return _settings.Windows.Select(w => WindowExposure(weekday, t - w + 1, t))
                 .Min(window => window <= 0 ? 1 : g.Tail((int)n, 0, baseline.Exposure, window));
-        // Without the prior the combination is the exact chance, given n, that any window reaches the least p-value, and
-        // the least is least with all n on the last day, which only that outcome attains: the chance that the narrowest
-        // window holds all n. Under Poisson that is (W_narrowest / (W_widest + E))^n, the narrowest window's share of the
+        // Without the prior the combination is the exact chance, given n, that any window reaches the least p-value. The
+        // least p-value is smallest with all n on the last day, and only that outcome reaches it, so the smallest
+        // combination is the chance that the narrowest window holds all n. Under Poisson that is (W_narrowest / (W_widest + E))^n, the narrowest window's share of the
         // exposure of baseline and widest window together; overdispersion only raises it (Jensen's inequality).
         double widest = WindowExposure(weekday, t - longest + 1, t), narrowest = WindowExposure(weekday, t - _settings.Windows.Min() + 1, t);
         return narrowest <= 0 ? 1 : Math.Pow(narrowest / (widest + baseline.Exposure), n);
