@@ -28,6 +28,11 @@ public sealed record SpikeSettings
     /// grows day by day, so a small share costs the CUSUM a day or so; the windows, which decide sudden bursts, keep the rest.
     /// </summary>
     public double CusumShare { get; init; } = 0.2;
+    /// <summary>
+    /// Every slice's windows combined by their exact chance, not only those that could pass (for checks: what passes is
+    /// the same, at several times the work).
+    /// </summary>
+    public bool ExactEverywhere { get; init; }
     /// <summary>How many days of its parent's rate a slice's own rate is pulled toward (empirical-Bayes shrinkage).</summary>
     public double Shrinkage { get; init; } = 3;
     /// <summary>
@@ -507,7 +512,7 @@ internal sealed class BaselineModel
             if (!floors.TryGetValue(slice.Country, out var own)) floors[slice.Country] = own = [];
             own.Add(floor);
             if (Sum(slice, t - Math.Max(longest, _settings.CusumDays) + 1, t) < _settings.MinCount) continue;
-            if (Assess(slice, t, floor, exact: false) is { } a) results.Add(a);
+            if (Assess(slice, t, floor, exact: _settings.ExactEverywhere) is { } a) results.Add(a);
         }
         foreach (var (country, cells) in _cells)
         {

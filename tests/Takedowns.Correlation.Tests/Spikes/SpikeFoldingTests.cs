@@ -64,8 +64,24 @@ public sealed class SpikeFoldingTests(ITestOutputHelper output)
         Assert.True(inside <= 1, $"{inside} spikes raised inside a coarser one in {runs} runs");
     }
 
-    private static IReadOnlyList<SpikeEpisode> Detect(SeriesSet series) =>
-        new SpikeDetector(SpikeSettings.Default).Detect(series, (_, _) => false, Day0.AddDays(100), Day0.AddDays(Days - 1), Day0.AddDays(Days));
+    [Fact]
+    public void the_exact_chance_worked_out_only_where_it_could_pass_raises_what_it_would_raise_everywhere()
+    {
+        // Each day's windows are combined by their union bound first and exactly only where a slice could pass: the
+        // spikes, their p-values and first alarms are those of every slice combined exactly.
+        for (int seed = 1; seed <= 4; seed++)
+        {
+            var series = Series(seed, burst: true, rise: seed % 2 == 0 ? 2 : 3);
+            var gated = Detect(series);
+            var everywhere = Detect(series, SpikeSettings.Default with { ExactEverywhere = true });
+            output.WriteLine($"seed {seed}: {gated.Count} spikes");
+            Assert.NotEmpty(gated);
+            Assert.Equal(everywhere, gated);
+        }
+    }
+
+    private static IReadOnlyList<SpikeEpisode> Detect(SeriesSet series, SpikeSettings? settings = null) =>
+        new SpikeDetector(settings ?? SpikeSettings.Default).Detect(series, (_, _) => false, Day0.AddDays(100), Day0.AddDays(Days - 1), Day0.AddDays(Days));
 
     /// <summary>
     /// 200 days of one country's 12 Poisson cells (3 platforms x 2 categories x 2 subject types, half an incident to one
