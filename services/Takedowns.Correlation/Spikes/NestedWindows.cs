@@ -234,9 +234,9 @@ public abstract class NestedWindows
 
         protected override double WidestTail(int count) => ConditionalTail.AtLeast(count, total - count, Exposures[0], baselineExposure, size);
 
-        protected override double[] Widest(int below) => _poisson
-            ? Binomial(total, Exposures[0] / (Exposures[0] + baselineExposure), below)
-            : BetaBinomial(total, size * Exposures[0], size * baselineExposure, below);
+        protected override double[] Widest(int below) => Dense(_poisson
+            ? BinomialPart(total, Exposures[0] / (Exposures[0] + baselineExposure), 0, below - 1)
+            : BetaBinomialPart(total, size * Exposures[0], size * baselineExposure, 0, below - 1), below);
 
         protected override Part Split(int i, int parent, double tiny)
         {
@@ -273,71 +273,73 @@ public abstract class NestedWindows
             BinomialPart(parent, Exposures[i - 1] <= 0 ? 0 : Exposures[i] / Exposures[i - 1], tiny);
     }
 
-    /// <summary>Binomial(n, p) where its probabilities are at least <paramref name="tiny"/>.</summary>
-    private static Part BinomialPart(int n, double p, double tiny)
+    /// <summary>
+    /// Binomial(n, p) where its probabilities are at least <paramref name="tiny"/> (0: all of them), for counts up to
+    /// <paramref name="top"/>.
+    /// </summary>
+    private static Part BinomialPart(long n, double p, double tiny, long top = long.MaxValue)
     {
-        if (p <= 0 || p >= 1 || n == 0) return new Part(0, Binomial(n, p, n + 1), 0);
+        if (p <= 0 || n == 0) return new Part(0, [1], 0);
+        if (p >= 1) return new Part((int)Math.Min(n, int.MaxValue), [1], 0);
         double odds = p / (1 - p);
         long mode = Math.Min(n, (long)Math.Floor((n + 1) * p));
         double logMode = SpecialFunctions.GammaLn(n + 1) - SpecialFunctions.GammaLn(mode + 1) - SpecialFunctions.GammaLn(n - mode + 1)
             + mode * Math.Log(p) + (n - mode) * Math.Log(1 - p);
-        return Trimmed(n, mode, logMode, k => (double)(n - k) / (k + 1) * odds, tiny);
+        return Trimmed(n, mode, logMode, k => (double)(n - k) / (k + 1) * odds, tiny, top);
     }
 
     /// <summary>
-    /// BetaBinomial(n, a, b) where its probabilities are at least <paramref name="tiny"/>; whole where a or b is below 1
-    /// (the law may then have two peaks, and the walk outward from one would not see the other).
+    /// BetaBinomial(n, a, b) where its probabilities are at least <paramref name="tiny"/>, for counts up to
+    /// <paramref name="top"/>; whole where a or b is below 1 (the law may then have two peaks, and a walk outward from
+    /// one that stopped at small terms would not see the other).
     /// </summary>
-    private static Part BetaBinomialPart(int n, double a, double b, double tiny)
+    private static Part BetaBinomialPart(long n, double a, double b, double tiny, long top = long.MaxValue)
     {
-        if (a < 1 || b < 1 || n == 0) return new Part(0, BetaBinomial(n, a, b, n + 1), 0);
-        long mode = a + b > 2 ? Math.Clamp((long)Math.Round(n * (a - 1) / (a + b - 2)), 0, n) : 0;
+        if (a <= 0 || n == 0) return new Part(0, [1], 0);
+        if (b <= 0) return new Part((int)Math.Min(n, int.MaxValue), [1], 0);
+        if (a < 1 || b < 1) tiny = 0;
+        // The mode of the beta-binomial is near n·(a − 1)/(a + b − 2) (bounded to 0..n); the walk outward finds the rest.
+        long mode = a + b > 2 ? Math.Clamp((long)Math.Round(n * Math.Max(0, a - 1) / (a + b - 2)), 0, n) : 0;
         double logMode = SpecialFunctions.GammaLn(n + 1) - SpecialFunctions.GammaLn(mode + 1) - SpecialFunctions.GammaLn(n - mode + 1)
             + SpecialFunctions.GammaLn(mode + a) + SpecialFunctions.GammaLn(n - mode + b) - SpecialFunctions.GammaLn(n + a + b)
             - SpecialFunctions.GammaLn(a) - SpecialFunctions.GammaLn(b) + SpecialFunctions.GammaLn(a + b);
-        return Trimmed(n, mode, logMode, k => (double)(n - k) / (k + 1) * (k + a) / (n - k - 1 + b), tiny);
+        return Trimmed(n, mode, logMode, k => (double)(n - k) / (k + 1) * (k + a) / (n - k - 1 + b), tiny, top);
     }
 
     /// <summary>
-    /// A log-concave law on 0..<paramref name="n"/> from its mode outward, by the ratio of each count's probability to the
-    /// one below it, until the terms fall under <paramref name="tiny"/>. Past the mode the ratios only shrink (log-concave),
-    /// so what is left beyond a term p whose next ratio is r is at most p / (1 − r): that bound, both sides, is the part's
-    /// lost mass.
+    /// A law on 0..<paramref name="n"/> from a point near its mode outward, by the ratio of each count's probability to
+    /// the one below it (no term is worked out from one that underflowed), for counts up to <paramref name="top"/>. With
+    /// <paramref name="tiny"/> above 0 (the law log-concave) the walk stops where the terms fall under it: past the mode
+    /// the ratios only shrink, so what is left beyond a term p whose next ratio is r is at most p / (1 − r), and that
+    /// bound, both sides, is the part's lost mass. Counts above <paramref name="top"/> are left out, not counted as lost.
     /// </summary>
-    private static Part Trimmed(int n, long mode, double logMode, Func<long, double> ratioUp, double tiny)
+    private static Part Trimmed(long n, long mode, double logMode, Func<long, double> ratioUp, double tiny, long top)
     {
         double atMode = Math.Exp(logMode);
         var up = new List<double>();
         double lost = 0, p = atMode;
-        for (long k = mode; k <= n; k++)
+        for (long k = mode; k <= Math.Min(n, top); k++)
         {
-            if (p < tiny && k > mode)
+            if (p < tiny && k > mode && ratioUp(k) is var r && r < 1)
             {
-                double r = ratioUp(k);
-                if (r < 1)
-                {
-                    lost += p / (1 - r);
-                    break;
-                }
+                lost += p / (1 - r);
+                break;
             }
             up.Add(p);
             if (k < n) p *= ratioUp(k);
         }
         var down = new List<double>();
         p = atMode;
-        long lo = mode;
+        long lo = Math.Min(mode, top + 1);
         for (long k = mode - 1; k >= 0; k--)
         {
             p /= ratioUp(k);
-            if (p < tiny)
+            if (p < tiny && (k > 0 ? 1 / ratioUp(k - 1) : 0) is var r && r < 1)
             {
-                double r = k > 0 ? 1 / ratioUp(k - 1) : 0;
-                if (r < 1)
-                {
-                    lost += p / (1 - r);
-                    break;
-                }
+                lost += p / (1 - r);
+                break;
             }
+            if (k > top) continue;
             down.Add(p);
             lo = k;
         }
@@ -346,58 +348,11 @@ public abstract class NestedWindows
         return new Part((int)lo, [.. down], lost);
     }
 
-    /// <summary>Binomial(n, p) probabilities of 0..below − 1 (at most n).</summary>
-    private static double[] Binomial(long n, double p, int below)
+    /// <summary>A part's probabilities as an array over the counts 0..<paramref name="below"/> − 1.</summary>
+    private static double[] Dense(Part part, int below)
     {
         var pmf = new double[Math.Max(0, below)];
-        if (pmf.Length == 0) return pmf;
-        if (p <= 0) { pmf[0] = 1; return pmf; }
-        if (p >= 1) { if (n < below) pmf[n] = 1; return pmf; }
-        double odds = p / (1 - p);
-        long mode = Math.Min(n, (long)Math.Floor((n + 1) * p));
-        double logMode = SpecialFunctions.GammaLn(n + 1) - SpecialFunctions.GammaLn(mode + 1) - SpecialFunctions.GammaLn(n - mode + 1)
-            + mode * Math.Log(p) + (n - mode) * Math.Log(1 - p);
-        return FromMode(pmf, n, mode, logMode, k => (double)(n - k) / (k + 1) * odds);
-    }
-
-    /// <summary>BetaBinomial(n, a, b) probabilities of 0..below − 1 (at most n).</summary>
-    private static double[] BetaBinomial(long n, double a, double b, int below)
-    {
-        var pmf = new double[Math.Max(0, below)];
-        if (pmf.Length == 0) return pmf;
-        if (a <= 0) { pmf[0] = 1; return pmf; }
-        if (b <= 0) { if (n < below) pmf[n] = 1; return pmf; }
-        // The mode of the beta-binomial is near n·(a − 1)/(a + b − 2) (bounded to 0..n); the walk outward finds the rest.
-        long mode = a + b > 2 ? Math.Clamp((long)Math.Round(n * Math.Max(0, a - 1) / (a + b - 2)), 0, n) : 0;
-        double logMode = SpecialFunctions.GammaLn(n + 1) - SpecialFunctions.GammaLn(mode + 1) - SpecialFunctions.GammaLn(n - mode + 1)
-            + SpecialFunctions.GammaLn(mode + a) + SpecialFunctions.GammaLn(n - mode + b) - SpecialFunctions.GammaLn(n + a + b)
-            - SpecialFunctions.GammaLn(a) - SpecialFunctions.GammaLn(b) + SpecialFunctions.GammaLn(a + b);
-        return FromMode(pmf, n, mode, logMode, k => (double)(n - k) / (k + 1) * (k + a) / (n - k - 1 + b));
-    }
-
-    /// <summary>
-    /// Fills <paramref name="pmf"/> (counts 0 up to its length, at most <paramref name="most"/>) from a point near the mode
-    /// outward, by the ratio of each count's probability to the one below it: no term is worked out from one that
-    /// underflowed.
-    /// </summary>
-    private static double[] FromMode(double[] pmf, long most, long mode, double logMode, Func<long, double> ratioUp)
-    {
-        long top = Math.Min(most, pmf.Length - 1L);
-        double atMode = Math.Exp(logMode);
-        double p = atMode;
-        for (long k = mode; k <= top; k++)
-        {
-            if (k >= 0) pmf[k] = p;
-            if (k < most) p *= ratioUp(k);
-            if (p == 0) break;
-        }
-        p = atMode;
-        for (long k = mode - 1; k >= 0; k--)
-        {
-            p /= ratioUp(k);
-            if (p == 0 || double.IsNaN(p)) break;
-            if (k <= top) pmf[k] = p;
-        }
+        for (int j = 0; j < part.P.Length && part.Lo + j < below; j++) pmf[part.Lo + j] = part.P[j];
         return pmf;
     }
 }
