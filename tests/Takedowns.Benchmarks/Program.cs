@@ -25,6 +25,9 @@ Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.Spik
 {
     AlarmsPerCountryYear = Arg("--alarms-per-country-year", Takedowns.Correlation.Spikes.SpikeSettings.Default.AlarmsPerCountryYear),
     SparseBaselineDays = Arg("--sparse-baseline-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.SparseBaselineDays),
+    SpreadWithinWindows = !args.Contains("--counts-only"),
+    BaselineDays = Arg("--baseline-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.BaselineDays),
+    GuardDays = Arg("--guard-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.GuardDays),
     DispersionConfidence = Arg("--dispersion-confidence", Takedowns.Correlation.Spikes.SpikeSettings.Default.DispersionConfidence),
     Windows = args.Contains("--windows") ? Arg("--windows", "").Split(',').Select(int.Parse).ToList() : Takedowns.Correlation.Spikes.SpikeSettings.Default.Windows,
 };

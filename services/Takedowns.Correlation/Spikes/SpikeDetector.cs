@@ -29,6 +29,11 @@ public sealed record SpikeSettings
     /// </summary>
     public double CusumShare { get; init; } = 0.2;
     /// <summary>
+    /// Whether a sparse cell's windows read, beside their counts, on how many days the reports fell (<see cref="SpreadWindows"/>):
+    /// of equal counts, the one spread over more days is the more extreme.
+    /// </summary>
+    public bool SpreadWithinWindows { get; init; } = true;
+    /// <summary>
     /// Every slice's windows combined by their exact chance, not only those that could pass (for checks: what passes is
     /// the same, at several times the work).
     /// </summary>
@@ -575,6 +580,8 @@ internal sealed class BaselineModel
         // for the conditional test (the predictive tail falls as the window's count rises and as the baseline's falls:
         // fewer baseline events make the posterior stochastically smaller). The windows' combination is never below the
         // least of their p-values, so that least is the floor.
+        if (prior is { } sparse && _settings.SpreadWithinWindows)
+            return SpreadWindows.Floor(sparse, n, baseline.Exposure, _settings.Windows, DayWeights(weekday, t, 1), _settings.MinCount);
         if (prior is { } g)
             return _settings.Windows.Select(w => WindowExposure(weekday, t - w + 1, t))
                 .Min(window => window <= 0 ? 1 : g.Tail((int)n, 0, baseline.Exposure, window));
@@ -842,6 +849,9 @@ internal sealed class BaselineModel
         var windows = new List<double>();
         var exposures = new List<double>();
         var counts = new List<int>();
+        var spread = prior is { } sparse && _settings.SpreadWithinWindows
+            ? new SpreadWindows(sparse, baseline.Events, baseline.Exposure, _settings.Windows, DayWeights(weekday, t, elevation), _settings.MinCount)
+            : null;
         foreach (int w in _settings.Windows)
         {
             int observed = Sum(slice, t - w + 1, t);
@@ -855,7 +865,8 @@ internal sealed class BaselineModel
             double expected = 0;
             for (int u = Math.Max(0, t - w + 1); u <= t; u++) expected += ExpectedOn(rate.Mean, weekday, u);
             double exposure = exposures[^1];
-            double p = prior is { } g ? g.Tail(observed, baseline.Events, baseline.Exposure, exposure) : baseline.Tail(observed, exposure);
+            double p = spread is not null ? spread.PValue(windows.Count, observed, ActiveDays(slice, t - w + 1, t))
+                : prior is { } g ? g.Tail(observed, baseline.Events, baseline.Exposure, exposure) : baseline.Tail(observed, exposure);
             windows.Add(p);
             if (p < best)
             {
@@ -890,7 +901,7 @@ internal sealed class BaselineModel
         }
         if (result is not { } r) return null;
         var trimmed = StartOfRise(r, t, u => _sums[slice].Counts[u], u => ExpectedOn(rate.Mean, weekday, u));
-        var combination = new Combination(windows, exposures, counts, baseline, prior, cusumP);
+        var combination = new Combination(windows, exposures, counts, baseline, prior, cusumP) { Spread = spread };
         var assessment = trimmed with { PValue = exact ? Combine(combination) : Bound(combination), Floor = floor };
         if (!exact && combination.Least <= _settings.AlarmsPerCountryYear / 365.0) _pending[assessment] = combination;
         return assessment;
@@ -900,6 +911,26 @@ internal sealed class BaselineModel
     private sealed record Combination(List<double> Windows, List<double> Exposures, List<int> Counts, Baseline Baseline, GammaPrior? Prior, double? Cusum)
     {
         public double Least => Windows.Min();
+        /// <summary>A sparse cell's law with its windows' days read too (<see cref="SpreadWindows"/>); null: counts alone.</summary>
+        public SpreadWindows? Spread { get; init; }
+    }
+
+    /// <summary>The weights of the widest window's days as on day <paramref name="t"/>, <paramref name="t"/> first (0 before the series).</summary>
+    private double[] DayWeights(double[] weekday, int t, double elevation)
+    {
+        var weights = new double[_settings.Windows.Max()];
+        for (int j = 0; j < weights.Length; j++)
+            if (t - j >= 0) weights[j] = weekday[(int)_series.DayAt(t - j).DayOfWeek] * _completeness(t - j) * elevation;
+        return weights;
+    }
+
+    /// <summary>Days from <paramref name="from"/> to <paramref name="to"/> on which the slice has reports.</summary>
+    private int ActiveDays(Slice slice, int from, int to)
+    {
+        int active = 0;
+        var counts = _sums[slice].Counts;
+        for (int u = Math.Max(0, from); u <= to; u++) if (counts[u] > 0) active++;
+        return active;
     }
 
     /// <summary>The day's assessments whose windows were combined by their union bound and could be refined.</summary>
@@ -907,7 +938,7 @@ internal sealed class BaselineModel
 
     /// <summary>The windows' and the CUSUM's p-values combined (where the CUSUM looks, a weighted Bonferroni: it takes
     /// <see cref="SpikeSettings.CusumShare"/> of the slice's level, the windows the rest).</summary>
-    private double Combine(Combination c) => WithCusum(c, CombineWindows(c.Windows, c.Exposures, c.Counts, c.Baseline, c.Prior));
+    private double Combine(Combination c) => WithCusum(c, CombineWindows(c));
 
     /// <summary>The combination with the windows' union bound (windows × least) for their exact chance: never below it.</summary>
     private double Bound(Combination c) => WithCusum(c, Math.Min(1, c.Windows.Count * c.Least));
@@ -926,7 +957,7 @@ internal sealed class BaselineModel
     {
         double least = c.Least;
         if (least >= 1) return 1;
-        return Law(c).WidestChance(least);
+        return c.Spread is { } spread ? spread.WidestChance(least) : Law(c).WidestChance(least);
     }
 
     private NestedWindows Law(Combination c)
@@ -968,13 +999,13 @@ internal sealed class BaselineModel
     /// </summary>
     private const double ExactAbove = 1e-4;
 
-    private double CombineWindows(List<double> windows, List<double> exposures, List<int> counts, Baseline baseline, GammaPrior? prior)
+    private double CombineWindows(Combination c)
     {
-        double least = windows.Min();
+        double least = c.Least;
         if (least >= 1) return 1;
         double budget = _settings.AlarmsPerCountryYear / 365.0;
-        if (least > budget || windows.Count * least <= budget * ExactAbove) return Math.Min(1, windows.Count * least);
-        return Law(new Combination(windows, exposures, counts, baseline, prior, null)).ChanceAnyAtMost(least);
+        if (least > budget || c.Windows.Count * least <= budget * ExactAbove) return Math.Min(1, c.Windows.Count * least);
+        return c.Spread is { } spread ? spread.ChanceAnyAtMost(least) : Law(c).ChanceAnyAtMost(least);
     }
 
     /// <summary>
