@@ -177,37 +177,33 @@ public sealed class SpreadWindows
     /// days one at a time, each day's share of what is left binomial.</summary>
     private double[] ActiveDays(int count, int length)
     {
-        var now = new Dictionary<(int Left, int Active), double> { [(count, 0)] = 1 };
+        // now[r, a]: the chance that r reports are left for the days after j, a days so far having some.
+        var now = new double[count + 1, length + 1];
+        var next = new double[count + 1, length + 1];
+        now[count, 0] = 1;
         for (int j = 0; j < length; j++)
         {
             double left = _exposure[length] - _exposure[j];
             double share = j == length - 1 || left <= 0 ? 1 : Math.Clamp(_days[j] / left, 0, 1);
-            var next = new Dictionary<(int Left, int Active), double>();
-            foreach (var ((r, a), p) in now)
-            {
-                if (r == 0)
+            Array.Clear(next);
+            for (int r = 0; r <= count; r++)
+                for (int a = 0; a <= j; a++)
                 {
-                    Add(next, (0, a), p);
-                    continue;
+                    double p = now[r, a];
+                    if (p <= 0) continue;
+                    if (r == 0) next[0, a] += p;
+                    else if (share >= 1) next[0, a + 1] += p;
+                    else
+                    {
+                        next[r, a] += p * Math.Pow(1 - share, r);
+                        for (int k = 1; k <= r; k++) next[r - k, a + 1] += p * Binomial(r, k, share);
+                    }
                 }
-                if (share >= 1)
-                {
-                    Add(next, (0, a + 1), p);
-                    continue;
-                }
-                double empty = Math.Pow(1 - share, r);
-                Add(next, (r, a), p * empty);
-                // At least one report on day j: the rest of what is left is dealt on; how many stay is binomial, given
-                // that at least one went to day j.
-                for (int k = 1; k <= r; k++) Add(next, (r - k, a + 1), p * Binomial(r, k, share));
-            }
-            now = next;
+            (now, next) = (next, now);
         }
         var result = new double[length + 1];
-        foreach (var ((_, a), p) in now) result[a] += p;
+        for (int a = 0; a <= length; a++) result[a] = now[0, a];
         return result;
-
-        static void Add(Dictionary<(int, int), double> d, (int, int) key, double p) => d[key] = d.GetValueOrDefault(key) + p;
     }
 
     private double CountTail(int count, double exposure) =>
