@@ -551,6 +551,15 @@ internal sealed class BaselineModel
             : GammaPrior.Fit(counts, baseline.Exposure, _settings.SparsePriorMaxShape);
     }
 
+    private readonly Dictionary<(string Country, long Events, double Exposure), double> _spreadFloors = [];
+    private int _spreadFloorDay = -1;
+
+    private bool ClearSpreadFloors()
+    {
+        _spreadFloors.Clear();
+        return true;
+    }
+
     private bool ClearPriors()
     {
         _priorCache.Clear();
@@ -581,7 +590,14 @@ internal sealed class BaselineModel
         // fewer baseline events make the posterior stochastically smaller). The windows' combination is never below the
         // least of their p-values, so that least is the floor.
         if (prior is { } sparse && _settings.SpreadWithinWindows)
-            return SpreadWindows.Floor(sparse, n, baseline.Exposure, _settings.Windows, DayWeights(weekday, t, 1), _settings.MinCount);
+        {
+            // The same for every quiet cell of the country with as many incidents and as long a baseline that day.
+            if (_spreadFloorDay != t) (_spreadFloorDay, _) = (t, ClearSpreadFloors());
+            var key = (slice.Country, n, baseline.Exposure);
+            if (!_spreadFloors.TryGetValue(key, out double least))
+                _spreadFloors[key] = least = SpreadWindows.Floor(sparse, n, baseline.Exposure, _settings.Windows, DayWeights(weekday, t, 1), _settings.MinCount);
+            return least;
+        }
         if (prior is { } g)
             return _settings.Windows.Select(w => WindowExposure(weekday, t - w + 1, t))
                 .Min(window => window <= 0 ? 1 : g.Tail((int)n, 0, baseline.Exposure, window));
