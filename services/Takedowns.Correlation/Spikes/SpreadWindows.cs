@@ -96,9 +96,16 @@ public sealed class SpreadWindows
         int critical = Critical(widest, x);
         double reached = CountTail(critical, exposure), tiny = x * 1e-9;
         var order = Enumerable.Range(0, _windows.Length).OrderBy(i => _windows[i]).ToArray();
+        double mean = _size * exposure / _rate;
         for (int s0 = _minCount; s0 < critical; s0++)
         {
             double p0 = CountPmf(s0, exposure);
+            if (p0 < tiny && s0 > mean)
+            {
+                // Past the mode the counts only grow less likely: the rest up to the critical count, as if all reached.
+                reached += Math.Max(0, CountTail(s0, exposure) - CountTail(critical, exposure));
+                break;
+            }
             if (p0 < tiny) reached += p0;
             else if (p0 > 0) reached += p0 * Branch(0, s0, 0, 0, 1, p0);
         }
