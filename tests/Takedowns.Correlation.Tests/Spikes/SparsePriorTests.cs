@@ -95,10 +95,11 @@ public sealed class SparsePriorTests(ITestOutputHelper output)
 
     /// <summary>
     /// A country of 96 sparse cells over 400 days, rates from one every 10 days to one every 300 (log-uniform), and in one
-    /// of the quietest cells (one in 300 days) an extra incident on each of three days from day 380. The spike is found by
-    /// the detector as configured; <paramref name="burst"/> false: the same days without it, where nothing may be found.
+    /// of the quietest cells (one in 300 days) an extra incident on each of three days from day 380 (<paramref name="clumped"/>:
+    /// all three on day 381). The spike is found by the detector as configured; <paramref name="burst"/> false: the same
+    /// days without it, where nothing may be found.
     /// </summary>
-    private static (bool Found, int Alarms) QuietCountry(int seed, bool burst, SpikeSettings settings)
+    private static (bool Found, int Alarms) QuietCountry(int seed, bool burst, SpikeSettings settings, bool clumped = false)
     {
         var random = new Random(seed);
         var day0 = new DateOnly(2025, 6, 2);
@@ -111,7 +112,8 @@ public sealed class SparsePriorTests(ITestOutputHelper output)
         for (int d = 0; d < 400; d++)
             for (int i = 0; i < cells.Count; i++)
             {
-                int count = Poisson.Sample(random, rates[i]) + (burst && i == 0 && d is >= 380 and < 383 ? 1 : 0);
+                int extra = !burst || i != 0 ? 0 : clumped ? (d == 381 ? 3 : 0) : d is >= 380 and < 383 ? 1 : 0;
+                int count = Poisson.Sample(random, rates[i]) + extra;
                 if (count > 0) days.Add(new CellDay(day0.AddDays(d), "KG", cells[i].p, cells[i].g, cells[i].j, count));
             }
         var series = SeriesSet.From(days, day0, day0.AddDays(399));
@@ -140,5 +142,27 @@ public sealed class SparsePriorTests(ITestOutputHelper output)
         Assert.True(foundYear > foundWeeks, $"a year {foundYear}, twelve weeks {foundWeeks}");
         // The budget is one false alarm per country-year; these are eight country-quarters of 100 days.
         Assert.True(nullYear <= 4, $"{nullYear} alarms with no burst");
+    }
+
+    [Fact]
+    public void reading_the_days_finds_three_incidents_on_three_days_more_often_and_a_clump_on_one_day_no_more_often()
+    {
+        var days = SpikeSettings.Default with { SpreadWithinWindows = true };
+        var counts = SpikeSettings.Default with { SpreadWithinWindows = false };
+        int runs = 8, spreadDays = 0, spreadCounts = 0, clumpDays = 0, clumpCounts = 0, nullDays = 0;
+        for (int seed = 1; seed <= runs; seed++)
+        {
+            spreadDays += QuietCountry(seed, burst: true, days).Found ? 1 : 0;
+            spreadCounts += QuietCountry(seed, burst: true, counts).Found ? 1 : 0;
+            clumpDays += QuietCountry(seed, burst: true, days, clumped: true).Found ? 1 : 0;
+            clumpCounts += QuietCountry(seed, burst: true, counts, clumped: true).Found ? 1 : 0;
+            nullDays += QuietCountry(seed, burst: false, days).Alarms;
+        }
+        output.WriteLine($"three on three days found {spreadDays}/{runs} reading the days, {spreadCounts}/{runs} on counts alone; " +
+            $"three on one day {clumpDays}/{runs} and {clumpCounts}/{runs}; with no burst {nullDays} alarms in {runs} country-quarters");
+        Assert.True(spreadDays > spreadCounts, $"reading the days {spreadDays}, counts alone {spreadCounts}");
+        Assert.True(spreadDays >= 6, $"found {spreadDays} of {runs}");
+        Assert.True(clumpDays <= clumpCounts, $"a clump: reading the days {clumpDays}, counts alone {clumpCounts}");
+        Assert.True(nullDays <= 4, $"{nullDays} alarms with no burst");
     }
 }
