@@ -585,10 +585,10 @@ internal sealed class BaselineModel
         long n = baseline.Events + Sum(slice, t - longest + 1, t);
         if (n < _settings.MinCount) return 1;
         var prior = SparsePrior(slice, t, baseline);
-        // Under the prior the smallest p-value of any window given n is all n on the last day and none in the baseline, as
-        // for the conditional test (the predictive tail falls as the window's count rises and as the baseline's falls:
-        // fewer baseline events make the posterior stochastically smaller). The windows' combination is never below the
-        // least of their p-values, so that least is the floor.
+        // Under the prior the smallest p-value of any window given n is with all n in the window and none in the baseline
+        // (the predictive tail falls as the window's count rises and as the baseline's falls: fewer baseline events make
+        // the posterior stochastically smaller), on as many of its days as it has where the days are read, else on its
+        // last day. The windows' combination is never below the least of their p-values, so that least is the floor.
         if (prior is { } sparse && _settings.SpreadWithinWindows)
         {
             // The same for every quiet cell of the country with as many incidents and as long a baseline that day.
