@@ -95,7 +95,8 @@ public sealed class SpreadWindows
         double exposure = _exposure[length];
         int critical = Critical(widest, x);
         double reached = CountTail(critical, exposure), tiny = x * 1e-9;
-        var order = Enumerable.Range(0, _windows.Length).OrderBy(i => _windows[i]).ToArray();
+        // The windows that the day-by-day walk completes after each day (a window of w days after the w-th).
+        var completing = Enumerable.Range(1, length).Select(d => Enumerable.Range(0, _windows.Length).Where(i => _windows[i] == d).ToArray()).ToArray();
         double mean = _size * exposure / _rate;
         for (int s0 = _minCount; s0 < critical; s0++)
         {
@@ -115,8 +116,7 @@ public sealed class SpreadWindows
         // for days j.. of the widest window, that some window completed from here on reaches x.
         double Branch(int j, int r, int count, int active, double chance, double p0)
         {
-            double left = _exposure[length] - _exposure[j];
-            double share = j == length - 1 || left <= 0 ? 1 : Math.Clamp(_days[j] / left, 0, 1);
+            double share = Share(j, length);
             double total = 0;
             for (int k = 0; k <= r; k++)
             {
@@ -129,10 +129,7 @@ public sealed class SpreadWindows
                     continue;
                 }
                 int c = count + k, a = active + (k > 0 ? 1 : 0);
-                bool reaches = false;
-                foreach (int i in order)
-                    if (_windows[i] == j + 1 && PValue(i, c, a) <= x * (1 + 1e-12)) reaches = true;
-                if (reaches) total += pk;
+                if (completing[j].Any(i => PValue(i, c, a) <= x * (1 + 1e-12))) total += pk;
                 else if (j + 1 < length) total += pk * Branch(j + 1, r - k, c, a, branch, p0);
             }
             return total;
@@ -190,8 +187,7 @@ public sealed class SpreadWindows
         now[count, 0] = 1;
         for (int j = 0; j < length; j++)
         {
-            double left = _exposure[length] - _exposure[j];
-            double share = j == length - 1 || left <= 0 ? 1 : Math.Clamp(_days[j] / left, 0, 1);
+            double share = Share(j, length);
             Array.Clear(next);
             for (int r = 0; r <= count; r++)
                 for (int a = 0; a <= j; a++)
@@ -211,6 +207,13 @@ public sealed class SpreadWindows
         var result = new double[length + 1];
         for (int a = 0; a <= length; a++) result[a] = now[0, a];
         return result;
+    }
+
+    /// <summary>Day <paramref name="j"/>'s share of the weight of days j.. of the first <paramref name="length"/> (1 on the last).</summary>
+    private double Share(int j, int length)
+    {
+        double left = _exposure[length] - _exposure[j];
+        return j == length - 1 || left <= 0 ? 1 : Math.Clamp(_days[j] / left, 0, 1);
     }
 
     private double CountTail(int count, double exposure) =>
