@@ -26,6 +26,7 @@ Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.Spik
     AlarmsPerCountryYear = Arg("--alarms-per-country-year", Takedowns.Correlation.Spikes.SpikeSettings.Default.AlarmsPerCountryYear),
     SparseBaselineDays = Arg("--sparse-baseline-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.SparseBaselineDays),
     SpreadWithinWindows = !args.Contains("--counts-only"),
+    NewsAfterQuiet = !args.Contains("--news-after-window-only"),
     BaselineDays = Arg("--baseline-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.BaselineDays),
     GuardDays = Arg("--guard-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.GuardDays),
     DispersionConfidence = Arg("--dispersion-confidence", Takedowns.Correlation.Spikes.SpikeSettings.Default.DispersionConfidence),

@@ -47,6 +47,12 @@ public sealed record SpikeSettings
     public double AlarmsPerCountryYear { get; init; } = 1;
     /// <summary>Fewest baseline events a slice needs before the GLR-CUSUM (which plugs a rate in) watches it.</summary>
     public int CusumMinBaseline { get; init; } = 50;
+    /// <summary>
+    /// Whether a finer slice's alarm inside a coarser spike can be news when its rise began within the longest window of
+    /// the coarse one's, provided the finer slice saw no more than expected from the coarse spike's first day until its own
+    /// rise (see <c>NewsWithin</c>).
+    /// </summary>
+    public bool NewsAfterQuiet { get; init; } = true;
     /// <summary>Days without an alarm that end a spike.</summary>
     public int EndAfterQuietDays { get; init; } = 2;
     /// <summary>Windows, in days, over which a country's cells are pooled by the subset scan (none: no pooling).</summary>
@@ -217,8 +223,13 @@ public sealed class SpikeDetector(SpikeSettings settings)
     private bool NewsWithin(SliceAssessment alarm, Slice coarse, int coarseStart, int t, double cut, BaselineModel model)
     {
         if (alarm.Cells is not null || alarm.Slice == coarse || !Within(alarm.Slice, coarse)) return false;
-        if (alarm.Start - coarseStart < settings.Windows.Max()) return false;
+        if (alarm.Start - coarseStart < settings.Windows.Max() && !QuietUntilItsRise()) return false;
         return model.PassesAbove(alarm.Slice, t, Math.Max(Elevation(coarseStart), Elevation(alarm.Start)), cut);
+
+        // A part of the coarse spike's event has its share of it from the first day: a slice that saw no more than it
+        // expected from the day the coarse spike began until its own rise did not take part in that event's start.
+        bool QuietUntilItsRise() => settings.NewsAfterQuiet && alarm.Start > coarseStart
+            && model.Sum(alarm.Slice, coarseStart, alarm.Start - 1) <= model.ExpectedOver(alarm.Slice, t, coarseStart, alarm.Start - 1);
 
         double Elevation(int from)
         {

@@ -12,7 +12,7 @@ public sealed class SpikeFoldingTests(ITestOutputHelper output)
 {
     private static readonly DateOnly Day0 = new(2026, 1, 1);
     private const string Country = "KG";
-    private const int Days = 200, RiseFrom = 150, RiseTo = 184, BurstFrom = 165;
+    private const int Days = 200, RiseFrom = 150, RiseTo = 184, BurstFrom = 165, EarlyBurstFrom = RiseFrom + 3;
     private static readonly Slice BurstCell = new(Country, Platform.X, GroundCategory.Spam, SubjectType.Journalist);
 
     [Fact]
@@ -35,6 +35,36 @@ public sealed class SpikeFoldingTests(ITestOutputHelper output)
         }
         output.WriteLine($"the burst raised its own spike in {raised} of {runs} runs");
         Assert.True(raised >= runs - 1, $"the burst raised its own spike in {raised} of {runs} runs");
+    }
+
+    [Fact]
+    public void a_quiet_cell_that_bursts_days_after_a_country_wide_rise_began_opens_its_own_spike()
+    {
+        // The burst begins three days into the country's rise, within the longest window of the country's spike, so its
+        // start alone does not tell it from a part of that rise crossing its threshold late. The cell saw nothing above
+        // its expectation from the day the country's spike began until its burst: it took no part in that rise, and its
+        // burst, beyond anything the rise explains, is news. Folded in by its start alone, it would be lost.
+        int runs = 6, raised = 0, raisedByStartAlone = 0;
+        for (int seed = 1; seed <= runs; seed++)
+        {
+            var series = Series(seed, burst: true, burstFrom: EarlyBurstFrom);
+            if (Own(Detect(series)) is { } own)
+            {
+                raised++;
+                output.WriteLine($"seed {seed}: {own.Slice.Key} {own.Start:MM-dd}..{own.End:MM-dd} first {own.FirstAlarm:MM-dd}, {own.Observed} vs {own.Expected:F1}, p {own.PValue:E1}, {own.Method}");
+            }
+            if (Own(Detect(series, SpikeSettings.Default with { NewsAfterQuiet = false })) is not null) raisedByStartAlone++;
+        }
+        output.WriteLine($"the burst raised its own spike in {raised} of {runs} runs, {raisedByStartAlone} by its start alone");
+        Assert.True(raised >= runs - 1, $"the burst raised its own spike in {raised} of {runs} runs");
+        Assert.True(raisedByStartAlone < raised, $"{raisedByStartAlone} by its start alone against {raised}");
+
+        static SpikeEpisode? Own(IReadOnlyList<SpikeEpisode> spikes) => spikes.FirstOrDefault(s =>
+            s.FirstAlarm >= Day0.AddDays(EarlyBurstFrom) && s.FirstAlarm <= Day0.AddDays(EarlyBurstFrom + 5) &&
+            s.Start >= Day0.AddDays(EarlyBurstFrom - 1) && SpikeDetector.Within(BurstCell, s.Slice) && OnlyTheBurstCell(s.Slice));
+
+        // The burst cell is the country's only cell on X and its only one of spam.
+        static bool OnlyTheBurstCell(Slice slice) => slice.Platform == BurstCell.Platform || slice.Category == BurstCell.Category;
     }
 
     [Fact]
@@ -86,9 +116,9 @@ public sealed class SpikeFoldingTests(ITestOutputHelper output)
     /// <summary>
     /// 200 days of one country's 12 Poisson cells (3 platforms x 2 categories x 2 subject types, half an incident to one
     /// and a half a day) and one sparse cell (0.05 a day), every rate <paramref name="rise"/> times as high on days 150-184; with
-    /// <paramref name="burst"/>, three more a day in the sparse cell on days 165-167.
+    /// <paramref name="burst"/>, three more a day in the sparse cell on the three days from <paramref name="burstFrom"/>.
     /// </summary>
-    private static SeriesSet Series(int seed, bool burst, double rise = 2)
+    private static SeriesSet Series(int seed, bool burst, double rise = 2, int burstFrom = BurstFrom)
     {
         var random = new Random(seed);
         Platform[] platforms = [Platform.YouTube, Platform.Facebook, Platform.Telegram];
@@ -102,7 +132,7 @@ public sealed class SpikeFoldingTests(ITestOutputHelper output)
             {
                 double rate = rates[i] * (d is >= RiseFrom and <= RiseTo ? rise : 1);
                 int count = MathNet.Numerics.Distributions.Poisson.Sample(random, rate);
-                if (burst && cells[i] == BurstCell && d is >= BurstFrom and < BurstFrom + 3) count += 3;
+                if (burst && cells[i] == BurstCell && d >= burstFrom && d < burstFrom + 3) count += 3;
                 var c = cells[i];
                 days.Add(new CellDay(Day0.AddDays(d), c.Country, c.Platform!.Value, c.Category!.Value, c.SubjectType!.Value, count));
             }
