@@ -30,6 +30,7 @@ Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.Spik
     BaselineDays = Arg("--baseline-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.BaselineDays),
     GuardDays = Arg("--guard-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.GuardDays),
     DispersionConfidence = Arg("--dispersion-confidence", Takedowns.Correlation.Spikes.SpikeSettings.Default.DispersionConfidence),
+    SparseWindows = args.Contains("--sparse-windows") ? Arg("--sparse-windows", "").Split(',').Select(int.Parse).ToList() : Takedowns.Correlation.Spikes.SpikeSettings.Default.SparseWindows,
     Windows = args.Contains("--windows") ? Arg("--windows", "").Split(',').Select(int.Parse).ToList() : Takedowns.Correlation.Spikes.SpikeSettings.Default.Windows,
 };
 Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Takedowns.Benchmarks.NaiveBaseline.Threshold);

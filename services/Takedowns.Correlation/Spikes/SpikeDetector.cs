@@ -20,6 +20,14 @@ public sealed record SpikeSettings
     /// one more costs little.
     /// </summary>
     public IReadOnlyList<int> Windows { get; init; } = [1, 2, 3, 7];
+    /// <summary>
+    /// Windows over which a quiet cell read with its days (<see cref="SpreadWithinWindows"/>) is tested (null: the
+    /// <see cref="Windows"/> of every slice; none wider than the widest of those). In a quiet cell, windows shorter than
+    /// three days see mostly clumps (incidents on one day: often one account's posts, removed and reported together) and
+    /// the first days of rises that the three-day window sees as well; each window a cell is read over adds to what its
+    /// combined p-value pays for having several.
+    /// </summary>
+    public IReadOnlyList<int>? SparseWindows { get; init; } = [3, 7];
     /// <summary>Days the GLR-CUSUM runs over, and the rise in rate it watches for.</summary>
     public int CusumDays { get; init; } = 28;
     public double CusumRatio { get; init; } = 2;
@@ -606,7 +614,7 @@ internal sealed class BaselineModel
             if (_spreadFloorDay != t) (_spreadFloorDay, _) = (t, ClearSpreadFloors());
             var key = (slice.Country, n, baseline.Exposure);
             if (!_spreadFloors.TryGetValue(key, out double least))
-                _spreadFloors[key] = least = SpreadWindows.Floor(sparse, n, baseline.Exposure, _settings.Windows, DayWeights(weekday, t, 1), _settings.MinCount);
+                _spreadFloors[key] = least = SpreadWindows.Floor(sparse, n, baseline.Exposure, _settings.SparseWindows ?? _settings.Windows, DayWeights(weekday, t, 1), _settings.MinCount);
             return least;
         }
         if (prior is { } g)
@@ -877,9 +885,9 @@ internal sealed class BaselineModel
         var exposures = new List<double>();
         var counts = new List<int>();
         var spread = prior is { } sparse && _settings.SpreadWithinWindows
-            ? new SpreadWindows(sparse, baseline.Events, baseline.Exposure, _settings.Windows, DayWeights(weekday, t, elevation), _settings.MinCount)
+            ? new SpreadWindows(sparse, baseline.Events, baseline.Exposure, _settings.SparseWindows ?? _settings.Windows, DayWeights(weekday, t, elevation), _settings.MinCount)
             : null;
-        foreach (int w in _settings.Windows)
+        foreach (int w in spread is not null ? _settings.SparseWindows ?? _settings.Windows : _settings.Windows)
         {
             int observed = Sum(slice, t - w + 1, t);
             counts.Add(observed);
@@ -945,7 +953,7 @@ internal sealed class BaselineModel
     /// <summary>The weights of the widest window's days as on day <paramref name="t"/>, <paramref name="t"/> first (0 before the series).</summary>
     private double[] DayWeights(double[] weekday, int t, double elevation)
     {
-        var weights = new double[_settings.Windows.Max()];
+        var weights = new double[Math.Max(_settings.Windows.Max(), _settings.SparseWindows?.Max() ?? 0)];
         for (int j = 0; j < weights.Length; j++)
             if (t - j >= 0) weights[j] = weekday[(int)_series.DayAt(t - j).DayOfWeek] * _completeness(t - j) * elevation;
         return weights;

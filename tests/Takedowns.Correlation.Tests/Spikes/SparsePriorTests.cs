@@ -126,8 +126,9 @@ public sealed class SparsePriorTests(ITestOutputHelper output)
     [Fact]
     public void a_sparse_cell_judged_on_a_year_of_its_days_finds_three_incidents_where_twelve_weeks_could_not_tell_and_raises_no_more()
     {
-        var year = SpikeSettings.Default with { SparseBaselineDays = 364 };
-        var weeks = SpikeSettings.Default with { SparseBaselineDays = 0 };
+        // Read over every window: over three and seven days alone, twelve weeks find this cell's three incidents too.
+        var year = SpikeSettings.Default with { SparseBaselineDays = 364, SparseWindows = null };
+        var weeks = SpikeSettings.Default with { SparseBaselineDays = 0, SparseWindows = null };
         int runs = 8, foundYear = 0, foundWeeks = 0, alarmsYear = 0, alarmsWeeks = 0, nullYear = 0;
         for (int seed = 1; seed <= runs; seed++)
         {
@@ -142,6 +143,29 @@ public sealed class SparsePriorTests(ITestOutputHelper output)
         Assert.True(foundYear > foundWeeks, $"a year {foundYear}, twelve weeks {foundWeeks}");
         // The budget is one false alarm per country-year; these are eight country-quarters of 100 days.
         Assert.True(nullYear <= 4, $"{nullYear} alarms with no burst");
+    }
+
+    [Fact]
+    public void a_quiet_cell_read_over_three_and_seven_days_finds_as_much_and_raises_no_more_than_over_every_window()
+    {
+        // Windows of one and two days see in a quiet cell mostly clumps and the first days of what three days see; left
+        // out, the cell's combined p-value pays for two windows instead of four.
+        var short_ = SpikeSettings.Default;
+        var every = SpikeSettings.Default with { SparseWindows = null };
+        Assert.Equal([3, 7], short_.SparseWindows!);
+        int runs = 8, foundShort = 0, foundEvery = 0, alarmsShort = 0, alarmsEvery = 0;
+        for (int seed = 1; seed <= runs; seed++)
+        {
+            var (fs, a) = QuietCountry(seed, burst: true, short_);
+            var (fe, b) = QuietCountry(seed, burst: true, every);
+            (foundShort, foundEvery) = (foundShort + (fs ? 1 : 0), foundEvery + (fe ? 1 : 0));
+            alarmsShort += a + QuietCountry(seed, burst: false, short_).Alarms;
+            alarmsEvery += b + QuietCountry(seed, burst: false, every).Alarms;
+        }
+        output.WriteLine($"found over 3 and 7 days {foundShort}/{runs}, over every window {foundEvery}/{runs}; other alarms {alarmsShort} and {alarmsEvery} in {2 * runs} country-quarters");
+        Assert.True(foundShort >= foundEvery, $"over 3 and 7 days {foundShort}, over every window {foundEvery}");
+        Assert.True(foundShort >= 6, $"found {foundShort} of {runs}");
+        Assert.True(alarmsShort <= alarmsEvery, $"other alarms: {alarmsShort} over 3 and 7 days, {alarmsEvery} over every window");
     }
 
     [Fact]
