@@ -207,6 +207,15 @@ public static partial class Detection
         return (series, new SpikeDetector(SpikeSettings).Detect(series, Excluded, o.Start, o.End, o.End.AddDays(1)));
     }
 
+    /// <summary>
+    /// Whether campaign detection takes the reports organisation by organisation, each one's in order of time, as
+    /// bulk imports of each organisation's file deliver them, rather than all in order of time.
+    /// </summary>
+    public static bool ByOrganisation { get; set; }
+
+    private static IEnumerable<SyntheticReport> Arrival(Scenario scenario) =>
+        ByOrganisation ? scenario.Reports.GroupBy(r => r.Organisation).OrderBy(g => g.Key).SelectMany(g => g) : scenario.Reports;
+
     private static async Task<(CampaignReplay, List<double>, TimeSpan, CampaignState, CampaignEngine)> CampaignsAsync(Scenario scenario)
     {
         var state = new CampaignState(EmptyCampaignBackend.Instance);
@@ -214,7 +223,7 @@ public static partial class Detection
         var detected = new CampaignReplay();
         var times = new List<double>(scenario.Reports.Count);
         // The reports as the detector receives them (ids assigned), made before the clock starts.
-        var reports = scenario.Reports.Select(CampaignReplay.Report).ToList();
+        var reports = Arrival(scenario).Select(CampaignReplay.Report).ToList();
         long allocated = GC.GetTotalAllocatedBytes();
         var paused = GC.GetTotalPauseDuration();
         int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];

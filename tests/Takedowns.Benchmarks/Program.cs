@@ -33,6 +33,8 @@ Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.Spik
     SparseWindows = args.Contains("--sparse-windows") ? Arg("--sparse-windows", "").Split(',').Select(int.Parse).ToList() : Takedowns.Correlation.Spikes.SpikeSettings.Default.SparseWindows,
     Windows = args.Contains("--windows") ? Arg("--windows", "").Split(',').Select(int.Parse).ToList() : Takedowns.Correlation.Spikes.SpikeSettings.Default.Windows,
 };
+// --arrival-by-organisation: campaign detection takes each organisation's reports in turn, as their imports deliver them.
+Takedowns.Benchmarks.Detection.ByOrganisation = args.Contains("--arrival-by-organisation");
 Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Takedowns.Benchmarks.NaiveBaseline.Threshold);
 // --family a|b|c|both|all: the scenario families the detection modes run (both, a and b, by default; all adds c).
 var families = Takedowns.Scenarios.ScenarioFamilies.ParseList(args.Contains("--family") ? Arg("--family", "both") : "both");

@@ -361,13 +361,15 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         {
             // Only members not yet named are loaded: a large campaign gains a report without reading all of its reports.
             var announced = cluster.Announced.ToHashSet();
-            var fresh = await state.ProfilesAsync(cluster.Members.Where(id => !announced.Contains(id)), ct);
-            foreach (var m in fresh.Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id))
+            var fresh = (await state.ProfilesAsync(cluster.Members.Where(id => !announced.Contains(id)), ct))
+                .Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
+            foreach (var m in fresh)
             {
                 events.Add((campaignId, new CampaignReportLinked(campaignId, MemberOf(m), now)));
                 cluster.Announced.Add(m.Id);
             }
             state.Save(cluster);
+            await GatherEarlierAsync(cluster, fresh, events, now, ct);
             return;
         }
         // Tested at each of its first sizes, then each time it has grown by about an eighth: a cluster that chance
@@ -392,6 +394,63 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         cluster.CampaignId = id;
         cluster.Announced = members.Select(m => m.Id).ToList();
         state.Save(cluster);
+        await GatherEarlierAsync(cluster, members, events, now, ct);
+    }
+
+    /// <summary>
+    /// A campaign raised, or grown by <paramref name="fresh"/> members, gathers the reports near them that came before it
+    /// could: what a report arriving now would be gathered by (<see cref="CampaignSettings.GatherLinks"/>) does not depend
+    /// on whether it arrived before the campaign was raised or after. Imports deliver one organisation's reports after
+    /// another's, so a campaign's copies reported by the first are compared with one another long before the others'
+    /// raise it. Only a report whose text is like a fresh member's is weighed again; those it gathers are swept from in turn.
+    /// </summary>
+    private async Task GatherEarlierAsync(CandidateCluster cluster, IReadOnlyList<NoticeProfile> fresh, List<(Guid, object)> events,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        if (settings.GatherLinks == 0 || cluster.Dismissed) return;
+        var sweep = new Queue<NoticeProfile>(fresh);
+        while (sweep.TryDequeue(out var member))
+        {
+            if (member.ClusterId is not { } clusterId || await state.ClusterAsync(clusterId, ct) is not { CampaignId: not null, Dismissed: false } campaign) continue;
+            var background = await state.BackgroundAsync(Background.KeysFor(member), ct);
+            var weights = SignalWeights.Of(member, background);
+            foreach (var near in await state.CandidatesAsync(member, settings.CandidatesPerKey, ct))
+            {
+                var gap = near.OccurredAt - member.OccurredAt;
+                if (near.ClusterId == campaign.Id || gap.Duration() > settings.GatherWithin || campaign.SplitOff.Contains(near.Id)) continue;
+                if (Linking.Nearly(member, near, Shingles, weights, -gap, settings.GatherSlack) is not { SharesText: true }) continue;
+                var linked = await GatheredByAsync(near, campaign, ct);
+                if (linked.Count < settings.GatherLinks) continue;
+                var before = campaign.Members.ToHashSet();
+                var joined = await JoinAsync(near, linked, events, now, ct);
+                if (joined?.CampaignId is not { } campaignId) continue;
+                var added = (await state.ProfilesAsync(joined.Members.Where(id => !before.Contains(id) && !joined.Announced.Contains(id)), ct))
+                    .Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
+                foreach (var m in added)
+                {
+                    events.Add((campaignId, new CampaignReportLinked(campaignId, MemberOf(m), now)));
+                    joined.Announced.Add(m.Id);
+                    sweep.Enqueue(m);
+                }
+                state.Save(joined);
+            }
+        }
+    }
+
+    /// <summary>The members of a campaign that gather a report, as they would if it arrived now: its near links among them.</summary>
+    private async Task<List<NoticeProfile>> GatheredByAsync(NoticeProfile report, CandidateCluster campaign, CancellationToken ct)
+    {
+        var background = await state.BackgroundAsync(Background.KeysFor(report), ct);
+        var weights = SignalWeights.Of(report, background);
+        var by = new List<NoticeProfile>();
+        foreach (var candidate in await state.CandidatesAsync(report, settings.CandidatesPerKey, ct))
+        {
+            var gap = report.OccurredAt - candidate.OccurredAt;
+            if (candidate.ClusterId != campaign.Id || gap.Duration() > settings.GatherWithin) continue;
+            if (Linking.Nearly(report, candidate, Shingles, weights, gap, settings.GatherSlack) is { } nearly && (nearly.Links || nearly.SharesText))
+                by.Add(candidate);
+        }
+        return by;
     }
 
     /// <summary>
