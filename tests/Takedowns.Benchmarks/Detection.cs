@@ -213,8 +213,26 @@ public static partial class Detection
     /// </summary>
     public static bool ByOrganisation { get; set; }
 
-    private static IEnumerable<SyntheticReport> Arrival(Scenario scenario) =>
-        ByOrganisation ? scenario.Reports.GroupBy(r => r.Organisation).OrderBy(g => g.Key).SelectMany(g => g) : scenario.Reports;
+    /// <summary>
+    /// A directory of files giving, per scenario, the order its reports arrived in through the running system
+    /// (<c>--arrival-out</c> of <see cref="DetectionThroughApi"/>): campaign detection takes a scenario with such a file in that order.
+    /// </summary>
+    public static string? ArrivalFrom { get; set; }
+
+    /// <summary>A scenario's arrival file: named by its seed and its number of reports, which tell the families' scenarios apart.</summary>
+    internal static string ArrivalFile(Scenario scenario) => $"seed-{scenario.Options.Seed}-{scenario.Reports.Count}.txt";
+
+    private static IEnumerable<SyntheticReport> Arrival(Scenario scenario)
+    {
+        string? recorded = ArrivalFrom is null ? null : Path.Combine(ArrivalFrom, ArrivalFile(scenario));
+        if (recorded is not null && File.Exists(recorded))
+        {
+            var at = File.ReadLines(recorded).Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+            Console.WriteLine($"  reports in the order recorded in {recorded}");
+            return scenario.Reports.OrderBy(r => at.GetValueOrDefault(r.ExternalId, int.MaxValue));
+        }
+        return ByOrganisation ? scenario.Reports.GroupBy(r => r.Organisation).OrderBy(g => g.Key).SelectMany(g => g) : scenario.Reports;
+    }
 
     private static async Task<(CampaignReplay, List<double>, TimeSpan, CampaignState, CampaignEngine)> CampaignsAsync(Scenario scenario)
     {

@@ -100,6 +100,7 @@ public static partial class DetectionThroughApi
             Console.WriteLine(string.Create(C, $"  {scenario.Reports.Count} reports in Correlation after {clock.Elapsed.TotalSeconds:F0} s; campaign detection's backlog once all were in: {backlog} reports in {took.TotalSeconds:F1} s ({backlog / Math.Max(took.TotalSeconds, 0.001):F0} reports/s)"));
 
             await ConsistencyAsync(system.Schema("correlation"), scenario);
+            if (ArrivalDirectory is { } directory) await WriteArrivalAsync(system.Schema("correlation"), scenario, directory);
             using var analyst = system.Client(RunningSystem.AdminKey);
             var detectedSpikes = await StableSpikesAsync(analyst, scenario.Options);
             var detectedCampaigns = await CampaignsAsync(analyst);
@@ -169,6 +170,23 @@ public static partial class DetectionThroughApi
     }
 
     /// <summary>What Correlation holds against what was sent: every report observed, profiled for campaign detection and counted once per incident.</summary>
+    /// <summary>Where to write, per scenario, the order in which Correlation took its reports (<c>--arrival-out</c>); none if null.</summary>
+    public static string? ArrivalDirectory { get; set; }
+
+    /// <summary>
+    /// The external ids of a scenario's reports in the order Correlation recorded them, one a line, in a file named by its
+    /// seed and size: the in-process replay takes them in that order with <c>--arrival-from</c>, to see what the
+    /// running system saw.
+    /// </summary>
+    private static async Task WriteArrivalAsync(string schema, Scenario scenario, string directory)
+    {
+        var order = await Database.ColumnAsync($"select data ->> 'externalId' from {schema}.mt_events where type = 'report_observed' order by seq_id");
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, Detection.ArrivalFile(scenario));
+        await File.WriteAllLinesAsync(path, order);
+        Console.WriteLine($"  arrival order written to {path}");
+    }
+
     internal static async Task ConsistencyAsync(string schema, Scenario scenario)
     {
         long observed = await Database.ScalarAsync($"select count(*) from {schema}.mt_events where type = 'report_observed'");

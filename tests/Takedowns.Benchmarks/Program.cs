@@ -35,6 +35,9 @@ Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.Spik
 };
 // --arrival-by-organisation: campaign detection takes each organisation's reports in turn, as their imports deliver them.
 Takedowns.Benchmarks.Detection.ByOrganisation = args.Contains("--arrival-by-organisation");
+// --arrival-out DIR (through the API): the order Correlation took each scenario's reports in; --arrival-from DIR (in process): that order.
+Takedowns.Benchmarks.DetectionThroughApi.ArrivalDirectory = args.Contains("--arrival-out") ? Arg("--arrival-out", "") : null;
+Takedowns.Benchmarks.Detection.ArrivalFrom = args.Contains("--arrival-from") ? Arg("--arrival-from", "") : null;
 Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Takedowns.Benchmarks.NaiveBaseline.Threshold);
 // --family a|b|c|both|all: the scenario families the detection modes run (both, a and b, by default; all adds c).
 var families = Takedowns.Scenarios.ScenarioFamilies.ParseList(args.Contains("--family") ? Arg("--family", "both") : "both");

@@ -43,6 +43,18 @@ public static class Database
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The first column of every row, as text.</summary>
+    public static async Task<List<string>> ColumnAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestEnvironment.PostgresConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync()) values.Add(reader.GetString(0));
+        return values;
+    }
+
     public static async Task<long> ScalarAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(TestEnvironment.PostgresConnection);
