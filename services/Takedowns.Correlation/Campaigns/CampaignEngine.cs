@@ -419,11 +419,14 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 var gap = near.OccurredAt - member.OccurredAt;
                 if (near.ClusterId == campaign.Id || gap.Duration() > settings.GatherWithin || campaign.SplitOff.Contains(near.Id)) continue;
                 if (Linking.Nearly(member, near, Shingles, weights, -gap, settings.GatherSlack) is not { SharesText: true }) continue;
+                // A campaign an analyst dismissed keeps its reports: nothing is merged into it or taken from it here.
+                if (near.ClusterId is { } its && await state.ClusterAsync(its, ct) is { Dismissed: true }) continue;
                 var linked = await GatheredByAsync(near, campaign, ct);
                 if (linked.Count < settings.GatherLinks) continue;
                 var before = campaign.Members.ToHashSet();
-                var joined = await JoinAsync(near, linked, events, now, ct);
-                if (joined?.CampaignId is not { } campaignId) continue;
+                // The larger cluster takes the other in: the campaign may now be held by the cluster the report was in.
+                if (await JoinAsync(near, linked, events, now, ct) is not { CampaignId: { } campaignId } joined) break;
+                campaign = joined;
                 var added = (await state.ProfilesAsync(joined.Members.Where(id => !before.Contains(id) && !joined.Announced.Contains(id)), ct))
                     .Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
                 foreach (var m in added)
