@@ -222,8 +222,24 @@ public static partial class Detection
     /// <summary>A scenario's arrival file: named by its seed and its number of reports, which tell the families' scenarios apart.</summary>
     internal static string ArrivalFile(Scenario scenario) => $"seed-{scenario.Options.Seed}-{scenario.Reports.Count}.txt";
 
+    /// <summary>Campaign detection over one scenario, its reports in the order given; with explanations of the campaigns it missed.</summary>
+    public static async Task<int> ReplayCampaignsAsync(Scenario scenario, IReadOnlyList<SyntheticReport> order, bool explain)
+    {
+        _order = order;
+        var (replay, _, elapsed, state, _) = await CampaignsAsync(scenario);
+        var detected = replay.Campaigns();
+        var score = CampaignScoring.Score(scenario, detected);
+        Console.WriteLine(string.Create(C, $"  campaigns ({elapsed.TotalSeconds:F0} s): {score}"));
+        PrintMissed(score);
+        if (explain) await ExplainMissedAsync(scenario, detected, state);
+        return 0;
+    }
+
+    private static IReadOnlyList<SyntheticReport>? _order;
+
     private static IEnumerable<SyntheticReport> Arrival(Scenario scenario)
     {
+        if (_order is not null) return _order;
         string? recorded = ArrivalFrom is null ? null : Path.Combine(ArrivalFrom, ArrivalFile(scenario));
         if (recorded is not null && File.Exists(recorded))
         {

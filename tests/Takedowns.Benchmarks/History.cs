@@ -28,11 +28,8 @@ public static class HistoryThroughApi
     public static async Task<int> RunAsync(int target, ScenarioFamily family, int countries, int days, int fileRows, int seed)
     {
         var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
-        var options = FamilyMeasures.Options(family, Detection.Options(countries, days)) with { End = end, Seed = seed, Spikes = 24 };
         var generating = Stopwatch.StartNew();
-        var probe = ScenarioFamilies.Generate(family, options with { Countries = Math.Min(2, countries), Campaigns = 0 });
-        double scale = Math.Max(0.05, target / (probe.Reports.Count / (double)Math.Min(2, countries) * countries));
-        var scenario = ScenarioFamilies.Generate(family, options with { RateScale = scale, Campaigns = Math.Max(15, (int)(20 * scale * countries / 6.0)) });
+        var (scenario, scale) = Generate(target, family, countries, days, seed);
         int n = scenario.Reports.Count;
         Console.WriteLine(string.Create(C,
             $"History through the API, family {FamilyMeasures.Name(family)}: {n:N0} reports ({countries} countries, {days} days from {scenario.Options.Start:yyyy-MM-dd} to {end:yyyy-MM-dd}, rates x {scale:F2}, {scenario.Campaigns.Count} planted campaigns, {scenario.Spikes.Count} planted spikes), generated in {generating.Elapsed.TotalSeconds:F0} s"));
@@ -137,6 +134,34 @@ public static class HistoryThroughApi
         {
             await system.DisposeAsync();
         }
+    }
+
+    /// <summary>The history's scenario, ending yesterday: about <paramref name="target"/> reports, every cell's rate raised alike.</summary>
+    private static (Scenario Scenario, double Scale) Generate(int target, ScenarioFamily family, int countries, int days, int seed)
+    {
+        var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+        var options = FamilyMeasures.Options(family, Detection.Options(countries, days)) with { End = end, Seed = seed, Spikes = 24 };
+        var probe = ScenarioFamilies.Generate(family, options with { Countries = Math.Min(2, countries), Campaigns = 0 });
+        double scale = Math.Max(0.05, target / (probe.Reports.Count / (double)Math.Min(2, countries) * countries));
+        return (ScenarioFamilies.Generate(family, options with { RateScale = scale, Campaigns = Math.Max(15, (int)(20 * scale * countries / 6.0)) }), scale);
+    }
+
+    /// <summary>The order the upload's files bring the reports in (see <see cref="UploadAsync"/>).</summary>
+    private static List<SyntheticReport> UploadOrder(Scenario scenario, int fileRows) =>
+        scenario.Reports.GroupBy(r => r.Organisation).OrderBy(g => g.Key)
+            .SelectMany(g => g.Chunk(fileRows).Select((rows, turn) => (Turn: turn, Rows: rows)))
+            .OrderBy(f => f.Turn).SelectMany(f => f.Rows).ToList();
+
+    /// <summary>
+    /// Campaign detection over the same history in process, its reports in the order its files are uploaded in
+    /// (<c>--history-replay</c>): what the running system's campaigns would be, and with <c>--explain</c> why each missed
+    /// one was missed.
+    /// </summary>
+    public static Task<int> ReplayAsync(int target, ScenarioFamily family, int countries, int days, int fileRows, int seed, bool explain)
+    {
+        var (scenario, scale) = Generate(target, family, countries, days, seed);
+        Console.WriteLine(string.Create(C, $"History replayed in process: {scenario.Reports.Count:N0} reports, rates x {scale:F2}, {scenario.Campaigns.Count} planted campaigns, in the upload's order"));
+        return Detection.ReplayCampaignsAsync(scenario, UploadOrder(scenario, fileRows), explain);
     }
 
     /// <summary>

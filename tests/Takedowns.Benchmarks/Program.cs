@@ -17,6 +17,7 @@ Takedowns.Benchmarks.Detection.CampaignSettings = Takedowns.Correlation.Campaign
     GatherWithin = TimeSpan.FromHours(Arg("--gather-within-hours", Takedowns.Correlation.Campaigns.CampaignSettings.Default.GatherWithin.TotalHours)),
     BoilerplatePerDay = Arg("--boilerplate-per-day", Takedowns.Correlation.Campaigns.CampaignSettings.Default.BoilerplatePerDay),
     RequireBunching = args.Contains("--require-bunching"),
+    GatherEarlier = !args.Contains("--gather-later-only"),
     CandidatesPerKey = Arg("--candidates-per-key", Takedowns.Correlation.Campaigns.CampaignSettings.Default.CandidatesPerKey),
     FalseDiscoveryRate = Arg("--false-discovery-rate", Takedowns.Correlation.Campaigns.CampaignSettings.Default.FalseDiscoveryRate),
 };
@@ -46,6 +47,9 @@ if (args.Contains("--detection-api"))
 if (args.Contains("--history"))
     return await Takedowns.Benchmarks.HistoryThroughApi.RunAsync(Arg("--history", 1_000_000), families[0], Arg("--countries", 12), Arg("--days", 400),
         Arg("--file-rows", 50_000), Arg("--first-seed", 11));
+if (args.Contains("--history-replay"))
+    return await Takedowns.Benchmarks.HistoryThroughApi.ReplayAsync(Arg("--history-replay", 1_000_000), families[0], Arg("--countries", 12), Arg("--days", 400),
+        Arg("--file-rows", 50_000), Arg("--first-seed", 11), args.Contains("--explain"));
 if (args.Contains("--replay"))
     return await Takedowns.Benchmarks.Detection.ReplayAsync(Arg("--replay", 1_000_000));
 if (args.Contains("--detection"))

@@ -54,6 +54,11 @@ public sealed record CampaignSettings
     /// </summary>
     public TimeSpan GatherWithin { get; init; } = TimeSpan.FromHours(24);
     /// <summary>
+    /// Whether a campaign raised, or grown, also gathers the reports that came before it could (off: only those arriving
+    /// after it, so that what is gathered depends on the order reports arrive in).
+    /// </summary>
+    public bool GatherEarlier { get; init; } = true;
+    /// <summary>
     /// Whether a cluster must also be bunched in time beyond what its links joined (<c>ClusterSignificance.Bunching</c> given its links)
     /// to be raised: its p-value is then the larger of the two tests'. Off, the rise of its family decides alone.
     /// </summary>
@@ -407,7 +412,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     private async Task GatherEarlierAsync(CandidateCluster cluster, IReadOnlyList<NoticeProfile> fresh, List<(Guid, object)> events,
         DateTimeOffset now, CancellationToken ct)
     {
-        if (settings.GatherLinks == 0 || cluster.Dismissed) return;
+        if (settings.GatherLinks == 0 || !settings.GatherEarlier || cluster.Dismissed) return;
         var sweep = new Queue<NoticeProfile>(fresh);
         while (sweep.TryDequeue(out var member))
         {
