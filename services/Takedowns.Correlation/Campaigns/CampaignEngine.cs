@@ -172,13 +172,23 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         // A raised campaign takes in a report whose text is like several of its members' and that comes close to linking
         // with each, too unlike any to link alone: the edited copies of a campaign under invented names. Its near links
         // without the text (a claimant's or a domain's usual notices) do not count.
+        bool linkedAlone = linked.Count > 0;
         if (near is not null)
             foreach (var members in near.GroupBy(c => c.ClusterId))
-                if (members.Count() >= settings.GatherLinks) linked.AddRange(members);
+            {
+                if (members.Key is not { } id || await state.ClusterAsync(id, ct) is not { } gathering) continue;
+                var by = members.Where(m => !gathering.Gathered.Contains(m.Id)).ToList();
+                if (by.Count >= settings.GatherLinks) linked.AddRange(by);
+            }
         state.Save(profile, index: true);
         if (linked.Count == 0) return events;
 
         var cluster = await JoinAsync(profile, linked, events, now, ct);
+        if (!linkedAlone && cluster is not null && !cluster.Gathered.Contains(profile.Id))
+        {
+            cluster.Gathered.Add(profile.Id);
+            state.Save(cluster);
+        }
         if (cluster is not null) await EvaluateAsync(cluster, events, now, ct);
         return events;
     }
@@ -249,6 +259,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 {
                     from.Members.Remove(e.ReportId);
                     from.Announced.Remove(e.ReportId);
+                    from.Gathered.Remove(e.ReportId);
                     if (!from.SplitOff.Contains(e.ReportId)) from.SplitOff.Add(e.ReportId);
                     state.Save(from);
                     if (await state.ProfileAsync(e.ReportId, ct) is { } split && split.ClusterId == from.Id)
@@ -266,6 +277,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                     target.Members.AddRange(cluster.Members.Except(target.Members));
                     target.Announced.AddRange(cluster.Members.Except(target.Announced));
                     target.SplitOff.AddRange(cluster.SplitOff.Except(target.SplitOff));
+                    target.Gathered.AddRange(cluster.Gathered.Except(target.Gathered));
                     foreach (var member in await state.ProfilesAsync(cluster.Members, ct))
                     {
                         member.ClusterId = target.Id;
@@ -330,6 +342,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         {
             joining.AddRange(await state.ProfilesAsync(other.Members, ct));
             target.SplitOff.AddRange(other.SplitOff.Except(target.SplitOff));
+            target.Gathered.AddRange(other.Gathered.Except(target.Gathered));
             target.Announced.AddRange(other.Announced.Except(target.Announced));
             if (other.CampaignId is { } absorbed)
             {
@@ -374,7 +387,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 cluster.Announced.Add(m.Id);
             }
             state.Save(cluster);
-            await GatherEarlierAsync(cluster, fresh, events, now, ct);
+            await GatherEarlierAsync(cluster, fresh.Where(m => !cluster.Gathered.Contains(m.Id)).ToList(), events, now, ct);
             return;
         }
         // Tested at each of its first sizes, then each time it has grown by about an eighth: a cluster that chance
@@ -434,11 +447,13 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 campaign = joined;
                 var added = (await state.ProfilesAsync(joined.Members.Where(id => !before.Contains(id) && !joined.Announced.Contains(id)), ct))
                     .Where(m => !m.Retracted).OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToList();
+                // The report gathered does not gather in turn; reports linked to it, now members, do.
+                if (!joined.Gathered.Contains(near.Id)) joined.Gathered.Add(near.Id);
                 foreach (var m in added)
                 {
                     events.Add((campaignId, new CampaignReportLinked(campaignId, MemberOf(m), now)));
                     joined.Announced.Add(m.Id);
-                    sweep.Enqueue(m);
+                    if (m.Id != near.Id) sweep.Enqueue(m);
                 }
                 state.Save(joined);
             }
@@ -454,7 +469,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
         foreach (var candidate in await state.CandidatesAsync(report, settings.CandidatesPerKey, ct))
         {
             var gap = report.OccurredAt - candidate.OccurredAt;
-            if (candidate.ClusterId != campaign.Id || gap.Duration() > settings.GatherWithin) continue;
+            if (candidate.ClusterId != campaign.Id || gap.Duration() > settings.GatherWithin || campaign.Gathered.Contains(candidate.Id)) continue;
             if (Linking.Nearly(report, candidate, Shingles, weights, gap, settings.GatherSlack) is { } nearly && (nearly.Links || nearly.SharesText))
                 by.Add(candidate);
         }

@@ -14,6 +14,11 @@ public sealed class CandidateCluster
     public List<Guid> SplitOff { get; set; } = [];
     /// <summary>Members already named in the campaign's events.</summary>
     public List<Guid> Announced { get; set; } = [];
+    /// <summary>
+    /// Members a raised campaign gathered (text like several members', too unlike any to link alone): they do not
+    /// gather others, so a campaign reaches a day beyond the members that linked, not a day beyond each report gathered.
+    /// </summary>
+    public List<Guid> Gathered { get; set; } = [];
 }
 
 /// <summary>

@@ -371,6 +371,41 @@ public sealed class CampaignEngineUnitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task a_report_a_campaign_gathered_does_not_gather_others_beyond_a_day_of_the_members_that_linked()
+    {
+        var random = new Random(11);
+        var start = new DateTimeOffset(2026, 9, 14, 9, 0, 0, TimeSpan.Zero);
+        NoticeReport Report(DateTimeOffset at, string externalId, string text) =>
+            new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "KG", Takedowns.Contracts.Platform.YouTube, Takedowns.Contracts.SubjectType.IndependentMedia,
+                Takedowns.Contracts.GroundCategory.IntellectualProperty, DateOnly.FromDateTime(at.UtcDateTime), at, externalId,
+                new ReportNotice("Copyright", $"{Words(random, 1)} {Words(random, 1)}", text, null), 1); // invented claimant names
+        var reports = Enumerable.Range(0, 120).Select(i => Report(start.AddDays(-60 + i / 2.0).AddMinutes(random.Next(600)), $"other-{i}", Words(random, 40))).ToList();
+        string text = Words(new Random(1), 60);
+        // Close copies that raise the campaign; an edited copy within a day of them; copies of that one, within a day of
+        // it but more than a day after the close ones: a stream along which a campaign would otherwise grow without end.
+        // One near link gathers here, so that a single gathered copy could gather the next.
+        reports.AddRange(Enumerable.Range(0, 6).Select(i => Report(start.AddMinutes(10 * i), $"core-{i}", Edited(random, text, 0.03))));
+        string nearText = Edited(random, text, 0.18);
+        reports.Add(Report(start.AddHours(20), "near-0", nearText));
+        reports.AddRange(Enumerable.Range(0, 3).Select(i => Report(start.AddHours(30 + 4 * i), $"beyond-{i}", Edited(random, nearText, 0.08))));
+
+        async Task<List<string>> MembersAsync(CampaignSettings settings)
+        {
+            var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), settings);
+            var events = new List<(Guid, object)>();
+            foreach (var r in reports) events.AddRange(await engine.ObserveAsync(r, start, default));
+            var raised = Assert.Single(events.Select(e => e.Item2).OfType<CampaignRaised>());
+            return raised.Members.Concat(events.Select(e => e.Item2).OfType<CampaignReportLinked>().Select(l => l.Member)).Select(m => m.ExternalId!).Order().ToList();
+        }
+        var members = await MembersAsync(CampaignSettings.Default with { GatherLinks = 1 });
+        output.WriteLine(string.Join(" ", members.Order()));
+        Assert.Equal(6, members.Count(m => m.StartsWith("core")));
+        Assert.Contains("near-0", members);
+        // Linked to none of the campaign's members, and near only to the copy it gathered.
+        Assert.DoesNotContain(members, m => m.StartsWith("beyond"));
+    }
+
+    [Fact]
     public void the_longest_linking_gap_agrees_with_links_at_every_gap()
     {
         var random = new Random(3);
