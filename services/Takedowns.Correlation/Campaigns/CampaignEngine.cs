@@ -420,7 +420,8 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
     /// could: what a report arriving now would be gathered by (<see cref="CampaignSettings.GatherLinks"/>) does not depend
     /// on whether it arrived before the campaign was raised or after. Imports deliver one organisation's reports after
     /// another's, so a campaign's copies reported by the first are compared with one another long before the others'
-    /// raise it. Only a report whose text is like a fresh member's is weighed again; those it gathers are swept from in turn.
+    /// raise it. Only a report whose text is like a fresh member's is weighed again; a report gathered does not gather in
+    /// turn, but the reports linked to it that join with it are swept from.
     /// </summary>
     private async Task GatherEarlierAsync(CandidateCluster cluster, IReadOnlyList<NoticeProfile> fresh, List<(Guid, object)> events,
         DateTimeOffset now, CancellationToken ct)
