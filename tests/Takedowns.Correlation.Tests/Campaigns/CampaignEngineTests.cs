@@ -325,6 +325,22 @@ public sealed class CampaignEngineUnitTests(ITestOutputHelper output)
         Assert.Contains(NoticeText.Normalise(own), profile.Text);
     }
 
+    /// <summary>A copyright notice on YouTube in Kyrgyzstan under an invented claimant name.</summary>
+    private static NoticeReport CopyrightNotice(Random random, DateTimeOffset at, string externalId, string text) =>
+        new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "KG", Takedowns.Contracts.Platform.YouTube, Takedowns.Contracts.SubjectType.IndependentMedia,
+            Takedowns.Contracts.GroundCategory.IntellectualProperty, DateOnly.FromDateTime(at.UtcDateTime), at, externalId,
+            new ReportNotice("Copyright", $"{Words(random, 1)} {Words(random, 1)}", text, null), 1);
+
+    /// <summary>The external ids of the one campaign raised over these reports, with every report later linked to it.</summary>
+    private static async Task<List<string>> RaisedMembersAsync(CampaignSettings settings, IEnumerable<NoticeReport> reports, DateTimeOffset now)
+    {
+        var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), settings);
+        var events = new List<(Guid, object)>();
+        foreach (var r in reports) events.AddRange(await engine.ObserveAsync(r, now, default));
+        var raised = Assert.Single(events.Select(e => e.Item2).OfType<CampaignRaised>());
+        return raised.Members.Concat(events.Select(e => e.Item2).OfType<CampaignReportLinked>().Select(l => l.Member)).Select(m => m.ExternalId!).Order().ToList();
+    }
+
     /// <summary>The text with about this share of its words replaced by others.</summary>
     private static string Edited(Random random, string text, double share) =>
         string.Join(' ', text.Split(' ').Select(w => random.NextDouble() < share ? Words(random, 1) : w));
@@ -336,10 +352,7 @@ public sealed class CampaignEngineUnitTests(ITestOutputHelper output)
     {
         var random = new Random(7);
         var start = new DateTimeOffset(2026, 9, 14, 9, 0, 0, TimeSpan.Zero);
-        NoticeReport Report(DateTimeOffset at, string externalId, string text) =>
-            new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "KG", Takedowns.Contracts.Platform.YouTube, Takedowns.Contracts.SubjectType.IndependentMedia,
-                Takedowns.Contracts.GroundCategory.IntellectualProperty, DateOnly.FromDateTime(at.UtcDateTime), at, externalId,
-                new ReportNotice("Copyright", $"{Words(random, 1)} {Words(random, 1)}", text, null), 1); // invented claimant names
+        NoticeReport Report(DateTimeOffset at, string externalId, string text) => CopyrightNotice(random, at, externalId, text);
         var others = Enumerable.Range(0, 120).Select(i => Report(start.AddDays(-60 + i / 2.0).AddMinutes(random.Next(600)), $"other-{i}", Words(random, 40))).ToList();
         string text = Words(new Random(1), 60);
         // Heavily edited copies before the campaign, close copies that raise it, heavily edited copies while it goes on.
@@ -347,14 +360,8 @@ public sealed class CampaignEngineUnitTests(ITestOutputHelper output)
         var core = Enumerable.Range(0, 6).Select(i => Report(start.AddMinutes(10 * i), $"core-{i}", Edited(random, text, 0.03))).ToList();
         var late = Enumerable.Range(0, 6).Select(i => Report(start.AddMinutes(55 + 5 * i), $"late-{i}", Edited(random, text, 0.18))).ToList();
 
-        async Task<List<string>> MembersAsync(IEnumerable<NoticeReport> arriving)
-        {
-            var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), CampaignSettings.Default with { GatherLinks = gatherLinks });
-            var events = new List<(Guid, object)>();
-            foreach (var r in others.Concat(arriving)) events.AddRange(await engine.ObserveAsync(r, start, default));
-            var raised = Assert.Single(events.Select(e => e.Item2).OfType<CampaignRaised>());
-            return raised.Members.Concat(events.Select(e => e.Item2).OfType<CampaignReportLinked>().Select(l => l.Member)).Select(m => m.ExternalId!).Order().ToList();
-        }
+        Task<List<string>> MembersAsync(IEnumerable<NoticeReport> arriving) =>
+            RaisedMembersAsync(CampaignSettings.Default with { GatherLinks = gatherLinks }, others.Concat(arriving), start);
         // In order of time; and as imports from two organisations deliver them, every edited copy before the campaign's close ones.
         var inTime = await MembersAsync(early.Concat(core).Concat(late));
         var editedFirst = await MembersAsync(late.Concat(early).Concat(core));
@@ -375,10 +382,7 @@ public sealed class CampaignEngineUnitTests(ITestOutputHelper output)
     {
         var random = new Random(11);
         var start = new DateTimeOffset(2026, 9, 14, 9, 0, 0, TimeSpan.Zero);
-        NoticeReport Report(DateTimeOffset at, string externalId, string text) =>
-            new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "KG", Takedowns.Contracts.Platform.YouTube, Takedowns.Contracts.SubjectType.IndependentMedia,
-                Takedowns.Contracts.GroundCategory.IntellectualProperty, DateOnly.FromDateTime(at.UtcDateTime), at, externalId,
-                new ReportNotice("Copyright", $"{Words(random, 1)} {Words(random, 1)}", text, null), 1); // invented claimant names
+        NoticeReport Report(DateTimeOffset at, string externalId, string text) => CopyrightNotice(random, at, externalId, text);
         var reports = Enumerable.Range(0, 120).Select(i => Report(start.AddDays(-60 + i / 2.0).AddMinutes(random.Next(600)), $"other-{i}", Words(random, 40))).ToList();
         string text = Words(new Random(1), 60);
         // Close copies that raise the campaign; an edited copy within a day of them; copies of that one, within a day of
@@ -389,15 +393,7 @@ public sealed class CampaignEngineUnitTests(ITestOutputHelper output)
         reports.Add(Report(start.AddHours(20), "near-0", nearText));
         reports.AddRange(Enumerable.Range(0, 3).Select(i => Report(start.AddHours(30 + 4 * i), $"beyond-{i}", Edited(random, nearText, 0.08))));
 
-        async Task<List<string>> MembersAsync(CampaignSettings settings)
-        {
-            var engine = new CampaignEngine(new CampaignState(EmptyCampaignBackend.Instance), settings);
-            var events = new List<(Guid, object)>();
-            foreach (var r in reports) events.AddRange(await engine.ObserveAsync(r, start, default));
-            var raised = Assert.Single(events.Select(e => e.Item2).OfType<CampaignRaised>());
-            return raised.Members.Concat(events.Select(e => e.Item2).OfType<CampaignReportLinked>().Select(l => l.Member)).Select(m => m.ExternalId!).Order().ToList();
-        }
-        var members = await MembersAsync(CampaignSettings.Default with { GatherLinks = 1 });
+        var members = await RaisedMembersAsync(CampaignSettings.Default with { GatherLinks = 1 }, reports, start);
         output.WriteLine(string.Join(" ", members.Order()));
         Assert.Equal(6, members.Count(m => m.StartsWith("core")));
         Assert.Contains("near-0", members);
