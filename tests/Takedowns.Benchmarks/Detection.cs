@@ -44,7 +44,7 @@ public static partial class Detection
         var ours = new List<SpikeScore>();
         var oursNull = new List<SpikeScore>();
         var earsRuns = new List<(Scenario Scenario, SeriesSet Series)>();
-        var visible = new List<(int Visible, int Found)>();
+        var visible = new List<VisibleBurstCounts>();
         var campaignScores = new List<CampaignScore>();
         var nullCampaigns = new List<CampaignScore>();
         var measures = new FamilyMeasures(family);
@@ -114,6 +114,9 @@ public static partial class Detection
         Console.WriteLine("|---|---|---|");
         Console.WriteLine(string.Create(C, $"| spikes: detection of 3-day bursts of ≥ 3 SD | {ourDetection:P1} ({ours.Sum(s => s.ReferenceDetected)}/{ours.Sum(s => s.Reference)}) | ≥ 80 % |"));
         Console.WriteLine(string.Create(C, $"| spikes: 3-day bursts of ≥ 3 SD that a test knowing each cell's rate could see within the budget: found / visible / all | {visible.Sum(v => v.Found)} / {visible.Sum(v => v.Visible)} / {ours.Sum(s => s.Reference)} | |"));
+        var seen = visible.SelectMany(v => v.Bursts).ToList();
+        Console.WriteLine(string.Create(C, $"| spikes: median days to detection of those visible bursts: the known-rate test at the earliest / ours (those found) | {Median(seen.Select(b => (double)b.Earliest)):F1} ({seen.Count}) / {Median(seen.Where(b => b.Found is not null).Select(b => (double)b.Found!.Value)):F1} ({seen.Count(b => b.Found is not null)}) | |"));
+        Console.WriteLine(string.Create(C, $"| spikes: visible bursts by the earliest day the known-rate test sees them, 0 / 1 / 2 / later: found / visible (found on its day 0/1/2/later) | {string.Join(" · ", Enumerable.Range(0, 4).Select(d => seen.Where(b => d < 3 ? b.Earliest == d : b.Earliest >= d).ToList() is var at ? $"{at.Count(b => b.Found is not null)}/{at.Count} (found on day {string.Join("/", Enumerable.Range(0, 4).Select(f => at.Count(b => f < 3 ? b.Found == f : b.Found >= f)))})" : ""))} | |"));
         Console.WriteLine(string.Create(C, $"| spikes: false alarms per series-year, planted / null scenarios | {ourFalse:F3} / {ourNullFalse:F3} | ≤ 0.5 |"));
         measures.PrintSpikes();
         var referenceDelays = ours.SelectMany(s => s.ReferenceDelays ?? []).Select(d => (double)d).ToList();
@@ -325,23 +328,43 @@ public static partial class Detection
     /// the country's slices each day (Bonferroni), sets the level it must reach. A burst of one takedown a day in a cell
     /// that sees one a month is 3 incidents: no test can raise it without raising chance triplets in every such cell.
     /// </summary>
-    internal static (int Visible, int Found) VisibleBursts(Scenario scenario, SeriesSet series, IReadOnlyList<DetectedSpike> detected)
+    /// <remarks>
+    /// The same test asked day by day gives the earliest day of a burst it could be told from chance (its first days
+    /// alone against their known rate): no valid test raises a burst sooner, so the median of those days is the least
+    /// median delay a detector can reach on the scenario's bursts within the budget.
+    /// </remarks>
+    internal static VisibleBurstCounts VisibleBursts(Scenario scenario, SeriesSet series, IReadOnlyList<DetectedSpike> detected)
     {
         var o = scenario.Options;
-        int visible = 0, found = 0;
+        var result = new VisibleBurstCounts();
         foreach (var p in scenario.Spikes.Where(p => p.Start >= o.Start.AddDays(o.WarmUpDays) && SpikeScoring.IsReference(p)))
         {
             string country = p.Cells[0].Country;
             int slices = series.Counts.Keys.Count(k => k.Country == country);
             double level = 2.0 / 365 / Math.Max(1, slices);
-            int count = p.Cells.Sum(c => Enumerable.Range(0, p.Days).Sum(d =>
+            int CountOver(int days) => p.Cells.Sum(c => Enumerable.Range(0, days).Sum(d =>
                 series.Counts.GetValueOrDefault(new Slice(c.Country, c.Platform, c.Category, c.SubjectType)) is { } x && series.IndexOf(p.Start.AddDays(d)) is var i && i >= 0 && i < x.Length ? x[i] : 0));
-            if (KnownRateTail(count, p.Cells.Select(c => (c.Rate * p.Days, c.Size * p.Days)).ToList()) > level) continue;
-            visible++;
-            if (detected.Any(d => p.Cells.Any(c => SpikeScoring.Contains(d.Slice, c.Country, c.Platform, c.Category, c.SubjectType)) &&
-                                  d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(SpikeScoring.Tolerance))) found++;
+            bool Visible(int days) => KnownRateTail(CountOver(days), p.Cells.Select(c => (c.Rate * days, c.Size * days)).ToList()) <= level;
+            if (!Visible(p.Days)) continue;
+            int earliest = Enumerable.Range(1, p.Days).First(Visible) - 1;
+            var first = detected.Where(d => p.Cells.Any(c => SpikeScoring.Contains(d.Slice, c.Country, c.Platform, c.Category, c.SubjectType)) &&
+                                            d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(SpikeScoring.Tolerance))
+                .Select(d => (int?)(d.FirstAlarm.DayNumber - p.Start.DayNumber)).Min();
+            result.Add(earliest, first);
         }
-        return (visible, found);
+        return result;
+    }
+
+    /// <summary>
+    /// Reference bursts a test that knew each cell's rate could see within the budget: for each, the earliest day of the
+    /// burst that test could (0: its first), and the day the detector raised it (null: missed).
+    /// </summary>
+    internal sealed class VisibleBurstCounts
+    {
+        public List<(int Earliest, int? Found)> Bursts { get; } = [];
+        public int Visible => Bursts.Count;
+        public int Found => Bursts.Count(b => b.Found is not null);
+        public void Add(int earliest, int? found) => Bursts.Add((earliest, found));
     }
 
     /// <summary>
