@@ -339,20 +339,28 @@ public static partial class Detection
         var result = new VisibleBurstCounts();
         foreach (var p in scenario.Spikes.Where(p => p.Start >= o.Start.AddDays(o.WarmUpDays) && SpikeScoring.IsReference(p)))
         {
-            string country = p.Cells[0].Country;
-            int slices = series.Counts.Keys.Count(k => k.Country == country);
-            double level = 2.0 / 365 / Math.Max(1, slices);
-            int CountOver(int days) => p.Cells.Sum(c => Enumerable.Range(0, days).Sum(d =>
-                series.Counts.GetValueOrDefault(new Slice(c.Country, c.Platform, c.Category, c.SubjectType)) is { } x && series.IndexOf(p.Start.AddDays(d)) is var i && i >= 0 && i < x.Length ? x[i] : 0));
-            bool Visible(int days) => KnownRateTail(CountOver(days), p.Cells.Select(c => (c.Rate * days, c.Size * days)).ToList()) <= level;
-            if (!Visible(p.Days)) continue;
-            int earliest = Enumerable.Range(1, p.Days).First(Visible) - 1;
+            if (EarliestVisibleDay(series, p) is not { } earliest) continue;
             var first = detected.Where(d => p.Cells.Any(c => SpikeScoring.Contains(d.Slice, c.Country, c.Platform, c.Category, c.SubjectType)) &&
                                             d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(SpikeScoring.Tolerance))
                 .Select(d => (int?)(d.FirstAlarm.DayNumber - p.Start.DayNumber)).Min();
             result.Add(earliest, first);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The first day of a burst (0: its first) by which the known-rate test of <see cref="VisibleBursts"/> tells its
+    /// days so far from chance within the budget; null if it never does.
+    /// </summary>
+    private static int? EarliestVisibleDay(SeriesSet series, PlantedSpike p)
+    {
+        string country = p.Cells[0].Country;
+        int slices = series.Counts.Keys.Count(k => k.Country == country);
+        double level = 2.0 / 365 / Math.Max(1, slices);
+        int CountOver(int days) => p.Cells.Sum(c => Enumerable.Range(0, days).Sum(d =>
+            series.Counts.GetValueOrDefault(new Slice(c.Country, c.Platform, c.Category, c.SubjectType)) is { } x && series.IndexOf(p.Start.AddDays(d)) is var i && i >= 0 && i < x.Length ? x[i] : 0));
+        bool Visible(int days) => KnownRateTail(CountOver(days), p.Cells.Select(c => (c.Rate * days, c.Size * days)).ToList()) <= level;
+        return Enumerable.Range(1, p.Days).Where(Visible).Select(d => (int?)(d - 1)).FirstOrDefault();
     }
 
     /// <summary>
@@ -443,7 +451,7 @@ public static partial class Detection
             var first = spikes.Where(d => Holds(d.Slice, p) && d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(SpikeScoring.Tolerance))
                 .OrderBy(d => d.FirstAlarm).FirstOrDefault();
             if (first is null) continue;
-            Console.WriteLine(string.Create(C, $"    found burst {p.Index} {p.Cells[0].Country} {p.Start:MM-dd}..{p.End:MM-dd} ({p.Days} days, {p.StandardDeviations:F1} SD, {p.Cells.Count} cell{(p.Cells.Count == 1 ? "" : "s")}{(p.InCivicPeriod ? ", in a civic period" : "")}) after {first.FirstAlarm.DayNumber - p.Start.DayNumber} days: {first.Slice.Key} from {first.Start:MM-dd}, p {first.PValue:G2}, {first.Method}"));
+            Console.WriteLine(string.Create(C, $"    found burst {p.Index} {p.Cells[0].Country} {p.Start:MM-dd}..{p.End:MM-dd} ({p.Days} days, {p.StandardDeviations:F1} SD, {p.Cells.Count} cell{(p.Cells.Count == 1 ? "" : "s")}{(p.InCivicPeriod ? ", in a civic period" : "")}) after {first.FirstAlarm.DayNumber - p.Start.DayNumber} days ({(EarliestVisibleDay(series, p) is { } e ? $"a known-rate test: {e}" : "beyond a known-rate test")}): {first.Slice.Key} from {first.Start:MM-dd}, p {first.PValue:G2}, {first.Method}"));
             // Found two or more days in: its cells, and what the days before its first alarm looked like.
             if (first.FirstAlarm.DayNumber - p.Start.DayNumber < 2) continue;
             Console.WriteLine($"      {Cells(series, p)}");
