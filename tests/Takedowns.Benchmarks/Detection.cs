@@ -411,7 +411,12 @@ public static partial class Detection
     {
         var counts = series.Counts.GetValueOrDefault(new Slice(c.Country, c.Platform, c.Category, c.SubjectType)) ?? new int[series.Days];
         var around = Enumerable.Range(-2, 8).Select(d => series.IndexOf(p.Start.AddDays(d))).Where(i => i >= 0 && i < counts.Length).Select(i => counts[i]);
-        return string.Create(C, $"{c.Platform}/{c.Category}/{c.SubjectType} rate {c.Rate:F3}/day size {c.Size:F1} +{p.Extra[k]}/day, counts from 2 days before: {string.Join(" ", around)}");
+        // The 84 days before the burst's guard as they are: their mean and variance, and the size those moments give.
+        int start = series.IndexOf(p.Start);
+        var before = Enumerable.Range(start - 91, 84).Where(i => i >= 0 && i < counts.Length).Select(i => (double)counts[i]).ToList();
+        double mean = before.DefaultIfEmpty(0).Average(), variance = before.Count < 2 ? 0 : before.Sum(x => (x - mean) * (x - mean)) / (before.Count - 1);
+        string moments = string.Create(C, $"; 84 days before: mean {mean:F2}, variance {variance:F2}, moment size {(variance > mean ? mean * mean / (variance - mean) : double.PositiveInfinity):F1}");
+        return string.Create(C, $"{c.Platform}/{c.Category}/{c.SubjectType} rate {c.Rate:F3}/day size {c.Size:F1} +{p.Extra[k]}/day, counts from 2 days before: {string.Join(" ", around)}{moments}");
     }));
 
     /// <summary>
