@@ -488,6 +488,56 @@ public sealed class CampaignEngineUnitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void a_key_of_thousands_of_reports_arriving_out_of_order_keeps_them_in_order_of_arrival_within_a_time_and_finds_the_nearest_as_one_sorted_list_would()
+    {
+        // Thousands of entries over a few hundred distinct times, arriving in runs of order (one organisation's history
+        // after another's) and at random, removed and added again: checked against one sorted list, which puts an entry
+        // after every entry at or before its time.
+        var random = new Random(11);
+        var postings = new Postings();
+        var sorted = new List<(long Ticks, Guid Id)>();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        void Add(int minutes)
+        {
+            var (at, id) = (start.AddMinutes(minutes / 60 * 60), Guid.NewGuid()); // about a hundred entries a time, more than half a chunk
+            postings.Add(at, id);
+            int place = sorted.FindLastIndex(e => e.Ticks <= at.UtcTicks) + 1;
+            sorted.Insert(place, (at.UtcTicks, id));
+        }
+        for (int run = 0; run < 6; run++)
+            for (int i = 0; i < 700; i++) Add(i * 3 + random.Next(0, 3) * 60); // each run in (nearly) ascending order, over the same span
+        for (int i = 0; i < 1_500; i++) Add(random.Next(-100, 2_300));
+        foreach (var gone in sorted.Where((_, i) => i % 3 == 0).Select(e => e.Id).ToList())
+        {
+            postings.Remove(gone);
+            sorted.RemoveAll(e => e.Id == gone);
+        }
+        for (int i = 0; i < 500; i++) Add(random.Next(0, 2_200));
+
+        Assert.True(postings.Entries.Count > 4_000);
+        Assert.Equal(sorted.Select(e => (new DateTimeOffset(e.Ticks, TimeSpan.Zero), e.Id)), postings.Entries);
+        for (int probe = 0; probe < 2_000; probe++)
+        {
+            var at = start.AddMinutes(random.Next(-200, 2_500));
+            var window = TimeSpan.FromMinutes(random.Next(1, 600));
+            int perSide = random.Next(0, 40);
+            int first = sorted.FindIndex(e => e.Ticks >= at.UtcTicks);
+            if (first < 0) first = sorted.Count;
+            var expected = sorted.Take(first).Reverse().TakeWhile(e => at.UtcTicks - e.Ticks <= window.Ticks).Take(perSide)
+                .Concat(sorted.Skip(first).TakeWhile(e => e.Ticks - at.UtcTicks <= window.Ticks).Take(perSide))
+                .Select(e => e.Id).ToHashSet();
+            var found = new HashSet<Guid>();
+            postings.Nearest(at, window, perSide, found);
+            Assert.True(expected.SetEquals(found), $"probe {probe}: {at:O}, window {window}, {perSide} a side");
+        }
+
+        foreach (var (_, id) in sorted) postings.Remove(id);
+        Assert.Empty(postings.Entries);
+        postings.Add(start, Guid.Empty);
+        Assert.Single(postings.Entries);
+    }
+
+    [Fact]
     public void the_nearest_reports_are_found_from_any_time_before_between_or_after_the_entries()
     {
         var random = new Random(5);
