@@ -131,6 +131,9 @@ public static partial class Detection
             return;
         }
         Console.WriteLine(string.Create(C, $"| campaigns: recall (≥ 5 reports, ≥ 2 shared signals) | {(double)campaignScores.Sum(s => s.Recalled) / campaignScores.Sum(s => s.Planted):P1} ({campaignScores.Sum(s => s.Recalled)}/{campaignScores.Sum(s => s.Planted)}) | ≥ 90 % |"));
+        var byEdit = campaignScores.SelectMany(s => s.ByEditRate ?? []).ToList();
+        string Band(double above, double upTo) => byEdit.Where(b => b.EditRate > above && b.EditRate <= upTo).ToList() is var band ? $"{band.Count(b => b.Found)}/{band.Count}" : "";
+        Console.WriteLine(string.Create(C, $"| campaigns: recall by share of words edited (either class above): ≤ 10 % / 10-15 % / 15-20 % / over 20 % | {Band(-1, 0.10)} · {Band(0.10, 0.15)} · {Band(0.15, 0.20)} · {Band(0.20, 1)} | |"));
         Console.WriteLine(string.Create(C, $"| campaigns: recall, randomised claimants, ≤ 20 % edits | {(double)campaignScores.Sum(s => s.RandomNameRecalled) / Math.Max(1, campaignScores.Sum(s => s.RandomNamePlanted)):P1} ({campaignScores.Sum(s => s.RandomNameRecalled)}/{campaignScores.Sum(s => s.RandomNamePlanted)}) | ≥ 80 % |"));
         Console.WriteLine(string.Create(C, $"| campaigns: B-cubed precision / recall / F1 (mean) | {campaignScores.Average(s => s.BCubedPrecision):F3} / {campaignScores.Average(s => s.BCubedRecall):F3} / {campaignScores.Average(s => s.BCubedF1):F3} | F1 ≥ 0.85 |"));
         Console.WriteLine(string.Create(C, $"| campaigns: median reports until detection | {Median(campaignScores.Select(s => s.MedianReportsUntilDetection).Where(d => !double.IsNaN(d))):F1} | |"));

@@ -9,7 +9,7 @@ public sealed record DetectedCampaign(IReadOnlySet<string> ExternalIds, int Rais
 public sealed record CampaignScore(
     int Planted, int Recalled, int RandomNamePlanted, int RandomNameRecalled, double BCubedPrecision, double BCubedRecall,
     int FalseCampaigns, int Reports, double MedianReportsUntilDetection, IReadOnlyList<string>? Missed = null,
-    int ReportsInFalseCampaigns = 0, int OthersInTrueCampaigns = 0)
+    int ReportsInFalseCampaigns = 0, int OthersInTrueCampaigns = 0, IReadOnlyList<(double EditRate, bool Found)>? ByEditRate = null)
 {
     public double Recall => Planted == 0 ? double.NaN : (double)Recalled / Planted;
     public double RandomNameRecall => RandomNamePlanted == 0 ? double.NaN : (double)RandomNameRecalled / RandomNamePlanted;
@@ -44,6 +44,7 @@ public static class CampaignScoring
         int planted = 0, recalled = 0, randomPlanted = 0, randomRecalled = 0;
         var untilDetection = new List<int>();
         var missed = new List<string>();
+        var byEditRate = new List<(double, bool)>();
         foreach (var c in scenario.Campaigns.Where(c => Counts(c) || RandomNamed(c)))
         {
             var members = truth[c.Index];
@@ -51,6 +52,7 @@ public static class CampaignScoring
             if (main) planted++;
             if (random) randomPlanted++;
             var found = detected.Where(d => d.ExternalIds.Count(members.Contains) >= Math.Max(3, members.Count / 2.0)).OrderBy(d => d.RaisedAfter).FirstOrDefault();
+            byEditRate.Add((c.EditRate, found is not null));
             if (found is null)
             {
                 missed.Add(Describe(c, members, detected));
@@ -82,7 +84,7 @@ public static class CampaignScoring
         int othersInTrue = judged.Where(j => j.Second is not null).Sum(j => j.First.ExternalIds.Count(id => !j.Second!.Contains(id)));
         untilDetection.Sort();
         return new CampaignScore(planted, recalled, randomPlanted, randomRecalled, precision, recall, falseCampaigns, scenario.Reports.Count,
-            untilDetection.Count == 0 ? double.NaN : untilDetection[untilDetection.Count / 2], missed, inFalse, othersInTrue);
+            untilDetection.Count == 0 ? double.NaN : untilDetection[untilDetection.Count / 2], missed, inFalse, othersInTrue, byEditRate);
     }
 
     /// <summary>A missed campaign in words: what was planted, and how much of it the closest detected campaign held.</summary>
