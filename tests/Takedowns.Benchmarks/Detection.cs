@@ -116,7 +116,12 @@ public static partial class Detection
         Console.WriteLine(string.Create(C, $"| spikes: 3-day bursts of ≥ 3 SD that a test knowing each cell's rate could see within the budget: found / visible / all | {visible.Sum(v => v.Found)} / {visible.Sum(v => v.Visible)} / {ours.Sum(s => s.Reference)} | |"));
         var seen = visible.SelectMany(v => v.Bursts).ToList();
         Console.WriteLine(string.Create(C, $"| spikes: median days to detection of those visible bursts: the known-rate test at the earliest / ours (those found) | {Median(seen.Select(b => (double)b.Earliest)):F1} ({seen.Count}) / {Median(seen.Where(b => b.Found is not null).Select(b => (double)b.Found!.Value)):F1} ({seen.Count(b => b.Found is not null)}) | |"));
-        Console.WriteLine(string.Create(C, $"| spikes: visible bursts by the earliest day the known-rate test sees them, 0 / 1 / 2 / later: found / visible (found on its day 0/1/2/later) | {string.Join(" · ", Enumerable.Range(0, 4).Select(d => seen.Where(b => d < 3 ? b.Earliest == d : b.Earliest >= d).ToList() is var at ? $"{at.Count(b => b.Found is not null)}/{at.Count} (found on day {string.Join("/", Enumerable.Range(0, 4).Select(f => at.Count(b => f < 3 ? b.Found == f : b.Found >= f)))})" : ""))} | |"));
+        // Day 3 stands for "3 or later".
+        static bool OnDay(int? day, int d) => d < 3 ? day == d : day >= d;
+        string ByDay(int d) => seen.Where(b => OnDay(b.Earliest, d)).ToList() is var at
+            ? $"{at.Count(b => b.Found is not null)}/{at.Count} (found on day {string.Join("/", Enumerable.Range(0, 4).Select(f => at.Count(b => OnDay(b.Found, f))))})"
+            : "";
+        Console.WriteLine(string.Create(C, $"| spikes: visible bursts by the earliest day the known-rate test sees them, 0 / 1 / 2 / later: found / visible (found on its day 0/1/2/later) | {string.Join(" · ", Enumerable.Range(0, 4).Select(ByDay))} | |"));
         Console.WriteLine(string.Create(C, $"| spikes: false alarms per series-year, planted / null scenarios | {ourFalse:F3} / {ourNullFalse:F3} | ≤ 0.5 |"));
         measures.PrintSpikes();
         var referenceDelays = ours.SelectMany(s => s.ReferenceDelays ?? []).Select(d => (double)d).ToList();
@@ -414,11 +419,12 @@ public static partial class Detection
     {
         var counts = series.Counts.GetValueOrDefault(new Slice(c.Country, c.Platform, c.Category, c.SubjectType)) ?? new int[series.Days];
         var around = Enumerable.Range(-2, 8).Select(d => series.IndexOf(p.Start.AddDays(d))).Where(i => i >= 0 && i < counts.Length).Select(i => counts[i]);
-        // The 84 days before the burst's guard as they are: their mean and variance, and the size those moments give.
+        // The baseline's days before the burst's guard as they are: their mean and variance, and the size those moments give.
         int start = series.IndexOf(p.Start);
-        var before = Enumerable.Range(start - 91, 84).Where(i => i >= 0 && i < counts.Length).Select(i => (double)counts[i]).ToList();
+        var before = Enumerable.Range(start - SpikeSettings.GuardDays - SpikeSettings.BaselineDays, SpikeSettings.BaselineDays)
+            .Where(i => i >= 0 && i < counts.Length).Select(i => (double)counts[i]).ToList();
         double mean = before.DefaultIfEmpty(0).Average(), variance = before.Count < 2 ? 0 : before.Sum(x => (x - mean) * (x - mean)) / (before.Count - 1);
-        string moments = string.Create(C, $"; 84 days before: mean {mean:F2}, variance {variance:F2}, moment size {(variance > mean ? mean * mean / (variance - mean) : double.PositiveInfinity):F1}");
+        string moments = string.Create(C, $"; {before.Count} days before: mean {mean:F2}, variance {variance:F2}, moment size {(variance > mean ? mean * mean / (variance - mean) : double.PositiveInfinity):F1}");
         return string.Create(C, $"{c.Platform}/{c.Category}/{c.SubjectType} rate {c.Rate:F3}/day size {c.Size:F1} +{p.Extra[k]}/day, counts from 2 days before: {string.Join(" ", around)}{moments}");
     }));
 
