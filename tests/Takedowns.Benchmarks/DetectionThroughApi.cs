@@ -169,7 +169,6 @@ public static partial class DetectionThroughApi
         }
     }
 
-    /// <summary>What Correlation holds against what was sent: every report observed, profiled for campaign detection and counted once per incident.</summary>
     /// <summary>Where to write, per scenario, the order in which Correlation took its reports (<c>--arrival-out</c>); none if null.</summary>
     public static string? ArrivalDirectory { get; set; }
 
@@ -187,6 +186,7 @@ public static partial class DetectionThroughApi
         Console.WriteLine($"  arrival order written to {path}");
     }
 
+    /// <summary>What Correlation holds against what was sent: every report observed, profiled for campaign detection and counted once per incident.</summary>
     internal static async Task ConsistencyAsync(string schema, Scenario scenario)
     {
         long observed = await Database.ScalarAsync($"select count(*) from {schema}.mt_events where type = 'report_observed'");

@@ -27,12 +27,11 @@ public static class HistoryThroughApi
 
     public static async Task<int> RunAsync(int target, ScenarioFamily family, int countries, int days, int fileRows, int seed)
     {
-        var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
         var generating = Stopwatch.StartNew();
         var (scenario, scale) = Generate(target, family, countries, days, seed);
         int n = scenario.Reports.Count;
         Console.WriteLine(string.Create(C,
-            $"History through the API, family {FamilyMeasures.Name(family)}: {n:N0} reports ({countries} countries, {days} days from {scenario.Options.Start:yyyy-MM-dd} to {end:yyyy-MM-dd}, rates x {scale:F2}, {scenario.Campaigns.Count} planted campaigns, {scenario.Spikes.Count} planted spikes), generated in {generating.Elapsed.TotalSeconds:F0} s"));
+            $"History through the API, family {FamilyMeasures.Name(family)}: {n:N0} reports ({countries} countries, {days} days from {scenario.Options.Start:yyyy-MM-dd} to {scenario.Options.End:yyyy-MM-dd}, rates x {scale:F2}, {scenario.Campaigns.Count} planted campaigns, {scenario.Spikes.Count} planted spikes), generated in {generating.Elapsed.TotalSeconds:F0} s"));
 
         string applicationPrefix = "hist" + Guid.NewGuid().ToString("N")[..6];
         var services = new[] { "intake", "correlation", "publishing", "gateway" };
@@ -146,11 +145,17 @@ public static class HistoryThroughApi
         return (ScenarioFamilies.Generate(family, options with { RateScale = scale, Campaigns = Math.Max(15, (int)(20 * scale * countries / 6.0)) }), scale);
     }
 
-    /// <summary>The order the upload's files bring the reports in (see <see cref="UploadAsync"/>).</summary>
-    private static List<SyntheticReport> UploadOrder(Scenario scenario, int fileRows) =>
+    /// <summary>
+    /// Each organisation's reports in files of at most <paramref name="fileRows"/> rows, in the order of time; the
+    /// organisations take turns, as several would sending their archives at once. In the order they are uploaded.
+    /// </summary>
+    private static List<(int Organisation, SyntheticReport[] Rows)> Files(Scenario scenario, int fileRows) =>
         scenario.Reports.GroupBy(r => r.Organisation).OrderBy(g => g.Key)
-            .SelectMany(g => g.Chunk(fileRows).Select((rows, turn) => (Turn: turn, Rows: rows)))
-            .OrderBy(f => f.Turn).SelectMany(f => f.Rows).ToList();
+            .SelectMany(g => g.Chunk(fileRows).Select((rows, turn) => (Turn: turn, Organisation: g.Key, Rows: rows)))
+            .OrderBy(f => f.Turn).Select(f => (f.Organisation, f.Rows)).ToList();
+
+    /// <summary>The order the upload's files bring the reports in.</summary>
+    private static List<SyntheticReport> UploadOrder(Scenario scenario, int fileRows) => Files(scenario, fileRows).SelectMany(f => f.Rows).ToList();
 
     /// <summary>
     /// Campaign detection over the same history in process, its reports in the order its files are uploaded in
@@ -164,10 +169,7 @@ public static class HistoryThroughApi
         return Detection.ReplayCampaignsAsync(scenario, UploadOrder(scenario, fileRows), explain);
     }
 
-    /// <summary>
-    /// Each organisation's reports in files of at most <paramref name="fileRows"/> rows, in the order of time; the
-    /// organisations take turns, as several would sending their archives at once.
-    /// </summary>
+    /// <summary>Registers the civic periods, creates each organisation and uploads its files (<see cref="Files"/>).</summary>
     private static async Task<List<(string Key, Guid ImportId, int Rows)>> UploadAsync(HttpClient http, Scenario scenario, int fileRows)
     {
         foreach (var p in scenario.CivicPeriods)
@@ -175,17 +177,17 @@ public static class HistoryThroughApi
             {
                 country = p.Country, type = p.Type, name = p.Name, start = p.Start.ToString("yyyy-MM-dd", C), end = p.End.ToString("yyyy-MM-dd", C),
             }));
-        var files = new List<(int Turn, string Key, SyntheticReport[] Rows)>();
-        foreach (var group in scenario.Reports.GroupBy(r => r.Organisation).OrderBy(g => g.Key))
+        var keys = new Dictionary<int, string>();
+        foreach (int organisation in scenario.Reports.Select(r => r.Organisation).Distinct().Order())
         {
             var created = await (await SendAsync(http, HttpMethod.Post, "/api/admin/organisations", RunningSystem.AdminKey,
-                JsonContent.Create(new { name = $"Synthetic organisation {group.Key} (seed {scenario.Options.Seed})" }))).Content.ReadFromJsonAsync<JsonElement>();
-            string key = created.GetProperty("apiKey").GetString()!;
-            files.AddRange(group.Chunk(fileRows).Select((rows, turn) => (turn, key, rows)));
+                JsonContent.Create(new { name = $"Synthetic organisation {organisation} (seed {scenario.Options.Seed})" }))).Content.ReadFromJsonAsync<JsonElement>();
+            keys[organisation] = created.GetProperty("apiKey").GetString()!;
         }
         var imports = new List<(string, Guid, int)>();
-        foreach (var (_, key, rows) in files.OrderBy(f => f.Turn))
+        foreach (var (organisation, rows) in Files(scenario, fileRows))
         {
+            string key = keys[organisation];
             using var response = await SendAsync(http, HttpMethod.Post, "/api/reports/imports", key, new StringContent(ScenarioFiles.Csv(rows), Encoding.UTF8, "text/csv"));
             imports.Add((key, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid(), rows.Length));
         }
