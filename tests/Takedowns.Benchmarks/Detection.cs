@@ -45,6 +45,7 @@ public static partial class Detection
         var oursNull = new List<SpikeScore>();
         var earsRuns = new List<(Scenario Scenario, SeriesSet Series)>();
         var visible = new List<VisibleBurstCounts>();
+        var visibleToPopulation = new List<VisibleBurstCounts>();
         var campaignScores = new List<CampaignScore>();
         var nullCampaigns = new List<CampaignScore>();
         var measures = new FamilyMeasures(family);
@@ -63,6 +64,7 @@ public static partial class Detection
                 if (!isNull) earsRuns.Add((scenario, series));
                 string spikeMeasures = measures.AddSpikes(scenario, detectedSpikes, score, isNull);
                 if (!isNull) visible.Add(VisibleBursts(scenario, series, detectedSpikes));
+                if (!isNull) visibleToPopulation.Add(VisibleBursts(scenario, series, detectedSpikes, knownPopulation: true));
                 if (explain && !isNull) ExplainMissedSpikes(scenario, series, spikes);
                 if (explain && !isNull) ExplainDelays(scenario, series, spikes);
                 if (explain)
@@ -118,10 +120,14 @@ public static partial class Detection
         Console.WriteLine(string.Create(C, $"| spikes: median days to detection of those visible bursts: the known-rate test at the earliest / ours (those found) | {Median(seen.Select(b => (double)b.Earliest)):F1} ({seen.Count}) / {Median(seen.Where(b => b.Found is not null).Select(b => (double)b.Found!.Value)):F1} ({seen.Count(b => b.Found is not null)}) | |"));
         // Day 3 stands for "3 or later".
         static bool OnDay(int? day, int d) => d < 3 ? day == d : day >= d;
-        string ByDay(int d) => seen.Where(b => OnDay(b.Earliest, d)).ToList() is var at
+        string ByDay(int d) => ByDayOf(seen, d);
+        string ByDayOf(List<(int Earliest, int? Found)> bursts, int d) => bursts.Where(b => OnDay(b.Earliest, d)).ToList() is var at
             ? $"{at.Count(b => b.Found is not null)}/{at.Count} (found on day {string.Join("/", Enumerable.Range(0, 4).Select(f => at.Count(b => OnDay(b.Found, f))))})"
             : "";
         Console.WriteLine(string.Create(C, $"| spikes: visible bursts by the earliest day the known-rate test sees them, 0 / 1 / 2 / later: found / visible (found on its day 0/1/2/later) | {string.Join(" · ", Enumerable.Range(0, 4).Select(ByDay))} | |"));
+        var seenByPopulation = visibleToPopulation.SelectMany(v => v.Bursts).ToList();
+        Console.WriteLine(string.Create(C, $"| spikes: 3-day bursts of ≥ 3 SD that a test of each cell alone, knowing the rates of the country's cells but not which cell has which, could see within the budget: found / visible; median days to detection, that test at the earliest / ours (those found) | {seenByPopulation.Count(b => b.Found is not null)} / {seenByPopulation.Count}; {Median(seenByPopulation.Select(b => (double)b.Earliest)):F1} / {Median(seenByPopulation.Where(b => b.Found is not null).Select(b => (double)b.Found!.Value)):F1} | |"));
+        Console.WriteLine(string.Create(C, $"| spikes: bursts that test sees by the earliest day it does, 0 / 1 / 2 / later: found / visible (found on its day 0/1/2/later) | {string.Join(" · ", Enumerable.Range(0, 4).Select(d => ByDayOf(seenByPopulation, d)))} | |"));
         Console.WriteLine(string.Create(C, $"| spikes: false alarms per series-year, planted / null scenarios | {ourFalse:F3} / {ourNullFalse:F3} | ≤ 0.5 |"));
         measures.PrintSpikes();
         var referenceDelays = ours.SelectMany(s => s.ReferenceDelays ?? []).Select(d => (double)d).ToList();
@@ -341,13 +347,13 @@ public static partial class Detection
     /// alone against their known rate): no valid test raises a burst sooner, so the median of those days is the least
     /// median delay a detector can reach on the scenario's bursts within the budget.
     /// </remarks>
-    internal static VisibleBurstCounts VisibleBursts(Scenario scenario, SeriesSet series, IReadOnlyList<DetectedSpike> detected)
+    internal static VisibleBurstCounts VisibleBursts(Scenario scenario, SeriesSet series, IReadOnlyList<DetectedSpike> detected, bool knownPopulation = false)
     {
         var o = scenario.Options;
         var result = new VisibleBurstCounts();
         foreach (var p in scenario.Spikes.Where(p => p.Start >= o.Start.AddDays(o.WarmUpDays) && SpikeScoring.IsReference(p)))
         {
-            if (EarliestVisibleDay(series, p) is not { } earliest) continue;
+            if ((knownPopulation ? EarliestVisibleInACell(scenario, series, p) : EarliestVisibleDay(series, p)) is not { } earliest) continue;
             var first = detected.Where(d => p.Cells.Any(c => SpikeScoring.Contains(d.Slice, c.Country, c.Platform, c.Category, c.SubjectType)) &&
                                             d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(SpikeScoring.Tolerance))
                 .Select(d => (int?)(d.FirstAlarm.DayNumber - p.Start.DayNumber)).Min();
@@ -360,16 +366,70 @@ public static partial class Detection
     /// The first day of a burst (0: its first) by which the known-rate test of <see cref="VisibleBursts"/> tells its
     /// days so far from chance within the budget; null if it never does.
     /// </summary>
-    private static int? EarliestVisibleDay(SeriesSet series, PlantedSpike p)
+    private static int? EarliestVisibleDay(SeriesSet series, PlantedSpike p, Func<int, int, double>? tail = null)
     {
         string country = p.Cells[0].Country;
         int slices = series.Counts.Keys.Count(k => k.Country == country);
         double level = 2.0 / 365 / Math.Max(1, slices);
-        int CountOver(int days) => p.Cells.Sum(c => Enumerable.Range(0, days).Sum(d =>
-            series.Counts.GetValueOrDefault(new Slice(c.Country, c.Platform, c.Category, c.SubjectType)) is { } x && series.IndexOf(p.Start.AddDays(d)) is var i && i >= 0 && i < x.Length ? x[i] : 0));
-        bool Visible(int days) => KnownRateTail(CountOver(days), p.Cells.Select(c => (c.Rate * days, c.Size * days)).ToList()) <= level;
+        int CountOver(int days) => p.Cells.Sum(c => CellCount(series, c, p.Start, p.Start.AddDays(days - 1)));
+        tail ??= (days, observed) => KnownRateTail(observed, p.Cells.Select(c => (c.Rate * days, c.Size * days)).ToList());
+        bool Visible(int days) => tail(days, CountOver(days)) <= level;
         return Enumerable.Range(1, p.Days).Where(Visible).Select(d => (int?)(d - 1)).FirstOrDefault();
     }
+
+    private static int CellCount(SeriesSet series, Cell c, DateOnly from, DateOnly to)
+    {
+        if (series.Counts.GetValueOrDefault(new Slice(c.Country, c.Platform, c.Category, c.SubjectType)) is not { } x) return 0;
+        int sum = 0;
+        for (int i = Math.Max(0, series.IndexOf(from)); i <= Math.Min(x.Length - 1, series.IndexOf(to)); i++) sum += x[i];
+        return sum;
+    }
+
+    /// <summary>
+    /// The first day of a burst by which one of its cells, tested alone with <see cref="KnownPopulationTail"/>, is told
+    /// from chance within the budget; null if none ever is. Unlike the known-rate test it is not told which cells the
+    /// burst is in: a burst of one report a day in each of three quiet cells shows in no cell alone.
+    /// </summary>
+    private static int? EarliestVisibleInACell(Scenario scenario, SeriesSet series, PlantedSpike p) => p.Cells
+        .Select(c => EarliestVisibleDay(series, p with { Cells = [c] }, KnownPopulationTail(scenario, series, p with { Cells = [c] })))
+        .Where(d => d is not null).DefaultIfEmpty(null).Min();
+
+    /// <summary>
+    /// The tail a test gets that knows the rates of the country's cells but not which cell has which (all it could learn
+    /// from the scenario's other cells, however many): each burst cell's rate is one of theirs, weighed by how likely each
+    /// makes the cell's own count over every day before the burst, and its count over the burst's first days is judged
+    /// against that mixture. (days, observed) → P(X ≥ observed) over the burst's cells together.
+    /// </summary>
+    private static Func<int, int, double> KnownPopulationTail(Scenario scenario, SeriesSet series, PlantedSpike p)
+    {
+        var atoms = scenario.Cells.Where(c => c.Country == p.Cells[0].Country).ToList();
+        var before = p.Start.AddDays(-1);
+        int days = Math.Max(0, series.IndexOf(p.Start));
+        var weights = p.Cells.Select(c =>
+        {
+            int n = CellCount(series, c, series.Origin, before);
+            var log = atoms.Select(a => LogNegativeBinomial(n, a.Rate * days, a.Size * days)).ToArray();
+            double max = log.Max();
+            var w = log.Select(l => Math.Exp(l - max)).ToArray();
+            double total = w.Sum();
+            return w.Select(x => x / total).ToArray();
+        }).ToList();
+        return (window, observed) => TailOfSum(observed, weights.Select(w =>
+        {
+            var mixture = new double[Math.Max(observed, 0)];
+            for (int k = 0; k < atoms.Count; k++)
+            {
+                if (w[k] < 1e-15) continue;
+                var pmf = NegativeBinomialBelow(observed, atoms[k].Rate * window, atoms[k].Size * window);
+                for (int j = 0; j < mixture.Length; j++) mixture[j] += w[k] * pmf[j];
+            }
+            return mixture;
+        }));
+    }
+
+    private static double LogNegativeBinomial(int n, double mean, double size) => mean <= 0 ? (n == 0 ? 0 : double.NegativeInfinity) :
+        MathNet.Numerics.SpecialFunctions.GammaLn(n + size) - MathNet.Numerics.SpecialFunctions.GammaLn(size) - MathNet.Numerics.SpecialFunctions.GammaLn(n + 1)
+        + size * Math.Log(size / (size + mean)) + n * Math.Log(mean / (size + mean));
 
     /// <summary>
     /// Reference bursts a test that knew each cell's rate could see within the budget: for each, the earliest day of the
@@ -388,23 +448,34 @@ public static partial class Detection
     /// size (a cell's days are independent draws of one NB, so their sum is NB with the means and sizes added), by
     /// convolving their probabilities below <paramref name="observed"/>.
     /// </summary>
-    private static double KnownRateTail(int observed, IReadOnlyList<(double Mean, double Size)> counts)
+    private static double KnownRateTail(int observed, IReadOnlyList<(double Mean, double Size)> counts) =>
+        TailOfSum(observed, counts.Select(c => NegativeBinomialBelow(observed, c.Mean, c.Size)));
+
+    /// <summary>P(X ≥ <paramref name="observed"/>) for a sum of independent counts, each given by its probabilities of 0 to observed − 1.</summary>
+    private static double TailOfSum(int observed, IEnumerable<double[]> pmfs)
     {
         if (observed <= 0) return 1;
         var below = new double[observed];
         below[0] = 1;
-        foreach (var (mean, size) in counts)
+        foreach (var pmf in pmfs)
         {
-            var pmf = new double[observed];
-            double q = mean / (size + mean);
-            pmf[0] = Math.Exp(size * Math.Log(size / (size + mean)));
-            for (int k = 1; k < observed; k++) pmf[k] = pmf[k - 1] * (k - 1 + size) / k * q;
             var next = new double[observed];
             for (int i = 0; i < observed; i++)
                 for (int j = 0; i + j < observed; j++) next[i + j] += below[i] * pmf[j];
             below = next;
         }
         return Math.Max(0, 1 - below.Sum());
+    }
+
+    /// <summary>A negative binomial's probabilities of 0 to <paramref name="count"/> − 1.</summary>
+    private static double[] NegativeBinomialBelow(int count, double mean, double size)
+    {
+        var pmf = new double[Math.Max(count, 0)];
+        if (count <= 0) return pmf;
+        double q = mean / (size + mean);
+        pmf[0] = Math.Exp(size * Math.Log(size / (size + mean)));
+        for (int k = 1; k < count; k++) pmf[k] = pmf[k - 1] * (k - 1 + size) / k * q;
+        return pmf;
     }
 
     /// <summary>The spikes that share a cell with <paramref name="p"/> and overlap it or the two weeks before it.</summary>
@@ -465,7 +536,7 @@ public static partial class Detection
             var first = spikes.Where(d => Holds(d.Slice, p) && d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(SpikeScoring.Tolerance))
                 .OrderBy(d => d.FirstAlarm).FirstOrDefault();
             if (first is null) continue;
-            Console.WriteLine(string.Create(C, $"    found burst {p.Index} {p.Cells[0].Country} {p.Start:MM-dd}..{p.End:MM-dd} ({p.Days} days, {p.StandardDeviations:F1} SD, {p.Cells.Count} cell{(p.Cells.Count == 1 ? "" : "s")}{(p.InCivicPeriod ? ", in a civic period" : "")}) after {first.FirstAlarm.DayNumber - p.Start.DayNumber} days ({(EarliestVisibleDay(series, p) is { } e ? $"a known-rate test: {e}" : "beyond a known-rate test")}): {first.Slice.Key} from {first.Start:MM-dd}, p {first.PValue:G2}, {first.Method}"));
+            Console.WriteLine(string.Create(C, $"    found burst {p.Index} {p.Cells[0].Country} {p.Start:MM-dd}..{p.End:MM-dd} ({p.Days} days, {p.StandardDeviations:F1} SD, {p.Cells.Count} cell{(p.Cells.Count == 1 ? "" : "s")}{(p.InCivicPeriod ? ", in a civic period" : "")}) after {first.FirstAlarm.DayNumber - p.Start.DayNumber} days ({(EarliestVisibleDay(series, p) is { } e ? $"a known-rate test: {e}" : "beyond a known-rate test")}, {(EarliestVisibleInACell(scenario, series, p) is { } k ? $"a known-population test: {k}" : "beyond a known-population test")}): {first.Slice.Key} from {first.Start:MM-dd}, p {first.PValue:G2}, {first.Method}"));
             // Found two or more days in: its cells, and what the days before its first alarm looked like.
             if (first.FirstAlarm.DayNumber - p.Start.DayNumber < 2) continue;
             Console.WriteLine($"      {Cells(series, p)}");

@@ -28,6 +28,7 @@ Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.Spik
     SparseBaselineDays = Arg("--sparse-baseline-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.SparseBaselineDays),
     SpreadWithinWindows = !args.Contains("--counts-only"),
     NewsAfterQuiet = !args.Contains("--news-after-window-only"),
+    NewsBeside = !args.Contains("--fold-beside"),
     BaselineDays = Arg("--baseline-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.BaselineDays),
     GuardDays = Arg("--guard-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.GuardDays),
     DispersionConfidence = Arg("--dispersion-confidence", Takedowns.Correlation.Spikes.SpikeSettings.Default.DispersionConfidence),

@@ -63,6 +63,13 @@ public sealed record SpikeSettings
     /// rise (see <c>NewsWithin</c>).
     /// </summary>
     public bool NewsAfterQuiet { get; init; } = true;
+    /// <summary>
+    /// Whether an alarm of a slice that shares cells with an open spike but crosses it (neither holds the other, as a
+    /// platform and a subject type do), or shares cells with a spike of pooled cells, can be news: when the cells they
+    /// share hold less than half of the alarm's excess (see <c>NewsBeside</c>). Otherwise such an alarm is always folded
+    /// into the open spike.
+    /// </summary>
+    public bool NewsBeside { get; init; } = true;
     /// <summary>Days without an alarm that end a spike.</summary>
     public int EndAfterQuietDays { get; init; } = 2;
     /// <summary>Windows, in days, over which a country's cells are pooled by the subset scan (none: no pooling).</summary>
@@ -183,7 +190,7 @@ public sealed class SpikeDetector(SpikeSettings settings)
                         continue;
                     }
                     var holding = open.Values.Where(e => Related(e.Slice, a.Slice)).ToList();
-                    if (holding.Count > 0 && holding.All(e => NewsWithin(a, e.Slice, e.Start, t, cut, model))) Raise(a, t, inside: true);
+                    if (holding.Count > 0 && holding.All(e => News(a, e, t, cut, model))) Raise(a, t, inside: true);
                 }
             }
             foreach (var (slice, episode) in open.Where(p => t - p.Value.LastAlarm >= settings.EndAfterQuietDays).ToList())
@@ -211,6 +218,36 @@ public sealed class SpikeDetector(SpikeSettings settings)
             else open[a.Slice] = new Episode(a, t) { Inside = inside };
         }
     }
+
+    /// <summary>Whether an alarm folded into the open spike <paramref name="held"/> is another event all the same.</summary>
+    private bool News(SliceAssessment alarm, Episode held, int t, double cut, BaselineModel model)
+    {
+        if (alarm.Cells is not null || alarm.Slice == held.Slice) return false;
+        if (held.Pooled || (!Within(alarm.Slice, held.Slice) && !Within(held.Slice, alarm.Slice)))
+            return settings.NewsBeside && NewsBeside(alarm, held, t, model);
+        return Within(alarm.Slice, held.Slice) && NewsWithin(alarm, held.Slice, held.Start, t, cut, model);
+    }
+
+    /// <summary>
+    /// Whether an alarm on day <paramref name="t"/> of a slice that crosses the open spike <paramref name="held"/> (they share
+    /// cells and neither holds the other, as X and journalists do; or the spike is cells a subset scan pooled) is another
+    /// event: a rise on X among bloggers while a spike of Facebook's bloggers is open is news, although the two slices
+    /// share X's bloggers. It is, when the cells they share hold less than half of the alarm's excess over its window
+    /// (observed minus expected): most of the rise lies where the open spike does not reach. Where they hold most of it,
+    /// the alarm is the open spike's event seen from a neighbouring slice, and is folded into it.
+    /// </summary>
+    private static bool NewsBeside(SliceAssessment alarm, Episode held, int t, BaselineModel model)
+    {
+        double own = model.Excess(alarm.Slice, t, alarm.Start, t);
+        if (own <= 0) return false;
+        double shared = held.Members.Select(m => Shared(m, alarm.Slice)).OfType<Slice>().Sum(s => model.Excess(s, t, alarm.Start, t));
+        return shared < own / 2;
+    }
+
+    /// <summary>The slice of the cells two slices share (each dimension as whichever of them fixes it); null when they share none.</summary>
+    public static Slice? Shared(Slice a, Slice b) => Related(a, b)
+        ? new Slice(a.Country, a.Platform ?? b.Platform, a.Category ?? b.Category, a.SubjectType ?? b.SubjectType)
+        : null;
 
     /// <summary>
     /// Whether an alarm of a finer slice, on day <paramref name="t"/>, is news inside the spike of a coarser one
@@ -369,7 +406,10 @@ public sealed class SpikeDetector(SpikeSettings settings)
             _cells = first.Cells?.ToList();
         }
 
-        private IEnumerable<Slice> Members => _cells ?? [Slice];
+        /// <summary>What the spike covers: the cells it pooled, or its slice.</summary>
+        public IEnumerable<Slice> Members => _cells ?? [Slice];
+
+        public bool Pooled => _cells is not null;
 
         public void Extend(int t, SliceAssessment a, BaselineModel model)
         {
@@ -510,6 +550,10 @@ internal sealed class BaselineModel
     }
 
     public int Sum(Slice slice, int from, int to) => from > to ? 0 : (int)(_sums[slice].All[to + 1] - _sums[slice].All[Math.Max(0, from)]);
+
+    /// <summary>Observed minus expected over days <paramref name="from"/> to <paramref name="to"/> as on day <paramref name="t"/>; 0 for a slice without data.</summary>
+    public double Excess(Slice slice, int t, int from, int to) =>
+        _sums.ContainsKey(slice) ? Sum(slice, from, to) - ExpectedOver(slice, t, from, to) : 0;
 
     /// <summary>
     /// All slices that reached the minimum count, assessed as on day <paramref name="t"/>, and per country the smallest

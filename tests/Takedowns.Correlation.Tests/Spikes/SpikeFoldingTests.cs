@@ -110,6 +110,84 @@ public sealed class SpikeFoldingTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void a_rise_beside_an_open_spike_in_cells_it_does_not_hold_opens_its_own_spike_when_it_begins()
+    {
+        // Facebook's bloggers rise for three weeks from day 150 (a spike of theirs stays open). From day 160 two other
+        // bloggers' cells, on Telegram and YouTube, see four more a day each: a separate event, whose most telling slice is
+        // every platform's bloggers, which shares Facebook's bloggers with the open spike. Folded into it for sharing a
+        // cell, the new rise would wait for the Facebook spike to end; its excess lies almost all outside it, so it is news.
+        int runs = 6, raised = 0, raisedWhenFolded = 0;
+        for (int seed = 1; seed <= runs; seed++)
+        {
+            var series = Beside(seed, secondRise: true);
+            if (Own(Detect(series)) is { } own)
+            {
+                raised++;
+                output.WriteLine($"seed {seed}: {own.Slice.Key} {own.Start:MM-dd}..{own.End:MM-dd} first {own.FirstAlarm:MM-dd}, {own.Observed} vs {own.Expected:F1}, p {own.PValue:E1}, {own.Method}");
+            }
+            if (Own(Detect(series, SpikeSettings.Default with { NewsBeside = false })) is not null) raisedWhenFolded++;
+        }
+        output.WriteLine($"the second rise raised its own spike within two days in {raised} of {runs} runs, {raisedWhenFolded} when folded");
+        Assert.True(raised >= runs - 1, $"the second rise raised its own spike within two days in {raised} of {runs} runs");
+        Assert.True(raisedWhenFolded < raised, $"{raisedWhenFolded} when folded against {raised}");
+
+        static SpikeEpisode? Own(IReadOnlyList<SpikeEpisode> spikes) => spikes.FirstOrDefault(s =>
+            s.FirstAlarm >= Day0.AddDays(SecondRiseFrom) && s.FirstAlarm <= Day0.AddDays(SecondRiseFrom + 2) &&
+            SecondRiseCells.Any(c => SpikeDetector.Within(c, s.Slice)));
+    }
+
+    [Fact]
+    public void a_slice_crossing_an_open_spike_whose_rise_lies_in_the_cells_they_share_stays_in_that_spike()
+    {
+        // Facebook's bloggers alone rise. Slices that cross theirs (every platform's bloggers, community standards' bloggers,
+        // the country) alarm with them, their excess all in Facebook's bloggers: the same event, folded into its spike.
+        int runs = 6, beside = 0;
+        for (int seed = 1; seed <= runs; seed++)
+        {
+            var spikes = Detect(Beside(seed, secondRise: false));
+            var first = spikes.Where(s => s.Slice.Platform == Platform.Facebook && s.Slice.SubjectType == SubjectType.Blogger).MinBy(s => s.FirstAlarm);
+            Assert.NotNull(first);
+            foreach (var s in spikes.Where(s => s != first && SpikeDetector.Related(s.Slice, first.Slice) && s.FirstAlarm > first.FirstAlarm && s.FirstAlarm <= first.End))
+            {
+                beside++;
+                output.WriteLine($"seed {seed}: {s.Slice.Key} {s.Start:MM-dd}..{s.End:MM-dd} first {s.FirstAlarm:MM-dd}, {s.Observed} vs {s.Expected:F1}, beside {first.Slice.Key} {first.Start:MM-dd}..{first.End:MM-dd}");
+            }
+        }
+        output.WriteLine($"{beside} spikes raised beside the rise's own in {runs} runs");
+        Assert.True(beside <= 1, $"{beside} spikes raised beside the rise's own in {runs} runs");
+    }
+
+    private const int FirstRiseFrom = 150, FirstRiseTo = 170, SecondRiseFrom = 160;
+    private static readonly Slice[] SecondRiseCells =
+        [new(Country, Platform.Telegram, GroundCategory.CommunityStandards, SubjectType.Blogger), new(Country, Platform.YouTube, GroundCategory.LegalRequest, SubjectType.Blogger)];
+
+    /// <summary>
+    /// The 12 cells of <see cref="Series"/> (one a day on average), Facebook's two bloggers' cells at three times their
+    /// rate on days 150-170; with <paramref name="secondRise"/>, four more a day in each of <see cref="SecondRiseCells"/>
+    /// on the three days from day 160.
+    /// </summary>
+    private static SeriesSet Beside(int seed, bool secondRise)
+    {
+        var random = new Random(seed);
+        Platform[] platforms = [Platform.YouTube, Platform.Facebook, Platform.Telegram];
+        GroundCategory[] categories = [GroundCategory.CommunityStandards, GroundCategory.LegalRequest];
+        SubjectType[] subjects = [SubjectType.Journalist, SubjectType.Blogger];
+        var cells = (from p in platforms from c in categories from s in subjects select new Slice(Country, p, c, s)).ToList();
+        var rates = cells.Select(_ => 0.5 + random.NextDouble()).ToList();
+        var days = new List<CellDay>();
+        for (int d = 0; d < Days; d++)
+            for (int i = 0; i < cells.Count; i++)
+            {
+                var c = cells[i];
+                bool first = c.Platform == Platform.Facebook && c.SubjectType == SubjectType.Blogger && d is >= FirstRiseFrom and <= FirstRiseTo;
+                int count = MathNet.Numerics.Distributions.Poisson.Sample(random, rates[i] * (first ? 3 : 1));
+                if (secondRise && SecondRiseCells.Contains(c) && d >= SecondRiseFrom && d < SecondRiseFrom + 3) count += 4;
+                days.Add(new CellDay(Day0.AddDays(d), c.Country, c.Platform!.Value, c.Category!.Value, c.SubjectType!.Value, count));
+            }
+        return SeriesSet.From(days, Day0, Day0.AddDays(Days - 1));
+    }
+
     private static IReadOnlyList<SpikeEpisode> Detect(SeriesSet series, SpikeSettings? settings = null) =>
         new SpikeDetector(settings ?? SpikeSettings.Default).Detect(series, (_, _) => false, Day0.AddDays(100), Day0.AddDays(Days - 1), Day0.AddDays(Days));
 
