@@ -29,6 +29,7 @@ Takedowns.Benchmarks.Detection.SpikeSettings = Takedowns.Correlation.Spikes.Spik
     SpreadWithinWindows = !args.Contains("--counts-only"),
     NewsAfterQuiet = !args.Contains("--news-after-window-only"),
     NewsBeside = !args.Contains("--fold-beside"),
+    NewsElsewhere = !args.Contains("--no-elsewhere"),
     BaselineDays = Arg("--baseline-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.BaselineDays),
     GuardDays = Arg("--guard-days", Takedowns.Correlation.Spikes.SpikeSettings.Default.GuardDays),
     DispersionConfidence = Arg("--dispersion-confidence", Takedowns.Correlation.Spikes.SpikeSettings.Default.DispersionConfidence),
