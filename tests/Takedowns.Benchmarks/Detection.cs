@@ -322,7 +322,7 @@ public static partial class Detection
             if (spikes.Any(d => Holds(d.Slice, p) && d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(SpikeScoring.Tolerance))) continue;
             string country = p.Cells[0].Country;
             string cells = Cells(series, p);
-            Console.WriteLine(string.Create(C, $"    missed burst {p.Index} {country} {p.Start:MM-dd}..{p.End:MM-dd}, {p.StandardDeviations:F1} SD{(p.InCivicPeriod ? ", in a civic period" : "")}: {cells}"));
+            Console.WriteLine(string.Create(C, $"    missed burst {p.Index} {country} {p.Start:MM-dd}..{p.End:MM-dd}, {p.StandardDeviations:F1} SD{(p.InCivicPeriod ? ", in a civic period" : "")} ({VisibleTo(scenario, series, p)}): {cells}"));
             // What a test that knew each cell's true rate would give the burst's three days in its cells together (no
             // estimation, no weekday or news effects): the bound on what any valid test can reach.
             int burstCount = p.Cells.Sum(c => Enumerable.Range(0, p.Days).Sum(d =>
@@ -376,6 +376,11 @@ public static partial class Detection
         bool Visible(int days) => tail(days, CountOver(days)) <= level;
         return Enumerable.Range(1, p.Days).Where(Visible).Select(d => (int?)(d - 1)).FirstOrDefault();
     }
+
+    /// <summary>The first day of a burst each reference test sees it, for <c>--explain</c>.</summary>
+    private static string VisibleTo(Scenario scenario, SeriesSet series, PlantedSpike p) =>
+        $"{(EarliestVisibleDay(series, p) is { } e ? $"a known-rate test: {e}" : "beyond a known-rate test")}, " +
+        $"{(EarliestVisibleInACell(scenario, series, p) is { } k ? $"a known-population test: {k}" : "beyond a known-population test")}";
 
     private static int CellCount(SeriesSet series, Cell c, DateOnly from, DateOnly to)
     {
@@ -536,7 +541,7 @@ public static partial class Detection
             var first = spikes.Where(d => Holds(d.Slice, p) && d.FirstAlarm >= p.Start && d.FirstAlarm <= p.End.AddDays(SpikeScoring.Tolerance))
                 .OrderBy(d => d.FirstAlarm).FirstOrDefault();
             if (first is null) continue;
-            Console.WriteLine(string.Create(C, $"    found burst {p.Index} {p.Cells[0].Country} {p.Start:MM-dd}..{p.End:MM-dd} ({p.Days} days, {p.StandardDeviations:F1} SD, {p.Cells.Count} cell{(p.Cells.Count == 1 ? "" : "s")}{(p.InCivicPeriod ? ", in a civic period" : "")}) after {first.FirstAlarm.DayNumber - p.Start.DayNumber} days ({(EarliestVisibleDay(series, p) is { } e ? $"a known-rate test: {e}" : "beyond a known-rate test")}, {(EarliestVisibleInACell(scenario, series, p) is { } k ? $"a known-population test: {k}" : "beyond a known-population test")}): {first.Slice.Key} from {first.Start:MM-dd}, p {first.PValue:G2}, {first.Method}"));
+            Console.WriteLine(string.Create(C, $"    found burst {p.Index} {p.Cells[0].Country} {p.Start:MM-dd}..{p.End:MM-dd} ({p.Days} days, {p.StandardDeviations:F1} SD, {p.Cells.Count} cell{(p.Cells.Count == 1 ? "" : "s")}{(p.InCivicPeriod ? ", in a civic period" : "")}) after {first.FirstAlarm.DayNumber - p.Start.DayNumber} days ({VisibleTo(scenario, series, p)}): {first.Slice.Key} from {first.Start:MM-dd}, p {first.PValue:G2}, {first.Method}"));
             // Found two or more days in: its cells, and what the days before its first alarm looked like.
             if (first.FirstAlarm.DayNumber - p.Start.DayNumber < 2) continue;
             Console.WriteLine($"      {Cells(series, p)}");
