@@ -257,16 +257,16 @@ public sealed class SpikeDetector(SpikeSettings settings)
 
     /// <summary>
     /// Whether an alarm of a finer slice, on day <paramref name="t"/>, is news inside the spike of a coarser one
-    /// (<paramref name="coarse"/>, open since day <paramref name="coarseStart"/>, first alarmed on <paramref name="coarseFirstAlarm"/>) rather than that spike seen from one of its
-    /// parts. Folded in, it would only make the coarse spike a little larger, and the analyst would read its rise as having
+    /// (<paramref name="coarse"/>, open since day <paramref name="coarseStart"/>, first alarmed on
+    /// <paramref name="coarseFirstAlarm"/>) rather than that spike seen from one of its parts. Folded in, it would only make the coarse spike a little larger, and the analyst would read its rise as having
     /// begun on the coarse spike's first day. It is news, and is raised as a spike of its own, when both hold:
     /// <list type="bullet">
     /// <item>its rise began at least the longest test window after the coarse spike's (the windows see a rise that begins
     /// within them together with the coarse one: a part of one event crosses its threshold later only because it has fewer
     /// events); or later, and the finer slice saw no more than it expected from the coarse spike's first day until its
     /// own rise; or, whenever it began, the finer slice held less than half of the coarse spike's excess over the days up
-    /// to that spike's first alarm (the event that raised the coarse spike lay elsewhere: a country's spike raised by a rise on X does not hold
-    /// a burst on YouTube two days later);</item>
+    /// to that spike's first alarm (the event that raised the coarse spike lay elsewhere: a country's spike raised by a
+    /// rise on X does not hold a burst on YouTube two days later);</item>
     /// <item>it still passes the day's Benjamini-Hochberg cut (<paramref name="cut"/>) with its expectation raised by the
     /// coarse slice's elevation (observed over expected, the larger of its elevation since the coarse spike began and over
     /// the alarm's own days, so that neither a rise that grew nor days before it began understate it): a rise shared alike
@@ -282,12 +282,13 @@ public sealed class SpikeDetector(SpikeSettings settings)
         if (alarm.Start - coarseStart < settings.Windows.Max() && !QuietUntilItsRise() && !ElsewhereAtItsStart()) return false;
         return model.PassesAbove(alarm.Slice, t, Math.Max(Elevation(coarseStart), Elevation(alarm.Start)), cut);
 
+        // The event that raised the coarse spike lay where its excess did up to its first alarm: a slice that held less
+        // than half of it was not that event.
+        bool ElsewhereAtItsStart() => settings.NewsElsewhere && model.Excess(coarse, t, coarseStart, coarseFirstAlarm) is var whole &&
+            whole > 0 && model.Excess(alarm.Slice, t, coarseStart, coarseFirstAlarm) < whole / 2;
+
         // A part of the coarse spike's event has its share of it from the first day: a slice that saw no more than it
         // expected from the day the coarse spike began until its own rise did not take part in that event's start.
-        // The event that raised the coarse spike: where its excess lay up to its first alarm.
-        bool ElsewhereAtItsStart() => settings.NewsElsewhere && model.Excess(coarse, t, coarseStart, coarseFirstAlarm) is var whole && whole > 0 &&
-            model.Excess(alarm.Slice, t, coarseStart, coarseFirstAlarm) < whole / 2;
-
         bool QuietUntilItsRise() => settings.NewsAfterQuiet && alarm.Start > coarseStart
             && model.Sum(alarm.Slice, coarseStart, alarm.Start - 1) <= model.ExpectedOver(alarm.Slice, t, coarseStart, alarm.Start - 1);
 
