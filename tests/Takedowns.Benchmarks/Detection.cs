@@ -396,7 +396,8 @@ public static partial class Detection
     /// burst is in: a burst of one report a day in each of three quiet cells shows in no cell alone.
     /// </summary>
     private static int? EarliestVisibleInACell(Scenario scenario, SeriesSet series, PlantedSpike p) => p.Cells
-        .Select(c => EarliestVisibleDay(series, p with { Cells = [c] }, KnownPopulationTail(scenario, series, p with { Cells = [c] })))
+        .Select(c => p with { Cells = [c] })
+        .Select(one => EarliestVisibleDay(series, one, KnownPopulationTail(scenario, series, one)))
         .Where(d => d is not null).DefaultIfEmpty(null).Min();
 
     /// <summary>

@@ -251,7 +251,7 @@ public sealed class SpikeDetector(SpikeSettings settings)
     }
 
     /// <summary>The slice of the cells two slices share (each dimension as whichever of them fixes it); null when they share none.</summary>
-    public static Slice? Shared(Slice a, Slice b) => Related(a, b)
+    private static Slice? Shared(Slice a, Slice b) => Related(a, b)
         ? new Slice(a.Country, a.Platform ?? b.Platform, a.Category ?? b.Category, a.SubjectType ?? b.SubjectType)
         : null;
 
