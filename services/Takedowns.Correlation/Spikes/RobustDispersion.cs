@@ -180,21 +180,59 @@ public static class RobustDispersion
         }
 
         /// <summary>
-        /// The smallest α ≥ 0 at which the kept days' spread is no more than the law's: looked for upward from Poisson on a
-        /// geometric grid, then by bisection. Bursts leave at small α, so they cannot inflate it.
+        /// The smallest α ≥ 0 at which the kept days' spread is no more than the law's. The gap is not monotone in α: a
+        /// higher α raises every day's cut-off, and a burst's day that passes under it adds its whole deviation at once. So
+        /// the search walks up the values of α at which a day left out at Poisson comes back in: between two of them the
+        /// same days are kept and the gap falls as α rises, and the first stretch whose gap reaches 0 before its end holds
+        /// the root, found by bisection. (A coarse geometric grid stepped over the stretch where a burst was still left out
+        /// into the α at which it explains itself, and took that.) Bursts leave at small α, so they cannot inflate it.
         /// </summary>
         public double Alpha(double mean, double ceiling)
         {
             if (Gap(mean, 0) <= 0) return 0;
-            double low = 0, high = Math.Min(1e-3, ceiling);
-            while (Gap(mean, high) > 0)
+            double low = 0;
+            foreach (double entry in Entries(mean, ceiling))
             {
-                if (high >= ceiling) return ceiling;
-                (low, high) = (high, Math.Min(ceiling, high * 2.5));
+                // The same days are kept from low up to just below the entry.
+                double below = entry >= ceiling ? ceiling : entry * (1 - 1e-9);
+                if (Gap(mean, below) <= 0) return Bisect(mean, low, below);
+                if (entry >= ceiling) break;
+                low = entry;
             }
-            for (int step = 0; step < 8; step++)
+            return ceiling;
+        }
+
+        /// <summary>
+        /// The values of α below <paramref name="ceiling"/> at which a day left out at Poisson is kept (its count reaches the
+        /// cut-off, y^⅔ = μ^⅔ + 2.58/1.5·μ^⅙·√(1 + α·μ)), ascending, then the ceiling.
+        /// </summary>
+        private List<double> Entries(double mean, double ceiling)
+        {
+            var entries = new List<double>();
+            for (int i = 0; i < _counts.Length; i++)
             {
-                double mid = low == 0 ? high / 2 : Math.Sqrt(low * high);
+                double mu = mean * _relative[i];
+                if (mu <= 0 || _counts[i] <= Kept(_groupOf[i], mean, 0)) continue;
+                double ratio = (Math.Cbrt((double)_counts[i] * _counts[i]) - Math.Cbrt(mu * mu)) / (Cutoff / 1.5 * Math.Pow(mu, 1.0 / 6));
+                double entry = (ratio * ratio - 1) / mu;
+                if (entry > 0 && entry < ceiling) entries.Add(entry);
+            }
+            entries.Sort();
+            entries.Add(ceiling);
+            return entries;
+        }
+
+        /// <summary>The root of the gap between <paramref name="low"/> (gap above 0, or 0) and <paramref name="high"/> (gap at most 0), by geometric bisection.</summary>
+        private double Bisect(double mean, double low, double high)
+        {
+            if (low <= 0)
+            {
+                low = high * 1e-4;
+                if (Gap(mean, low) <= 0) return low;
+            }
+            for (int step = 0; step < 12; step++)
+            {
+                double mid = Math.Sqrt(low * high);
                 if (Gap(mean, mid) > 0) low = mid;
                 else high = mid;
             }
