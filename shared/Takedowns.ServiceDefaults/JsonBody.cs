@@ -18,7 +18,7 @@ public static partial class JsonBody
         PropertyNameCaseInsensitive = false,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         MaxDepth = 32,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(), new NoNulText.Converter() },
     };
 
     /// <summary>The raw bytes of the body, or null when it is larger than <paramref name="maxBytes"/>.</summary>
@@ -90,6 +90,8 @@ public static partial class JsonBody
             string field = path.Length == 0 ? name : path == name || path.EndsWith("." + name, StringComparison.Ordinal) ? path : $"{path}.{name}";
             return (field, UnknownField);
         }
+        if (e.Message.StartsWith(NoNulText.Message, StringComparison.Ordinal))
+            return (path.Length == 0 ? "body" : path, NoNulText.Message);
         if (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))
             return (path.Length == 0 ? "body" : path, "The JSON is nested too deeply.");
         if (e.Message.Contains("missing required properties", StringComparison.Ordinal))

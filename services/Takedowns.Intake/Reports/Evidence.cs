@@ -65,6 +65,7 @@ public static class EvidenceEndpoints
             else if (upload.Length > MaxFileBytes) return JsonBody.TooLarge((int)MaxFileBytes);
             string? caption = form["caption"].ToString() is { Length: > 0 } c ? c.Trim() : null;
             if (caption?.Length > 2000) errors.Add("caption", "Must be at most 2000 characters.");
+            if (NoNulText.Holds(caption)) errors.Add("caption", NoNulText.Message);
             string mediaType = upload?.ContentType is { Length: > 0 } t ? t.ToLowerInvariant() : "application/octet-stream";
             if (!errors.IsEmpty) return errors.ToProblem();
 

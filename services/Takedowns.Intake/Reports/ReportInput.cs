@@ -288,6 +288,7 @@ public static partial class ReportValidation
             return null;
         }
         if (trimmed.Length > maxLength) errors.Add(field, $"Must be at most {maxLength} characters.");
+        if (NoNulText.Holds(trimmed)) errors.Add(field, NoNulText.Message);
         return trimmed;
     }
 }

@@ -54,6 +54,12 @@ public static class PayloadMappings
             else if (field is null || (field.Pointer is null && field.Value is null)) errors.Add($"fields.{target}", "Give a pointer, a value, or both.");
             else if (field.Pointer is { } p && p.Length > 0 && p[0] != '/') errors.Add($"fields.{target}.pointer", "A JSON Pointer starts with '/'.");
         }
+        foreach (var (target, field) in fields.Where(f => f.Value is not null))
+        {
+            // Constants and codes are kept as given: text with NUL would fail where the source is stored.
+            if (field.Value?.ToJsonString().Contains("\\u0000", StringComparison.Ordinal) == true) errors.Add($"fields.{target}.value", NoNulText.Message);
+            if (field.Values?.Keys.Any(NoNulText.Holds) == true) errors.Add($"fields.{target}.values", NoNulText.Message);
+        }
         foreach (string target in Required.Where(t => !fields.ContainsKey(t)))
             errors.Add($"fields.{target}", "Required: every report needs this field.");
         return errors.IsEmpty ? mapping with { Fields = fields } : null;

@@ -50,6 +50,7 @@ public sealed class CivicPeriodTests(ServiceHost<Program> host) : IClassFixture<
     [InlineData("""{"country":"AM","type":"election","name":"x","start":"2026-01-03","end":"2026-01-02"}""", "end")]
     [InlineData("""{"country":"AM","type":"election","name":"x","start":"2026-01-01","end":"2027-06-02"}""", "end")]
     [InlineData("""{"country":"AM","type":"election","name":"x","start":"2026-01-01","end":"2026-01-02","colour":"red"}""", "colour")]
+    [InlineData("""{"country":"AM","type":"election","name":"a\u0000b","start":"2026-01-01","end":"2026-01-02"}""", "name")]
     public async Task bad_periods_name_the_field_and_store_nothing(string body, string field)
     {
         long before = await Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_events");
