@@ -39,7 +39,19 @@ public sealed class ImportWorker(
                 {
                     var pending = await query.Query<ImportJob>().Where(j => j.Status == ImportStatus.Running)
                         .OrderBy(j => j.CreatedAt).Select(j => j.Id).ToListAsync(ct);
-                    foreach (var id in pending) await ProcessAsync(id, ct);
+                    // Each import apart: one that keeps failing must not hold up the others.
+                    foreach (var id in pending)
+                    {
+                        try
+                        {
+                            await ProcessAsync(id, ct);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                        {
+                            // A database outage, say: the import stays running and resumes from its last committed batch.
+                            logger.LogError("Import {ImportId} failed ({Error}); it resumes from its last committed batch", id, Describe(e));
+                        }
+                    }
                 }
                 await signal.WaitAsync(TimeSpan.FromSeconds(2), ct);
             }
@@ -50,7 +62,7 @@ public sealed class ImportWorker(
             catch (Exception e)
             {
                 // A database outage, say: the import stays running and resumes from its last committed batch.
-                logger.LogError(e, "Import processing failed; retrying shortly");
+                logger.LogError("Import processing failed ({Error}); retrying shortly", Describe(e));
                 await Task.Delay(TimeSpan.FromSeconds(5), ct);
             }
         }
@@ -82,7 +94,7 @@ public sealed class ImportWorker(
             {
                 var prepared = Prepare(job, rows);
                 if (writing is not null) job = await writing;
-                writing = WriteAsync(job.Id, prepared, ct);
+                writing = WriteOrSplitAsync(job.Id, prepared, ct);
             }
             if (writing is not null) job = await writing;
             writing = null;
@@ -108,12 +120,12 @@ public sealed class ImportWorker(
 
     /// <summary>A batch read and validated, ready to be written: its reports, and what it adds to the import's counts.</summary>
     private sealed record PreparedBatch(
-        List<(TakedownReported Event, ReporterKey? Key)> Candidates, List<ImportError> Rejections, int RowsRead, int DuplicatesInBatch, long NextLine);
+        List<(TakedownReported Event, ReporterKey? Key, long Line)> Candidates, List<ImportError> Rejections, int RowsRead, int DuplicatesInBatch, long? NextLine);
 
     private PreparedBatch Prepare(ImportJob job, ImportRow[] rows)
     {
         var now = clock.GetUtcNow();
-        var candidates = new List<(TakedownReported Event, ReporterKey? Key)>(rows.Length);
+        var candidates = new List<(TakedownReported Event, ReporterKey? Key, long Line)>(rows.Length);
         var rejections = new List<ImportError>();
         var inBatch = new HashSet<Guid>();
         int duplicates = 0;
@@ -138,7 +150,7 @@ public sealed class ImportWorker(
             SealedContact? sealedContact = null;
             ReporterKey? reporterKey = null;
             if (report.Contact is not null) (sealedContact, reporterKey) = ReporterVault.Seal(id, report.Contact);
-            candidates.Add((new TakedownReported(id, job.OrganisationId, ReportChannel.Import, null, report.Draft, now, sealedContact, job.Id), reporterKey));
+            candidates.Add((new TakedownReported(id, job.OrganisationId, ReportChannel.Import, null, report.Draft, now, sealedContact, job.Id), reporterKey, row.Line));
         }
         return new PreparedBatch(candidates, rejections, rows.Length, duplicates, rows[^1].Line + 1);
     }
@@ -157,12 +169,12 @@ public sealed class ImportWorker(
             else if (job.Errors.Count < ImportJob.MaxErrorsKept) job.Errors.Add(error);
             lastRejectedLine = error.Line;
         }
-        job.NextLine = batch.NextLine;
+        if (batch.NextLine is { } next) job.NextLine = next;
 
         // A row already stored, by an earlier sending of the file or another import, is not started again.
         await streams.WriteAsync(batch.Candidates.Select(c => c.Event).ToList(), (session, started) =>
         {
-            foreach (var (e, reporterKey) in batch.Candidates)
+            foreach (var (e, reporterKey, _) in batch.Candidates)
                 if (started.Contains(e.ReportId) && reporterKey is not null) session.Store(reporterKey);
             job.Accepted += started.Count;
             job.Duplicates += batch.Candidates.Count - started.Count;
@@ -170,6 +182,43 @@ public sealed class ImportWorker(
         }, ct);
         return job;
     }
+
+    /// <summary>
+    /// Writes a batch; where the database refuses it for a row's data (<see cref="DatabaseRefusal"/>), writes its rows
+    /// one by one and rejects only those it refuses alone, so that one row never stops an import. The import's progress
+    /// moves past the batch only once every row was tried; after a restart in between, the rows already written are
+    /// found again and counted as duplicates.
+    /// </summary>
+    private async Task<ImportJob> WriteOrSplitAsync(Guid importId, PreparedBatch batch, CancellationToken ct)
+    {
+        try
+        {
+            return await WriteAsync(importId, batch, ct);
+        }
+        catch (Exception e) when (batch.Candidates.Count > 1 && DatabaseRefusal.Of(e) is { } state)
+        {
+            logger.LogWarning("Import {ImportId}: the database refused a batch of {Count} rows ({SqlState}); writing them one by one",
+                importId, batch.Candidates.Count, state);
+        }
+        var refused = new List<ImportError>();
+        foreach (var candidate in batch.Candidates)
+        {
+            try
+            {
+                await WriteAsync(importId, new PreparedBatch([candidate], [], 0, 0, null), ct);
+            }
+            catch (Exception e) when (DatabaseRefusal.Of(e) is { } state)
+            {
+                refused.Add(new ImportError(candidate.Line, "row", $"The database refused this row (SQLSTATE {state})."));
+            }
+        }
+        var rejections = batch.Rejections.Concat(refused).OrderBy(r => r.Line).ToList();
+        return await WriteAsync(importId, batch with { Candidates = [], Rejections = rejections }, ct);
+    }
+
+    /// <summary>What an error was, without what it was about: a PostgreSQL error's context can quote the row.</summary>
+    private static string Describe(Exception e) =>
+        DatabaseRefusal.Of(e) is { } state ? $"SQLSTATE {state}" : e is Npgsql.PostgresException p ? $"SQLSTATE {p.SqlState}" : e.GetType().Name;
 
     /// <summary>A row's identity: the sender's external id where there is one, else the hash of its content.</summary>
     private static string KeyOf(Guid organisationId, ValidatedReport report)

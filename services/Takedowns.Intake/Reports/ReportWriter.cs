@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Marten;
+using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Intake.Reports;
 
@@ -79,6 +80,13 @@ public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams,
                 }
             }
             for (int i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
+        }
+        catch (Exception e) when (batch.Count > 1 && DatabaseRefusal.Of(e) is { } state)
+        {
+            // One report the database refused would fail all those committed with it: each is written alone, so
+            // only that one fails.
+            logger.LogWarning("The database refused a batch of {Count} reports ({SqlState}); writing them one by one", batch.Count, state);
+            foreach (var pending in batch) await WriteAsync([pending]);
         }
         catch (Exception e)
         {
