@@ -38,7 +38,7 @@ public static class ServiceDefaultsExtensions
             o.SerializerOptions.MaxDepth = 32;
         });
 
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<TimeProvider>(MicrosecondClock.Instance);
         builder.Services.AddTakedownsAuth();
         builder.Services.AddTakedownsRateLimits(builder.Configuration);
         builder.Services.AddHealthChecks();
