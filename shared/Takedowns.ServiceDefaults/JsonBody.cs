@@ -18,6 +18,7 @@ public static partial class JsonBody
         PropertyNameCaseInsensitive = false,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         MaxDepth = 32,
+        AllowDuplicateProperties = false,
         Converters = { new JsonStringEnumConverter(), new NoNulText.Converter() },
     };
 
@@ -81,6 +82,15 @@ public static partial class JsonBody
 
     private const string UnknownField = "Unknown field.";
 
+    public const string DuplicateField = "The field appears more than once.";
+
+    /// <summary>Options for reading a body as a JSON tree: the strict bodies' depth, and a field given twice refused.</summary>
+    public static readonly JsonDocumentOptions StrictDocument = new() { MaxDepth = 32, AllowDuplicateProperties = false };
+
+    /// <summary>The name a JSON reader found twice in one object, when that is what <paramref name="e"/> says; else null.</summary>
+    public static string? Duplicate(JsonException e) =>
+        e.Message.Contains("uplicate", StringComparison.Ordinal) && QuotedName().Match(e.Message) is { Success: true } m ? m.Groups[1].Value : null;
+
     private static (string Field, string Message) Describe(JsonException e)
     {
         string path = FieldOf(e.Path);
@@ -90,6 +100,8 @@ public static partial class JsonBody
             string field = path.Length == 0 ? name : path == name || path.EndsWith("." + name, StringComparison.Ordinal) ? path : $"{path}.{name}";
             return (field, UnknownField);
         }
+        if (Duplicate(e) is { } duplicate)
+            return (path.Length == 0 || path == duplicate || path.EndsWith("." + duplicate, StringComparison.Ordinal) ? (path.Length == 0 ? duplicate : path) : $"{path}.{duplicate}", DuplicateField);
         if (e.Message.StartsWith(NoNulText.Message, StringComparison.Ordinal))
             return (path.Length == 0 ? "body" : path, NoNulText.Message);
         if (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))

@@ -35,7 +35,11 @@ public static class AmendReportEndpoint
         JsonObject? patch;
         try
         {
-            patch = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) as JsonObject;
+            patch = JsonNode.Parse(body, documentOptions: JsonBody.StrictDocument) as JsonObject;
+        }
+        catch (JsonException e) when (JsonBody.Duplicate(e) is { } field)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [JsonBody.DuplicateField] });
         }
         catch (JsonException)
         {

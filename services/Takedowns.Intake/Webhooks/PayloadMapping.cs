@@ -71,7 +71,11 @@ public static class PayloadMappings
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
+        }
+        catch (JsonException e) when (JsonBody.Duplicate(e) is { } field)
+        {
+            return (null, new MappingFailure("body", "", $"The payload gives '{field}' more than once."));
         }
         catch (JsonException)
         {
