@@ -27,14 +27,24 @@ public static class PageCursor
         }
     }
 
-    /// <summary>Reads <c>cursor</c> and <c>limit</c> from a query string, recording bad values against their names.</summary>
-    public static ((long Key, Guid Id)? After, int Limit) Read(Microsoft.AspNetCore.Http.IQueryCollection q, ValidationErrors errors, int defaultLimit = 50, int maxLimit = 500)
+    /// <summary>Keys that are a time's UTC ticks.</summary>
+    public static bool Ticks(long key) => key >= 0 && key <= DateTimeOffset.MaxValue.UtcTicks;
+
+    /// <summary>Keys that are a day's number.</summary>
+    public static bool Days(long key) => key >= DateOnly.MinValue.DayNumber && key <= DateOnly.MaxValue.DayNumber;
+
+    /// <summary>
+    /// Reads <c>cursor</c> and <c>limit</c> from a query string, recording bad values against their names; a cursor whose
+    /// key is not a <paramref name="validKey"/> (one made up, say) is as bad as one that does not decode.
+    /// </summary>
+    public static ((long Key, Guid Id)? After, int Limit) Read(Microsoft.AspNetCore.Http.IQueryCollection q, ValidationErrors errors,
+        Func<long, bool> validKey, int defaultLimit = 50, int maxLimit = 500)
     {
         int limit = defaultLimit;
         if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, out limit) || limit < 1 || limit > maxLimit))
             errors.Add("limit", $"Must be a number from 1 to {maxLimit}.");
         (long, Guid)? after = null;
-        if (q["cursor"].ToString() is { Length: > 0 } cursor && (after = Decode(cursor)) is null)
+        if (q["cursor"].ToString() is { Length: > 0 } cursor && ((after = Decode(cursor)) is null || !validKey(after.Value.Item1)))
             errors.Add("cursor", "Not a cursor this API gave out.");
         return (after, limit);
     }

@@ -73,7 +73,7 @@ public static class CampaignEndpoints
         var from = QueryDates.Parse(q["from"], "from", errors);
         var to = QueryDates.Parse(q["to"], "to", errors);
         if (from > to) errors.Add("from", "Must not be after 'to'.");
-        var (after, limit) = PageCursor.Read(q, errors);
+        var (after, limit) = PageCursor.Read(q, errors, PageCursor.Ticks);
         if (!errors.IsEmpty) return errors.ToProblem();
 
         var query = session.Query<Campaign>().AsQueryable();

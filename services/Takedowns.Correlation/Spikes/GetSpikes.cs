@@ -62,7 +62,7 @@ public static class GetSpikesEndpoint
                 bool withdrawn = false;
                 if (q["includeWithdrawn"].ToString() is { Length: > 0 } w && !bool.TryParse(w, out withdrawn))
                     errors.Add("includeWithdrawn", "Must be true or false.");
-                var (after, limit) = PageCursor.Read(q, errors);
+                var (after, limit) = PageCursor.Read(q, errors, PageCursor.Days);
                 if (!errors.IsEmpty) return errors.ToProblem();
                 return Results.Ok(await mediator.Send(new GetSpikes(from, to, country, platform, category, subjectType, withdrawn, after, limit), ct));
             })

@@ -56,9 +56,14 @@ public static class EvidenceEndpoints
             {
                 form = await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = MaxFileBytes }, ct);
             }
-            catch (InvalidDataException)
+            catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
             {
                 return JsonBody.TooLarge((int)MaxFileBytes);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException && !ct.IsCancellationRequested)
+            {
+                // Cut short (the client gave up or lied about its length) or malformed: the client's to send again.
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The multipart body is incomplete or malformed."] });
             }
             var upload = form.Files["file"];
             if (upload is null || upload.Length == 0) errors.Add("file", "Required: the evidence file.");

@@ -47,7 +47,7 @@ public static class ListReportsEndpoint
         string? country = QueryFilters.Country(q["country"], errors);
         var from = QueryDates.Parse(q["from"], "from", errors);
         var to = QueryDates.Parse(q["to"], "to", errors);
-        var (after, limit) = PageCursor.Read(q, errors, DefaultLimit, MaxLimit);
+        var (after, limit) = PageCursor.Read(q, errors, PageCursor.Ticks, DefaultLimit, MaxLimit);
         if (!errors.IsEmpty) return errors.ToProblem();
 
         var organisationId = user.OrganisationId();
