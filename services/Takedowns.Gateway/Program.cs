@@ -19,5 +19,19 @@ app.UseSwaggerUI(o =>
 {
     foreach (string service in Routes.Prefixes.Keys) o.SwaggerEndpoint($"/openapi/{service}.json", service);
 });
+// A header value the gateway cannot forward (HTTP/1.1 carries ASCII) is the client's mistake: 400 naming it, not 502.
+app.Use(async (context, next) =>
+{
+    foreach (var (name, values) in context.Request.Headers)
+        if (values.Any(v => v is not null && !System.Text.Ascii.IsValid(v)))
+        {
+            await Results.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [name] = ["Header values must be ASCII; send other text in the body, or percent-encoded."],
+            }, title: "The request is not valid.").ExecuteAsync(context);
+            return;
+        }
+    await next(context);
+});
 app.MapReverseProxy();
 app.Run();

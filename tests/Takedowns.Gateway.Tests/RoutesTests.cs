@@ -47,6 +47,25 @@ public sealed class RoutesTests
             }).Build())).Message);
 
     [Fact]
+    public async Task a_header_value_that_is_not_ascii_is_a_400_naming_it_not_a_502()
+    {
+        await using var gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            foreach (string s in Routes.Prefixes.Keys) b.UseSetting($"Services:{s}", "http://127.0.0.1:9");
+        });
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/reports") { Content = new StringContent("{}") };
+        Assert.True(request.Headers.TryAddWithoutValidation("Idempotency-Key", "ключ-1"));
+        using var response = await gateway.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Idempotency-Key", await response.Content.ReadAsStringAsync());
+        // An ASCII one goes on to the service (down here: 502), as before.
+        var plain = new HttpRequestMessage(HttpMethod.Post, "/api/reports") { Content = new StringContent("{}"), Headers = { { "Idempotency-Key", "key-1" } } };
+        using var forwarded = await gateway.CreateClient().SendAsync(plain);
+        Assert.Equal(HttpStatusCode.BadGateway, forwarded.StatusCode);
+    }
+
+    [Fact]
     public async Task the_gateway_is_not_ready_while_a_service_behind_it_is_down()
     {
         await using var gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
