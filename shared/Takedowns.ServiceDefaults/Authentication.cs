@@ -85,7 +85,9 @@ public sealed class ApiKeyAuthenticationHandler(
         else if (services.GetService<IApiKeyResolver>() is { } resolver
                  && await resolver.ResolveAsync(token, Context.RequestAborted) is { } resolved)
         {
-            claims = [.. resolved];
+            // An organisation's key acts within its organisation: the global admin role is the deployment's admin key's
+            // alone, whatever a key issued before that rule says.
+            claims = [.. resolved.Where(c => !(c.Type == ClaimTypes.Role && c.Value == Roles.Admin))];
         }
         else
         {

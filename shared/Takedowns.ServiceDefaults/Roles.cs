@@ -9,6 +9,9 @@ public static class Roles
     public const string Admin = "admin";
 
     public static readonly IReadOnlyList<string> All = [Reporter, Analyst, Escalation, Admin];
+
+    /// <summary>The roles an organisation's key can carry: admin is the deployment's admin key's alone.</summary>
+    public static readonly IReadOnlyList<string> OfOrganisations = [Reporter, Analyst, Escalation];
 }
 
 public static class Claims

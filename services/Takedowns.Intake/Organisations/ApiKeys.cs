@@ -74,14 +74,17 @@ public static class ApiKeyEndpoints
                 if (problem is not null) return problem;
                 var errors = new ValidationErrors();
                 string[] roles = input!.Roles?.Distinct().ToArray() ?? [];
-                if (roles.Length == 0) errors.Add("roles", $"At least one of: {string.Join(", ", Roles.All)}.");
-                foreach (string r in roles.Where(r => !Roles.All.Contains(r))) errors.Add("roles", $"'{r}' is not one of: {string.Join(", ", Roles.All)}.");
+                if (roles.Length == 0) errors.Add("roles", $"At least one of: {string.Join(", ", Roles.OfOrganisations)}.");
+                foreach (string r in roles.Where(r => !Roles.OfOrganisations.Contains(r)))
+                    errors.Add("roles", r == Roles.Admin
+                        ? "'admin' belongs to the deployment's admin key; an organisation's key acts within its organisation only."
+                        : $"'{r}' is not one of: {string.Join(", ", Roles.OfOrganisations)}.");
                 if (!errors.IsEmpty) return errors.ToProblem();
                 return await mediator.Send(new IssueApiKey(organisationId, roles), ct) is { } issued
                     ? Results.Created($"/api/admin/organisations/{organisationId}/api-keys/{issued.KeyId}", issued)
                     : OrganisationNotFound();
             })
-            .WithName("IssueApiKey").WithSummary("Issue an API key with one or more roles (reporter, analyst, escalation, admin)")
+            .WithName("IssueApiKey").WithSummary("Issue an API key with one or more roles (reporter, analyst, escalation)")
             .Accepts<IssueApiKeyRequest>("application/json").Produces<ApiKeyIssuedResponse>(StatusCodes.Status201Created).AdminProblems();
 
         keys.MapGet("", async (Guid organisationId, IQuerySession session, CancellationToken ct) =>

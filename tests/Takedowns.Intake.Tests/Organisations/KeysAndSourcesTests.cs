@@ -54,6 +54,7 @@ public sealed class KeysAndSourcesTests(IntakeHost host) : IClassFixture<IntakeH
     [Theory]
     [InlineData("""{"roles":[]}""")]
     [InlineData("""{"roles":["superuser"]}""")]
+    [InlineData("""{"roles":["analyst","admin"]}""")]
     [InlineData("""{}""")]
     public async Task bad_roles_are_named(string body)
     {
