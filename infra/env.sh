@@ -128,7 +128,7 @@ stop_postgres() {
 }
 
 rabbitmqctl_() { # runs rabbitmqctl as the rabbitmq user, so it shares the node's Erlang cookie
-  runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq /usr/lib/rabbitmq/bin/rabbitmqctl -q -n "$RABBIT_NODE" "$@"
+  runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq ERL_EPMD_ADDRESS=127.0.0.1 /usr/lib/rabbitmq/bin/rabbitmqctl -q -n "$RABBIT_NODE" "$@"
 }
 
 rabbit_running() { rabbitmqctl_ await_startup --timeout 2 >/dev/null 2>&1; }
@@ -142,6 +142,7 @@ start_rabbitmq() {
     # a stale pid file from a crash would make the start script believe the node runs
     rm -f "$dir/rabbit.pid"
     ( cd /var/lib/rabbitmq && exec setsid runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq \
+        ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
         RABBITMQ_NODENAME="$RABBIT_NODE" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$RABBIT_PORT" \
         RABBITMQ_DIST_PORT="$RABBIT_DIST_PORT" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
         RABBITMQ_PID_FILE="$dir/rabbit.pid" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
@@ -162,6 +163,8 @@ start_rabbitmq() {
 stop_rabbitmq() {
   rabbit_running || return 0
   rabbitmqctl_ stop >/dev/null 2>&1 || true
+  # Erlang's port mapper outlives the node; asked to stop (it refuses while another node still uses it).
+  runuser -u rabbitmq -- env ERL_EPMD_ADDRESS=127.0.0.1 epmd -kill >/dev/null 2>&1 || true
 }
 
 start_dependencies() {
