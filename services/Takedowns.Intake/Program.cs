@@ -51,6 +51,7 @@ builder.Services.AddSingleton<IncidentRows>();
 builder.Services.AddSingleton<ReportWriter>();
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<SecretProtector>();
+builder.Services.AddSingleton<ReporterKeys>();
 builder.Services.ConfigureSwaggerGen(o => o.SchemaFilter<ReportExamples>());
 builder.Services.AddSingleton<WebhookSourceCache>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
@@ -58,6 +59,7 @@ builder.Services.AddHostedService<ImportWorker>();
 
 var app = builder.Build();
 _ = app.Services.GetRequiredService<SecretProtector>(); // refuse to start without the secrets key
+_ = app.Services.GetRequiredService<ReporterKeys>(); // nor with a reporter key that is not one
 app.UseServiceDefaults();
 app.MapOrganisations();
 app.MapWebhookSources();
@@ -73,4 +75,5 @@ app.MapReportLifecycle();
 app.MapEvidence();
 app.MapReportHistory();
 app.MapImports();
+app.MapReporterKeys();
 app.Run();

@@ -24,7 +24,7 @@ public sealed class ImportSignal
 /// Each row is all or nothing; a bad row is recorded and skipped; a re-sent file finds its rows already there.
 /// </summary>
 public sealed class ImportWorker(
-    IDocumentStore store, NewReportStreams streams, TimeProvider clock, ImportSignal signal, IConfiguration configuration, ILogger<ImportWorker> logger)
+    IDocumentStore store, NewReportStreams streams, TimeProvider clock, ImportSignal signal, IConfiguration configuration, ReporterKeys keys, ILogger<ImportWorker> logger)
     : BackgroundService
 {
     public const int BatchSize = 2000;
@@ -149,7 +149,7 @@ public sealed class ImportWorker(
             if (!inBatch.Add(id)) { duplicates++; continue; }
             SealedContact? sealedContact = null;
             ReporterKey? reporterKey = null;
-            if (report.Contact is not null) (sealedContact, reporterKey) = ReporterVault.Seal(id, report.Contact);
+            if (report.Contact is not null) (sealedContact, reporterKey) = ReporterVault.Seal(id, report.Contact, keys);
             candidates.Add((new TakedownReported(id, job.OrganisationId, ReportChannel.Import, null, report.Draft, now, sealedContact, job.Id), reporterKey, row.Line));
         }
         return new PreparedBatch(candidates, rejections, rows.Length, duplicates, rows[^1].Line + 1);

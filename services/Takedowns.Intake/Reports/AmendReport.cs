@@ -28,7 +28,7 @@ public static class AmendReportEndpoint
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<IResult> Handle(Guid reportId, HttpRequest request, ClaimsPrincipal user, IMediator mediator,
-        IQuerySession session, TimeProvider clock, CancellationToken ct)
+        IQuerySession session, ReporterKeys keys, TimeProvider clock, CancellationToken ct)
     {
         byte[]? body = await JsonBody.ReadBytesAsync(request, ct);
         if (body is null) return JsonBody.TooLarge();
@@ -69,7 +69,7 @@ public static class AmendReportEndpoint
         var changes = Diff(before, ReportInputs.ToJson(draft));
         var result = await mediator.Send(new ChangeReport(reportId, new ReportAccess.Organisation(user.OrganisationId()),
             (r, now) => ReportDecisions.Amend(r, draft, changes, now)), ct);
-        return await result.ToHttpAsync(session, ct);
+        return await result.ToHttpAsync(session, keys, ct);
     }
 
     private static JsonNode? MergePatch(JsonNode? target, JsonNode? patch)

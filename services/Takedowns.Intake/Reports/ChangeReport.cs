@@ -65,9 +65,9 @@ public sealed class ChangeReportHandler(IDocumentSession session, TimeProvider c
 public static class ChangeResults
 {
     /// <summary>The HTTP answer to a change made by the report's own organisation: the report as it now is.</summary>
-    public static async Task<IResult> ToHttpAsync(this ChangeResult result, IQuerySession session, CancellationToken ct) => result switch
+    public static async Task<IResult> ToHttpAsync(this ChangeResult result, IQuerySession session, ReporterKeys keys, CancellationToken ct) => result switch
     {
-        ChangeResult.Done d => Results.Ok(ReportView.From(d.Report, await ReporterVault.ReadAsync(session, d.Report, ct))),
+        ChangeResult.Done d => Results.Ok(ReportView.From(d.Report, await ReporterVault.ReadAsync(session, d.Report, keys, ct))),
         ChangeResult.Rejected r => Conflict(r.Reason),
         _ => ReportProblems.NotFound(),
     };

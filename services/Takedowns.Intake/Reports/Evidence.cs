@@ -41,7 +41,7 @@ public static class EvidenceEndpoints
     }
 
     private static async Task<IResult> Attach(Guid reportId, HttpRequest request, ClaimsPrincipal user, IMediator mediator,
-        IQuerySession query, IDocumentStore store, CancellationToken ct)
+        IQuerySession query, IDocumentStore store, ReporterKeys keys, CancellationToken ct)
     {
         EvidenceItem item;
         EvidenceFile? file = null;
@@ -103,7 +103,7 @@ public static class EvidenceEndpoints
         }
         var result = await mediator.Send(new ChangeReport(reportId, new ReportAccess.Organisation(user.OrganisationId()),
             (r, now) => ReportDecisions.AttachEvidence(r, item, now)), ct);
-        return await result.ToHttpAsync(query, ct);
+        return await result.ToHttpAsync(query, keys, ct);
     }
 
     private static async Task<IResult> Download(Guid reportId, string sha256, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)

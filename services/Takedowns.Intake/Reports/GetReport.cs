@@ -57,14 +57,14 @@ public sealed record ReportView(
         at is { } time ? ReporterTime.Local(time, offsetMinutes) : day?.ToString("yyyy-MM-dd");
 }
 
-public sealed class GetReportHandler(IQuerySession session) : IQueryHandler<GetReport, ReportView?>
+public sealed class GetReportHandler(IQuerySession session, ReporterKeys keys) : IQueryHandler<GetReport, ReportView?>
 {
     public async ValueTask<ReportView?> Handle(GetReport query, CancellationToken ct)
     {
         var report = await session.LoadAsync<Report>(query.ReportId, ct);
         // Another organisation's report is answered exactly as an unknown one.
         if (report is null || report.OrganisationId != query.OrganisationId) return null;
-        return ReportView.From(report, await ReporterVault.ReadAsync(session, report, ct), await IncidentAsync(session, report.Id, ct));
+        return ReportView.From(report, await ReporterVault.ReadAsync(session, report, keys, ct), await IncidentAsync(session, report.Id, ct));
     }
 
     /// <summary>How many reports and organisations share the report's incident; null until it is linked (a moment after intake).</summary>

@@ -20,7 +20,7 @@ public static class ReportLifecycleEndpoints
         var reports = app.MapGroup("/api/reports/{reportId:guid}").WithTags("Report lifecycle");
 
         reports.MapPost("/appeal", async (Guid reportId, HttpRequest request, ClaimsPrincipal user, IMediator mediator,
-                IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+                IQuerySession session, ReporterKeys keys, TimeProvider clock, CancellationToken ct) =>
             {
                 var (input, problem) = await JsonBody.ReadAsync<AppealRequest>(request, ct);
                 if (problem is not null) return problem;
@@ -30,13 +30,13 @@ public static class ReportLifecycleEndpoints
                 if (filedOn > Today(clock).AddDays(1)) errors.Add("filedOn", "Must not be in the future.");
                 if (!errors.IsEmpty) return errors.ToProblem();
                 var result = await mediator.Send(new ChangeReport(reportId, Own(user), (r, now) => ReportDecisions.FileAppeal(r, filedOn, note, now)), ct);
-                return await result.ToHttpAsync(session, ct);
+                return await result.ToHttpAsync(session, keys, ct);
             })
             .RequireAuthorization(Roles.Reporter).WithName("FileAppeal").WithSummary("Record that the takedown was appealed")
             .Accepts<AppealRequest>("application/json").Produces<ReportView>().LifecycleProblems();
 
         reports.MapPost("/appeal/decision", async (Guid reportId, HttpRequest request, ClaimsPrincipal user, IMediator mediator,
-                IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+                IQuerySession session, ReporterKeys keys, TimeProvider clock, CancellationToken ct) =>
             {
                 var (input, problem) = await JsonBody.ReadAsync<AppealDecisionRequest>(request, ct);
                 if (problem is not null) return problem;
@@ -55,13 +55,13 @@ public static class ReportLifecycleEndpoints
                 if (!errors.IsEmpty) return errors.ToProblem();
                 var result = await mediator.Send(new ChangeReport(reportId, Own(user),
                     (r, now) => ReportDecisions.DecideAppeal(r, outcome!.Value, decidedOn!.Value, note, now)), ct);
-                return await result.ToHttpAsync(session, ct);
+                return await result.ToHttpAsync(session, keys, ct);
             })
             .RequireAuthorization(Roles.Reporter).WithName("DecideAppeal").WithSummary("Record the platform's decision on the appeal")
             .Accepts<AppealDecisionRequest>("application/json").Produces<ReportView>().LifecycleProblems();
 
         reports.MapPost("/retraction", async (Guid reportId, HttpRequest request, ClaimsPrincipal user, IMediator mediator,
-                IQuerySession session, CancellationToken ct) =>
+                IQuerySession session, ReporterKeys keys, CancellationToken ct) =>
             {
                 var (input, problem) = await JsonBody.ReadAsync<RetractionRequest>(request, ct, allowEmpty: true);
                 if (problem is not null) return problem;
@@ -69,7 +69,7 @@ public static class ReportLifecycleEndpoints
                 string? reason = Note(input?.Reason, "reason", errors);
                 if (!errors.IsEmpty) return errors.ToProblem();
                 var result = await mediator.Send(new ChangeReport(reportId, Own(user), (r, now) => ReportDecisions.Retract(r, reason, now)), ct);
-                return await result.ToHttpAsync(session, ct);
+                return await result.ToHttpAsync(session, keys, ct);
             })
             .RequireAuthorization(Roles.Reporter).WithName("RetractReport").WithSummary("Retract the report")
             .WithDescription("The report stays in the history but no longer counts anywhere and can no longer change.")

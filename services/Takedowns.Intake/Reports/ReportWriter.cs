@@ -10,7 +10,7 @@ namespace Takedowns.Intake.Reports;
 /// The report id is derived from the idempotency key, so a replay, even a concurrent one in another process, finds the
 /// first stream inside the database and stores nothing.
 /// </summary>
-public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams, TimeProvider clock, ILogger<ReportWriter> logger) : BackgroundService
+public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams, TimeProvider clock, ReporterKeys keys, ILogger<ReportWriter> logger) : BackgroundService
 {
     public const int MaxBatch = 256;
 
@@ -120,7 +120,7 @@ public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams,
             leaders[key] = (reportId, command.RequestHash ?? "");
             SealedContact? sealedContact = null;
             ReporterKey? reporterKey = null;
-            if (command.Contact is not null) (sealedContact, reporterKey) = ReporterVault.Seal(reportId, command.Contact);
+            if (command.Contact is not null) (sealedContact, reporterKey) = ReporterVault.Seal(reportId, command.Contact, keys);
             fresh.Add((i, new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now, sealedContact), reporterKey));
         }
 

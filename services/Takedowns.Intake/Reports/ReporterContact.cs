@@ -15,8 +15,9 @@ public sealed record ReporterContact(string? Name, string? Email, string? Phone,
 public sealed record SealedContact(string Nonce, string Ciphertext, string Tag);
 
 /// <summary>
-/// The per-report key, kept as a document apart from the events. Deleting it is erasure (crypto-shredding): the
-/// sealed copy in the history stays, unreadable, and projections still rebuild.
+/// The per-report key, kept as a document apart from the events, wrapped by a key outside the database
+/// (<see cref="ReporterKeys"/>). Deleting it is erasure (crypto-shredding): the sealed copy in the history stays,
+/// unreadable, and projections still rebuild.
 /// </summary>
 public sealed record ReporterKey(Guid Id, string Key);
 
@@ -24,7 +25,7 @@ public static class ReporterVault
 {
     private static byte[] AssociatedData(Guid reportId) => Encoding.UTF8.GetBytes($"takedowns:reporter-contact:{reportId:N}");
 
-    public static (SealedContact Sealed, ReporterKey Key) Seal(Guid reportId, ReporterContact contact)
+    public static (SealedContact Sealed, ReporterKey Key) Seal(Guid reportId, ReporterContact contact, ReporterKeys keys)
     {
         byte[] key = RandomNumberGenerator.GetBytes(32);
         byte[] nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
@@ -34,25 +35,28 @@ public static class ReporterVault
         using (var aes = new AesGcm(key, tag.Length))
             aes.Encrypt(nonce, plaintext, ciphertext, tag, AssociatedData(reportId));
         CryptographicOperations.ZeroMemory(plaintext);
-        return (new SealedContact(Convert.ToBase64String(nonce), Convert.ToBase64String(ciphertext), Convert.ToBase64String(tag)),
-                new ReporterKey(reportId, Convert.ToBase64String(key)));
+        var wrapped = new ReporterKey(reportId, keys.Wrap(reportId, key));
+        CryptographicOperations.ZeroMemory(key);
+        return (new SealedContact(Convert.ToBase64String(nonce), Convert.ToBase64String(ciphertext), Convert.ToBase64String(tag)), wrapped);
     }
 
-    public static ReporterContact Open(Guid reportId, SealedContact sealedContact, ReporterKey key)
+    public static ReporterContact Open(Guid reportId, SealedContact sealedContact, ReporterKey key, ReporterKeys keys)
     {
         byte[] ciphertext = Convert.FromBase64String(sealedContact.Ciphertext);
         byte[] plaintext = new byte[ciphertext.Length];
         byte[] tag = Convert.FromBase64String(sealedContact.Tag);
-        using (var aes = new AesGcm(Convert.FromBase64String(key.Key), tag.Length))
+        byte[] contactKey = keys.Unwrap(reportId, key.Key);
+        using (var aes = new AesGcm(contactKey, tag.Length))
             aes.Decrypt(Convert.FromBase64String(sealedContact.Nonce), ciphertext, tag, plaintext, AssociatedData(reportId));
+        CryptographicOperations.ZeroMemory(contactKey);
         return JsonSerializer.Deserialize<ReporterContact>(plaintext)!;
     }
 
     /// <summary>The contact data of a report, or null when there is none or it was erased.</summary>
-    public static async Task<ReporterContact?> ReadAsync(IQuerySession session, Report report, CancellationToken ct)
+    public static async Task<ReporterContact?> ReadAsync(IQuerySession session, Report report, ReporterKeys keys, CancellationToken ct)
     {
         if (report.ReporterContact is null) return null;
         var key = await session.LoadAsync<ReporterKey>(report.Id, ct);
-        return key is null ? null : Open(report.Id, report.ReporterContact, key);
+        return key is null ? null : Open(report.Id, report.ReporterContact, key, keys);
     }
 }

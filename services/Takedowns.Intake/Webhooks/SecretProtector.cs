@@ -32,6 +32,9 @@ public sealed class SecretProtector
         _key = key;
     }
 
+    /// <summary>The configured key, for keys derived from it for other purposes (never used as it is elsewhere).</summary>
+    internal byte[] KeyMaterial => _key;
+
     public string Protect(Guid sourceId, string secret)
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);

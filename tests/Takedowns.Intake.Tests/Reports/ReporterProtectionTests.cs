@@ -67,7 +67,7 @@ public sealed class ReporterProtectionTests(IntakeHost host) : IClassFixture<Int
         Assert.NotNull(sealedContact);
         var rebuilt = await session.Events.AggregateStreamAsync<Report>(reportId);
         Assert.NotNull(rebuilt!.ReporterDataErasedAt);
-        Assert.Null(await ReporterVault.ReadAsync(session, rebuilt with { ReporterContact = sealedContact }, CancellationToken.None));
+        Assert.Null(await ReporterVault.ReadAsync(session, rebuilt with { ReporterContact = sealedContact }, host.Services.GetRequiredService<ReporterKeys>(), CancellationToken.None));
     }
 
     [Fact]
