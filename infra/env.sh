@@ -104,7 +104,10 @@ start_postgres() {
     fi
     rm -f "$dir/postmaster.pid.stale"
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    # The server's log never quotes what a statement carried: no statement text, no CONTEXT (a JSON error's context
+    # quotes the row), no parameters.
     local base="-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements"
+    base+=" -c log_error_verbosity=terse -c log_min_error_statement=panic -c log_parameter_max_length_on_error=0 -c log_parameter_max_length=0"
     local sized; sized="$(pg_settings "$dir")"
     if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base $sized" start >/dev/null; then
       # A machine that refuses the memory asked for (a container's shared-memory limit, say) still gets a server.
