@@ -5,6 +5,7 @@ using Takedowns.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddTelemetry("gateway");
 builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+builder.Logging.AddSafeJsonLogs();
 
 var (routes, clusters) = Routes.Build(builder.Configuration);
 builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
