@@ -29,21 +29,7 @@ public sealed class ReportPagingTests(ReportPagingTests.UnlimitedIntake host) : 
         Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
     };
 
-    private static async Task<List<Guid>> AllPagesAsync(HttpClient client, int limit)
-    {
-        var seen = new List<Guid>();
-        string? cursor = null;
-        for (int pages = 0; ; pages++)
-        {
-            Assert.True(pages < 1000, "paging does not end");
-            using var page = await client.GetAsync($"/api/reports?limit={limit}{(cursor is null ? "" : $"&cursor={cursor}")}");
-            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-            using var json = JsonDocument.Parse(await page.Content.ReadAsStringAsync());
-            seen.AddRange(json.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("reportId").GetGuid()));
-            cursor = json.RootElement.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-            if (cursor is null) return seen;
-        }
-    }
+    private static Task<List<Guid>> AllPagesAsync(HttpClient client, int limit) => Pages.AllAsync(client, "/api/reports", "reportId", limit);
 
     [Fact]
     public async Task every_report_comes_exactly_once_across_pages_of_any_size_with_ties()
