@@ -1,3 +1,4 @@
+using Yarp.ReverseProxy.Transforms;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Takedowns.Gateway;
 using Takedowns.ServiceDefaults;
@@ -8,7 +9,13 @@ builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 builder.Logging.AddSafeJsonLogs();
 
 var (routes, clusters) = Routes.Build(builder.Configuration);
-builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+// Services take forwarded headers (the client's address) only from a request that carries the gateway's proof.
+string? proof = GatewayProof.Of(builder.Configuration);
+builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).AddTransforms(t =>
+{
+    if (proof is not null) t.AddRequestHeader(GatewayProof.Header, proof, append: false);
+    else t.AddRequestHeaderRemove(GatewayProof.Header);
+});
 builder.Services.AddHttpClient(DownstreamReadiness.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
 builder.Services.AddHealthChecks()
     .AddCheck<DownstreamReadiness>("services", tags: [ServiceDefaultsExtensions.ReadyTag]);

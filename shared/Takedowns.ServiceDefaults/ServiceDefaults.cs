@@ -75,7 +75,8 @@ public static class ServiceDefaultsExtensions
     /// <summary>Exception handling, authentication, health endpoints and the OpenAPI document.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
-        // Behind the gateway, the client's address arrives in X-Forwarded-For (trusted from loopback only).
+        // Behind the gateway, the client's address arrives in X-Forwarded-For: taken only with the gateway's proof.
+        app.UseGatewayProof(app.Configuration);
         app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -26,6 +27,9 @@ public class ServiceHost<TProgram> : IAsyncLifetime where TProgram : class
 
     protected virtual IDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
 
+    /// <summary>Services a host for one kind of test adds or replaces (after the service's own).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services) { }
+
     public HttpClient CreateClient(string? bearer = null)
     {
         var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
@@ -46,6 +50,7 @@ public class ServiceHost<TProgram> : IAsyncLifetime where TProgram : class
             // Failing tests print the app log: keep it to what matters.
             b.ConfigureLogging(l => l.AddFilter(level => level >= LogLevel.Warning));
             b.ConfigureLogging(l => l.AddProvider(Logs).AddFilter<LogCapture>(_ => true));
+            b.ConfigureServices(ConfigureServices);
         });
         _ = _factory.Server; // start now, so a broken host fails the fixture rather than the first test
         await WaitReadyAsync();
