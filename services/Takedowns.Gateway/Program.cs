@@ -21,6 +21,7 @@ builder.Services.AddHealthChecks()
     .AddCheck<DownstreamReadiness>("services", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
 var app = builder.Build();
+app.MapPrometheusScrapingEndpoint(ServiceDefaultsExtensions.MetricsPath);
 app.MapHealthChecks(ServiceDefaultsExtensions.LivePath, new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks(ServiceDefaultsExtensions.ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ServiceDefaultsExtensions.ReadyTag) });
 app.UseSwaggerUI(o =>

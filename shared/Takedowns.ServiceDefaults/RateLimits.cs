@@ -56,7 +56,7 @@ public static class RateLimits
 
     private static string? PartitionOf(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/health")) return null;
+        if (context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments(ServiceDefaultsExtensions.MetricsPath)) return null;
         if (context.User.Identity?.IsAuthenticated == true)
             return "key:" + (context.User.FindFirstValue(Claims.KeyId) ?? context.User.Identity.Name);
         if (context.Request.RouteValues.TryGetValue("sourceId", out var source) && source is not null) return $"source:{source}";

@@ -20,6 +20,7 @@ public static class ServiceDefaultsExtensions
 {
     public const string ReadyTag = "ready";
     public const string LivePath = "/health/live";
+    public const string MetricsPath = "/metrics";
     public const string ReadyPath = "/health/ready";
 
     /// <summary>
@@ -52,22 +53,25 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Traces and metrics of HTTP, MassTransit and Marten, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
-    /// Without an endpoint nothing is collected: spans nobody receives would cost every request for nothing.
+    /// Metrics of HTTP, MassTransit and Marten, always, for <c>GET /metrics</c> (Prometheus' text format, on the service's
+    /// own port); traces too, and both exported over OTLP, when OTEL_EXPORTER_OTLP_ENDPOINT is set. Without an endpoint no
+    /// span is made: spans nobody receives would cost every request for nothing.
     /// </summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder, string serviceName)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration[Settings.OtlpEndpoint])) return builder;
-        builder.Services.AddOpenTelemetry()
+        var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService($"takedowns-{serviceName}"))
+            .WithMetrics(m => m
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddMeter("System.Runtime", "MassTransit", "Marten")
+                .AddPrometheusExporter());
+        if (string.IsNullOrWhiteSpace(builder.Configuration[Settings.OtlpEndpoint])) return builder;
+        telemetry
             .WithTracing(t => t
                 .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation()
                 .AddSource("MassTransit", "Marten"))
-            .WithMetrics(m => m
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddMeter("System.Runtime", "MassTransit", "Marten"))
             .UseOtlpExporter();
         return builder;
     }
@@ -85,6 +89,8 @@ public static class ServiceDefaultsExtensions
         app.UseRateLimiter();
         app.UseAuthorization();
 
+        // Metrics in Prometheus' text format on the service's own port (loopback; the gateway routes no /metrics).
+        app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
         return app;

@@ -66,6 +66,26 @@ public sealed class RoutesTests
     }
 
     [Fact]
+    public async Task the_gateway_serves_its_own_metrics_in_prometheus_text_format()
+    {
+        await using var gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            foreach (string s in Routes.Prefixes.Keys) b.UseSetting($"Services:{s}", "http://127.0.0.1:9");
+        });
+        var client = gateway.CreateClient();
+        using (var live = await client.GetAsync("/health/live")) Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        string text = "";
+        for (int i = 0; i < 60 && !text.Contains("http_server_request_duration_seconds"); i++)
+        {
+            if (i > 0) await Task.Delay(250);
+            using var metrics = await client.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            text = await metrics.Content.ReadAsStringAsync();
+        }
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text);
+    }
+
+    [Fact]
     public async Task the_gateway_is_not_ready_while_a_service_behind_it_is_down()
     {
         await using var gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>

@@ -45,3 +45,19 @@ public sealed class SafeLogTests(IntakeHost host) : IClassFixture<IntakeHost>
     public void the_service_writes_its_console_log_as_safe_json_lines() =>
         Assert.Equal(SafeJsonLogs.Name, host.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
 }
+
+/// <summary>Each service shows its metrics in Prometheus' text format on its own port.</summary>
+public sealed class MetricsTests(IntakeHost host) : IClassFixture<IntakeHost>
+{
+    [Fact]
+    public async Task metrics_are_served_in_prometheus_text_format()
+    {
+        var client = host.CreateClient();
+        using (var live = await client.GetAsync("/health/live")) Assert.True(live.IsSuccessStatusCode);
+        using var org = await host.CreateAdminClient().GetAsync("/api/admin/organisations/00000000-0000-0000-0000-000000000001/api-keys");
+
+        string text = await Eventually.Until(async () => await client.GetStringAsync("/metrics"),
+            t => t.Contains("http_server_request_duration_seconds"), TimeSpan.FromSeconds(30), "request metrics");
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text);
+    }
+}
