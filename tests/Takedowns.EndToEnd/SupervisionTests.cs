@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Takedowns.Testing;
 
@@ -14,15 +13,6 @@ namespace Takedowns.EndToEnd;
 [Collection(SystemCollection.Name)]
 public sealed class SupervisionTests
 {
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     private static bool Alive(int pid)
     {
         try
@@ -42,7 +32,8 @@ public sealed class SupervisionTests
         string data = Path.Combine(Path.GetTempPath(), "takedowns-supervision-" + Guid.NewGuid().ToString("N")[..8]);
         var ports = new Dictionary<string, int>
         {
-            ["GATEWAY"] = FreePort(), ["INTAKE"] = FreePort(), ["CORRELATION"] = FreePort(), ["PUBLISHING"] = FreePort(),
+            ["GATEWAY"] = RunningSystem.FreePort(), ["INTAKE"] = RunningSystem.FreePort(),
+            ["CORRELATION"] = RunningSystem.FreePort(), ["PUBLISHING"] = RunningSystem.FreePort(),
         };
         var start = new ProcessStartInfo(Path.Combine(TestEnvironment.RepositoryRoot, "infra", "run"))
         {

@@ -24,6 +24,25 @@ public class IntakeHost : ServiceHost<Program>
         return (await response.Content.ReadFromJsonAsync<Source>())!;
     }
 
+    /// <summary>A report submission with a fresh Idempotency-Key.</summary>
+    public static HttpRequestMessage NewReport(string body) => new(HttpMethod.Post, "/api/reports")
+    {
+        Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
+    };
+
+    /// <summary>A mapping that takes the account's handle from <c>/who</c> and the day from <c>/when</c>, the rest fixed.</summary>
+    public const string WhoWhenMapping = """
+        {"mode":"mapped","fields":{"platform":{"value":"vk"},"account.handle":{"pointer":"/who"},"subjectType":{"value":"cso"},
+         "country":{"value":"KG"},"action":{"value":"account_suspended"},"ground.category":{"value":"spam"},
+         "occurredAt":{"pointer":"/when"}}}
+        """;
+
+    /// <summary>Sets a webhook source's payload mapping as the admin.</summary>
+    public Task<HttpResponseMessage> PutMappingAsync(Guid organisationId, Guid sourceId, string mapping) =>
+        CreateAdminClient().PutAsync($"/api/admin/organisations/{organisationId}/webhook-sources/{sourceId}/mapping",
+            new StringContent(mapping, System.Text.Encoding.UTF8, "application/json"));
+
     public Task<long> StoredEventCountAsync() => Database.ScalarAsync($"select count(*) from \"{Schema}\".mt_events");
 
     public static async Task<Guid> ReportIdOf(HttpResponseMessage response)

@@ -127,7 +127,8 @@ public sealed class RunningSystem : IAsyncLifetime
         throw new TimeoutException($"{service} was not ready within 90 s:\n{RecentOutput}");
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on now.</summary>
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -29,12 +29,6 @@ public sealed class DatabaseRefusalTests(IntakeHost host) : IClassFixture<Intake
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private static HttpRequestMessage Post(string body) => new(HttpMethod.Post, "/api/reports")
-    {
-        Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
-    };
-
     [Fact]
     public async Task a_refused_report_fails_alone_in_its_group_commit()
     {
@@ -43,7 +37,7 @@ public sealed class DatabaseRefusalTests(IntakeHost host) : IClassFixture<Intake
         var requests = Enumerable.Range(0, 80).Select(i =>
         {
             var client = host.CreateClient(i % 2 == 0 ? org.ApiKey : other.ApiKey);
-            return (Index: i, Task: client.SendAsync(Post(SampleReports.Body(handle: i == 40 ? Marked : $"@group_{i}"))));
+            return (Index: i, Task: client.SendAsync(IntakeHost.NewReport(SampleReports.Body(handle: i == 40 ? Marked : $"@group_{i}"))));
         }).ToList();
         await Task.WhenAll(requests.Select(r => r.Task));
 

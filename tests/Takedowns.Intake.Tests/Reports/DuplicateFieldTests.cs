@@ -11,12 +11,6 @@ namespace Takedowns.Intake.Tests.Reports;
 /// </summary>
 public sealed class DuplicateFieldTests(IntakeHost host) : IClassFixture<IntakeHost>
 {
-    private static HttpRequestMessage Post(string body) => new(HttpMethod.Post, "/api/reports")
-    {
-        Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
-    };
-
     private static string Twice(string body, string replaced, string with) => body.Replace(replaced, with, StringComparison.Ordinal);
 
     [Fact]
@@ -27,9 +21,9 @@ public sealed class DuplicateFieldTests(IntakeHost host) : IClassFixture<IntakeH
         long stored = await host.StoredEventCountAsync();
         string body = SampleReports.Body(country: "KZ", handle: "@twice");
 
-        using (var top = await client.SendAsync(Post(Twice(body, "\"country\":\"KZ\"", "\"country\":\"KZ\",\"country\":\"UZ\""))))
+        using (var top = await client.SendAsync(IntakeHost.NewReport(Twice(body, "\"country\":\"KZ\"", "\"country\":\"KZ\",\"country\":\"UZ\""))))
             await Problems.AssertNamesFieldAsync(top, "country");
-        using (var nested = await client.SendAsync(Post(Twice(body, "\"handle\":\"@twice\"", "\"handle\":\"@twice\",\"handle\":\"@other\""))))
+        using (var nested = await client.SendAsync(IntakeHost.NewReport(Twice(body, "\"handle\":\"@twice\"", "\"handle\":\"@twice\",\"handle\":\"@other\""))))
             await Problems.AssertNamesFieldAsync(nested, "account.handle");
         Assert.Equal(stored, await host.StoredEventCountAsync());
 
@@ -45,7 +39,7 @@ public sealed class DuplicateFieldTests(IntakeHost host) : IClassFixture<IntakeH
     {
         var org = await host.RegisterOrganisationAsync();
         var client = host.CreateClient(org.ApiKey);
-        using var created = await client.SendAsync(Post(SampleReports.Body(country: "KZ")));
+        using var created = await client.SendAsync(IntakeHost.NewReport(SampleReports.Body(country: "KZ")));
         Guid reportId = await IntakeHost.ReportIdOf(created);
         long stored = await host.StoredEventCountAsync();
 
@@ -63,13 +57,7 @@ public sealed class DuplicateFieldTests(IntakeHost host) : IClassFixture<IntakeH
     {
         var org = await host.RegisterOrganisationAsync();
         var source = await host.AddSourceAsync(org.OrganisationId);
-        using (var set = await host.CreateAdminClient().PutAsync(
-                   $"/api/admin/organisations/{org.OrganisationId}/webhook-sources/{source.SourceId}/mapping",
-                   new StringContent("""
-                       {"mode":"mapped","fields":{"platform":{"value":"vk"},"account.handle":{"pointer":"/who"},"subjectType":{"value":"cso"},
-                        "country":{"value":"KG"},"action":{"value":"account_suspended"},"ground.category":{"value":"spam"},
-                        "occurredAt":{"pointer":"/when"}}}
-                       """, Encoding.UTF8, "application/json")))
+        using (var set = await host.PutMappingAsync(org.OrganisationId, source.SourceId, IntakeHost.WhoWhenMapping))
             Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         long stored = await host.StoredEventCountAsync();
 

@@ -28,11 +28,7 @@ public sealed class HostileRequestTests(IntakeHost host) : IClassFixture<IntakeH
     {
         var org = await host.RegisterOrganisationAsync();
         var client = host.CreateClient(org.ApiKey);
-        using var created = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/reports")
-        {
-            Content = new StringContent(SampleReports.Body(), Encoding.UTF8, "application/json"),
-            Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
-        });
+        using var created = await client.SendAsync(IntakeHost.NewReport(SampleReports.Body()));
         Guid reportId = await IntakeHost.ReportIdOf(created);
         long stored = await host.StoredEventCountAsync();
         // The file part starts and the body ends: no closing boundary.

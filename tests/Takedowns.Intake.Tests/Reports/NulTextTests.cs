@@ -37,12 +37,6 @@ public sealed class NulTextTests(IntakeHost host) : IClassFixture<IntakeHost>
         return json.RootElement.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToArray();
     }
 
-    private static HttpRequestMessage Post(string body) => new(HttpMethod.Post, "/api/reports")
-    {
-        Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
-    };
-
     [Theory]
     [InlineData("externalId")]
     [InlineData("account.handle")]
@@ -59,7 +53,7 @@ public sealed class NulTextTests(IntakeHost host) : IClassFixture<IntakeHost>
         var org = await host.RegisterOrganisationAsync();
         long stored = await host.StoredEventCountAsync();
 
-        using var response = await host.CreateClient(org.ApiKey).SendAsync(Post(BodyWithNul(field)));
+        using var response = await host.CreateClient(org.ApiKey).SendAsync(IntakeHost.NewReport(BodyWithNul(field)));
 
         Assert.Equal([field], await ErrorFieldsAsync(response));
         Assert.Equal(stored, await host.StoredEventCountAsync());
@@ -75,7 +69,7 @@ public sealed class NulTextTests(IntakeHost host) : IClassFixture<IntakeHost>
         {
             var client = host.CreateClient(i % 2 == 0 ? org.ApiKey : other.ApiKey);
             string body = i == 30 ? BodyWithNul("ground.noticeText") : SampleReports.Body(handle: $"@batch_{i}");
-            return (Index: i, Task: client.SendAsync(Post(body)));
+            return (Index: i, Task: client.SendAsync(IntakeHost.NewReport(body)));
         }).ToList();
         await Task.WhenAll(requests.Select(r => r.Task));
 
@@ -91,7 +85,7 @@ public sealed class NulTextTests(IntakeHost host) : IClassFixture<IntakeHost>
     {
         var org = await host.RegisterOrganisationAsync();
         var client = host.CreateClient(org.ApiKey);
-        using var created = await client.SendAsync(Post(SampleReports.Body(handle: "@before_nul")));
+        using var created = await client.SendAsync(IntakeHost.NewReport(SampleReports.Body(handle: "@before_nul")));
         Guid reportId = await IntakeHost.ReportIdOf(created);
         long stored = await host.StoredEventCountAsync();
 
@@ -115,13 +109,7 @@ public sealed class NulTextTests(IntakeHost host) : IClassFixture<IntakeHost>
             Assert.Equal(["ground.claimant"], await ErrorFieldsAsync(response));
 
         var mapped = await host.AddSourceAsync(org.OrganisationId);
-        using (var set = await host.CreateAdminClient().PutAsync(
-                   $"/api/admin/organisations/{org.OrganisationId}/webhook-sources/{mapped.SourceId}/mapping",
-                   new StringContent("""
-                       {"mode":"mapped","fields":{"platform":{"value":"vk"},"account.handle":{"pointer":"/who"},"subjectType":{"value":"cso"},
-                        "country":{"value":"KG"},"action":{"value":"account_suspended"},"ground.category":{"value":"spam"},
-                        "occurredAt":{"pointer":"/when"}}}
-                       """, Encoding.UTF8, "application/json")))
+        using (var set = await host.PutMappingAsync(org.OrganisationId, mapped.SourceId, IntakeHost.WhoWhenMapping))
             Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         string payload = $$"""{"who":"{{JsonEncode(Nul)}}","when":"2026-11-03"}""";
         using (var response = await host.CreateClient().SendAsync(new WebhookSigner(mapped.Secret).Request($"/webhooks/{mapped.SourceId}", payload)))
@@ -173,7 +161,7 @@ public sealed class NulTextTests(IntakeHost host) : IClassFixture<IntakeHost>
             Assert.Equal(["name"], await ErrorFieldsAsync(source));
 
         var client = host.CreateClient(org.ApiKey);
-        using var created = await client.SendAsync(Post(SampleReports.Body()));
+        using var created = await client.SendAsync(IntakeHost.NewReport(SampleReports.Body()));
         Guid reportId = await IntakeHost.ReportIdOf(created);
         long stored = await host.StoredEventCountAsync();
         using var form = new MultipartFormDataContent

@@ -23,12 +23,6 @@ public sealed class ReportPagingTests(ReportPagingTests.UnlimitedIntake host) : 
         };
     }
 
-    private static HttpRequestMessage Post(string body) => new(HttpMethod.Post, "/api/reports")
-    {
-        Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
-    };
-
     private static Task<List<Guid>> AllPagesAsync(HttpClient client, int limit) => Pages.AllAsync(client, "/api/reports", "reportId", limit);
 
     [Fact]
@@ -39,7 +33,7 @@ public sealed class ReportPagingTests(ReportPagingTests.UnlimitedIntake host) : 
         // Sent at once, so that the group commit stamps many with one time.
         var sent = await Task.WhenAll(Enumerable.Range(0, 240).Select(async i =>
         {
-            using var response = await client.SendAsync(Post(SampleReports.Body(handle: $"@paged_{i}")));
+            using var response = await client.SendAsync(IntakeHost.NewReport(SampleReports.Body(handle: $"@paged_{i}")));
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             return await IntakeHost.ReportIdOf(response);
         }));

@@ -53,11 +53,7 @@ public sealed class ReporterKeyWrappingTests(IntakeHost host) : IClassFixture<In
         var client = host.CreateClient(org.ApiKey);
         string body = SampleReports.Body(handle: "@wrapped").TrimEnd('}') +
                       ""","reporterContact":{"name":"Aigerim Nurlanovna","email":"aigerim@example.org"}}""";
-        using var created = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/reports")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-            Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
-        });
+        using var created = await client.SendAsync(IntakeHost.NewReport(body));
         Guid reportId = await IntakeHost.ReportIdOf(created);
         string stored = (await Database.ColumnAsync($"select data->>'key' from \"{host.Schema}\".mt_doc_reporterkey where id = '{reportId}'")).Single();
 
