@@ -77,9 +77,7 @@ public static class ImportRows
             while (damaged.TryDequeue(out long bad)) yield return new ImportRow(bad, null, "row", "The row is not valid CSV (check its quotes).");
             long line = csv.LineNumber;
             string? Get(string column) =>
-                index.TryGetValue(column, out int i) && i < csv.FieldCount && csv.GetStringOrNull(i) is { Length: > 0 } v
-                    ? NoNulText.Holds(v) ? throw Bad(column, NoNulText.Message) : v
-                    : null;
+                index.TryGetValue(column, out int i) && i < csv.FieldCount && csv.GetStringOrNull(i) is { Length: > 0 } v ? v : null;
             ImportRow row;
             try
             {
