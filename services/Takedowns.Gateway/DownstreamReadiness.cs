@@ -12,20 +12,22 @@ public sealed class DownstreamReadiness(IHttpClientFactory clients, IConfigurati
     {
         var client = clients.CreateClient(HttpClientName);
         var notReady = new List<string>();
+        var degraded = new List<string>();
         await Task.WhenAll(Routes.Prefixes.Keys.Select(async service =>
         {
             try
             {
                 using var response = await client.GetAsync($"{configuration[$"Services:{service}"]}{ServiceDefaultsExtensions.ReadyPath}", ct);
                 if (!response.IsSuccessStatusCode) lock (notReady) notReady.Add(service);
+                else if (await response.Content.ReadAsStringAsync(ct) == nameof(HealthStatus.Degraded)) lock (degraded) degraded.Add(service);
             }
             catch (HttpRequestException)
             {
                 lock (notReady) notReady.Add(service);
             }
         }));
-        return notReady.Count == 0
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy($"Not ready: {string.Join(", ", notReady.Order())}");
+        if (notReady.Count > 0) return HealthCheckResult.Unhealthy($"Not ready: {string.Join(", ", notReady.Order())}");
+        // Degraded (something parked, or lagging): each service's own /health/ready says what.
+        return degraded.Count > 0 ? HealthCheckResult.Degraded($"Degraded: {string.Join(", ", degraded.Order())}") : HealthCheckResult.Healthy();
     }
 }

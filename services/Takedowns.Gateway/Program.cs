@@ -17,6 +17,7 @@ builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).AddTransform
     else t.AddRequestHeaderRemove(GatewayProof.Header);
 });
 builder.Services.AddHttpClient(DownstreamReadiness.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
+builder.Services.AddHttpClient(ParkedGathering.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(2));
 builder.Services.AddHealthChecks()
     .AddCheck<DownstreamReadiness>("services", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
@@ -42,5 +43,6 @@ app.Use(async (context, next) =>
         }
     await next(context);
 });
+app.MapParkedGathering();
 app.MapReverseProxy();
 app.Run();

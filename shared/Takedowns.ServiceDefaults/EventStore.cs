@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Takedowns.ServiceDefaults.Parking;
 using Weasel.Core;
 
 namespace Takedowns.ServiceDefaults;
@@ -47,7 +48,13 @@ public static class EventStoreExtensions
         connection = built.ConnectionString;
 
         builder.Services.AddHealthChecks()
-            .AddNpgSql(connection, name: "postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
+            .AddNpgSql(connection, name: "postgres", tags: [ServiceDefaultsExtensions.ReadyTag])
+            .AddCheck<ParkedHealthCheck>("parked", tags: [ServiceDefaultsExtensions.ReadyTag])
+            .AddCheck<LagHealthCheck>("lag", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        builder.Services.AddSingleton(new ServiceName(serviceName));
+        builder.Services.AddSingleton<Parked>();
+        builder.Services.AddSingleton<PipelineMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineMonitor>());
 
         return builder.Services.AddMarten(o =>
             {
@@ -58,6 +65,10 @@ public static class EventStoreExtensions
                 o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
                     json => json.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
                 o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                o.Schema.For<ParkedMessage>();
+                // Projections skip an event that fails in them (Marten's default while running), parking it in the dead letter
+                // table; a rebuild (how a parked projection event is replayed) does the same rather than stopping.
+                o.Projections.RebuildErrors.SkipApplyErrors = true;
                 configure(o);
             })
             .UseLightweightSessions()

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Takedowns.ServiceDefaults.Parking;
 
 namespace Takedowns.ServiceDefaults;
 
@@ -21,9 +22,11 @@ public static class MessagingExtensions
             // MassTransit reports its usage to its makers' server unless told not to: a deployment calls no outside host.
             x.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
-            x.AddConfigureEndpointsCallback((_, cfg) =>
+            x.AddConfigureEndpointsCallback((context, queue, cfg) =>
             {
                 if (cfg is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.SetQuorumQueue();
+                // A failing message is retried (a transient failure for as long as it lasts), then parked: the queue moves on.
+                cfg.UseParking(context.GetRequiredService<Parked>(), queue);
             });
             configure?.Invoke(x);
             x.UsingRabbitMq((context, cfg) =>
@@ -33,8 +36,9 @@ public static class MessagingExtensions
                     h.Username(settings.Username);
                     h.Password(settings.Password);
                 });
-                // The broker here has no delayed-exchange plugin, so retries happen in memory.
-                cfg.UseMessageRetry(r => r.Intervals(100, 500, 2_000, 5_000, 10_000));
+                var monitor = context.GetRequiredService<PipelineMonitor>();
+                cfg.ConnectReceiveObserver(monitor);
+                cfg.ConnectConsumeObserver(monitor);
                 cfg.ConfigureEndpoints(context);
             });
         });
@@ -48,6 +52,14 @@ public static class MessagingExtensions
     public static Task PublishIntegrationEvent<T>(this IPublishEndpoint bus, T message, Guid messageId, CancellationToken ct)
         where T : class =>
         bus.Publish(message, context =>
+        {
+            context.MessageId = messageId;
+            if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
+        }, ct);
+
+    /// <summary>As <see cref="PublishIntegrationEvent{T}"/>, published as the message's own type.</summary>
+    public static Task PublishIntegrationEvent(this IPublishEndpoint bus, object message, Guid messageId, CancellationToken ct) =>
+        bus.Publish(message, message.GetType(), context =>
         {
             context.MessageId = messageId;
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;

@@ -2,16 +2,19 @@ using Marten;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Takedowns.Contracts.Reports;
+using Takedowns.ServiceDefaults.Parking;
 
 namespace Takedowns.ServiceDefaults;
 
 /// <summary>
 /// Applies report changes, whether they come a page at a time (<see cref="ReportChanges"/>, what Intake's outbox
-/// publishes) or one by one. Each change runs in a transaction of its own; a failure stops the page and it is delivered
-/// again, and the changes already applied then change nothing, since each service applies a change idempotently.
+/// publishes) or one by one. Each change runs in a transaction of its own. A transient failure (the database away) stops
+/// the page and it is delivered again, and the changes already applied then change nothing, since each service applies a
+/// change idempotently. Any other failure is the change's own: it is tried alone a few times and then parked by itself
+/// (a page of one change, replayable), and the rest of the page goes on.
 /// Every time in a change is converted to UTC first (<see cref="ReportChangeTimes"/>).
 /// </summary>
-public abstract class ReportChangeConsumer(IDocumentStore store, ILogger logger)
+public abstract class ReportChangeConsumer(IDocumentStore store, Parked parked, ILogger logger)
     : IConsumer<ReportChanges>, IConsumer<ReportSubmitted>, IConsumer<ReportRevised>, IConsumer<ReportWithdrawn>
 {
     protected IDocumentStore Store { get; } = store;
@@ -27,12 +30,48 @@ public abstract class ReportChangeConsumer(IDocumentStore store, ILogger logger)
     public async Task Consume(ConsumeContext<ReportChanges> context)
     {
         var changes = context.Message.Changes;
+        var ct = context.CancellationToken;
         for (int i = 0; i < changes.Count;)
         {
             var run = NewReports(changes, i);
-            if (run.Count > 1) await SubmittedRunAsync(run, context.CancellationToken);
-            else await ApplyAsync(changes[i], context.CancellationToken);
-            i += Math.Max(1, run.Count);
+            int taken = Math.Max(1, run.Count);
+            try
+            {
+                if (run.Count > 1) await SubmittedRunAsync(run, ct);
+                else await ApplyAsync(changes[i], ct);
+            }
+            catch (Exception e) when (Poison.Is(e) && !ct.IsCancellationRequested)
+            {
+                Logger.LogWarning("Applying changes {First}-{Last} of a page failed ({Error}); applying them one by one", i, i + taken - 1, e.GetType().Name);
+                foreach (var change in changes.Skip(i).Take(taken)) await ApplyOrParkAsync(change, context);
+            }
+            i += taken;
+        }
+    }
+
+    /// <summary>One change alone, a few times; then parked as a page of its own, under the change's event id, to be replayed.</summary>
+    private async Task ApplyOrParkAsync(ReportChange change, ConsumeContext context)
+    {
+        var ct = context.CancellationToken;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyWithRetriesAsync(change, ct);
+                return;
+            }
+            catch (Exception e) when (Poison.Is(e) && !ct.IsCancellationRequested)
+            {
+                if (attempt < Poison.Attempts)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+                    continue;
+                }
+                string queue = context.ReceiveContext.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Last();
+                string body = System.Text.Json.JsonSerializer.Serialize(new ReportChanges([change]), MassTransit.Serialization.SystemTextJsonMessageSerializer.Options);
+                await parked.ParkMessageAsync(queue, Parking.ContractTypes.Urn(typeof(ReportChanges)), change.EventId, body, e, ct);
+                return;
+            }
         }
     }
 

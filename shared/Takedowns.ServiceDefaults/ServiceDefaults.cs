@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
+using Takedowns.ServiceDefaults.Parking;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -64,7 +65,7 @@ public static class ServiceDefaultsExtensions
             .WithMetrics(m => m
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddMeter("System.Runtime", "MassTransit", "Marten")
+                .AddMeter("System.Runtime", "MassTransit", "Marten", PipelineMonitor.MeterName)
                 .AddPrometheusExporter());
         if (string.IsNullOrWhiteSpace(builder.Configuration[Settings.OtlpEndpoint])) return builder;
         telemetry
@@ -91,6 +92,7 @@ public static class ServiceDefaultsExtensions
 
         // Metrics in Prometheus' text format on the service's own port (loopback; the gateway routes no /metrics).
         app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
+        if (app.Services.GetService<Takedowns.ServiceDefaults.Parking.Parked>() is not null) app.MapParked();
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
         return app;

@@ -7,6 +7,7 @@ using Marten.Services;
 using Marten.Subscriptions;
 using Takedowns.Correlation.Series;
 using Takedowns.ServiceDefaults;
+using Takedowns.ServiceDefaults.Parking;
 
 namespace Takedowns.Correlation.Campaigns;
 
@@ -16,7 +17,7 @@ namespace Takedowns.Correlation.Campaigns;
 /// events) is written in the page's own unit of work with its progress, so a page processed again after a crash starts
 /// from the same state and gives the same result.
 /// </summary>
-public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : SubscriptionBase
+public sealed class CampaignLinker(Parked parked, ILogger<CampaignLinker> logger) : ParkingSubscription(SubscriptionName, parked, logger)
 {
     private readonly RecentState _recent = new(RecentState.DefaultMaxKeys, RecentState.DefaultMaxProfiles, logger);
 
@@ -43,10 +44,9 @@ public sealed class CampaignLinker(ILogger<CampaignLinker> logger) : Subscriptio
         typeof(CampaignConfirmedByAnalyst), typeof(CampaignDismissedByAnalyst), typeof(CampaignReportSplitOff), typeof(CampaignAbsorbed),
     ];
 
-    public override async Task<IChangeListener> ProcessEventsAsync(
-        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    protected override async Task<IChangeListener> ProcessAsync(EventRange page, IDocumentOperations operations, bool trial, CancellationToken ct)
     {
-        if (!_keysMoved)
+        if (!_keysMoved && !trial)
         {
             // In a transaction of its own: done once for good, whatever becomes of this page.
             long moved = await PostgresCampaignBackend.MoveEarlierKeysAsync(operations.DocumentStore, ct);

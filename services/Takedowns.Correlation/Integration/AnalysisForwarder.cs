@@ -9,6 +9,7 @@ using Takedowns.Contracts.Analysis;
 using Takedowns.Correlation.Campaigns;
 using Takedowns.Correlation.Spikes;
 using Takedowns.ServiceDefaults;
+using Takedowns.ServiceDefaults.Parking;
 using CampaignReportSplitOff = Takedowns.Correlation.Campaigns.CampaignReportSplitOff;
 using Contract = Takedowns.Contracts.Analysis;
 
@@ -19,7 +20,8 @@ namespace Takedowns.Correlation.Integration;
 /// events, with the id of the Correlation event each came from. Progress is saved only after a page is published, so a
 /// broker outage delays an event and never loses it; consumers deduplicate by message id.
 /// </summary>
-public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
+public sealed class AnalysisForwarder(IBus bus, Parked parked, ILogger<AnalysisForwarder> logger)
+    : ParkingSubscription(SubscriptionName, parked, logger)
 {
     public const string SubscriptionName = "analysis-forwarder";
 
@@ -29,8 +31,7 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
         typeof(CampaignAbsorbed), typeof(CampaignReportSplitOff),
     ];
 
-    public override async Task<IChangeListener> ProcessEventsAsync(
-        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    protected override async Task<IChangeListener> ProcessAsync(EventRange page, IDocumentOperations operations, bool trial, CancellationToken ct)
     {
         var closedIds = page.Events.Select(e => e.Data switch { SpikeClosed c => c.SpikeId, SpikeReinstated r => r.SpikeId, _ => Guid.Empty })
             .Where(id => id != Guid.Empty).Distinct().ToArray();
@@ -44,29 +45,30 @@ public sealed class AnalysisForwarder(IBus bus) : SubscriptionBase
         // In order: a spike's end must not overtake its detection, nor a campaign's confirmation its suspicion.
         foreach (var e in page.Events)
         {
-            var publishing = e.Data switch
+            object? message = e.Data switch
             {
-                SpikeRaised r => bus.PublishIntegrationEvent(new SpikeDetected(r.SpikeId, r.Slice, r.Start, r.End, r.Observed, r.Expected,
-                    -Math.Log10(Math.Max(r.PValue, 1e-300)), r.PValue, r.Method, r.CivicPeriods, r.RaisedAt, r.Cells ?? []), e.Id, ct),
-                SpikeReinstated r when spikes.TryGetValue(r.SpikeId, out var s) => bus.PublishIntegrationEvent(new SpikeDetected(r.SpikeId, s.Slice, s.Start,
+                SpikeRaised r => new SpikeDetected(r.SpikeId, r.Slice, r.Start, r.End, r.Observed, r.Expected,
+                    -Math.Log10(Math.Max(r.PValue, 1e-300)), r.PValue, r.Method, r.CivicPeriods, r.RaisedAt, r.Cells ?? []),
+                SpikeReinstated r when spikes.TryGetValue(r.SpikeId, out var s) => new SpikeDetected(r.SpikeId, s.Slice, s.Start,
                     r.End, r.Observed, r.Expected, -Math.Log10(Math.Max(r.PValue, 1e-300)), r.PValue, r.Method, r.CivicPeriods, r.ReinstatedAt, r.Cells ?? [],
-                    Reinstated: true), e.Id, ct),
-                SpikeClosed c when spikes.TryGetValue(c.SpikeId, out var s) => bus.PublishIntegrationEvent(
-                    new SpikeEnded(c.SpikeId, s.Slice, s.Start, c.End, c.Observed, c.Expected, c.Withdrawn, c.ClosedAt), e.Id, ct),
-                CampaignRaised r => bus.PublishIntegrationEvent(new CampaignSuspected(r.CampaignId, r.Members.Select(m => m.ReportId).ToList(),
+                    Reinstated: true),
+                SpikeClosed c when spikes.TryGetValue(c.SpikeId, out var s) =>
+                    new SpikeEnded(c.SpikeId, s.Slice, s.Start, c.End, c.Observed, c.Expected, c.Withdrawn, c.ClosedAt),
+                CampaignRaised r => new CampaignSuspected(r.CampaignId, r.Members.Select(m => m.ReportId).ToList(),
                     r.Score, r.PValue, r.Signals, r.Members.Select(m => m.Country).Distinct().Order().ToList(),
                     r.Members.Select(m => m.Platform).Distinct().Order().ToList(), r.Members.Min(m => m.OccurredAt), r.Members.Max(m => m.OccurredAt),
-                    r.RaisedAt), e.Id, ct),
-                CampaignConfirmedByAnalyst c when Of(e) is var m => bus.PublishIntegrationEvent(new CampaignConfirmed(c.CampaignId, m.ReportIds, c.Note, c.ConfirmedAt,
-                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision), e.Id, ct),
-                CampaignDismissedByAnalyst d => bus.PublishIntegrationEvent(new CampaignDismissed(d.CampaignId, d.Reason, d.DismissedAt), e.Id, ct),
-                CampaignAbsorbed a when Of(e) is var m => bus.PublishIntegrationEvent(new CampaignsMerged(a.CampaignId, a.From, m.ReportIds, a.MergedAt,
-                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision), e.Id, ct),
-                CampaignReportSplitOff s when Of(e) is var m => bus.PublishIntegrationEvent(new Contract.CampaignReportSplitOff(s.CampaignId, s.ReportId,
-                    m.ReportIds, m.Countries, m.Platforms, m.FirstSeen ?? s.SplitAt, m.LastSeen ?? s.SplitAt, s.SplitAt, m.Revision), e.Id, ct),
-                _ => Task.CompletedTask,
+                    r.RaisedAt),
+                CampaignConfirmedByAnalyst c when Of(e) is var m => new CampaignConfirmed(c.CampaignId, m.ReportIds, c.Note, c.ConfirmedAt,
+                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision),
+                CampaignDismissedByAnalyst d => new CampaignDismissed(d.CampaignId, d.Reason, d.DismissedAt),
+                CampaignAbsorbed a when Of(e) is var m => new CampaignsMerged(a.CampaignId, a.From, m.ReportIds, a.MergedAt,
+                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision),
+                CampaignReportSplitOff s when Of(e) is var m => new Contract.CampaignReportSplitOff(s.CampaignId, s.ReportId,
+                    m.ReportIds, m.Countries, m.Platforms, m.FirstSeen ?? s.SplitAt, m.LastSeen ?? s.SplitAt, s.SplitAt, m.Revision),
+                _ => null,
             };
-            await publishing;
+            // Built first, so a trial meets whatever a conversion would fail on; published only for real.
+            if (message is not null && !trial) await bus.PublishIntegrationEvent(message, e.Id, ct);
         }
         return NullChangeListener.Instance;
     }

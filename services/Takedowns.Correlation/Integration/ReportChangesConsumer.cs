@@ -2,6 +2,7 @@ using Marten;
 using Takedowns.Contracts.Reports;
 using Takedowns.Correlation.Series;
 using Takedowns.ServiceDefaults;
+using Takedowns.ServiceDefaults.Parking;
 
 namespace Takedowns.Correlation.Integration;
 
@@ -12,8 +13,9 @@ namespace Takedowns.Correlation.Integration;
 /// stream fail the optimistic check and are retried.
 /// </summary>
 public sealed class ReportChangesConsumer(
-    IDocumentStore store, NewStreams<ObservedReport> reportStreams, NewStreams<ObservedIncident> incidentStreams, ILogger<ReportChangesConsumer> logger)
-    : ReportChangeConsumer(store, logger)
+    IDocumentStore store, NewStreams<ObservedReport> reportStreams, NewStreams<ObservedIncident> incidentStreams, ILogger<ReportChangesConsumer> logger,
+    Parked parked)
+    : ReportChangeConsumer(store, parked, logger)
 {
     protected override Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
     {

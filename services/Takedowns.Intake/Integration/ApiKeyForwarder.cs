@@ -6,6 +6,7 @@ using Marten.Subscriptions;
 using MassTransit;
 using Takedowns.Intake.Organisations;
 using Takedowns.ServiceDefaults;
+using Takedowns.ServiceDefaults.Parking;
 using Contract = Takedowns.Contracts.Organisations;
 
 namespace Takedowns.Intake.Integration;
@@ -17,19 +18,20 @@ namespace Takedowns.Intake.Integration;
 /// that cannot be published (no service listening yet) holds back other keys, never reports. Progress is saved only
 /// after a page is published; a page published again changes nothing where it arrives.
 /// </summary>
-public sealed class ApiKeyForwarder(IBus bus, ILogger<ApiKeyForwarder> logger) : SubscriptionBase
+public sealed class ApiKeyForwarder(IBus bus, Parked parked, ILogger<ApiKeyForwarder> logger)
+    : ParkingSubscription(SubscriptionName, parked, logger)
 {
     public const string SubscriptionName = "api-key-forwarder";
 
     public static readonly Type[] EventTypes = [typeof(ApiKeyIssued), typeof(ApiKeyRevoked)];
 
-    public override async Task<IChangeListener> ProcessEventsAsync(
-        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    protected override async Task<IChangeListener> ProcessAsync(EventRange page, IDocumentOperations operations, bool trial, CancellationToken ct)
     {
         // The hash is in the key's document, not in the event: the event history keeps no secret material.
         var issued = page.Events.Select(e => e.Data).OfType<ApiKeyIssued>().Select(e => e.KeyId).Distinct().ToArray();
         var keys = issued.Length == 0 ? new Dictionary<Guid, ApiKey>()
             : (await operations.LoadManyAsync<ApiKey>(ct, issued)).ToDictionary(k => k.Id);
+        if (trial) return NullChangeListener.Instance; // nothing here can fail but the publishing
         // In order: a key's revocation must not overtake its issue (the receiving side copes, but need not have to).
         foreach (var e in page.Events)
         {

@@ -7,6 +7,7 @@ using MassTransit;
 using Takedowns.Contracts.Reports;
 using Takedowns.Intake.Reports;
 using Takedowns.ServiceDefaults;
+using Takedowns.ServiceDefaults.Parking;
 
 namespace Takedowns.Intake.Integration;
 
@@ -15,12 +16,12 @@ namespace Takedowns.Intake.Integration;
 /// Progress is saved only after a page is published, so a crash or a broker outage delays a change, never loses it;
 /// consumers apply each change idempotently (by the report's revision).
 /// </summary>
-public sealed class ReportForwarder(IBus bus, IncidentRows rows) : SubscriptionBase
+public sealed class ReportForwarder(IBus bus, IncidentRows rows, Parked parked, ILogger<ReportForwarder> logger)
+    : ParkingSubscription(SubscriptionName, parked, logger)
 {
     public const string SubscriptionName = "report-forwarder";
 
-    public override async Task<IChangeListener> ProcessEventsAsync(
-        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    protected override async Task<IChangeListener> ProcessAsync(EventRange page, IDocumentOperations operations, bool trial, CancellationToken ct)
     {
         // Incidents are linked here, in event order, and stored with this page's progress: a page processed again
         // finds its reports already linked and links them the same way. Everything the page needs is read up front.
@@ -91,6 +92,7 @@ public sealed class ReportForwarder(IBus bus, IncidentRows rows) : SubscriptionB
             }
         }
         await rows.QueueAsync(operations, changedIndexes.Select(k => indexes[k]).ToList(), relinked.Select(id => links[id]).ToList(), ct);
+        if (trial) return NullChangeListener.Instance;
         // One message per chunk of the page, named after its first event: a page forwarded again publishes the same
         // changes, which consumers apply idempotently whatever the chunk boundaries.
         await Task.WhenAll(changes.Chunk(ReportChanges.MaxChanges)

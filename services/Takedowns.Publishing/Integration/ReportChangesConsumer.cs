@@ -2,6 +2,7 @@ using Marten;
 using Takedowns.Contracts.Reports;
 using Takedowns.Publishing.Patterns;
 using Takedowns.ServiceDefaults;
+using Takedowns.ServiceDefaults.Parking;
 
 namespace Takedowns.Publishing.Integration;
 
@@ -13,8 +14,9 @@ namespace Takedowns.Publishing.Integration;
 /// retried.
 /// </summary>
 public sealed class ReportChangesConsumer(
-    IDocumentStore store, NewStreams<PublicReport> reportStreams, NewStreams<PublicIncident> incidentStreams, ILogger<ReportChangesConsumer> logger)
-    : ReportChangeConsumer(store, logger)
+    IDocumentStore store, NewStreams<PublicReport> reportStreams, NewStreams<PublicIncident> incidentStreams, ILogger<ReportChangesConsumer> logger,
+    Parked parked)
+    : ReportChangeConsumer(store, parked, logger)
 {
     protected override Task SubmittedAsync(IDocumentSession session, ReportSubmitted m, CancellationToken ct)
     {

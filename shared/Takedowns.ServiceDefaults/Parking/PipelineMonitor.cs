@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Takedowns.ServiceDefaults.Parking;
+
+/// <summary>
+/// Watches what a service processes in the background: every few seconds it counts the parked items and measures how far
+/// each subscription and asynchronous projection is behind (the age of the oldest event it has not processed yet), and it
+/// follows each consumer's messages (how long one has been in processing, retries included, and how long the last one took
+/// from being sent to being processed). Health and metrics read what it found.
+/// </summary>
+public sealed class PipelineMonitor(IDocumentStore store, Parked parked, IConfiguration configuration, ILogger<PipelineMonitor> logger)
+    : BackgroundService, IReceiveObserver, IConsumeObserver
+{
+    public const string MeterName = "Takedowns";
+    public const string LagLimitSetting = "Health:LagLimit";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly ConcurrentDictionary<PipelineMonitor, bool> Instances = new();
+
+    static PipelineMonitor()
+    {
+        Meter.CreateObservableGauge("takedowns.parked.items", () => Instances.Keys.SelectMany(m => m.Snapshot.Parked
+            .Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("source", p.Key)))), "{item}",
+            "Events and messages parked after their retries, per subscription, projection or queue");
+        Meter.CreateObservableGauge("takedowns.lag", () => Instances.Keys.SelectMany(m => m.Lags()
+            .Select(l => new Measurement<double>(l.Value.TotalSeconds, new KeyValuePair<string, object?>("source", l.Key)))), "s",
+            "How far each subscription, projection and consumer is behind");
+    }
+
+    private readonly ConcurrentDictionary<ReceiveContext, (string Queue, DateTimeOffset Since)> _inFlight = new();
+    private readonly ConcurrentDictionary<string, (TimeSpan Lag, DateTimeOffset At)> _lastDelivery = new();
+
+    public static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan LagLimit => configuration.GetValue(LagLimitSetting, TimeSpan.FromMinutes(5));
+
+    /// <summary>What the last look found.</summary>
+    public PipelineSnapshot Snapshot { get; private set; } = PipelineSnapshot.None;
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        Instances[this] = true;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    Snapshot = new PipelineSnapshot(DateTimeOffset.UtcNow, await parked.CountAsync(ct), await ShardLagsAsync(ct));
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    logger.LogWarning("Looking at parked items and lag failed: {Error}", e.GetType().Name);
+                }
+                await Task.Delay(Interval, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Instances.TryRemove(this, out _);
+        }
+    }
+
+    /// <summary>Each subscription's and projection's lag: the age of the first event after its progress, zero when it has none left.</summary>
+    private async Task<IReadOnlyDictionary<string, TimeSpan>> ShardLagsAsync(CancellationToken ct)
+    {
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        string schema = store.Options.Events.DatabaseSchemaName;
+        var lags = new Dictionary<string, TimeSpan>();
+        await using var connection = new NpgsqlConnection(store.Options.Tenancy.Default.Database.CreateConnection().ConnectionString);
+        await connection.OpenAsync(ct);
+        foreach (var shard in progress.Where(p => p.ShardName != "HighWaterMark"))
+        {
+            await using var command = new NpgsqlCommand($"select timestamp from {schema}.mt_events where seq_id > $1 order by seq_id limit 1", connection);
+            command.Parameters.AddWithValue(shard.Sequence);
+            var oldest = await command.ExecuteScalarAsync(ct);
+            string name = shard.ShardName.EndsWith(":All", StringComparison.Ordinal) ? shard.ShardName[..^4] : shard.ShardName;
+            lags[name] = oldest is DateTime t ? DateTimeOffset.UtcNow - new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc))
+                : oldest is DateTimeOffset o ? DateTimeOffset.UtcNow - o : TimeSpan.Zero;
+        }
+        return lags;
+    }
+
+    /// <summary>Every lag known now: the shards' as last measured, and each queue's (its oldest message in processing, or its last delivery if recent).</summary>
+    public IReadOnlyDictionary<string, TimeSpan> Lags()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var lags = new Dictionary<string, TimeSpan>(Snapshot.Lags);
+        foreach (var (queue, (lag, at)) in _lastDelivery)
+            if (now - at < LagLimit) lags[queue] = lag;
+        foreach (var (queue, since) in _inFlight.Values)
+            if (now - since > lags.GetValueOrDefault(queue)) lags[queue] = now - since;
+        return lags;
+    }
+
+    Task IReceiveObserver.PreReceive(ReceiveContext context)
+    {
+        _inFlight[context] = (QueueOf(context.InputAddress), DateTimeOffset.UtcNow);
+        return Task.CompletedTask;
+    }
+
+    Task IReceiveObserver.PostReceive(ReceiveContext context)
+    {
+        _inFlight.TryRemove(context, out _);
+        return Task.CompletedTask;
+    }
+
+    Task IReceiveObserver.ReceiveFault(ReceiveContext context, Exception exception)
+    {
+        _inFlight.TryRemove(context, out _);
+        return Task.CompletedTask;
+    }
+
+    Task IReceiveObserver.PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType) => Task.CompletedTask;
+
+    Task IReceiveObserver.ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception) => Task.CompletedTask;
+
+    Task IConsumeObserver.PreConsume<T>(ConsumeContext<T> context) => Task.CompletedTask;
+
+    Task IConsumeObserver.PostConsume<T>(ConsumeContext<T> context)
+    {
+        if (context.SentTime is { } sent)
+            _lastDelivery[QueueOf(context.ReceiveContext.InputAddress)] = (DateTime.UtcNow - sent, DateTimeOffset.UtcNow);
+        return Task.CompletedTask;
+    }
+
+    Task IConsumeObserver.ConsumeFault<T>(ConsumeContext<T> context, Exception exception) => Task.CompletedTask;
+
+    private static string QueueOf(Uri address) => address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? address.ToString();
+}
+
+public sealed record PipelineSnapshot(DateTimeOffset At, IReadOnlyDictionary<string, int> Parked, IReadOnlyDictionary<string, TimeSpan> Lags)
+{
+    public static readonly PipelineSnapshot None = new(DateTimeOffset.MinValue, new Dictionary<string, int>(), new Dictionary<string, TimeSpan>());
+}
+
+/// <summary>Degraded while anything is parked, naming where.</summary>
+public sealed class ParkedHealthCheck(PipelineMonitor monitor) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var snapshot = monitor.Snapshot;
+        if (snapshot.Parked.Count == 0) return Task.FromResult(HealthCheckResult.Healthy("Nothing parked"));
+        string where = string.Join(", ", snapshot.Parked.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
+        return Task.FromResult(HealthCheckResult.Degraded(
+            $"{snapshot.Parked.Values.Sum()} parked ({where}): see GET /api/admin/parked",
+            data: snapshot.Parked.ToDictionary(p => p.Key, p => (object)p.Value)));
+    }
+}
+
+/// <summary>Degraded while a subscription, projection or consumer is further behind than <c>Health:LagLimit</c>, naming it.</summary>
+public sealed class LagHealthCheck(PipelineMonitor monitor) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var limit = monitor.LagLimit;
+        var snapshot = monitor.Snapshot;
+        if (snapshot.At != DateTimeOffset.MinValue && DateTimeOffset.UtcNow - snapshot.At > limit)
+            return Task.FromResult(HealthCheckResult.Degraded($"Lag not measured since {snapshot.At:O}"));
+        var behind = monitor.Lags().Where(l => l.Value > limit).OrderByDescending(l => l.Value).ToList();
+        if (behind.Count == 0) return Task.FromResult(HealthCheckResult.Healthy());
+        return Task.FromResult(HealthCheckResult.Degraded(
+            $"Behind by more than {limit}: {string.Join(", ", behind.Select(b => $"{b.Key} {b.Value.TotalSeconds:0} s"))}",
+            data: behind.ToDictionary(b => b.Key, b => (object)b.Value.TotalSeconds)));
+    }
+}
