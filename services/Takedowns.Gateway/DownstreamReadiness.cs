@@ -19,7 +19,7 @@ public sealed class DownstreamReadiness(IHttpClientFactory clients, IConfigurati
             {
                 using var response = await client.GetAsync($"{configuration[$"Services:{service}"]}{ServiceDefaultsExtensions.ReadyPath}", ct);
                 if (!response.IsSuccessStatusCode) lock (notReady) notReady.Add(service);
-                else if (await response.Content.ReadAsStringAsync(ct) == nameof(HealthStatus.Degraded)) lock (degraded) degraded.Add(service);
+                else if (HealthJson.StatusOf(await response.Content.ReadAsStringAsync(ct)) == HealthStatus.Degraded) lock (degraded) degraded.Add(service);
             }
             catch (HttpRequestException)
             {

@@ -24,7 +24,10 @@ builder.Services.AddHealthChecks()
 var app = builder.Build();
 app.MapPrometheusScrapingEndpoint(ServiceDefaultsExtensions.MetricsPath);
 app.MapHealthChecks(ServiceDefaultsExtensions.LivePath, new HealthCheckOptions { Predicate = _ => false });
-app.MapHealthChecks(ServiceDefaultsExtensions.ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ServiceDefaultsExtensions.ReadyTag) });
+app.MapHealthChecks(ServiceDefaultsExtensions.ReadyPath, new HealthCheckOptions
+{
+    Predicate = c => c.Tags.Contains(ServiceDefaultsExtensions.ReadyTag), ResponseWriter = HealthJson.WriteAsync,
+});
 app.UseSwaggerUI(o =>
 {
     foreach (string service in Routes.Prefixes.Keys) o.SwaggerEndpoint($"/openapi/{service}.json", service);

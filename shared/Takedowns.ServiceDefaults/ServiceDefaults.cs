@@ -94,7 +94,7 @@ public static class ServiceDefaultsExtensions
         app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
         if (app.Services.GetService<Takedowns.ServiceDefaults.Parking.Parked>() is not null) app.MapParked();
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthJson.WriteAsync }).AllowAnonymous();
         return app;
     }
 }

@@ -101,9 +101,18 @@ public sealed class Parked(IServiceProvider services, ServiceName service, ILogg
         var events = await session.Query<DeadLetterEvent>().ToListAsync(ct);
         var messages = await session.Query<ParkedMessage>().ToListAsync(ct);
         var sequences = events.Select(d => d.EventSequence).Distinct().ToArray();
-        var types = sequences.Length == 0 ? new Dictionary<long, string>()
-            : (await session.Events.QueryAllRawEvents().Where(e => e.Sequence.IsOneOf(sequences)).ToListAsync(ct))
-                .ToDictionary(e => e.Sequence, e => e.EventTypeName);
+        // The types as stored, without reading the events: a parked event may be one that cannot be read.
+        var types = new Dictionary<long, string>();
+        if (sequences.Length > 0)
+        {
+            await using var connection = Store.Options.Tenancy.Default.Database.CreateConnection();
+            await connection.OpenAsync(ct);
+            await using var command = new Npgsql.NpgsqlCommand(
+                $"select seq_id, type from {Store.Options.Events.DatabaseSchemaName}.mt_events where seq_id = any($1)", connection);
+            command.Parameters.AddWithValue(sequences);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) types[reader.GetInt64(0)] = reader.GetString(1);
+        }
         return events.Select(d => new ParkedItem(d.Id, service.Value, Event, d.ProjectionName, Describe(d), d.Timestamp,
                 EventSequence: d.EventSequence, EventType: types.GetValueOrDefault(d.EventSequence)))
             .Concat(messages.Select(m => new ParkedItem(m.Id, service.Value, Message, m.Queue, m.Reason, m.ParkedAt, MessageType: m.MessageType)))
@@ -165,8 +174,15 @@ public sealed class Parked(IServiceProvider services, ServiceName service, ILogg
         if (_subscriptions.TryGetValue(dead.ProjectionName, out var subscription))
         {
             IEvent? e;
-            await using (var session = Store.QuerySession())
+            try
+            {
+                await using var session = Store.QuerySession();
                 e = await session.Events.QueryAllRawEvents().Where(x => x.Sequence == dead.EventSequence).SingleOrDefaultAsync(ct);
+            }
+            catch (Exception unreadable) when (Poison.Is(unreadable))
+            {
+                return new ParkedReplay(dead.Id, "failed", $"The event cannot be read: {Poison.Reason(unreadable)}");
+            }
             if (e is null) return new ParkedReplay(dead.Id, "failed", $"Event {dead.EventSequence} is no longer in the event store.");
             try
             {

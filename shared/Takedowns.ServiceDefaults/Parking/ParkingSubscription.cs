@@ -11,8 +11,8 @@ namespace Takedowns.ServiceDefaults.Parking;
 /// A Marten subscription that cannot be stopped by one bad event. A page that fails with something other than a transient
 /// failure is tried again on its own, without side effects (<c>trial</c>: nothing saved, nothing published), a few times;
 /// if it keeps failing, its events are tried in halves until the events that fail alone are found. Those are parked
-/// (Marten's dead letter table, with the reason) and the page is processed without them, in the daemon's unit of work as
-/// usual. A transient failure (the database or broker away) parks nothing: the page is retried by the daemon until it
+/// (Marten's dead letter table, with the reason) and the page is processed again without them, in a fresh unit of work of
+/// the daemon's as usual. A transient failure (the database or broker away) parks nothing: the page is retried by the daemon until it
 /// passes. A parked event is replayed through <see cref="ReplayAsync"/>, in a transaction of its own.
 /// </summary>
 public abstract class ParkingSubscription : SubscriptionBase
@@ -64,11 +64,9 @@ public abstract class ParkingSubscription : SubscriptionBase
                     await _parking.ParkEventAsync(ParkedAs, bad, reason, ct);
                     _parked.Add(bad.Sequence);
                 }
-                // What the failed attempt queued is dropped; the page goes through without the parked events.
-                if (operations is not IDocumentSession session)
-                    throw new InvalidOperationException("The daemon's unit of work is not a session; its pending changes cannot be dropped.");
-                session.EjectAllPendingChanges();
-                return await ProcessAsync(Without(page, _parked), operations, trial: false, ct);
+                // The failed attempt may have queued changes in this unit of work, which cannot be dropped: the daemon
+                // processes the page again, with a fresh one, without the parked events.
+                throw new EventsParkedException(ParkedAs, poison.Count, page.SequenceFloor, page.SequenceCeiling);
             }
         }
         finally
@@ -157,3 +155,7 @@ public abstract class ParkingSubscription : SubscriptionBase
     private static EventRange Range(ShardName shard, long floor, long ceiling, IReadOnlyList<IEvent> events, ISubscriptionAgent? agent) =>
         new(shard, floor, ceiling, agent!) { Events = events.ToList() };
 }
+
+/// <summary>Thrown to have the daemon process a page again, once the events that failed it are parked.</summary>
+public sealed class EventsParkedException(string subscription, int parked, long floor, long ceiling)
+    : Exception($"Subscription {subscription} parked {parked} event(s) of the page {floor}-{ceiling}; the page is processed again without them.");

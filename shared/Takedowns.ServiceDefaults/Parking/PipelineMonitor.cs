@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,7 @@ namespace Takedowns.ServiceDefaults.Parking;
 /// follows each consumer's messages (how long one has been in processing, retries included, and how long the last one took
 /// from being sent to being processed). Health and metrics read what it found.
 /// </summary>
-public sealed class PipelineMonitor(IDocumentStore store, Parked parked, IConfiguration configuration, ILogger<PipelineMonitor> logger)
+public sealed class PipelineMonitor(IServiceProvider services, Parked parked, IConfiguration configuration, ILogger<PipelineMonitor> logger)
     : BackgroundService, IReceiveObserver, IConsumeObserver
 {
     public const string MeterName = "Takedowns";
@@ -38,7 +39,10 @@ public sealed class PipelineMonitor(IDocumentStore store, Parked parked, IConfig
     private readonly ConcurrentDictionary<ReceiveContext, (string Queue, DateTimeOffset Since)> _inFlight = new();
     private readonly ConcurrentDictionary<string, (TimeSpan Lag, DateTimeOffset At)> _lastDelivery = new();
 
-    public static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
+    public const string IntervalSetting = "Health:PipelineInterval";
+
+    /// <summary>How often parked items are counted and lag measured (<c>Health:PipelineInterval</c>, 5 s).</summary>
+    public TimeSpan Interval => configuration.GetValue(IntervalSetting, TimeSpan.FromSeconds(5));
 
     public TimeSpan LagLimit => configuration.GetValue(LagLimitSetting, TimeSpan.FromMinutes(5));
 
@@ -75,6 +79,7 @@ public sealed class PipelineMonitor(IDocumentStore store, Parked parked, IConfig
     /// <summary>Each subscription's and projection's lag: the age of the first event after its progress, zero when it has none left.</summary>
     private async Task<IReadOnlyDictionary<string, TimeSpan>> ShardLagsAsync(CancellationToken ct)
     {
+        var store = services.GetRequiredService<IDocumentStore>(); // not in the constructor: the bus needs this monitor, and the store's subscriptions the bus
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
         string schema = store.Options.Events.DatabaseSchemaName;
         var lags = new Dictionary<string, TimeSpan>();
