@@ -69,6 +69,8 @@ public static class EventStoreExtensions
                 // Projections skip an event that fails in them (Marten's default while running), parking it in the dead letter
                 // table; a rebuild (how a parked projection event is replayed) does the same rather than stopping.
                 o.Projections.RebuildErrors.SkipApplyErrors = true;
+                o.Projections.RebuildErrors.SkipSerializationErrors = true;
+                o.Projections.RebuildErrors.SkipUnknownEvents = true;
                 configure(o);
             })
             .UseLightweightSessions()

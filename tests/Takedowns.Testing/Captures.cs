@@ -73,7 +73,7 @@ public static class Inspect
         await channel.QueuePurgeAsync(queue);
     }
 
-    private static Task<IConnection> ConnectAsync(string virtualHost) => new ConnectionFactory
+    internal static Task<IConnection> ConnectAsync(string virtualHost) => new ConnectionFactory
     {
         HostName = TestEnvironment.RabbitHost,
         Port = int.Parse(TestEnvironment.RabbitPort),
@@ -105,5 +105,18 @@ public static class Inspect
         await process.WaitForExitAsync();
         if (process.ExitCode != 0) throw new InvalidOperationException("pg_dump failed: " + await stderr);
         return await stdout;
+    }
+}
+
+/// <summary>Messages put on the broker as another producer could send them, past MassTransit's serializer.</summary>
+public static class RawMessages
+{
+    /// <summary>Publishes <paramref name="body"/> to a message type's exchange as a MassTransit JSON envelope would travel.</summary>
+    public static async Task PublishAsync(string virtualHost, string exchange, string body)
+    {
+        await using var connection = await Inspect.ConnectAsync(virtualHost);
+        await using var channel = await connection.CreateChannelAsync();
+        var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", Persistent = true, MessageId = Guid.NewGuid().ToString() };
+        await channel.BasicPublishAsync(exchange, "", mandatory: true, properties, Encoding.UTF8.GetBytes(body));
     }
 }

@@ -101,19 +101,29 @@ public sealed class Parked(IServiceProvider services, ServiceName service, ILogg
         var events = await session.Query<DeadLetterEvent>().ToListAsync(ct);
         var messages = await session.Query<ParkedMessage>().ToListAsync(ct);
         var sequences = events.Select(d => d.EventSequence).Distinct().ToArray();
-        // The types as stored, without reading the events: a parked event may be one that cannot be read.
+        // The types as stored, without reading the events: a parked event may be one that cannot be read. Marten leaves the
+        // time of a dead letter it writes for an unreadable event unset: the row's own time stands in.
         var types = new Dictionary<long, string>();
-        if (sequences.Length > 0)
+        var written = new Dictionary<Guid, DateTimeOffset>();
+        if (events.Count > 0)
         {
+            string schema = Store.Options.Events.DatabaseSchemaName;
             await using var connection = Store.Options.Tenancy.Default.Database.CreateConnection();
             await connection.OpenAsync(ct);
-            await using var command = new Npgsql.NpgsqlCommand(
-                $"select seq_id, type from {Store.Options.Events.DatabaseSchemaName}.mt_events where seq_id = any($1)", connection);
-            command.Parameters.AddWithValue(sequences);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) types[reader.GetInt64(0)] = reader.GetString(1);
+            await using (var command = new Npgsql.NpgsqlCommand($"select seq_id, type from {schema}.mt_events where seq_id = any($1)", connection))
+            {
+                command.Parameters.AddWithValue(sequences);
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) types[reader.GetInt64(0)] = reader.GetString(1);
+            }
+            await using (var command = new Npgsql.NpgsqlCommand($"select id, mt_last_modified from {Store.Options.DatabaseSchemaName}.mt_doc_deadletterevent", connection))
+            {
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) written[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+            }
         }
-        return events.Select(d => new ParkedItem(d.Id, service.Value, Event, d.ProjectionName, Describe(d), d.Timestamp,
+        DateTimeOffset When(DeadLetterEvent d) => d.Timestamp != default ? d.Timestamp : written.GetValueOrDefault(d.Id);
+        return events.Select(d => new ParkedItem(d.Id, service.Value, Event, d.ProjectionName, Describe(d), When(d),
                 EventSequence: d.EventSequence, EventType: types.GetValueOrDefault(d.EventSequence)))
             .Concat(messages.Select(m => new ParkedItem(m.Id, service.Value, Message, m.Queue, m.Reason, m.ParkedAt, MessageType: m.MessageType)))
             .OrderBy(i => i.ParkedAt).ThenBy(i => i.Id)
@@ -231,7 +241,7 @@ public sealed class Parked(IServiceProvider services, ServiceName service, ILogg
         {
             return new ParkedReplay(parked.Id, "failed", $"Cannot be replayed: {e.Message} Discard it with DELETE.");
         }
-        var endpoint = await services.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"queue:{parked.Queue}"));
+        var endpoint = await services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"exchange:{parked.Queue}"));
         await endpoint.Send(message, type, context =>
         {
             if (parked.MessageId is { } messageId) context.MessageId = messageId;
