@@ -42,7 +42,7 @@ public abstract class ReportChangeConsumer(IDocumentStore store, Parked parked, 
             }
             catch (Exception e) when (Poison.Is(e) && !ct.IsCancellationRequested)
             {
-                Logger.LogWarning("Applying changes {First}-{Last} of a page failed ({Error}); applying them one by one", i, i + taken - 1, e.GetType().Name);
+                Logger.LogWarning("Applying changes {First}-{Last} of a page failed ({Error}); each is applied alone, and one that still fails is parked", i, i + taken - 1, e.GetType().Name);
                 foreach (var change in changes.Skip(i).Take(taken)) await ApplyOrParkAsync(change, context);
             }
             i += taken;

@@ -10,10 +10,13 @@ namespace Takedowns.Testing;
 public static class PoisonEvents
 {
     /// <summary>Appends an event of <paramref name="eventType"/> with <paramref name="json"/> as its data, on a stream of its own; returns its sequence.</summary>
-    public static async Task<long> AppendAsync(IDocumentStore store, Type eventType, string json)
+    public static Task<long> AppendAsync(IDocumentStore store, Type eventType, string json) =>
+        AppendAsync(store.Options.Events.DatabaseSchemaName, JasperFx.Events.EventTypeExtensions.GetEventTypeName(eventType),
+            $"{eventType.FullName}, {eventType.Assembly.GetName().Name}", json);
+
+    /// <summary>The same in the event store of <paramref name="schema"/>, for a type named by its alias and .NET name (a service running as a process).</summary>
+    public static async Task<long> AppendAsync(string schema, string alias, string dotnetType, string json)
     {
-        string schema = store.Options.Events.DatabaseSchemaName;
-        string alias = JasperFx.Events.EventTypeExtensions.GetEventTypeName(eventType);
         await using var connection = new NpgsqlConnection(TestEnvironment.PostgresConnection);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -32,7 +35,7 @@ public static class PoisonEvents
             insert.Parameters.AddWithValue(stream);
             insert.Parameters.AddWithValue(json);
             insert.Parameters.AddWithValue(alias);
-            insert.Parameters.AddWithValue($"{eventType.FullName}, {eventType.Assembly.GetName().Name}");
+            insert.Parameters.AddWithValue(dotnetType);
             sequence = Convert.ToInt64(await insert.ExecuteScalarAsync());
         }
         await transaction.CommitAsync();

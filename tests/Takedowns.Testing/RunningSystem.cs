@@ -127,6 +127,24 @@ public sealed class RunningSystem : IAsyncLifetime
         throw new TimeoutException($"{service} was not ready within 90 s:\n{RecentOutput}");
     }
 
+    /// <summary>Ends a service at once (SIGKILL): no shutdown, nothing flushed, as a crash or an out-of-memory kill would.</summary>
+    public async Task KillAsync(string service)
+    {
+        var process = _processes[service];
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        process.Dispose();
+        _processes.Remove(service);
+    }
+
+    /// <summary>Starts a killed service again on its own port, and waits until it is ready.</summary>
+    public async Task RestartAsync(string service)
+    {
+        if (_processes.ContainsKey(service)) await KillAsync(service);
+        Start(service);
+        await WaitReadyAsync(service);
+    }
+
     /// <summary>A loopback port nothing listens on now.</summary>
     public static int FreePort()
     {

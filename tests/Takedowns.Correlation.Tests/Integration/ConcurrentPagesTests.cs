@@ -31,6 +31,7 @@ public sealed class ConcurrentPagesTests(ServiceHost<Program> host) : IClassFixt
             .AddSingleton(host.Services.GetRequiredService<IDocumentStore>())
             .AddSingleton(host.Services.GetRequiredService<NewStreams<ObservedReport>>())
             .AddSingleton(host.Services.GetRequiredService<NewStreams<ObservedIncident>>())
+            .AddSingleton(host.Services.GetRequiredService<Takedowns.ServiceDefaults.Parking.Parked>())
             .AddMassTransitTestHarness(x => x.AddConsumer<ReportChangesConsumer>(c => c.ConcurrentMessageLimit = Pages))
             .BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();

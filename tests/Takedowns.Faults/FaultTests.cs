@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.Json;
+using Takedowns.Testing;
+
+namespace Takedowns.Faults;
+
+/// <summary>
+/// The fault suite (<c>infra/test --faults</c>): a signed load of 5,000 reports through the gateway while services are
+/// killed with SIGKILL every few seconds and started again, RabbitMQ is restarted once and PostgreSQL once. Afterwards
+/// every acknowledged report is stored exactly once, Correlation's series and Publishing's totals equal the acknowledged
+/// count, no consumer's effect happened twice, nothing is parked or left on a queue, and every subscription caught up.
+/// </summary>
+[Trait("Suite", "Faults")]
+public sealed class FaultTests
+{
+    private const int Reports = 5_000;
+    private const int Senders = 16;
+
+    private static readonly string[] IntakeShards = ["report-forwarder:All", "api-key-forwarder:All"];
+    private static readonly string[] CorrelationShards = ["SliceDay:All", "ReportingDelays:All", "Campaign:All", "campaign-linker:All", "analysis-forwarder:All"];
+    private static readonly string[] PublishingShards = ["PatternCell:All"];
+
+    [Fact]
+    public Task nothing_is_lost_or_counted_twice_while_intake_is_killed_and_the_broker_and_database_restart() =>
+        UnderFaultsAsync(round => "intake");
+
+    [Fact]
+    public Task nothing_is_lost_or_counted_twice_while_correlation_and_publishing_are_killed_and_the_broker_and_database_restart() =>
+        UnderFaultsAsync(round => round % 2 == 0 ? "correlation" : "publishing");
+
+    private static async Task UnderFaultsAsync(Func<int, string> victim)
+    {
+        await using var system = new RunningSystem();
+        await system.InitializeAsync();
+        var load = new FaultLoad(system, Reports, Senders);
+        await load.PrepareAsync();
+
+        var sending = load.RunAsync(TimeSpan.FromMinutes(10));
+        var faults = new List<string>();
+        // A fault every few seconds while the load lasts: the broker's restart second, the database's fourth, kills between.
+        for (int round = 1; !sending.IsCompleted; round++)
+        {
+            await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(3)));
+            if (sending.IsCompleted) break;
+            switch (round)
+            {
+                case 2:
+                    await TestEnvironment.RunInfraAsync("restart", "rabbitmq");
+                    faults.Add("rabbitmq restarted");
+                    break;
+                case 4:
+                    await TestEnvironment.RunInfraAsync("restart", "postgres");
+                    faults.Add("postgres restarted");
+                    break;
+                default:
+                    string service = victim(round);
+                    await system.KillAsync(service);
+                    faults.Add($"{service} killed");
+                    await system.RestartAsync(service);
+                    break;
+            }
+        }
+        await sending;
+        string what = $"{string.Join(", ", faults)}; {load.Retries} sends retried";
+        Assert.True(faults.Contains("rabbitmq restarted") && faults.Contains("postgres restarted") && faults.Count(f => f.EndsWith("killed")) >= 3,
+            $"The load ended before every fault: {what}");
+        Assert.Equal(Reports, load.Acknowledged.Count);
+        Assert.Equal(Reports, load.Acknowledged.Values.Distinct().Count());
+
+        // Everything delivered, everything processed.
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("intake"), IntakeShards, TimeSpan.FromMinutes(3));
+        await Queues.WaitUntilDrainedAsync(system.VirtualHost, TimeSpan.FromMinutes(3));
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("correlation"), CorrelationShards, TimeSpan.FromMinutes(3));
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("publishing"), PublishingShards, TimeSpan.FromMinutes(3));
+
+        // Each acknowledged report stored once, with one first event.
+        string intake = system.Schema("intake"), correlation = system.Schema("correlation"), publishing = system.Schema("publishing");
+        var stored = (await Database.ColumnAsync($"select id::text from \"{intake}\".mt_doc_report")).Select(Guid.Parse).ToHashSet();
+        Assert.True(stored.SetEquals(load.Acknowledged.Values), $"Stored {stored.Count} reports, acknowledged {load.Acknowledged.Count} ({what})");
+        Assert.Equal(Reports, await Database.ScalarAsync($"select count(*) from \"{intake}\".mt_events where type = 'takedown_reported'"));
+
+        // Downstream, each report observed and counted once: no effect twice, none missing.
+        Assert.Equal(Reports, await Database.ScalarAsync($"select count(*) from \"{correlation}\".mt_events where type = 'report_observed'"));
+        Assert.Equal(Reports, await Database.ScalarAsync($"select count(distinct stream_id) from \"{correlation}\".mt_events where type = 'report_observed'"));
+        Assert.Equal(Reports, await Database.ScalarAsync($"select coalesce(sum((data->>'count')::bigint), 0) from \"{correlation}\".mt_doc_sliceday"));
+        Assert.Equal(Reports, await Database.ScalarAsync($"select count(*) from \"{publishing}\".mt_events where type = 'incident_counted'"));
+        Assert.Equal(Reports, await Database.ScalarAsync($"select coalesce(sum((data->>'count')::bigint), 0) from \"{publishing}\".mt_doc_patterncell"));
+
+        // The public series through the gateway says the same.
+        using var client = system.Client();
+        using var series = await client.GetAsync($"/api/public/patterns?groupBy=country&grain=month&from={DateTime.UtcNow.AddDays(-60):yyyy-MM-dd}&to={DateTime.UtcNow:yyyy-MM-dd}&country={load.Country}");
+        Assert.Equal(HttpStatusCode.OK, series.StatusCode);
+
+        // Nothing parked anywhere, nothing left on a queue.
+        using var parked = await system.Client(RunningSystem.AdminKey).GetAsync("/api/admin/parked");
+        var list = JsonDocument.Parse(await parked.Content.ReadAsStringAsync()).RootElement;
+        Assert.Empty(list.GetProperty("items").EnumerateArray());
+        Assert.Empty(list.GetProperty("unavailable").EnumerateArray());
+        Assert.Equal(0, await Queues.PendingAsync(system.VirtualHost));
+    }
+}
