@@ -35,6 +35,7 @@ public sealed class FaultTests
         var load = new FaultLoad(system, Reports, Senders);
         await load.PrepareAsync();
 
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var sending = load.RunAsync(TimeSpan.FromMinutes(10));
         var faults = new List<string>();
         // A fault every few seconds while the load lasts: the broker's restart second, the database's fourth, kills between.
@@ -61,7 +62,8 @@ public sealed class FaultTests
             }
         }
         await sending;
-        string what = $"{string.Join(", ", faults)}; {load.Retries} sends retried";
+        string what = $"{string.Join(", ", faults)}; {load.Retries} sends retried; load took {started.Elapsed.TotalSeconds:0} s";
+        TestContext.Current.TestOutputHelper?.WriteLine(what);
         Assert.True(faults.Contains("rabbitmq restarted") && faults.Contains("postgres restarted") && faults.Count(f => f.EndsWith("killed")) >= 3,
             $"The load ended before every fault: {what}");
         Assert.Equal(Reports, load.Acknowledged.Count);
