@@ -55,6 +55,7 @@ public static class EventStoreExtensions
         builder.Services.AddSingleton<Parked>();
         builder.Services.AddSingleton<PipelineMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineMonitor>());
+        builder.Services.AddHostedService<ParkedReplayer>();
 
         return builder.Services.AddMarten(o =>
             {
@@ -66,6 +67,7 @@ public static class EventStoreExtensions
                     json => json.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
                 o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 o.Schema.For<ParkedMessage>();
+                o.Schema.For<ParkedRequest>();
                 // Projections skip an event that fails in them (Marten's default while running), parking it in the dead letter
                 // table; a rebuild (how a parked projection event is replayed) does the same rather than stopping.
                 o.Projections.RebuildErrors.SkipApplyErrors = true;
@@ -75,6 +77,6 @@ public static class EventStoreExtensions
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .AddAsyncDaemon(DaemonMode.Solo);
+            .AddAsyncDaemon(DaemonMode.HotCold);
     }
 }

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Takedowns.Correlation.Calendar;
 using Takedowns.Correlation.Series;
+using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Correlation.Spikes;
 
@@ -230,6 +231,8 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
         await _scanning.WaitAsync(ct);
         try
         {
+            // And so do scans of different instances of the service, through a lock in the database.
+            await using var turn = await AdvisoryLock.TakeAsync(store.Options.Tenancy.Default.Database.CreateConnection(), ScanLockKey, ct);
             return await ScanOnceAsync(historic, ct);
         }
         finally
@@ -239,6 +242,9 @@ public sealed class SpikeScanner(IDocumentStore store, IOptions<DetectionOptions
     }
 
     private readonly SemaphoreSlim _scanning = new(1, 1);
+
+    /// <summary>The advisory lock the instances' scans take turns with (any fixed number; "spikes" in ASCII).</summary>
+    private const long ScanLockKey = 0x7370696b6573;
 
     private async Task<SpikeScanResult> ScanOnceAsync(bool historic, CancellationToken ct)
     {

@@ -32,6 +32,24 @@ public sealed class ParkedMessage
     public DateTimeOffset ParkedAt { get; set; }
 }
 
+/// <summary>A replay of a parked event, waiting for the instance that runs its subscription or projection.</summary>
+public sealed class ParkedRequest
+{
+    /// <summary>The parked event's id.</summary>
+    public Guid Id { get; set; }
+
+    public string Source { get; set; } = "";
+
+    public long EventSequence { get; set; }
+
+    public DateTimeOffset RequestedAt { get; set; }
+
+    /// <summary>Set by the instance that answered: <c>replayed</c>, <c>rebuilding</c> or <c>failed</c>.</summary>
+    public string? Outcome { get; set; }
+
+    public string? Reason { get; set; }
+}
+
 /// <summary>One parked item as the admin routes show it.</summary>
 public sealed record ParkedItem(
     Guid Id, string Service, string Kind, string Source, string Reason, DateTimeOffset ParkedAt,
@@ -153,10 +171,11 @@ public sealed class Parked(IServiceProvider services, ServiceName service, ILogg
     {
         var results = new List<ParkedReplay>();
         var rebuilt = new HashSet<string>();
+        var projections = ((StoreOptions)Store.Options).Projections.All.Select(p => p.Name).ToHashSet();
         foreach (var item in await ListAsync(ct))
         {
             // A projection is rebuilt once, whatever number of its events are parked.
-            if (item.Kind == Event && !_subscriptions.ContainsKey(item.Source) && !rebuilt.Add(item.Source))
+            if (item.Kind == Event && projections.Contains(item.Source) && !rebuilt.Add(item.Source))
             {
                 results.Add(new ParkedReplay(item.Id, "rebuilding"));
                 continue;
@@ -174,55 +193,99 @@ public sealed class Parked(IServiceProvider services, ServiceName service, ILogg
         if (!found) return false;
         session.Delete<DeadLetterEvent>(id);
         session.Delete<ParkedMessage>(id);
+        session.Delete<ParkedRequest>(id);
         await session.SaveChangesAsync(ct);
         logger.LogWarning("Parked item {ParkedId} discarded", id);
         return true;
     }
 
+    /// <summary>How long a replay request waits for the instance that runs the subscription or projection to answer it.</summary>
+    public static TimeSpan ReplayWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// An event is replayed where its subscription or projection runs (one instance of the service, the daemon's leader),
+    /// so a replay is a request stored for that instance (<see cref="ParkedReplayer"/>), whose outcome is awaited here.
+    /// </summary>
     private async Task<ParkedReplay> ReplayEventAsync(DeadLetterEvent dead, CancellationToken ct)
     {
-        if (_subscriptions.TryGetValue(dead.ProjectionName, out var subscription))
+        await using (var session = Store.LightweightSession())
         {
-            IEvent? e;
-            try
-            {
-                await using var session = Store.QuerySession();
-                e = await session.Events.QueryAllRawEvents().Where(x => x.Sequence == dead.EventSequence).SingleOrDefaultAsync(ct);
-            }
-            catch (Exception unreadable) when (Poison.Is(unreadable))
-            {
-                return new ParkedReplay(dead.Id, "failed", $"The event cannot be read: {Poison.Reason(unreadable)}");
-            }
-            if (e is null) return new ParkedReplay(dead.Id, "failed", $"Event {dead.EventSequence} is no longer in the event store.");
-            try
-            {
-                await subscription.ReplayAsync(e, dead.Id, ct);
-                logger.LogInformation("Parked event {Sequence} of subscription {Subscription} replayed", dead.EventSequence, dead.ProjectionName);
-                return new ParkedReplay(dead.Id, "replayed");
-            }
-            catch (Exception failure) when (Poison.Is(failure))
-            {
-                await ParkEventAsync(dead.ProjectionName, e, failure, ct);
-                return new ParkedReplay(dead.Id, "failed", Poison.Reason(failure));
-            }
+            session.Store(new ParkedRequest { Id = dead.Id, Source = dead.ProjectionName, EventSequence = dead.EventSequence, RequestedAt = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync(ct);
         }
-        // An asynchronous projection folds events into documents in order: the parked event is applied in its place by
-        // rebuilding the projection from its first event (which clears its dead letters; one that fails again is parked again).
-        var daemon = services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase();
-        string projection = dead.ProjectionName;
-        _ = Task.Run(async () =>
+        var until = DateTimeOffset.UtcNow + ReplayWait;
+        while (DateTimeOffset.UtcNow < until)
         {
-            try
+            await Task.Delay(200, ct);
+            await using var session = Store.LightweightSession();
+            if (await session.LoadAsync<ParkedRequest>(dead.Id, ct) is not { Outcome: { } outcome } answered) continue;
+            session.Delete<ParkedRequest>(dead.Id);
+            await session.SaveChangesAsync(ct);
+            return new ParkedReplay(dead.Id, outcome, answered.Reason);
+        }
+        return new ParkedReplay(dead.Id, "queued", "No instance running its subscription or projection has taken the replay yet; it will when one does.");
+    }
+
+    /// <summary>
+    /// Answers a replay request, when this instance runs its subscription or projection: a subscription's event is processed
+    /// again here; a projection is rebuilt from its first event, so the event is applied in its place (which clears its
+    /// dead letters; one that fails again is parked again). False when it runs elsewhere.
+    /// </summary>
+    public async Task<bool> AnswerAsync(ParkedRequest request, IReadOnlyCollection<string> runningHere, CancellationToken ct)
+    {
+        if (!runningHere.Contains(request.Source)) return false;
+        (string Outcome, string? Reason) answer;
+        if (_subscriptions.TryGetValue(request.Source, out var subscription)) answer = await ReplayThroughAsync(subscription, request, ct);
+        else
+        {
+            var daemon = services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase();
+            string projection = request.Source;
+            _ = Task.Run(async () =>
             {
-                await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), CancellationToken.None);
-                logger.LogInformation("Projection {Projection} rebuilt to replay its parked events", projection);
-            }
-            catch (Exception failure)
-            {
-                logger.LogError(failure, "Rebuilding projection {Projection} to replay its parked events failed", projection);
-            }
-        }, CancellationToken.None);
-        return new ParkedReplay(dead.Id, "rebuilding");
+                try
+                {
+                    await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), CancellationToken.None);
+                    logger.LogInformation("Projection {Projection} rebuilt to replay its parked events", projection);
+                }
+                catch (Exception failure)
+                {
+                    logger.LogError(failure, "Rebuilding projection {Projection} to replay its parked events failed", projection);
+                }
+            }, CancellationToken.None);
+            answer = ("rebuilding", null);
+        }
+        await using var session = Store.LightweightSession();
+        request.Outcome = answer.Outcome;
+        request.Reason = answer.Reason;
+        session.Store(request);
+        await session.SaveChangesAsync(ct);
+        return true;
+    }
+
+    private async Task<(string, string?)> ReplayThroughAsync(ParkingSubscription subscription, ParkedRequest request, CancellationToken ct)
+    {
+        IEvent? e;
+        try
+        {
+            await using var session = Store.QuerySession();
+            e = await session.Events.QueryAllRawEvents().Where(x => x.Sequence == request.EventSequence).SingleOrDefaultAsync(ct);
+        }
+        catch (Exception unreadable) when (Poison.Is(unreadable))
+        {
+            return ("failed", $"The event cannot be read: {Poison.Reason(unreadable)}");
+        }
+        if (e is null) return ("failed", $"Event {request.EventSequence} is no longer in the event store.");
+        try
+        {
+            await subscription.ReplayAsync(e, request.Id, ct);
+            logger.LogInformation("Parked event {Sequence} of subscription {Subscription} replayed", request.EventSequence, request.Source);
+            return ("replayed", null);
+        }
+        catch (Exception failure) when (Poison.Is(failure))
+        {
+            await ParkEventAsync(request.Source, e, failure, ct);
+            return ("failed", Poison.Reason(failure));
+        }
     }
 
     private async Task<ParkedReplay> ReplayMessageAsync(ParkedMessage parked, CancellationToken ct)

@@ -83,7 +83,7 @@ public sealed class PipelineMonitor(IServiceProvider services, Parked parked, IC
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
         string schema = store.Options.Events.DatabaseSchemaName;
         var lags = new Dictionary<string, TimeSpan>();
-        await using var connection = new NpgsqlConnection(store.Options.Tenancy.Default.Database.CreateConnection().ConnectionString);
+        await using var connection = store.Options.Tenancy.Default.Database.CreateConnection();
         await connection.OpenAsync(ct);
         foreach (var shard in progress.Where(p => p.ShardName != "HighWaterMark"))
         {
