@@ -22,10 +22,30 @@ public static class ParkedGathering
         app.MapDelete(Path + "/{id}", (HttpContext context, string id) => OneAsync(context, HttpMethod.Delete, $"{Path}/{Uri.EscapeDataString(id)}"));
     }
 
-    private static IEnumerable<(string Service, string Address)> Services(HttpContext context)
+    /// <summary>Each service's instances: they share the service's database, so any one that answers speaks for all.</summary>
+    private static IEnumerable<(string Service, IReadOnlyList<string> Addresses)> Services(HttpContext context)
     {
         var configuration = context.RequestServices.GetRequiredService<IConfiguration>();
-        return Routes.Prefixes.Keys.Select(s => (s, configuration[$"Services:{s}"]!.TrimEnd('/')));
+        return Routes.Prefixes.Keys.Select(s => (s, Routes.Instances(configuration, s)));
+    }
+
+    /// <summary>The first answer of one of a service's instances; null when none could be reached.</summary>
+    private static async Task<(HttpStatusCode Status, string Body, string? Type)?> AskAsync(
+        HttpContext context, HttpClient client, HttpMethod method, IReadOnlyList<string> addresses, string path)
+    {
+        foreach (string address in addresses)
+        {
+            try
+            {
+                using var response = await client.SendAsync(Request(context, method, address, path), context.RequestAborted);
+                return (response.StatusCode, await response.Content.ReadAsStringAsync(context.RequestAborted), response.Content.Headers.ContentType?.ToString());
+            }
+            catch (HttpRequestException)
+            {
+                // that instance is down: the next one may answer
+            }
+        }
+        return null;
     }
 
     private static HttpRequestMessage Request(HttpContext context, HttpMethod method, string address, string path)
@@ -40,17 +60,9 @@ public static class ParkedGathering
     {
         var client = context.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
         var answers = await Task.WhenAll(Services(context).Select(async s =>
-        {
-            try
-            {
-                using var response = await client.SendAsync(Request(context, method, s.Address, path), context.RequestAborted);
-                return (s.Service, response.StatusCode, Body: await response.Content.ReadAsStringAsync(context.RequestAborted));
-            }
-            catch (HttpRequestException)
-            {
-                return (s.Service, StatusCode: HttpStatusCode.BadGateway, Body: "");
-            }
-        }));
+            await AskAsync(context, client, method, s.Addresses, path) is { } answer
+                ? (s.Service, StatusCode: answer.Status, answer.Body)
+                : (s.Service, StatusCode: HttpStatusCode.BadGateway, Body: "")));
         // The key is the same everywhere: a refusal by one service is the answer.
         if (answers.FirstOrDefault(a => a.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) is { Service: not null } refused)
             return Results.Content(refused.Body, "application/problem+json", statusCode: (int)refused.StatusCode);
@@ -77,24 +89,19 @@ public static class ParkedGathering
         var client = context.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
         var unreachable = new List<string>();
         (HttpStatusCode Status, string Body, string? Type)? notFound = null;
-        foreach (var (service, address) in Services(context))
+        foreach (var (service, addresses) in Services(context))
         {
-            try
-            {
-                using var response = await client.SendAsync(Request(context, method, address, path), context.RequestAborted);
-                string body = await response.Content.ReadAsStringAsync(context.RequestAborted);
-                string? type = response.Content.Headers.ContentType?.ToString();
-                if (response.StatusCode == HttpStatusCode.NotFound)
-                {
-                    notFound = (response.StatusCode, body, type);
-                    continue;
-                }
-                return response.StatusCode == HttpStatusCode.NoContent ? Results.NoContent() : Results.Content(body, type, statusCode: (int)response.StatusCode);
-            }
-            catch (HttpRequestException)
+            if (await AskAsync(context, client, method, addresses, path) is not { } answer)
             {
                 unreachable.Add(service);
+                continue;
             }
+            if (answer.Status == HttpStatusCode.NotFound)
+            {
+                notFound = answer;
+                continue;
+            }
+            return answer.Status == HttpStatusCode.NoContent ? Results.NoContent() : Results.Content(answer.Body, answer.Type, statusCode: (int)answer.Status);
         }
         if (unreachable.Count > 0)
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not every service could be asked",

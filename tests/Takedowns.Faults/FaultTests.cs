@@ -66,6 +66,33 @@ public sealed class FaultTests
         TestContext.Current.TestOutputHelper?.WriteLine(what);
         Assert.True(faults.Contains("rabbitmq restarted") && faults.Contains("postgres restarted") && faults.Count(f => f.EndsWith("killed")) >= 3,
             $"The load ended before every fault: {what}");
+        await AssertExactlyOnceAsync(system, load, what);
+    }
+
+    [Fact]
+    public async Task with_two_instances_of_each_service_nothing_is_lost_or_counted_twice_when_one_of_each_is_killed_mid_load()
+    {
+        await using var system = new RunningSystem { Instances = 2 };
+        await system.InitializeAsync();
+        var load = new FaultLoad(system, Reports, Senders);
+        await load.PrepareAsync();
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var sending = load.RunAsync(TimeSpan.FromMinutes(10));
+        // A third of the way in, one instance of each service dies and stays dead: the gateway's health checks take it out
+        // of rotation, the other instance's consumers take its messages, and the async daemon's leadership moves if it held it.
+        await Eventually.Until(() => Task.FromResult(load.Acknowledged.Count), n => n >= Reports / 3 || sending.IsCompleted, TimeSpan.FromMinutes(5), "a third of the load");
+        Assert.False(sending.IsCompleted, "The load ended before the instances were killed");
+        string[] killed = ["intake#2", "correlation", "publishing#2"];
+        foreach (string instance in killed) await system.KillAsync(instance);
+        await sending;
+        string what = $"killed {string.Join(", ", killed)} at a third of the load; {load.Retries} sends retried; load took {started.Elapsed.TotalSeconds:0} s";
+        TestContext.Current.TestOutputHelper?.WriteLine(what);
+        await AssertExactlyOnceAsync(system, load, what);
+    }
+
+    private static async Task AssertExactlyOnceAsync(RunningSystem system, FaultLoad load, string what)
+    {
         Assert.Equal(Reports, load.Acknowledged.Count);
         Assert.Equal(Reports, load.Acknowledged.Values.Distinct().Count());
 

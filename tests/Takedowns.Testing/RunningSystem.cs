@@ -34,6 +34,10 @@ public sealed class RunningSystem : IAsyncLifetime
     /// <summary>Where each service's whole output is also written (a file per service), e.g. for a long benchmark; none when null.</summary>
     public string? LogDirectory { get; init; }
 
+    /// <summary>Instances of each service but the gateway (1: one each, as infra/run starts them). Instance n &gt; 1 of a service is named "service#n".</summary>
+    public int Instances { get; init; } = 1;
+
+    /// <summary>Each service's (first instance's) URL, and each further instance's under its name ("intake#2").</summary>
     public Dictionary<string, Uri> Urls { get; } = [];
     public string VirtualHost { get; private set; } = "";
 
@@ -56,17 +60,22 @@ public sealed class RunningSystem : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         VirtualHost = await Broker.CreateVirtualHostAsync();
-        foreach (string service in StartOrder) Urls[service] = new Uri($"http://127.0.0.1:{FreePort()}");
+        foreach (string instance in StartOrder.SelectMany(InstancesOf)) Urls[instance] = new Uri($"http://127.0.0.1:{FreePort()}");
         foreach (string service in StartOrder)
         {
-            Start(service);
+            foreach (string instance in InstancesOf(service)) Start(instance);
             // Consumers bind their queues before Intake starts publishing.
-            await WaitReadyAsync(service);
+            foreach (string instance in InstancesOf(service)) await WaitReadyAsync(instance);
         }
     }
 
-    private void Start(string service)
+    /// <summary>The names of a service's instances: "intake", "intake#2", ...; the gateway has one.</summary>
+    public IEnumerable<string> InstancesOf(string service) =>
+        service == "gateway" ? [service] : Enumerable.Range(1, Instances).Select(n => n == 1 ? service : $"{service}#{n}");
+
+    private void Start(string instance)
     {
+        string service = instance.Split('#')[0];
         string configuration = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
                                ?? typeof(RunningSystem).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         string project = Projects[service];
@@ -79,10 +88,10 @@ public sealed class RunningSystem : IAsyncLifetime
         };
         foreach (var (key, value) in TestEnvironment.ServiceSettings(Schema(service), VirtualHost, AdminKey))
             start.Environment[key.Replace(":", "__")] = value;
-        start.Environment["ASPNETCORE_URLS"] = Urls[service].ToString().TrimEnd('/');
+        start.Environment["ASPNETCORE_URLS"] = Urls[instance].ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (string other in Projects.Keys.Where(s => s != "gateway"))
-            start.Environment[$"Services__{other}"] = Urls[other].ToString().TrimEnd('/');
+            start.Environment[$"Services__{other}"] = string.Join(',', InstancesOf(other).Select(i => Urls[i].ToString().TrimEnd('/')));
         if (Settings.TryGetValue(service, out var extra))
             foreach (var (key, value) in extra) start.Environment[key.Replace(":", "__")] = value;
 
@@ -91,12 +100,13 @@ public sealed class RunningSystem : IAsyncLifetime
         if (LogDirectory is not null)
         {
             Directory.CreateDirectory(LogDirectory);
-            log = _logs[service] = TextWriter.Synchronized(new StreamWriter(Path.Combine(LogDirectory, $"{service}.log")) { AutoFlush = true });
+            if (_logs.Remove(instance, out var earlier)) earlier.Dispose(); // a restarted instance writes on in the same file
+            log = _logs[instance] = TextWriter.Synchronized(new StreamWriter(Path.Combine(LogDirectory, $"{instance.Replace('#', '-')}.log"), append: true) { AutoFlush = true });
         }
         void Received(string? line)
         {
             if (line is null) return;
-            _output.Enqueue($"[{service}] {line}");
+            _output.Enqueue($"[{instance}] {line}");
             while (_output.Count > 200) _output.TryDequeue(out _);
             log?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
         }
@@ -104,7 +114,7 @@ public sealed class RunningSystem : IAsyncLifetime
         process.ErrorDataReceived += (_, e) => Received(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _processes[service] = process;
+        _processes[instance] = process;
     }
 
     private async Task WaitReadyAsync(string service)
