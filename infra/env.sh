@@ -244,18 +244,28 @@ wait_ready() { # name [seconds]
 
 # --- tools the tests use --------------------------------------------------------------------------
 REDOCLY_VERSION="${TAKEDOWNS_REDOCLY_VERSION:-2.77.0}"
+# The deployment files' validators (DeploymentFilesTests): the Compose specification's schema and rules (dclint), the
+# Kubernetes API's schemas (kubernetes-models) and a YAML parser for infra/deploy/validate.mjs.
+DCLINT_VERSION="${TAKEDOWNS_DCLINT_VERSION:-3.1.0}"
+KUBERNETES_MODELS_VERSION="${TAKEDOWNS_KUBERNETES_MODELS_VERSION:-5.1.0}"
+YAML_VERSION="${TAKEDOWNS_YAML_VERSION:-2.9.1}"
 TOOLS="$DATA/tools"
 export TAKEDOWNS_TOOLS="$TOOLS"
 
-# The OpenAPI linter, from the npm registry, kept under .data/tools.
+# The test tools, from the npm registry, kept under .data/tools; only the missing ones are installed.
 install_tools() {
-  if [ -x "$TOOLS/node_modules/.bin/redocly" ]; then return 0; fi
+  local wanted=()
+  [ -x "$TOOLS/node_modules/.bin/redocly" ] || wanted+=("@redocly/cli@$REDOCLY_VERSION")
+  [ -x "$TOOLS/node_modules/.bin/dclint" ] || wanted+=("dclint@$DCLINT_VERSION")
+  [ -f "$TOOLS/node_modules/kubernetes-models/package.json" ] || wanted+=("kubernetes-models@$KUBERNETES_MODELS_VERSION")
+  [ -f "$TOOLS/node_modules/yaml/package.json" ] || wanted+=("yaml@$YAML_VERSION")
+  [ ${#wanted[@]} -eq 0 ] && return 0
   if ! command -v npm >/dev/null 2>&1; then
     log "installing nodejs and npm (apt-get)"
     local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
   fi
-  log "installing @redocly/cli $REDOCLY_VERSION into $TOOLS"
+  log "installing ${wanted[*]} into $TOOLS"
   mkdir -p "$TOOLS"
-  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "@redocly/cli@$REDOCLY_VERSION" >/dev/null
+  npm install --prefix "$TOOLS" --save-exact --no-audit --no-fund --loglevel=error "${wanted[@]}" >/dev/null
 }
