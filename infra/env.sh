@@ -5,6 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${TAKEDOWNS_DATA:-$ROOT/.data}"
 PG_PORT="${TAKEDOWNS_PG_PORT:-55432}"
+PG_REPLICA_PORT="${TAKEDOWNS_PG_REPLICA_PORT:-55433}"
 PG_DB="${TAKEDOWNS_PG_DB:-takedowns}"
 PG_USER="${TAKEDOWNS_PG_USER:-takedowns}"
 PG_PASSWORD="${TAKEDOWNS_PG_PASSWORD:-takedowns}"
@@ -92,6 +93,36 @@ pg_running() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null;
 
 STARTED_POSTGRES=0
 STARTED_RABBITMQ=0
+STARTED_REPLICA=0
+
+replica_running() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_REPLICA_PORT" 2>/dev/null; }
+
+# A streaming replica of the private PostgreSQL on 127.0.0.1:$PG_REPLICA_PORT, read-only: copied once with pg_basebackup
+# (which writes standby.signal and the primary's address), then kept up to date by streaming replication. Public
+# queries can be pointed at it (ConnectionStrings__PostgresReplica). Small settings: it serves reads only.
+start_replica() {
+  if replica_running; then log "PostgreSQL replica already answers on 127.0.0.1:$PG_REPLICA_PORT"; return; fi
+  STARTED_REPLICA=1
+  local bin dir; bin="$(pg_bin)"; dir="$(server_dir pg-replica postgres)"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    log "copying PostgreSQL into a replica in $dir (pg_basebackup)"
+    chown postgres "$dir"; chmod 700 "$dir"
+    # (the primary's socket sits in its data directory: pg_basebackup says it skips it)
+    runuser -u postgres -- "$bin/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$dir" -R -X stream -c fast \
+      2> >(grep -v 'skipping special file' >&2) >/dev/null
+  fi
+  log "starting the PostgreSQL replica on 127.0.0.1:$PG_REPLICA_PORT"
+  local base="-p $PG_REPLICA_PORT -c listen_addresses=127.0.0.1 -k $dir -c hot_standby=on -c max_connections=300"
+  base+=" -c shared_buffers=128MB -c shared_preload_libraries=pg_stat_statements"
+  base+=" -c log_error_verbosity=terse -c log_min_error_statement=panic -c log_parameter_max_length_on_error=0 -c log_parameter_max_length=0"
+  runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$base" start >/dev/null
+}
+
+stop_replica() {
+  local dir="$DATA/pg-replica"
+  [ -f "$dir/postmaster.pid" ] || return 0
+  runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
 
 start_postgres() {
   if pg_running; then log "PostgreSQL already answers on 127.0.0.1:$PG_PORT"; else
@@ -173,6 +204,7 @@ stop_rabbitmq() {
 start_dependencies() {
   install_dependencies
   start_postgres
+  start_replica
   start_rabbitmq
 }
 

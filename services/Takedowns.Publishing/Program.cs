@@ -12,10 +12,10 @@ builder.AddServiceDefaults(ServiceName);
 builder.AddEventStore(ServiceName, o =>
 {
     o.Projections.Add<PatternCellProjection>(ProjectionLifecycle.Async, EventStoreExtensions.InPages);
-    o.Schema.For<PatternCell>().Index(c => c.Day);
-    o.Schema.For<PublicSpike>().Index(s => s.Start);
-    o.Schema.For<PublicCampaign>().Index(c => c.LastSeen);
+    PublicDocuments(o);
 });
+// The public routes read through IQuerySession: from a replica, when one is configured.
+builder.AddReplicaReads(ServiceName, PublicDocuments);
 builder.AddMessaging(ServiceName, bus =>
 {
     bus.AddConsumer<ReportChangesConsumer>(typeof(ReportChangeConsumerDefinition<ReportChangesConsumer>));
@@ -37,3 +37,10 @@ app.MapGetPatterns();
 app.MapPublicSpikes();
 app.MapPublicCampaigns();
 app.Run();
+
+static void PublicDocuments(Marten.StoreOptions o)
+{
+    o.Schema.For<PatternCell>().Index(c => c.Day);
+    o.Schema.For<PublicSpike>().Index(s => s.Start);
+    o.Schema.For<PublicCampaign>().Index(c => c.LastSeen);
+}

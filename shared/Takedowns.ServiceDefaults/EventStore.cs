@@ -37,15 +37,7 @@ public static class EventStoreExtensions
         // queries: the services' statements are short, and PostgreSQL compiled the larger ones (campaign detection's
         // candidate search over a page, estimated costly) on every call, which took longer than running them (5 s of
         // 11 s on an imported history). Options a connection string already gives are kept.
-        var built = new Npgsql.NpgsqlConnectionStringBuilder(connection)
-        {
-            MaxAutoPrepare = 64,
-            AutoPrepareMinUsages = 2,
-            NoResetOnClose = true,
-        };
-        if (built.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) != true)
-            built.Options = string.IsNullOrWhiteSpace(built.Options) ? "-c jit=off" : $"{built.Options} -c jit=off";
-        connection = built.ConnectionString;
+        connection = Tuned(connection);
 
         builder.Services.AddHealthChecks()
             .AddNpgSql(connection, name: "postgres", tags: [ServiceDefaultsExtensions.ReadyTag])
@@ -59,12 +51,7 @@ public static class EventStoreExtensions
 
         return builder.Services.AddMarten(o =>
             {
-                o.Connection(connection);
-                o.DatabaseSchemaName = schema;
-                o.Events.DatabaseSchemaName = schema;
-                // Absent rather than null: events and documents are a third smaller, and read back the same.
-                o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
-                    json => json.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+                Common(o, connection, schema);
                 o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 o.Schema.For<ParkedMessage>();
                 o.Schema.For<ParkedRequest>();
@@ -78,5 +65,65 @@ public static class EventStoreExtensions
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(DaemonMode.HotCold);
+    }
+
+    /// <summary>The connection options every store of the services uses (see <see cref="AddEventStore"/>).</summary>
+    private static string Tuned(string connection)
+    {
+        var built = new Npgsql.NpgsqlConnectionStringBuilder(connection)
+        {
+            MaxAutoPrepare = 64,
+            AutoPrepareMinUsages = 2,
+            NoResetOnClose = true,
+        };
+        if (built.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) != true)
+            built.Options = string.IsNullOrWhiteSpace(built.Options) ? "-c jit=off" : $"{built.Options} -c jit=off";
+        return built.ConnectionString;
+    }
+
+    private static void Common(StoreOptions o, string connection, string schema)
+    {
+        o.Connection(connection);
+        o.DatabaseSchemaName = schema;
+        o.Events.DatabaseSchemaName = schema;
+        // Absent rather than null: events and documents are a third smaller, and read back the same.
+        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
+            json => json.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+    }
+
+    /// <summary>
+    /// Read-only queries (the service's <see cref="IQuerySession"/>) answered by a PostgreSQL replica, when
+    /// <c>ConnectionStrings:PostgresReplica</c> is set: a store of its own on the replica, for the same schema and documents,
+    /// that creates nothing and runs no daemon. Everything that writes, and the service's own background work, stays on
+    /// the primary. A replica is a moment behind its primary: what was just stored may show a moment later.
+    /// </summary>
+    public static WebApplicationBuilder AddReplicaReads(this WebApplicationBuilder builder, string serviceName, Action<StoreOptions> documents)
+    {
+        string? replica = builder.Configuration.GetConnectionString(Settings.PostgresReplicaConnection);
+        if (string.IsNullOrWhiteSpace(replica)) return builder;
+        string schema = builder.Configuration[Settings.MartenSchema] ?? serviceName;
+        replica = Tuned(replica);
+        var reads = DocumentStore.For(o =>
+        {
+            Common(o, replica, schema);
+            o.AutoCreateSchemaObjects = AutoCreate.None;
+            documents(o);
+        });
+        builder.Services.AddSingleton(new ReplicaReads(reads));
+        builder.Services.AddScoped<IQuerySession>(sp => sp.GetRequiredService<ReplicaReads>().Store.QuerySession());
+        builder.Services.AddHealthChecks().AddNpgSql(replica, name: "postgres-replica", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        return builder;
+    }
+}
+
+/// <summary>The store on the PostgreSQL replica that a service's read-only queries go to.</summary>
+public sealed class ReplicaReads(IDocumentStore store) : IAsyncDisposable
+{
+    public IDocumentStore Store { get; } = store;
+
+    public ValueTask DisposeAsync()
+    {
+        Store.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -4,6 +4,7 @@ namespace Takedowns.ServiceDefaults;
 public static class Settings
 {
     public const string PostgresConnection = "Postgres";              // ConnectionStrings:Postgres
+    public const string PostgresReplicaConnection = "PostgresReplica"; // ConnectionStrings:PostgresReplica: public reads, when set
     public const string MartenSchema = "Marten:Schema";               // defaults to the service name
     public const string RabbitMqSection = "RabbitMq";
     public const string AdminKey = "TAKEDOWNS_ADMIN_KEY";

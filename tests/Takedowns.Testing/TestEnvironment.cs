@@ -14,6 +14,10 @@ public static class TestEnvironment
         Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
         ?? "Host=127.0.0.1;Port=55432;Database=takedowns;Username=takedowns;Password=takedowns;Maximum Pool Size=50";
 
+    /// <summary>The streaming replica infra/ starts beside the private PostgreSQL (read-only).</summary>
+    public static string PostgresReplicaConnection =>
+        $"Host=127.0.0.1;Port={Environment.GetEnvironmentVariable("TAKEDOWNS_PG_REPLICA_PORT") ?? "55433"};Database=takedowns;Username=takedowns;Password=takedowns";
+
     public static string RabbitHost => Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
     public static string RabbitPort => Environment.GetEnvironmentVariable("RabbitMq__Port") ?? "56720";
     public static string RabbitUser => Environment.GetEnvironmentVariable("RabbitMq__Username") ?? "takedowns";
