@@ -167,31 +167,96 @@ rabbitmqctl_() { # runs rabbitmqctl as the rabbitmq user, so it shares the node'
 
 rabbit_running() { rabbitmqctl_ await_startup --timeout 2 >/dev/null 2>&1; }
 
+# Launches one RabbitMQ node on loopback, with its data under .data/<dirname>, and waits until it answers.
+launch_rabbit_node() { # node port dist-port dirname [nowait]
+  local node="$1" port="$2" dist="$3" dir; dir="$(server_dir "$4" rabbitmq)"
+  mkdir -p "$dir/mnesia" "$dir/log"; chown -R rabbitmq "$dir"
+  log "starting RabbitMQ node $node on 127.0.0.1:$port"
+  # a stale pid file from a crash would make the start script believe the node runs
+  rm -f "$dir/rabbit.pid"
+  ( cd /var/lib/rabbitmq && exec setsid runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq \
+      ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+      RABBITMQ_NODENAME="$node" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$port" \
+      RABBITMQ_DIST_PORT="$dist" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
+      RABBITMQ_PID_FILE="$dir/rabbit.pid" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
+      RABBITMQ_CONFIG_FILE="$dir/rabbitmq" \
+      /usr/lib/rabbitmq/bin/rabbitmq-server >"$dir/log/console.log" 2>&1 ) &
+  echo $! > "$DATA/$4.launcher.pid"
+  [ "${5:-}" = nowait ] || wait_rabbit_node "$node" "$dir"
+}
+
+wait_rabbit_node() { # node dir
+  local i
+  for i in $(seq 1 120); do node_running "$1" && return 0; sleep 1; done
+  log "RabbitMQ node $1 did not start; see $2/log"; tail -20 "$2/log/console.log" >&2; exit 1
+}
+
+node_running() { RABBIT_NODE="$1" rabbitmqctl_ await_startup --timeout 2 >/dev/null 2>&1; }
+
+# The user the services connect as, and the policy every virtual host gets (below), on a running node.
+prepare_rabbit_node() { # node
+  local node="$1"
+  if ! RABBIT_NODE="$node" rabbitmqctl_ list_users | grep -q "^$RABBIT_USER"; then
+    RABBIT_NODE="$node" rabbitmqctl_ add_user "$RABBIT_USER" "$RABBIT_PASSWORD" >/dev/null
+    RABBIT_NODE="$node" rabbitmqctl_ set_user_tags "$RABBIT_USER" administrator >/dev/null
+    RABBIT_NODE="$node" rabbitmqctl_ set_permissions -p / "$RABBIT_USER" '.*' '.*' '.*' >/dev/null
+  fi
+  RABBIT_NODE="$node" queue_policy /
+}
+
+# Every quorum queue of a virtual host: a message delivered 20 times without being settled (its consumer crashed each
+# time) is dead-lettered to the exchange takedowns.dead-letters (a queue of that name, which the services declare, keeps
+# it) instead of being delivered for ever.
+queue_policy() { # vhost
+  rabbitmqctl_ set_policy -p "$1" --apply-to queues takedowns-queues '.*' \
+    '{"delivery-limit": 20, "dead-letter-exchange": "takedowns.dead-letters"}' >/dev/null
+}
+
 start_rabbitmq() {
   if rabbit_running; then log "RabbitMQ node $RABBIT_NODE already running"; else
     STARTED_RABBITMQ=1
-    local dir; dir="$(server_dir rabbitmq rabbitmq)"
-    mkdir -p "$dir/mnesia" "$dir/log"; chown -R rabbitmq "$dir"
-    log "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT"
-    # a stale pid file from a crash would make the start script believe the node runs
-    rm -f "$dir/rabbit.pid"
-    ( cd /var/lib/rabbitmq && exec setsid runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq \
-        ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
-        RABBITMQ_NODENAME="$RABBIT_NODE" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$RABBIT_PORT" \
-        RABBITMQ_DIST_PORT="$RABBIT_DIST_PORT" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
-        RABBITMQ_PID_FILE="$dir/rabbit.pid" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
-        RABBITMQ_CONFIG_FILE="$dir/rabbitmq" \
-        /usr/lib/rabbitmq/bin/rabbitmq-server >"$dir/log/console.log" 2>&1 ) &
-    echo $! > "$DATA/rabbitmq.launcher.pid"
-    local i
-    for i in $(seq 1 90); do rabbit_running && break; sleep 1; done
-    rabbit_running || { log "RabbitMQ did not start; see $dir/log"; tail -20 "$dir/log/console.log" >&2; exit 1; }
+    launch_rabbit_node "$RABBIT_NODE" "$RABBIT_PORT" "$RABBIT_DIST_PORT" rabbitmq
   fi
-  if ! rabbitmqctl_ list_users | grep -q "^$RABBIT_USER"; then
-    rabbitmqctl_ add_user "$RABBIT_USER" "$RABBIT_PASSWORD" >/dev/null
-    rabbitmqctl_ set_user_tags "$RABBIT_USER" administrator >/dev/null
-    rabbitmqctl_ set_permissions -p / "$RABBIT_USER" '.*' '.*' '.*' >/dev/null
-  fi
+  prepare_rabbit_node "$RABBIT_NODE"
+}
+
+# A three-node RabbitMQ cluster on this machine (for the fault suite): nodes takedowns-a, -b and -c on ports
+# $RABBIT_CLUSTER_PORT, +2 and +4 (their distribution ports one above each), joined to takedowns-a.
+RABBIT_CLUSTER_PORT="${TAKEDOWNS_RABBITMQ_CLUSTER_PORT:-56730}"
+CLUSTER_NODES=(a b c)
+cluster_node() { echo "takedowns-$1@localhost"; }
+cluster_port() { local i; for i in "${!CLUSTER_NODES[@]}"; do [ "${CLUSTER_NODES[$i]}" = "$1" ] && echo $(( RABBIT_CLUSTER_PORT + 2 * i )); done; }
+
+start_cluster_node() { # a|b|c [nowait]
+  local node; node="$(cluster_node "$1")"
+  node_running "$node" && return 0
+  launch_rabbit_node "$node" "$(cluster_port "$1")" "$(( $(cluster_port "$1") + 1 ))" "rabbitmq-$1" "${2:-}"
+}
+
+start_rabbitmq_cluster() {
+  local n first; first="$(cluster_node a)"
+  # All at once: a node that stopped before the others waits for them to come back before it answers.
+  for n in "${CLUSTER_NODES[@]}"; do start_cluster_node "$n" nowait; done
+  for n in "${CLUSTER_NODES[@]}"; do wait_rabbit_node "$(cluster_node "$n")" "$DATA/rabbitmq-$n"; done
+  for n in b c; do
+    local node; node="$(cluster_node "$n")"
+    if ! RABBIT_NODE="$node" rabbitmqctl_ cluster_status 2>/dev/null | grep -q "$first"; then
+      log "joining $node to $first"
+      RABBIT_NODE="$node" rabbitmqctl_ stop_app >/dev/null
+      RABBIT_NODE="$node" rabbitmqctl_ reset >/dev/null
+      RABBIT_NODE="$node" rabbitmqctl_ join_cluster "$first" >/dev/null
+      RABBIT_NODE="$node" rabbitmqctl_ start_app >/dev/null
+    fi
+  done
+  prepare_rabbit_node "$first"
+}
+
+stop_cluster_node() { # a|b|c
+  RABBIT_NODE="$(cluster_node "$1")" rabbitmqctl_ stop >/dev/null 2>&1 || true
+}
+
+stop_rabbitmq_cluster() {
+  local n; for n in "${CLUSTER_NODES[@]}"; do stop_cluster_node "$n"; done
 }
 
 stop_rabbitmq() {

@@ -17,6 +17,7 @@ public static class MessagingExtensions
     {
         var settings = builder.Configuration.GetSection(Settings.RabbitMqSection).Get<RabbitMqSettings>() ?? new RabbitMqSettings();
 
+        builder.Services.AddHostedService(sp => new DeadLetterQueue(settings, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DeadLetterQueue>>()));
         builder.Services.AddMassTransit(x =>
         {
             // MassTransit reports its usage to its makers' server unless told not to: a deployment calls no outside host.
@@ -35,6 +36,8 @@ public static class MessagingExtensions
                 {
                     h.Username(settings.Username);
                     h.Password(settings.Password);
+                    var nodes = settings.Nodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (nodes.Length > 0) h.UseCluster(c => { foreach (string node in nodes) c.Node(node); });
                 });
                 var monitor = context.GetRequiredService<PipelineMonitor>();
                 cfg.ConnectReceiveObserver(monitor);

@@ -18,4 +18,7 @@ public sealed class RabbitMqSettings
     public string VirtualHost { get; set; } = "/";
     public string Username { get; set; } = "guest";
     public string Password { get; set; } = "guest";
+
+    /// <summary>The nodes of a RabbitMQ cluster ("host" or "host:port", comma-separated); connections fail over between them. Empty: Host alone.</summary>
+    public string Nodes { get; set; } = "";
 }

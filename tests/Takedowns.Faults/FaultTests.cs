@@ -91,6 +91,45 @@ public sealed class FaultTests
         await AssertExactlyOnceAsync(system, load, what);
     }
 
+    [Fact]
+    public async Task on_a_three_node_broker_cluster_nothing_is_lost_or_counted_twice_when_the_node_in_use_stops_mid_load()
+    {
+        await TestEnvironment.RunInfraAsync("cluster", "start");
+        string? node = Environment.GetEnvironmentVariable("TAKEDOWNS_RABBITMQ_NODE"), port = Environment.GetEnvironmentVariable("RabbitMq__Port");
+        try
+        {
+            // Everything on the cluster: the tests' broker commands go to node a, the services connect to a and fail over.
+            Environment.SetEnvironmentVariable("TAKEDOWNS_RABBITMQ_NODE", "takedowns-a@localhost");
+            Environment.SetEnvironmentVariable("RabbitMq__Port", "56730");
+            var cluster = new Dictionary<string, string> { ["RabbitMq:Nodes"] = "127.0.0.1:56730,127.0.0.1:56732,127.0.0.1:56734" };
+            await using var system = new RunningSystem
+            {
+                Settings = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["intake"] = cluster, ["correlation"] = cluster, ["publishing"] = cluster },
+            };
+            await system.InitializeAsync();
+            var load = new FaultLoad(system, Reports, Senders);
+            await load.PrepareAsync();
+
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var sending = load.RunAsync(TimeSpan.FromMinutes(10));
+            await Eventually.Until(() => Task.FromResult(load.Acknowledged.Count), n => n >= Reports / 3 || sending.IsCompleted, TimeSpan.FromMinutes(5), "a third of the load");
+            Assert.False(sending.IsCompleted, "The load ended before the node was stopped");
+            // The node every service connected to first stops; its quorum queues keep a majority on b and c.
+            await TestEnvironment.RunInfraAsync("cluster", "stop-node", "a");
+            Environment.SetEnvironmentVariable("TAKEDOWNS_RABBITMQ_NODE", "takedowns-b@localhost");
+            await sending;
+            string what = $"node a stopped at a third of the load; {load.Retries} sends retried; load took {started.Elapsed.TotalSeconds:0} s";
+            TestContext.Current.TestOutputHelper?.WriteLine(what);
+            await AssertExactlyOnceAsync(system, load, what);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("TAKEDOWNS_RABBITMQ_NODE", node);
+            Environment.SetEnvironmentVariable("RabbitMq__Port", port);
+            await TestEnvironment.RunInfraAsync("cluster", "stop");
+        }
+    }
+
     private static async Task AssertExactlyOnceAsync(RunningSystem system, FaultLoad load, string what)
     {
         Assert.Equal(Reports, load.Acknowledged.Count);

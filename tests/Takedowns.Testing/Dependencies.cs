@@ -10,6 +10,9 @@ public static class Broker
         string name = TestEnvironment.UniqueName("test");
         await TestEnvironment.RunInfraAsync("rabbitmqctl", "add_vhost", name);
         await TestEnvironment.RunInfraAsync("rabbitmqctl", "set_permissions", "-p", name, TestEnvironment.RabbitUser, ".*", ".*", ".*");
+        // As infra/ sets it for its own virtual host: a delivery limit, then the dead-letter exchange.
+        await TestEnvironment.RunInfraAsync("rabbitmqctl", "set_policy", "-p", name, "--apply-to", "queues", "takedowns-queues", ".*",
+            """{"delivery-limit": 20, "dead-letter-exchange": "takedowns.dead-letters"}""");
         return name;
     }
 
