@@ -107,6 +107,12 @@ public sealed class CampaignLinker(Parked parked, ILogger<CampaignLinker> logger
         var changes = state.Changes();
         await PostgresCampaignBackend.QueueAsync(operations, changes, _profiles, ct);
         if (raised.Count > 0) logger.LogInformation("Campaign detection: {Events} campaign events from {Reports} report events", raised.Count, page.Events.Count);
+        if (!trial)
+        {
+            var processedAt = DateTimeOffset.UtcNow;
+            foreach (var e in page.Events.Where(e => e.Data is ReportObserved or ObservedReportRevised))
+                TakedownsMetrics.DetectionLatency.Record((processedAt - e.Timestamp).TotalSeconds, new KeyValuePair<string, object?>("detector", "campaigns"));
+        }
         var committed = _recent.Committed(page.SequenceCeiling, changes);
         if (!logger.IsEnabled(LogLevel.Debug)) return committed;
         long comparedAt = Stopwatch.GetTimestamp();

@@ -172,6 +172,7 @@ public sealed class ImportWorker(
         if (batch.NextLine is { } next) job.NextLine = next;
 
         // A row already stored, by an earlier sending of the file or another import, is not started again.
+        long acceptedBefore = job.Accepted;
         await streams.WriteAsync(batch.Candidates.Select(c => c.Event).ToList(), (session, started) =>
         {
             foreach (var (e, reporterKey, _) in batch.Candidates)
@@ -180,6 +181,7 @@ public sealed class ImportWorker(
             job.Duplicates += batch.Candidates.Count - started.Count;
             session.Store(job);
         }, ct);
+        TakedownsMetrics.ReportsStored.Add(job.Accepted - acceptedBefore, new KeyValuePair<string, object?>("channel", "import"));
         return job;
     }
 

@@ -80,6 +80,8 @@ public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams,
                 }
             }
             for (int i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
+            TakedownsMetrics.ReportsStored.Add(results.Count(r => r is SubmitReportResult.Accepted { Replayed: false }),
+                new KeyValuePair<string, object?>("channel", "api"));
         }
         catch (Exception e) when (batch.Count > 1 && DatabaseRefusal.Of(e) is { } state)
         {

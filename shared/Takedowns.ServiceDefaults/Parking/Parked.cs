@@ -72,6 +72,9 @@ public sealed class Parked(IServiceProvider services, ServiceName service, ILogg
 
     public IDocumentStore Store => services.GetRequiredService<IDocumentStore>();
 
+    /// <summary>The subscriptions made in this instance (those it runs).</summary>
+    public IEnumerable<string> SubscriptionNames => _subscriptions.Keys;
+
     /// <summary>Called by each parking subscription when it is made, so its parked events can be replayed through it.</summary>
     public void Register(ParkingSubscription subscription) => _subscriptions[subscription.ParkedAs] = subscription;
 

@@ -85,7 +85,12 @@ public sealed class PipelineMonitor(IServiceProvider services, Parked parked, IC
         var lags = new Dictionary<string, TimeSpan>();
         await using var connection = store.Options.Tenancy.Default.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        foreach (var shard in progress.Where(p => p.ShardName != "HighWaterMark"))
+        // A shard that never made progress (failing from its first page, say) has no row yet: it stands at 0.
+        var known = progress.Where(p => p.ShardName != "HighWaterMark").Select(p => (p.ShardName, p.Sequence)).ToList();
+        foreach (string name in ((StoreOptions)store.Options).Projections.All.Where(p => p.Lifecycle == JasperFx.Events.Projections.ProjectionLifecycle.Async)
+                     .Select(p => p.Name).Concat(parked.SubscriptionNames).Select(n => $"{n}:All").Distinct())
+            if (known.All(k => k.ShardName != name)) known.Add((name, 0));
+        foreach (var shard in known)
         {
             await using var command = new NpgsqlCommand($"select timestamp from {schema}.mt_events where seq_id > $1 order by seq_id limit 1", connection);
             command.Parameters.AddWithValue(shard.Sequence);

@@ -60,4 +60,19 @@ public sealed class MetricsTests(IntakeHost host) : IClassFixture<IntakeHost>
             t => t.Contains("http_server_request_duration_seconds"), TimeSpan.FromSeconds(30), "request metrics");
         Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text);
     }
+
+    [Fact]
+    public async Task reports_stored_and_the_outboxs_lag_are_counted()
+    {
+        var org = await host.RegisterOrganisationAsync();
+        using (var response = await host.CreateClient(org.ApiKey).SendAsync(IntakeHost.NewReport(SampleReports.Body())))
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var client = host.CreateClient();
+        string text = await Eventually.Until(async () => await client.GetStringAsync("/metrics"),
+            t => t.Contains("takedowns_reports_stored") && t.Contains("takedowns_lag_seconds"), TimeSpan.FromSeconds(30), "the report counter and the lag gauge");
+        var stored = text.Split('\n').Single(l => l.StartsWith("takedowns_reports_stored_total{", StringComparison.Ordinal) && l.Contains("channel=\"api\""));
+        Assert.True(double.Parse(stored.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture) >= 1, stored);
+        Assert.Contains("takedowns_lag_seconds{", text);
+        Assert.Contains("source=\"report-forwarder\"", text);
+    }
 }
