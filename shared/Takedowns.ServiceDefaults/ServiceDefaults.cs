@@ -72,7 +72,7 @@ public static class ServiceDefaultsExtensions
             .WithTracing(t => t
                 .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation()
-                .AddSource("MassTransit", "Marten"))
+                .AddSource("MassTransit", "Marten", Tracing.SourceName))
             .UseOtlpExporter();
         return builder;
     }

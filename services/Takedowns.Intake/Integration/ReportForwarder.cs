@@ -95,8 +95,14 @@ public sealed class ReportForwarder(IBus bus, IncidentRows rows, Parked parked, 
         if (trial) return NullChangeListener.Instance;
         // One message per chunk of the page, named after its first event: a page forwarded again publishes the same
         // changes, which consumers apply idempotently whatever the chunk boundaries.
-        await Task.WhenAll(changes.Chunk(ReportChanges.MaxChanges)
-            .Select(chunk => bus.PublishIntegrationEvent(new ReportChanges(chunk), chunk[0].EventId, ct)));
+        // Each chunk's span continues its first report's trace and links the others' (see Tracing).
+        var traces = page.Events.Where(e => e.Data is TakedownReported { TraceParent: not null })
+            .ToDictionary(e => e.Id, e => ((TakedownReported)e.Data).TraceParent);
+        await Task.WhenAll(changes.Chunk(ReportChanges.MaxChanges).Select(async chunk =>
+        {
+            using var span = traces.Count == 0 ? null : Tracing.StartContinuing("forward report changes", chunk.Select(c => traces.GetValueOrDefault(c.EventId)));
+            await bus.PublishIntegrationEvent(new ReportChanges(chunk), chunk[0].EventId, ct);
+        }));
         return NullChangeListener.Instance;
     }
 

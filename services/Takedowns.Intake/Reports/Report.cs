@@ -85,7 +85,8 @@ public sealed record TakedownReported(
     ReportDraft Report,
     DateTimeOffset ReportedAt,
     SealedContact? ReporterContact = null,
-    Guid? ImportId = null);
+    Guid? ImportId = null,
+    string? TraceParent = null);
 
 /// <summary>The reporter's contact data was destroyed: its key is gone, so the sealed copy in the history is unreadable.</summary>
 public sealed record ReporterDataErased(Guid ReportId, DateTimeOffset ErasedAt);

@@ -21,7 +21,7 @@ public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams,
     /// </summary>
     public const int Writers = 2;
 
-    private sealed record Pending(SubmitReport Command, TaskCompletionSource<SubmitReportResult> Result);
+    private sealed record Pending(SubmitReport Command, TaskCompletionSource<SubmitReportResult> Result, string? TraceParent);
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(20_000)
     {
@@ -31,7 +31,7 @@ public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams,
 
     public async Task<SubmitReportResult> SubmitAsync(SubmitReport command, CancellationToken ct)
     {
-        var pending = new Pending(command, new TaskCompletionSource<SubmitReportResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(command, new TaskCompletionSource<SubmitReportResult>(TaskCreationOptions.RunContinuationsAsynchronously), Tracing.CurrentParent());
         await _queue.Writer.WriteAsync(pending, ct);
         // Once queued, the write happens even if the caller gives up: a retry then finds it by its key.
         return await pending.Result.Task.WaitAsync(ct);
@@ -123,7 +123,8 @@ public sealed class ReportWriter(IDocumentStore store, NewReportStreams streams,
             SealedContact? sealedContact = null;
             ReporterKey? reporterKey = null;
             if (command.Contact is not null) (sealedContact, reporterKey) = ReporterVault.Seal(reportId, command.Contact, keys);
-            fresh.Add((i, new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now, sealedContact), reporterKey));
+            fresh.Add((i, new TakedownReported(reportId, command.OrganisationId, command.Channel, command.SourceId, command.Report, now, sealedContact,
+                TraceParent: batch[i].TraceParent), reporterKey));
         }
 
         var started = await streams.WriteAsync(fresh.Select(f => f.Event).ToList(), (session, started) =>
