@@ -70,8 +70,10 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
 
         await Eventually.Until(async () => await ObservedAsync(before.ReportId) && await ObservedAsync(after.ReportId), ok => ok,
             what: "the changes around the bad one applied");
-        var parked = await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("kind").GetString() == "message"), what: "the bad change parked");
-        var item = Assert.Single(parked, i => i.GetProperty("kind").GetString() == "message");
+        static bool IsTheChange(JsonElement i) => i.GetProperty("kind").GetString() == "message"
+            && i.GetProperty("messageType").GetString() == "urn:message:Takedowns.Contracts.Reports:ReportChanges";
+        var parked = await Eventually.Until(ParkedAsync, p => p.Any(IsTheChange), what: "the bad change parked");
+        var item = Assert.Single(parked, IsTheChange);
         Assert.EndsWith("report-changes", item.GetProperty("source").GetString());
         Assert.Equal("urn:message:Takedowns.Contracts.Reports:ReportChanges", item.GetProperty("messageType").GetString());
         Assert.Contains("carries no report change", item.GetProperty("reason").GetString());
@@ -132,6 +134,29 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         Assert.Equal("campaign_raised", item.GetProperty("eventType").GetString());
         Assert.Contains("InvalidOperationException", item.GetProperty("reason").GetString());
         Assert.Equal("failed", (await ReplayAsync(item.GetProperty("id").GetGuid())).GetProperty("outcome").GetString());
+        // What was captured is taken off, so that the other tests find every queue of the host drained.
+        await TestEnvironment.RunInfraAsync("rabbitmqctl", "purge_queue", "-p", host.VirtualHost, "capture-campaign-dismissed");
+    }
+
+    [Fact]
+    public async Task a_report_event_campaign_detection_cannot_read_is_parked_and_detection_goes_on()
+    {
+        long badSequence = await PoisonEvents.AppendAsync(Store, typeof(ReportObserved),
+            $$"""{"reportId":"{{Guid.NewGuid()}}","organisationId":"{{Guid.NewGuid()}}","country":"TJ","platform":"telegram","category":"spam","subjectType":"cso","action":"account_suspended","occurredOn":"2026-02-30","reportedAt":"2026-03-01T00:00:00Z"}""");
+        var next = Submissions.Report(country: "TJ");
+        await host.Services.GetRequiredService<IBus>().PublishIntegrationEvent(
+            new ReportChanges([new ReportChange(Guid.NewGuid(), Submitted: next)]), Guid.NewGuid(), CancellationToken.None);
+        await Eventually.Until(() => ObservedAsync(next.ReportId), ok => ok, what: "the next report observed");
+
+        // Campaign detection went past both: its progress reached the last event stored.
+        var progress = await Eventually.Until(() => SubscriptionProgress.ReadAsync(host.Schema, [$"{CampaignLinker.SubscriptionName}:All"]),
+            p => p.Shards.Single(s => s.Name == $"{CampaignLinker.SubscriptionName}:All").LastSeqId >= p.LastEvent, what: "campaign detection past the bad event");
+        Assert.True(progress.LastEvent > badSequence);
+        var parked = await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("source").GetString() == CampaignLinker.SubscriptionName),
+            what: "the unreadable event parked by campaign detection");
+        var item = parked.Single(i => i.GetProperty("source").GetString() == CampaignLinker.SubscriptionName);
+        Assert.Equal(badSequence, item.GetProperty("eventSequence").GetInt64());
+        Assert.Equal("report_observed", item.GetProperty("eventType").GetString());
     }
 
     [Fact]
