@@ -44,6 +44,10 @@ Takedowns.Benchmarks.Detection.ArrivalFrom = args.Contains("--arrival-from") ? A
 Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Takedowns.Benchmarks.NaiveBaseline.Threshold);
 // --family a|b|c|both|all: the scenario families the detection modes run (both, a and b, by default; all adds c).
 var families = Takedowns.Scenarios.ScenarioFamilies.ParseList(args.Contains("--family") ? Arg("--family", "both") : "both");
+// --load [--rate 1000] [--seconds 60]: the whole system behind the gateway under an open-loop load of signed webhooks (Load.cs).
+if (args.Contains("--load"))
+    return await Takedowns.Benchmarks.LoadThroughGateway.RunAsync(Arg("--rate", 1000), Arg("--seconds", 60), Arg("--probes", 10),
+        Arg("--max-in-flight", 3000), Arg("--warm-up", 10));
 if (args.Contains("--detection-api"))
     return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1), families);
 if (args.Contains("--history"))
