@@ -102,6 +102,22 @@ public sealed class ImportTests(IntakeHost host) : IClassFixture<IntakeHost>
     }
 
     [Fact]
+    public async Task a_csv_header_with_nul_in_a_column_name_fails_the_import_naming_it_escaped()
+    {
+        // The fuzz suite's failing input: the message quoted the name with its NUL, which PostgreSQL could not store, so the
+        // import stayed running for ever, failing to record its own failure every few seconds.
+        var org = await host.RegisterOrganisationAsync();
+        string csv = Header.Replace("platform", "plat\u0000form") + "\r\ncase-1,youtube,@nul_header,journalist,KZ,account_suspended,spam,,2019-03-04,1\r\n";
+
+        var progress = await ImportAsync(host.CreateClient(org.ApiKey), csv, "text/csv");
+
+        Assert.Equal("failed", progress.GetProperty("status").GetString());
+        var error = Assert.Single(progress.GetProperty("errors").EnumerateArray());
+        Assert.Equal(1, error.GetProperty("line").GetInt64());
+        Assert.Contains("plat\\u0000form", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task a_large_file_is_streamed_in_batches()
     {
         var org = await host.RegisterOrganisationAsync();
