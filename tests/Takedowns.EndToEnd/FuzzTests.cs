@@ -24,8 +24,8 @@ public sealed class FuzzTests(RunningSystem system)
     // A country no other test of the running system reports in, so that its reports are this test's alone.
     private const string Country = "LA";
 
-    private const int ReportCount = 900, AmendmentCount = 400, NativeWebhookCount = 450, MappedWebhookCount = 300, MappingCount = 120,
-        ImportCount = 150, ReportListCount = 150, AnalysisCount = 450, PublicCount = 350;
+    private const int ReportCount = 1800, AmendmentCount = 800, NativeWebhookCount = 900, MappedWebhookCount = 600, MappingCount = 200,
+        ImportCount = 300, ReportListCount = 300, AnalysisCount = 900, PublicCount = 700;
 
     private readonly Steps _steps = new(system);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<int, int>> _tally = new();
@@ -511,8 +511,9 @@ public sealed class FuzzTests(RunningSystem system)
             2 => Uri.EscapeDataString(n) + "=",
             _ => Uri.EscapeDataString(n) + "=" + Uri.EscapeDataString(v),
         });
+        // Kept within the 8 KiB request line Kestrel takes (beyond it Kestrel itself answers 414, before any middleware).
         return Gen.Frequency(
-            (10, pair.Array[0, 6].Select(p => string.Join('&', p))),
+            (10, pair.Array[0, 6].Select(p => string.Join('&', p)).Where(q => Encoding.UTF8.GetByteCount(q) * 3 < 7000)),
             (1, Gen.OneOf("", "&", "&&&", "=", "==", "?", "%", "%zz", "%C0%80", "%FF", "%00", "from=%00", "from=2024-02-29%00", "limit=1&limit=2",
                 "from=2024-02-30&from=2024-02-29", Fill("limit=1&", 400))));
     }
@@ -799,13 +800,23 @@ public sealed class FuzzTests(RunningSystem system)
 
         // Every import finished, each row stored or rejected.
         int importedRows = 0, rejectedRows = 0;
+        var finishing = System.Diagnostics.Stopwatch.StartNew();
         foreach (Guid importId in imports)
         {
-            var progress = await Eventually.Until(async () =>
+            JsonElement progress;
+            do
             {
                 using var r = await importerClient.GetAsync($"/api/reports/imports/{importId}");
-                return JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
-            }, p => p.GetProperty("status").GetString() is "completed" or "failed", TimeSpan.FromMinutes(2), $"import {importId} to finish");
+                progress = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
+                if (progress.GetProperty("status").GetString() is "completed" or "failed") break;
+                await Task.Delay(200);
+            } while (finishing.Elapsed < TimeSpan.FromMinutes(3));
+            if (progress.GetProperty("status").GetString() is not ("completed" or "failed"))
+            {
+                _failures.Enqueue($"import {importId} never finished — seed {_seed}: {progress}\n" +
+                                  string.Join('\n', system.RecentOutput.Split('\n').Where(l => l.Contains("mport", StringComparison.Ordinal)).TakeLast(10)));
+                continue;
+            }
             importedRows += progress.GetProperty("accepted").GetInt32();
             rejectedRows += progress.GetProperty("rejected").GetInt32();
         }
