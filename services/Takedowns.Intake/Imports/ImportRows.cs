@@ -68,7 +68,7 @@ public static class ImportRows
         // The names are quoted with control characters escaped: a NUL in the message could not be stored with the import,
         // which then stayed running, failing to record its own failure every few seconds.
         if (unknown.Count > 0)
-            throw new ImportFormatException($"Unknown columns: {string.Join(", ", unknown.Select(Escaped))}. Known: {string.Join(", ", known)}.");
+            throw new ImportFormatException($"Unknown columns: {string.Join(", ", unknown.Select(ImportError.Escaped))}. Known: {string.Join(", ", known)}.");
         var missing = Required.Where(r => !header.Contains(r)).ToList();
         if (missing.Count > 0) throw new ImportFormatException($"Missing required columns: {string.Join(", ", missing)}.");
         var duplicate = header.GroupBy(h => h).FirstOrDefault(g => g.Count() > 1);
@@ -94,9 +94,6 @@ public static class ImportRows
         }
         while (damaged.TryDequeue(out long bad)) yield return new ImportRow(bad, null, "row", "The row is not valid CSV (check its quotes).");
     }
-
-    private static string Escaped(string name) =>
-        string.Concat(name.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     private static ReportInput FromCsv(Func<string, string?> get)
     {

@@ -118,6 +118,23 @@ public sealed class ImportTests(IntakeHost host) : IClassFixture<IntakeHost>
     }
 
     [Fact]
+    public async Task an_ndjson_row_naming_a_field_with_nul_is_rejected_naming_it_escaped_and_the_rest_goes_on()
+    {
+        // The fuzz suite's failing input: the row's error named the unknown field with its NUL, which PostgreSQL could not
+        // store, so the import stayed running for ever.
+        var org = await host.RegisterOrganisationAsync();
+        string ndjson = SampleReports.Body(handle: "@nd_nul_name").Replace("\"platform\"", "\"plat\\u0000form\":1,\"platform\"") + "\n" +
+                        SampleReports.Body(handle: "@nd_after_nul_name") + "\n";
+
+        var progress = await ImportAsync(host.CreateClient(org.ApiKey), ndjson, "application/x-ndjson");
+
+        Assert.Equal("completed", progress.GetProperty("status").GetString());
+        Assert.Equal(1, Count(progress, "accepted"));
+        var error = Assert.Single(progress.GetProperty("errors").EnumerateArray());
+        Assert.Equal((1L, "plat\\u0000form"), (error.GetProperty("line").GetInt64(), error.GetProperty("field").GetString()));
+    }
+
+    [Fact]
     public async Task a_large_file_is_streamed_in_batches()
     {
         var org = await host.RegisterOrganisationAsync();
