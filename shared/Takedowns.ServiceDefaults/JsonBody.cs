@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -86,6 +87,64 @@ public static partial class JsonBody
 
     /// <summary>Options for reading a body as a JSON tree: the strict bodies' depth, and a field given twice refused.</summary>
     public static readonly JsonDocumentOptions StrictDocument = new() { MaxDepth = 32, AllowDuplicateProperties = false };
+
+    public const string InvalidTextMessage = "Must be valid Unicode text: UTF-8, and no unpaired surrogate such as \\ud800.";
+
+    /// <summary>
+    /// The field (as "evidence[0].caption"; "body" for the document itself) of the first string or name in
+    /// <paramref name="json"/> that is not Unicode text: bytes that are not UTF-8, or an escaped unpaired surrogate. Null when
+    /// there is none, or when <paramref name="json"/> is not JSON at all (the parser that follows says so). A JSON tree
+    /// (<c>JsonNode</c>) takes such text without complaint and throws only when it is read, long after the request was judged.
+    /// </summary>
+    public static string? InvalidText(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 1024 });
+        var frames = new List<(bool Array, string? Name, int Index)>();
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray) { frames.RemoveAt(frames.Count - 1); continue; }
+                if (reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (!Readable(ref reader)) return PathOf(frames);
+                    frames[^1] = frames[^1] with { Name = reader.GetString() };
+                    continue;
+                }
+                if (frames.Count > 0 && frames[^1].Array) frames[^1] = frames[^1] with { Index = frames[^1].Index + 1 };
+                if (reader.TokenType == JsonTokenType.String && !Readable(ref reader)) return PathOf(frames);
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    frames.Add((reader.TokenType == JsonTokenType.StartArray, null, -1));
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: left to the parser.
+        }
+        return null;
+
+        static bool Readable(ref Utf8JsonReader reader)
+        {
+            try
+            {
+                reader.GetString();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        static string PathOf(List<(bool Array, string? Name, int Index)> frames)
+        {
+            var path = new StringBuilder();
+            foreach (var frame in frames)
+                if (frame.Array && frame.Index >= 0) path.Append('[').Append(frame.Index).Append(']');
+                else if (!frame.Array && frame.Name is not null) path.Append(path.Length > 0 ? "." : "").Append(frame.Name);
+            return path.Length > 0 ? path.ToString() : "body";
+        }
+    }
 
     /// <summary>The name a JSON reader found twice in one object, when that is what <paramref name="e"/> says; else null.</summary>
     public static string? Duplicate(JsonException e) =>

@@ -18,7 +18,19 @@ public enum ImportStatus
     [JsonStringEnumMemberName("failed")] Failed,
 }
 
-public sealed record ImportError(long Line, string Field, string Message);
+/// <summary>
+/// A rejected row: its line, its field (the column, for CSV) and why. Field and message are kept with control characters
+/// escaped: they may quote the file (a field name holding NUL, say), and text with NUL cannot be stored, which left the
+/// import running for ever, failing to record its own progress.
+/// </summary>
+public sealed record ImportError(long Line, string Field, string Message)
+{
+    public string Field { get; init; } = Escaped(Field);
+    public string Message { get; init; } = Escaped(Message);
+
+    public static string Escaped(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) : text;
+}
 
 /// <summary>
 /// A bulk import: the uploaded file (kept as chunks until processed) and its progress. Progress is saved in the same

@@ -65,7 +65,10 @@ public static class ImportRows
         if (header.Length == 0) throw new ImportFormatException("The file is empty: a header row is required.");
         var known = Columns.Select(c => c.Column).ToHashSet(StringComparer.Ordinal);
         var unknown = header.Where(h => !known.Contains(h)).ToList();
-        if (unknown.Count > 0) throw new ImportFormatException($"Unknown columns: {string.Join(", ", unknown)}. Known: {string.Join(", ", known)}.");
+        // The names are quoted with control characters escaped: a NUL in the message could not be stored with the import,
+        // which then stayed running, failing to record its own failure every few seconds.
+        if (unknown.Count > 0)
+            throw new ImportFormatException($"Unknown columns: {string.Join(", ", unknown.Select(ImportError.Escaped))}. Known: {string.Join(", ", known)}.");
         var missing = Required.Where(r => !header.Contains(r)).ToList();
         if (missing.Count > 0) throw new ImportFormatException($"Missing required columns: {string.Join(", ", missing)}.");
         var duplicate = header.GroupBy(h => h).FirstOrDefault(g => g.Count() > 1);

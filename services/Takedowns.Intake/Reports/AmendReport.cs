@@ -32,6 +32,8 @@ public static class AmendReportEndpoint
     {
         byte[]? body = await JsonBody.ReadBytesAsync(request, ct);
         if (body is null) return JsonBody.TooLarge();
+        if (JsonBody.InvalidText(body) is { } invalid)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [invalid] = [JsonBody.InvalidTextMessage] });
         JsonObject? patch;
         try
         {

@@ -97,6 +97,9 @@ public static class PayloadMappings
             }
             value ??= field.Value?.DeepClone();
             if (value is null) continue;
+            // A JSON tree keeps text that is not Unicode (bytes that are not UTF-8, "\ud800") until it is read: refused here, not failing later.
+            if (value is JsonValue text && text.GetValueKind() == JsonValueKind.String && !IsUnicode(text))
+                return (null, new MappingFailure(target, field.Pointer ?? "", $"The value at {field.Pointer} is not Unicode text."));
 
             if (field.Values is { } codes && value is JsonValue v && v.TryGetValue(out string? code) && codes.TryGetValue(code, out var ours))
                 value = JsonValue.Create(ours);
@@ -105,6 +108,19 @@ public static class PayloadMappings
             Set(report, target, value!.Parent is null ? value : value.DeepClone());
         }
         return (JsonSerializer.SerializeToUtf8Bytes(report), null);
+    }
+
+    private static bool IsUnicode(JsonValue text)
+    {
+        try
+        {
+            text.GetValue<string>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static bool Coerce(string target, ref JsonNode? value)

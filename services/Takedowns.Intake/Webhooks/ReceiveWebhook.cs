@@ -1,5 +1,6 @@
 using Marten;
 using Mediator;
+using Microsoft.Net.Http.Headers;
 using Takedowns.Intake.Reports;
 using Takedowns.ServiceDefaults;
 
@@ -15,7 +16,9 @@ public static class ReceiveWebhookEndpoint
             .WithSummary("Receive a report signed per Standard Webhooks v1")
             .WithDescription("Headers webhook-id, webhook-timestamp (unix seconds, at most 5 minutes off) and webhook-signature " +
                              "(space-separated v1,<base64> entries). The same webhook-id again returns the same reportId.")
-            .Accepts<ReportInput>("application/json")
+            // JSON, checked in the handler once the signature is: routing's own refusal of another type would come first,
+            // and as an anonymous request it was answered 401, as if the signature were wrong.
+            .Accepts<ReportInput>("application/json", "*/*")
             .Produces<ReportAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -37,6 +40,9 @@ public static class ReceiveWebhookEndpoint
             : WebhookSignature.Verify(protector.UnprotectAll(source.Id, source.SecretsValidAt(now)), webhookId, request.Headers[WebhookSignature.TimestampHeader],
                 request.Headers[WebhookSignature.SignatureHeader], body, now);
         if (outcome != WebhookSignature.Outcome.Valid) return Unauthorized(outcome);
+        if (!IsJson(request.ContentType))
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported payload type",
+                detail: "Send the payload as application/json.", extensions: new Dictionary<string, object?> { ["field"] = "Content-Type" });
 
         if (source!.Mapping is { Mode: MappingMode.Mapped } mapping)
         {
@@ -60,6 +66,12 @@ public static class ReceiveWebhookEndpoint
         var accepted = (SubmitReportResult.Accepted)result;
         return Results.Accepted($"/api/reports/{accepted.ReportId}", new ReportAccepted(accepted.ReportId));
     }
+
+    /// <summary>application/json or a type of its family (application/merge-patch+json); none given is taken as JSON, as before.</summary>
+    private static bool IsJson(string? contentType) =>
+        string.IsNullOrEmpty(contentType)
+        || MediaTypeHeaderValue.TryParse(contentType, out var type) && type.Type.Equals("application", StringComparison.OrdinalIgnoreCase)
+           && (type.SubType.Equals("json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
 
     private static IResult Unauthorized(WebhookSignature.Outcome outcome) => Results.Problem(
         statusCode: StatusCodes.Status401Unauthorized,

@@ -102,6 +102,39 @@ public sealed class ImportTests(IntakeHost host) : IClassFixture<IntakeHost>
     }
 
     [Fact]
+    public async Task a_csv_header_with_nul_in_a_column_name_fails_the_import_naming_it_escaped()
+    {
+        // The fuzz suite's failing input: the message quoted the name with its NUL, which PostgreSQL could not store, so the
+        // import stayed running for ever, failing to record its own failure every few seconds.
+        var org = await host.RegisterOrganisationAsync();
+        string csv = Header.Replace("platform", "plat\u0000form") + "\r\ncase-1,youtube,@nul_header,journalist,KZ,account_suspended,spam,,2019-03-04,1\r\n";
+
+        var progress = await ImportAsync(host.CreateClient(org.ApiKey), csv, "text/csv");
+
+        Assert.Equal("failed", progress.GetProperty("status").GetString());
+        var error = Assert.Single(progress.GetProperty("errors").EnumerateArray());
+        Assert.Equal(1, error.GetProperty("line").GetInt64());
+        Assert.Contains("plat\\u0000form", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task an_ndjson_row_naming_a_field_with_nul_is_rejected_naming_it_escaped_and_the_rest_goes_on()
+    {
+        // The fuzz suite's failing input: the row's error named the unknown field with its NUL, which PostgreSQL could not
+        // store, so the import stayed running for ever.
+        var org = await host.RegisterOrganisationAsync();
+        string ndjson = SampleReports.Body(handle: "@nd_nul_name").Replace("\"platform\"", "\"plat\\u0000form\":1,\"platform\"") + "\n" +
+                        SampleReports.Body(handle: "@nd_after_nul_name") + "\n";
+
+        var progress = await ImportAsync(host.CreateClient(org.ApiKey), ndjson, "application/x-ndjson");
+
+        Assert.Equal("completed", progress.GetProperty("status").GetString());
+        Assert.Equal(1, Count(progress, "accepted"));
+        var error = Assert.Single(progress.GetProperty("errors").EnumerateArray());
+        Assert.Equal((1L, "plat\\u0000form"), (error.GetProperty("line").GetInt64(), error.GetProperty("field").GetString()));
+    }
+
+    [Fact]
     public async Task a_large_file_is_streamed_in_batches()
     {
         var org = await host.RegisterOrganisationAsync();

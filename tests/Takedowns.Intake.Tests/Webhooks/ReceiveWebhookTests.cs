@@ -32,6 +32,24 @@ public sealed class ReceiveWebhookTests(IntakeHost host) : IClassFixture<IntakeH
         Assert.Equal(source.SourceId, json.RootElement.GetProperty("sourceId").GetGuid());
     }
 
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("multipart/form-data; boundary=x")]
+    public async Task a_signed_webhook_of_another_content_type_gets_415_not_401_and_stores_nothing(string contentType)
+    {
+        // The fuzz suite's failing input: routing's own refusal of the content type was answered 401, as a bad signature.
+        var (_, source, signer) = await SourceAsync();
+        long stored = await host.StoredEventCountAsync();
+
+        using var response = await host.CreateClient().SendAsync(
+            signer.Request($"/webhooks/{source.SourceId}", System.Text.Encoding.UTF8.GetBytes(SampleReports.Body()), contentType));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(stored, await host.StoredEventCountAsync());
+    }
+
     [Fact]
     public async Task forged_unsigned_stale_and_unknown_source_webhooks_are_refused_and_store_nothing()
     {
