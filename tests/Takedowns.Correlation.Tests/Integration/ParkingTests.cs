@@ -77,7 +77,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         Assert.EndsWith("report-changes", item.GetProperty("source").GetString());
         Assert.Equal("urn:message:Takedowns.Contracts.Reports:ReportChanges", item.GetProperty("messageType").GetString());
         Assert.Contains("carries no report change", item.GetProperty("reason").GetString());
-        await Queues.WaitUntilDrainedAsync(host.VirtualHost); // parked, not left on a queue
+        await Eventually.Until(() => Queues.InHandAsync(host.VirtualHost), n => n == 0, what: "the consumers' queues to drain"); // parked, not left on a queue
 
         // Replayed, it goes back to its queue, fails there again and is parked again, under the same id.
         var id = item.GetProperty("id").GetGuid();
@@ -104,7 +104,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
             what: "the unreadable message parked");
         var item = parked.Single(i => i.GetProperty("messageType").GetString()?.EndsWith(":ReportSubmitted") == true);
         Assert.EndsWith("report-changes", item.GetProperty("source").GetString());
-        await Queues.WaitUntilDrainedAsync(host.VirtualHost);
+        await Eventually.Until(() => Queues.InHandAsync(host.VirtualHost), n => n == 0, what: "the consumers' queues to drain");
 
         // It cannot be sent again as it is: the replay says so, and it stays until discarded.
         var id = item.GetProperty("id").GetGuid();

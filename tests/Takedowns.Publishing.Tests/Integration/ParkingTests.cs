@@ -51,7 +51,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         var item = Assert.Single(parked, i => i.GetProperty("kind").GetString() == "message");
         Assert.Equal("urn:message:Takedowns.Contracts.Analysis:SpikeDetected", item.GetProperty("messageType").GetString());
         Assert.Contains("NullReferenceException", item.GetProperty("reason").GetString());
-        await Queues.WaitUntilDrainedAsync(host.VirtualHost);
+        await Eventually.Until(() => Queues.InHandAsync(host.VirtualHost), n => n == 0, what: "the consumers' queues to drain");
 
         // Sent back to its queue, it fails there again and is parked again.
         var id = item.GetProperty("id").GetGuid();
