@@ -39,6 +39,24 @@ public class ServiceHost<TProgram> : IAsyncLifetime where TProgram : class
 
     public HttpClient CreateAdminClient() => CreateClient(AdminKey);
 
+    /// <summary>What the service has parked (<c>GET /api/admin/parked</c> as the admin): its items.</summary>
+    public async Task<List<System.Text.Json.JsonElement>> ParkedAsync()
+    {
+        using var response = await CreateAdminClient().GetAsync("/api/admin/parked");
+        if (response.StatusCode != System.Net.HttpStatusCode.OK)
+            throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("items").EnumerateArray().ToList();
+    }
+
+    /// <summary>Replays one parked item as the admin; its outcome.</summary>
+    public async Task<System.Text.Json.JsonElement> ReplayParkedAsync(Guid id)
+    {
+        using var response = await CreateAdminClient().PostAsync($"/api/admin/parked/{id}/replay", null);
+        if (response.StatusCode != System.Net.HttpStatusCode.OK)
+            throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
     public virtual async ValueTask InitializeAsync()
     {
         VirtualHost = await Broker.CreateVirtualHostAsync();

@@ -37,19 +37,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
 {
     private IDocumentStore Store => host.Services.GetRequiredService<IDocumentStore>();
 
-    private async Task<List<JsonElement>> ParkedAsync()
-    {
-        using var response = await host.CreateAdminClient().GetAsync("/api/admin/parked");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("items").EnumerateArray().ToList();
-    }
 
-    private async Task<JsonElement> ReplayAsync(Guid id)
-    {
-        using var response = await host.CreateAdminClient().PostAsync($"/api/admin/parked/{id}/replay", null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
 
     private async Task<bool> ObservedAsync(Guid reportId)
     {
@@ -72,7 +60,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
             what: "the changes around the bad one applied");
         static bool IsTheChange(JsonElement i) => i.GetProperty("kind").GetString() == "message"
             && i.GetProperty("messageType").GetString() == "urn:message:Takedowns.Contracts.Reports:ReportChanges";
-        var parked = await Eventually.Until(ParkedAsync, p => p.Any(IsTheChange), what: "the bad change parked");
+        var parked = await Eventually.Until(host.ParkedAsync, p => p.Any(IsTheChange), what: "the bad change parked");
         var item = Assert.Single(parked, IsTheChange);
         Assert.EndsWith("report-changes", item.GetProperty("source").GetString());
         Assert.Equal("urn:message:Takedowns.Contracts.Reports:ReportChanges", item.GetProperty("messageType").GetString());
@@ -81,8 +69,8 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
 
         // Replayed, it goes back to its queue, fails there again and is parked again, under the same id.
         var id = item.GetProperty("id").GetGuid();
-        Assert.Equal("sent", (await ReplayAsync(id)).GetProperty("outcome").GetString());
-        await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("id").GetGuid() == id && i.GetProperty("parkedAt").GetDateTimeOffset() > item.GetProperty("parkedAt").GetDateTimeOffset()),
+        Assert.Equal("sent", (await host.ReplayParkedAsync(id)).GetProperty("outcome").GetString());
+        await Eventually.Until(host.ParkedAsync, p => p.Any(i => i.GetProperty("id").GetGuid() == id && i.GetProperty("parkedAt").GetDateTimeOffset() > item.GetProperty("parkedAt").GetDateTimeOffset()),
             what: "the replayed change parked again");
         using var discarded = await host.CreateAdminClient().DeleteAsync($"/api/admin/parked/{id}");
         Assert.Equal(HttpStatusCode.NoContent, discarded.StatusCode);
@@ -100,7 +88,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         await bus.PublishIntegrationEvent(next, Guid.NewGuid(), CancellationToken.None);
 
         await Eventually.Until(() => ObservedAsync(next.ReportId), ok => ok, what: "the next message consumed");
-        var parked = await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("messageType").GetString()?.EndsWith(":ReportSubmitted") == true),
+        var parked = await Eventually.Until(host.ParkedAsync, p => p.Any(i => i.GetProperty("messageType").GetString()?.EndsWith(":ReportSubmitted") == true),
             what: "the unreadable message parked");
         var item = parked.Single(i => i.GetProperty("messageType").GetString()?.EndsWith(":ReportSubmitted") == true);
         Assert.EndsWith("report-changes", item.GetProperty("source").GetString());
@@ -108,9 +96,9 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
 
         // It cannot be sent again as it is: the replay says so, and it stays until discarded.
         var id = item.GetProperty("id").GetGuid();
-        var replay = await ReplayAsync(id);
+        var replay = await host.ReplayParkedAsync(id);
         Assert.Equal("failed", replay.GetProperty("outcome").GetString());
-        Assert.Contains(await ParkedAsync(), i => i.GetProperty("id").GetGuid() == id);
+        Assert.Contains(await host.ParkedAsync(), i => i.GetProperty("id").GetGuid() == id);
         using var discarded = await host.CreateAdminClient().DeleteAsync($"/api/admin/parked/{id}");
         Assert.Equal(HttpStatusCode.NoContent, discarded.StatusCode);
     }
@@ -127,13 +115,13 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
 
         await Eventually.Until(() => Inspect.AllMessagesAsync(host.VirtualHost), m => m.Any(b => b.Contains(dismissed.ToString())),
             what: "the event after the bad one published");
-        var parked = await Eventually.Until(ParkedAsync,
+        var parked = await Eventually.Until(host.ParkedAsync,
             p => p.Any(i => i.GetProperty("source").GetString() == AnalysisForwarder.SubscriptionName), what: "the bad event parked");
         var item = parked.Single(i => i.GetProperty("source").GetString() == AnalysisForwarder.SubscriptionName);
         Assert.Equal(badSequence, item.GetProperty("eventSequence").GetInt64());
         Assert.Equal("campaign_raised", item.GetProperty("eventType").GetString());
         Assert.Contains("InvalidOperationException", item.GetProperty("reason").GetString());
-        Assert.Equal("failed", (await ReplayAsync(item.GetProperty("id").GetGuid())).GetProperty("outcome").GetString());
+        Assert.Equal("failed", (await host.ReplayParkedAsync(item.GetProperty("id").GetGuid())).GetProperty("outcome").GetString());
         // What was captured is taken off, so that the other tests find every queue of the host drained.
         await TestEnvironment.RunInfraAsync("rabbitmqctl", "purge_queue", "-p", host.VirtualHost, "capture-campaign-dismissed");
     }
@@ -152,7 +140,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         var progress = await Eventually.Until(() => SubscriptionProgress.ReadAsync(host.Schema, [$"{CampaignLinker.SubscriptionName}:All"]),
             p => p.Shards.Single(s => s.Name == $"{CampaignLinker.SubscriptionName}:All").LastSeqId >= p.LastEvent, what: "campaign detection past the bad event");
         Assert.True(progress.LastEvent > badSequence);
-        var parked = await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("source").GetString() == CampaignLinker.SubscriptionName),
+        var parked = await Eventually.Until(host.ParkedAsync, p => p.Any(i => i.GetProperty("source").GetString() == CampaignLinker.SubscriptionName),
             what: "the unreadable event parked by campaign detection");
         var item = parked.Single(i => i.GetProperty("source").GetString() == CampaignLinker.SubscriptionName);
         Assert.Equal(badSequence, item.GetProperty("eventSequence").GetInt64());
@@ -176,12 +164,12 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         }
         Assert.Equal(1, await Eventually.Until(CountAsync, c => c == 1, what: "the good event counted"));
         bool IsBad(JsonElement i) => i.GetProperty("kind").GetString() == "event" && i.GetProperty("eventSequence").GetInt64() == badSequence;
-        var parked = await Eventually.Until(ParkedAsync, p => p.Count(IsBad) >= 2, what: "the unreadable event parked by the series projections");
+        var parked = await Eventually.Until(host.ParkedAsync, p => p.Count(IsBad) >= 2, what: "the unreadable event parked by the series projections");
         var sliceDays = parked.Single(i => IsBad(i) && i.GetProperty("source").GetString()!.Contains("SliceDay"));
 
         // Replayed, the projection is rebuilt from its first event: the good event is counted once, the bad one parked again.
-        Assert.Equal("rebuilding", (await ReplayAsync(sliceDays.GetProperty("id").GetGuid())).GetProperty("outcome").GetString());
-        await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("source").GetString()!.Contains("SliceDay")
+        Assert.Equal("rebuilding", (await host.ReplayParkedAsync(sliceDays.GetProperty("id").GetGuid())).GetProperty("outcome").GetString());
+        await Eventually.Until(host.ParkedAsync, p => p.Any(i => i.GetProperty("source").GetString()!.Contains("SliceDay")
             && i.GetProperty("parkedAt").GetDateTimeOffset() > sliceDays.GetProperty("parkedAt").GetDateTimeOffset()), what: "the rebuild done");
         Assert.Equal(1, await CountAsync());
     }

@@ -54,19 +54,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
             .Select(k => (k, c.GetProperty(k).GetProperty("reportId").GetGuid())))
         .ToList();
 
-    private async Task<List<JsonElement>> ParkedAsync()
-    {
-        using var response = await host.CreateAdminClient().GetAsync("/api/admin/parked");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("items").EnumerateArray().ToList();
-    }
 
-    private async Task<JsonElement> ReplayAsync(Guid id)
-    {
-        using var response = await host.CreateAdminClient().PostAsync($"/api/admin/parked/{id}/replay", null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
 
     [Fact]
     public async Task an_event_the_outbox_cannot_forward_is_parked_the_next_ones_go_out_and_it_is_replayed_once_fixed()
@@ -88,7 +76,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
 
         // What came after it goes out; it is parked, with its reason.
         await Eventually.Until(ForwardedAsync, f => f.Contains(("submitted", next)), what: "the report after the bad event forwarded");
-        var parked = Assert.Single(await Eventually.Until(ParkedAsync, p => p.Count > 0, what: "the bad event parked"));
+        var parked = Assert.Single(await Eventually.Until(host.ParkedAsync, p => p.Count > 0, what: "the bad event parked"));
         Assert.Equal("event", parked.GetProperty("kind").GetString());
         Assert.Equal("intake", parked.GetProperty("service").GetString());
         Assert.Equal(ReportForwarder.SubscriptionName, parked.GetProperty("source").GetString());
@@ -110,9 +98,9 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         Assert.Contains($"source=\"{ReportForwarder.SubscriptionName}\"", metrics);
 
         // Replayed while the report is still unknown: it fails again and stays parked.
-        var failed = await ReplayAsync(parkedId);
+        var failed = await host.ReplayParkedAsync(parkedId);
         Assert.Equal("failed", failed.GetProperty("outcome").GetString());
-        Assert.Single(await ParkedAsync());
+        Assert.Single(await host.ParkedAsync());
 
         // Once the report exists, the replay forwards the amendment and clears the park.
         await using (var session = Store.LightweightSession())
@@ -120,9 +108,9 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
             session.Events.StartStream<Report>(orphan, reported with { ReportId = orphan });
             await session.SaveChangesAsync(ct);
         }
-        var replayed = await ReplayAsync(parkedId);
+        var replayed = await host.ReplayParkedAsync(parkedId);
         Assert.Equal("replayed", replayed.GetProperty("outcome").GetString());
-        Assert.Empty(await ParkedAsync());
+        Assert.Empty(await host.ParkedAsync());
         await Eventually.Until(ForwardedAsync, f => f.Contains(("revised", orphan)), what: "the replayed amendment forwarded");
         await Eventually.Until(async () =>
         {
@@ -139,17 +127,17 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         var org = await host.RegisterOrganisationAsync(); // issues a key after the bad event
         Assert.True(Takedowns.ServiceDefaults.ApiKeyToken.TryParse(org.ApiKey, out var keyId, out _));
 
-        var parked = await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("eventSequence").GetInt64() == sequence), what: "the unreadable event parked");
+        var parked = await Eventually.Until(host.ParkedAsync, p => p.Any(i => i.GetProperty("eventSequence").GetInt64() == sequence), what: "the unreadable event parked");
         var item = parked.Single(i => i.GetProperty("eventSequence").GetInt64() == sequence);
         Assert.Equal(ApiKeyForwarder.SubscriptionName, item.GetProperty("source").GetString());
         await Eventually.Until(() => Inspect.AllMessagesAsync(host.VirtualHost), m => m.Any(b => b.Contains(keyId.ToString())), what: "the next key forwarded");
 
         // It cannot be replayed (it still cannot be read) and is discarded.
         var id = item.GetProperty("id").GetGuid();
-        Assert.Equal("failed", (await ReplayAsync(id)).GetProperty("outcome").GetString());
+        Assert.Equal("failed", (await host.ReplayParkedAsync(id)).GetProperty("outcome").GetString());
         using (var discarded = await host.CreateAdminClient().DeleteAsync($"/api/admin/parked/{id}", ct))
             Assert.Equal(HttpStatusCode.NoContent, discarded.StatusCode);
-        Assert.DoesNotContain(await ParkedAsync(), i => i.GetProperty("id").GetGuid() == id);
+        Assert.DoesNotContain(await host.ParkedAsync(), i => i.GetProperty("id").GetGuid() == id);
     }
 
     [Fact]

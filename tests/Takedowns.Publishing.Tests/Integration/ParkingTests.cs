@@ -26,12 +26,6 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
 {
     private IDocumentStore Store => host.Services.GetRequiredService<IDocumentStore>();
 
-    private async Task<List<JsonElement>> ParkedAsync()
-    {
-        using var response = await host.CreateAdminClient().GetAsync("/api/admin/parked");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("items").EnumerateArray().ToList();
-    }
 
     [Fact]
     public async Task a_spike_message_the_consumer_fails_on_is_parked_and_the_next_spike_is_published()
@@ -47,7 +41,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
             await using var session = Store.QuerySession();
             return await session.LoadAsync<PublicSpike>(good.SpikeId);
         }, s => s is not null, what: "the next spike published");
-        var parked = await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("kind").GetString() == "message"), what: "the bad spike parked");
+        var parked = await Eventually.Until(host.ParkedAsync, p => p.Any(i => i.GetProperty("kind").GetString() == "message"), what: "the bad spike parked");
         var item = Assert.Single(parked, i => i.GetProperty("kind").GetString() == "message");
         Assert.Equal("urn:message:Takedowns.Contracts.Analysis:SpikeDetected", item.GetProperty("messageType").GetString());
         Assert.Contains("NullReferenceException", item.GetProperty("reason").GetString());
@@ -57,11 +51,11 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         var id = item.GetProperty("id").GetGuid();
         using (var replay = await host.CreateAdminClient().PostAsync($"/api/admin/parked/{id}/replay", null))
             Assert.Equal("sent", JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement.GetProperty("outcome").GetString());
-        await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("id").GetGuid() == id
+        await Eventually.Until(host.ParkedAsync, p => p.Any(i => i.GetProperty("id").GetGuid() == id
             && i.GetProperty("parkedAt").GetDateTimeOffset() > item.GetProperty("parkedAt").GetDateTimeOffset()), what: "parked again");
         using var discarded = await host.CreateAdminClient().DeleteAsync($"/api/admin/parked/{id}");
         Assert.Equal(HttpStatusCode.NoContent, discarded.StatusCode);
-        Assert.Empty(await ParkedAsync());
+        Assert.Empty(await host.ParkedAsync());
     }
 
     [Fact]
@@ -77,7 +71,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
             await using var session = Store.QuerySession();
             return (await session.LoadAsync<PatternCell>(PatternCell.KeyOf(good.OccurredOn, good.Country, good.Platform, good.Category)))?.Count;
         }, c => c == 1, what: "the next incident counted");
-        var parked = await Eventually.Until(ParkedAsync, p => p.Any(i => i.GetProperty("kind").GetString() == "event"), what: "the unreadable incident parked");
+        var parked = await Eventually.Until(host.ParkedAsync, p => p.Any(i => i.GetProperty("kind").GetString() == "event"), what: "the unreadable incident parked");
         var item = Assert.Single(parked, i => i.GetProperty("kind").GetString() == "event");
         Assert.Equal(badSequence, item.GetProperty("eventSequence").GetInt64());
         Assert.Contains("PatternCell", item.GetProperty("source").GetString());
