@@ -2,7 +2,12 @@ using Takedowns.Testing;
 
 namespace Takedowns.EndToEnd;
 
+/// <summary>
+/// Stops the shared broker, so it runs with the fault suite (<c>infra/test --faults</c>), never beside other tests whose
+/// own calls to the broker would meet the outage.
+/// </summary>
 [Collection(SystemCollection.Name)]
+[Trait("Suite", "Faults")]
 public sealed class BrokerOutageTests(RunningSystem system)
 {
     private readonly Steps _steps = new(system);
