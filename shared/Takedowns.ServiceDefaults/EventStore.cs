@@ -60,6 +60,8 @@ public static class EventStoreExtensions
                 o.Projections.RebuildErrors.SkipApplyErrors = true;
                 o.Projections.RebuildErrors.SkipSerializationErrors = true;
                 o.Projections.RebuildErrors.SkipUnknownEvents = true;
+                o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+                o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
                 configure(o);
             })
             .UseLightweightSessions()

@@ -75,13 +75,21 @@ public sealed class SupervisionTests
         }
         finally
         {
-            // As Ctrl-C: infra/run stops what it started (never the servers it found running).
+            // `infra/run stop` from another shell: the supervising run stops what it started (never the servers it found
+            // running), and starts nothing again.
             if (!run.HasExited)
             {
-                using var term = Process.Start("kill", ["-INT", run.Id.ToString()]);
-                await term!.WaitForExitAsync();
+                var stop = new ProcessStartInfo(Path.Combine(TestEnvironment.RepositoryRoot, "infra", "run"), ["stop"])
+                {
+                    RedirectStandardOutput = true, RedirectStandardError = true, Environment = { ["TAKEDOWNS_DATA"] = data },
+                };
+                using var stopping = Process.Start(stop)!;
+                string said = await stopping.StandardOutput.ReadToEndAsync() + await stopping.StandardError.ReadToEndAsync();
+                await stopping.WaitForExitAsync();
+                Assert.True(stopping.ExitCode == 0, said);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
                 await run.WaitForExitAsync(timeout.Token);
+                Assert.DoesNotContain("started again", Output().Split("stopping")[^1]);
             }
             foreach (string pid in Directory.Exists(Path.Combine(data, "pids")) ? Directory.GetFiles(Path.Combine(data, "pids"), "*.pid") : [])
                 Assert.False(int.TryParse(File.ReadAllText(pid).Trim(), out int p) && Alive(p), $"{pid} still running after infra/run stopped");
