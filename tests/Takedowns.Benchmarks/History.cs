@@ -22,6 +22,9 @@ namespace Takedowns.Benchmarks;
 /// </summary>
 public static class HistoryThroughApi
 {
+    /// <summary>Correlation's <c>Detection:HeldMegabytes</c> for the run (<c>--held-megabytes</c>).</summary>
+    public static int HeldMegabytes { get; set; } = 1024;
+
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
     private static readonly double Tick = 1.0 / 100; // USER_HZ
 
@@ -41,6 +44,8 @@ public static class HistoryThroughApi
             ["ConnectionStrings:Postgres"] = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresConnection) { ApplicationName = $"{applicationPrefix}-{s}" }.ConnectionString,
         });
         ((Dictionary<string, string>)settings["correlation"])["Detection:ScanInterval"] = TimeSpan.FromSeconds(10).ToString("c", C);
+        // An imported history is where holding more between pages pays (README, "Campaigns"); the default keeps a live service small.
+        ((Dictionary<string, string>)settings["correlation"])["Detection:HeldMegabytes"] = HeldMegabytes.ToString(C);
         // Detection's own lines and the event store's agents (pages, pauses, retries) go to a file per service.
         foreach (string category in new[] { "Takedowns", "Marten", "JasperFx" })
             ((Dictionary<string, string>)settings["correlation"])[$"Logging:LogLevel:{category}"] = "Information";

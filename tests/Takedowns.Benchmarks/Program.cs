@@ -41,6 +41,7 @@ Takedowns.Benchmarks.Detection.ByOrganisation = args.Contains("--arrival-by-orga
 // --arrival-out DIR (through the API): the order Correlation took each scenario's reports in; --arrival-from DIR (in process): that order.
 Takedowns.Benchmarks.DetectionThroughApi.ArrivalDirectory = args.Contains("--arrival-out") ? Arg("--arrival-out", "") : null;
 Takedowns.Benchmarks.Detection.ArrivalFrom = args.Contains("--arrival-from") ? Arg("--arrival-from", "") : null;
+Takedowns.Benchmarks.HistoryThroughApi.HeldMegabytes = Arg("--held-megabytes", Takedowns.Benchmarks.HistoryThroughApi.HeldMegabytes);
 Takedowns.Benchmarks.NaiveBaseline.Threshold = Arg("--baseline-threshold", Takedowns.Benchmarks.NaiveBaseline.Threshold);
 // --family a|b|c|both|all: the scenario families the detection modes run (both, a and b, by default; all adds c).
 var families = Takedowns.Scenarios.ScenarioFamilies.ParseList(args.Contains("--family") ? Arg("--family", "both") : "both");

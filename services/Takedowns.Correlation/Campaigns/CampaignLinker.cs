@@ -5,6 +5,8 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Services;
 using Marten.Subscriptions;
+using Microsoft.Extensions.Options;
+using Takedowns.Correlation.Spikes;
 using Takedowns.Correlation.Series;
 using Takedowns.ServiceDefaults;
 using Takedowns.ServiceDefaults.Parking;
@@ -17,9 +19,10 @@ namespace Takedowns.Correlation.Campaigns;
 /// events) is written in the page's own unit of work with its progress, so a page processed again after a crash starts
 /// from the same state and gives the same result.
 /// </summary>
-public sealed class CampaignLinker(Parked parked, ILogger<CampaignLinker> logger) : ParkingSubscription(SubscriptionName, parked, logger)
+public sealed class CampaignLinker(Parked parked, IOptions<DetectionOptions> options, ILogger<CampaignLinker> logger)
+    : ParkingSubscription(SubscriptionName, parked, logger)
 {
-    private readonly RecentState _recent = new(RecentState.DefaultMaxKeys, RecentState.DefaultMaxProfiles, logger);
+    private readonly RecentState _recent = RecentState.WithBudget(options.Value.HeldMegabytes, logger);
 
     private readonly DocumentRows<NoticeProfile, Guid> _profiles = new(p => p.Id);
 

@@ -22,10 +22,26 @@ namespace Takedowns.Correlation.Campaigns;
 /// </summary>
 public sealed class RecentState(int maxKeys, int maxProfiles, ILogger logger, int mostDaysLoaded = RecentState.MostDaysLoaded, int maxCounts = RecentState.DefaultMaxCounts)
 {
-    public const int DefaultMaxKeys = 6_000_000;
-    public const int DefaultMaxProfiles = 200_000;
-    /// <summary>Background counts held (a key and its count, about 30 bytes each): a million reports make about four million.</summary>
+    /// <summary>Background counts held by default (a key and its count, about 30 bytes each): a million reports make about four million.</summary>
     public const int DefaultMaxCounts = 8_000_000;
+
+    // What one item held costs, with the collections' growing room: a key's slot in the index, a profile (its notice text,
+    // signature and keys), a background count (in one of two generations).
+    private const int BytesPerKey = 64, BytesPerProfile = 2_048, BytesPerCount = 40;
+
+    /// <summary>
+    /// Limits that keep what is held near <paramref name="megabytes"/>: half for keys, three tenths for profiles, a fifth
+    /// for background counts. (A page's own keys and profiles are held while it runs, whatever the limits.)
+    /// </summary>
+    public static RecentState WithBudget(int megabytes, ILogger logger)
+    {
+        long bytes = Math.Max(1, megabytes) * 1024L * 1024;
+        return new RecentState(
+            maxKeys: (int)Math.Min(int.MaxValue, bytes / 2 / BytesPerKey),
+            maxProfiles: (int)Math.Min(int.MaxValue, bytes * 3 / 10 / BytesPerProfile),
+            logger,
+            maxCounts: (int)Math.Min(int.MaxValue, bytes / 5 / BytesPerCount));
+    }
 
     /// <summary>
     /// At most this many days are loaded for a page, those most of its reports need; a report whose window reaches a day

@@ -30,6 +30,14 @@ public sealed class DetectionOptions
     /// <see cref="HistoricInterval"/> or for the import to end, recent days too.
     /// </summary>
     public long BusyBacklog { get; set; } = 5_000;
+
+    /// <summary>
+    /// Megabytes campaign detection may keep in memory between pages (stored keys, profiles and background counts:
+    /// <see cref="Campaigns.RecentState"/>): what is not held is read from the tables, with the same result. The default
+    /// keeps the service small under a live load; importing a large history goes faster with more (about 1,024 for a
+    /// million reports).
+    /// </summary>
+    public int HeldMegabytes { get; set; } = 16;
 }
 
 /// <summary>What one scan did.</summary>
