@@ -274,9 +274,9 @@ start_dependencies() {
 }
 
 # --- the services ---------------------------------------------------------------------------------
-SERVICES=(correlation publishing intake gateway)   # start order: consumers bind their queues first
-declare -A SERVICE_PROJECT=([intake]=Takedowns.Intake [correlation]=Takedowns.Correlation [publishing]=Takedowns.Publishing [gateway]=Takedowns.Gateway)
-declare -A SERVICE_PORT=([intake]="${TAKEDOWNS_INTAKE_PORT:-5101}" [correlation]="${TAKEDOWNS_CORRELATION_PORT:-5102}" [publishing]="${TAKEDOWNS_PUBLISHING_PORT:-5103}" [gateway]="${TAKEDOWNS_GATEWAY_PORT:-8080}")
+SERVICES=(correlation publishing escalation intake gateway)   # start order: consumers bind their queues first
+declare -A SERVICE_PROJECT=([intake]=Takedowns.Intake [correlation]=Takedowns.Correlation [publishing]=Takedowns.Publishing [escalation]=Takedowns.Escalation [gateway]=Takedowns.Gateway)
+declare -A SERVICE_PORT=([intake]="${TAKEDOWNS_INTAKE_PORT:-5101}" [correlation]="${TAKEDOWNS_CORRELATION_PORT:-5102}" [publishing]="${TAKEDOWNS_PUBLISHING_PORT:-5103}" [escalation]="${TAKEDOWNS_ESCALATION_PORT:-5104}" [gateway]="${TAKEDOWNS_GATEWAY_PORT:-8080}")
 CONFIGURATION="${TAKEDOWNS_CONFIGURATION:-Release}"
 PIDS="$DATA/pids"
 
@@ -297,6 +297,17 @@ secrets_key() {
     mkdir -p "$DATA"; (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/secrets.key")
   fi
   cat "$DATA/secrets.key"
+}
+
+# The P-256 key escalation packets are signed with (PKCS#8, base64): TAKEDOWNS_SIGNING_KEY, else kept in .data/signing.key.
+signing_key() {
+  if [ -n "${TAKEDOWNS_SIGNING_KEY:-}" ]; then echo "$TAKEDOWNS_SIGNING_KEY"; return; fi
+  if [ ! -s "$DATA/signing.key" ]; then
+    mkdir -p "$DATA"
+    (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null \
+      | openssl pkcs8 -topk8 -nocrypt -outform DER | base64 -w0 > "$DATA/signing.key")
+  fi
+  cat "$DATA/signing.key"
 }
 
 # Stops the services a previous run started, by the PIDs it recorded.
@@ -322,9 +333,9 @@ start_service() { # name
     log "port ${SERVICE_PORT[$name]} ($name) is taken by another process; free it or set TAKEDOWNS_${name^^}_PORT"; return 1
   fi
   ( cd "$dir" && exec env ASPNETCORE_URLS="$(service_url "$name")" TAKEDOWNS_ADMIN_KEY="$(admin_key)" \
-      TAKEDOWNS_SECRETS_KEY="$(secrets_key)" \
+      TAKEDOWNS_SECRETS_KEY="$(secrets_key)" TAKEDOWNS_SIGNING_KEY="$(signing_key)" \
       Services__intake="$(service_url intake)" Services__correlation="$(service_url correlation)" \
-      Services__publishing="$(service_url publishing)" \
+      Services__publishing="$(service_url publishing)" Services__escalation="$(service_url escalation)" \
       dotnet "$project.dll" >>"$DATA/logs/$name.log" 2>&1 ) &
   echo $! > "$PIDS/$name.pid"
 }

@@ -1,5 +1,4 @@
 using JasperFx.Events.Projections;
-using Takedowns.Correlation.Access;
 using Takedowns.Correlation.Calendar;
 using Takedowns.Correlation.Campaigns;
 using Takedowns.Correlation.Integration;

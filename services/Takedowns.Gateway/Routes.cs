@@ -19,6 +19,7 @@ public static class Routes
         ["intake"] = ["/api/admin", "/api/reports", "/webhooks"],
         ["correlation"] = ["/api/analysis"],
         ["publishing"] = ["/api/public"],
+        ["escalation"] = ["/api/escalations"],
     };
 
     /// <summary>The base URLs of a service's instances, as configured.</summary>

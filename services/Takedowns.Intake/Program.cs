@@ -36,6 +36,12 @@ builder.AddEventStore(ServiceName, o =>
     {
         o.Name = ApiKeyForwarder.SubscriptionName;
         foreach (var type in ApiKeyForwarder.EventTypes) o.IncludeType(type);
+    })
+    .AddSubscriptionWithServices<CaseForwarder>(ServiceLifetime.Singleton, o =>
+    {
+        o.Name = CaseForwarder.SubscriptionName;
+        EventStoreExtensions.InPages(o.Options);
+        foreach (var type in CaseForwarder.EventTypes) o.IncludeType(type);
     });
 builder.AddMessaging(ServiceName);
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>

@@ -53,14 +53,14 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    /// <summary>The most distinct tag combinations each metric keeps apart.</summary>
+    public const int MetricPointsPerMetric = 400;
+
     /// <summary>
     /// Metrics of HTTP, MassTransit and Marten, always, for <c>GET /metrics</c> (Prometheus' text format, on the service's
     /// own port); traces too, and both exported over OTLP, when OTEL_EXPORTER_OTLP_ENDPOINT is set. Without an endpoint no
     /// span is made: spans nobody receives would cost every request for nothing.
     /// </summary>
-    /// <summary>The most distinct tag combinations each metric keeps apart.</summary>
-    public const int MetricPointsPerMetric = 400;
-
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder, string serviceName)
     {
         var telemetry = builder.Services.AddOpenTelemetry()

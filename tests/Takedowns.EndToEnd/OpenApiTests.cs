@@ -16,6 +16,7 @@ public sealed class OpenApiTests(RunningSystem system)
     [InlineData("intake")]
     [InlineData("correlation")]
     [InlineData("publishing")]
+    [InlineData("escalation")]
     public async Task each_services_openapi_document_passes_the_recommended_lint_rules(string service)
     {
         Assert.True(File.Exists(Redocly), $"{Redocly} is missing: run infra/test, which installs it.");

@@ -34,6 +34,7 @@ public sealed class SupervisionTests
         {
             ["GATEWAY"] = RunningSystem.FreePort(), ["INTAKE"] = RunningSystem.FreePort(),
             ["CORRELATION"] = RunningSystem.FreePort(), ["PUBLISHING"] = RunningSystem.FreePort(),
+            ["ESCALATION"] = RunningSystem.FreePort(),
         };
         var start = new ProcessStartInfo(Path.Combine(TestEnvironment.RepositoryRoot, "infra", "run"))
         {

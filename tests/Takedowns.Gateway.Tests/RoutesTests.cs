@@ -13,11 +13,13 @@ public sealed class RoutesTests
         ["Services:intake"] = "http://127.0.0.1:1",
         ["Services:correlation"] = "http://127.0.0.1:2",
         ["Services:publishing"] = "http://127.0.0.1:3",
+        ["Services:escalation"] = "http://127.0.0.1:4",
     }).Build();
 
     [Theory]
     [InlineData("/api/admin/{**rest}", "intake")]
     [InlineData("/api/reports/{**rest}", "intake")]
+    [InlineData("/api/escalations/{**rest}", "escalation")]
     [InlineData("/webhooks/{**rest}", "intake")]
     [InlineData("/api/analysis/{**rest}", "correlation")]
     [InlineData("/api/public/{**rest}", "publishing")]

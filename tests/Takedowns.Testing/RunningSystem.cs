@@ -19,11 +19,11 @@ public sealed class RunningSystem : IAsyncLifetime
         new Dictionary<string, IReadOnlyDictionary<string, string>>();
 
     public const string AdminKey = "e2e-admin-key-0123456789abcdef";
-    private static readonly string[] StartOrder = ["correlation", "publishing", "intake", "gateway"];
+    private static readonly string[] StartOrder = ["correlation", "publishing", "escalation", "intake", "gateway"];
     private static readonly Dictionary<string, string> Projects = new()
     {
         ["intake"] = "Takedowns.Intake", ["correlation"] = "Takedowns.Correlation",
-        ["publishing"] = "Takedowns.Publishing", ["gateway"] = "Takedowns.Gateway",
+        ["publishing"] = "Takedowns.Publishing", ["escalation"] = "Takedowns.Escalation", ["gateway"] = "Takedowns.Gateway",
     };
 
     private readonly Dictionary<string, Process> _processes = [];

@@ -35,7 +35,12 @@ public static class TestEnvironment
         ["RabbitMq:VirtualHost"] = virtualHost,
         ["TAKEDOWNS_ADMIN_KEY"] = adminKey,
         ["TAKEDOWNS_SECRETS_KEY"] = SecretsKey,
+        ["TAKEDOWNS_SIGNING_KEY"] = SigningKey,
     };
+
+    /// <summary>The P-256 key packets are signed with in tests (PKCS#8, base64): made up, never used outside tests.</summary>
+    public const string SigningKey =
+        "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgm+PCAT4XoW53zOXKWmps2DpECIZ5b8xpfc4iIz9mGzChRANCAAT3I40Ht9THj0jz6I7ovxDVBxUoandxAsEbtmfG7jSECTWCEdgVxJ4hh8U6pQYFLjfY371V+1MBN1n6Su3CADAP";
 
     /// <summary>The key webhook secrets are encrypted with in tests: fixed, made up, never used outside tests.</summary>
     public const string SecretsKey = "dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";

@@ -116,7 +116,9 @@ public sealed record Report(
     SealedContact? ReporterContact = null,
     DateTimeOffset? ReporterDataErasedAt = null,
     DateTimeOffset? VerifiedAt = null,
-    AppealOutcome? AppealOutcome = null)
+    AppealOutcome? AppealOutcome = null,
+    DateOnly? AppealFiledOn = null,
+    DateOnly? AppealDecidedOn = null)
 {
     public static Report Create(TakedownReported e) =>
         new(e.ReportId, e.OrganisationId, e.Channel, e.SourceId, e.Report, ReportStatus.Reported, e.ReportedAt, e.ReportedAt,
@@ -130,12 +132,14 @@ public sealed record Report(
     public static Report Apply(EvidenceAttached e, Report r) =>
         r with { Content = r.Content with { Evidence = [.. r.Content.Evidence ?? [], e.Item] }, UpdatedAt = e.AttachedAt };
 
-    public static Report Apply(AppealFiled e, Report r) => r with { Status = ReportStatus.AppealFiled, UpdatedAt = e.RecordedAt };
+    public static Report Apply(AppealFiled e, Report r) =>
+        r with { Status = ReportStatus.AppealFiled, AppealFiledOn = e.FiledOn, UpdatedAt = e.RecordedAt };
 
     public static Report Apply(AppealDecided e, Report r) => r with
     {
         Status = e.Outcome == Reports.AppealOutcome.Restored ? ReportStatus.Restored : ReportStatus.Upheld,
         AppealOutcome = e.Outcome,
+        AppealDecidedOn = e.DecidedOn,
         UpdatedAt = e.RecordedAt,
     };
 

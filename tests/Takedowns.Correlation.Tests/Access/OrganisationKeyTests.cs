@@ -5,7 +5,6 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Takedowns.Contracts.Organisations;
-using Takedowns.Correlation.Access;
 using Takedowns.ServiceDefaults;
 using Takedowns.Testing;
 

@@ -2,12 +2,12 @@ using System.Security.Claims;
 using Marten;
 using MassTransit;
 using Takedowns.Contracts.Organisations;
-using Takedowns.ServiceDefaults;
 
-namespace Takedowns.Correlation.Access;
+namespace Takedowns.ServiceDefaults;
 
 /// <summary>
-/// An organisation's API key as Correlation knows it from Intake's key events: the hash of its secret, its roles and
+/// An organisation's API key as a service other than Intake knows it from Intake's key events (Correlation and
+/// Escalation, which answer organisations' keys): the hash of its secret, its roles and
 /// until when it works. Events may arrive more than once or out of order, so each one only adds what it knows: a key
 /// revoked before its issue arrived stays revoked, and the earliest end of validity wins.
 /// </summary>

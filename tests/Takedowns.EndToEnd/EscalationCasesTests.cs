@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Takedowns.Testing;
+
+namespace Takedowns.EndToEnd;
+
+/// <summary>
+/// Intake forwards to Escalation the case facts of the reports whose reporter allows escalation to the platform, and
+/// only those: an appeal reaches the case, a retraction takes it away, and a report without that consent never arrives.
+/// </summary>
+[Collection(SystemCollection.Name)]
+public sealed class EscalationCasesTests(RunningSystem system)
+{
+    private readonly Steps _steps = new(system);
+
+    private static string Body(string handle, bool platform) => JsonSerializer.Serialize(new
+    {
+        platform = "youtube",
+        account = new { handle, url = $"https://youtube.com/{handle}" },
+        subjectType = "journalist",
+        country = "KZ",
+        language = "ru",
+        audienceSize = 120000,
+        action = "account_suspended",
+        ground = new { category = "intellectual_property", claimant = "Example Rights Agency", noticeText = "A copyright complaint.", complaintsCount = 14 },
+        occurredAt = "2026-11-20",
+        consent = new { network = true, platform, publicStatistics = true },
+    });
+
+    private Task<JsonElement?> CaseAsync(Guid reportId) => Eventually.Until(async () =>
+    {
+        var rows = await Database.ColumnAsync($"select data::text from \"{system.Schema("escalation")}\".mt_doc_casefile where id = '{reportId}'");
+        return rows.Count == 0 ? (JsonElement?)null : JsonDocument.Parse(rows[0]).RootElement.Clone();
+    }, c => c is not null, TimeSpan.FromSeconds(60), "the case to reach Escalation");
+
+    [Fact]
+    public async Task only_reports_that_may_go_to_the_platform_reach_escalation_and_a_retraction_takes_them_away()
+    {
+        var org = await _steps.RegisterOrganisationAsync("Case organisation");
+        Guid allowed = await _steps.SubmitAsync(org, Body("@allowed_channel", platform: true));
+        Guid refused = await _steps.SubmitAsync(org, Body("@private_channel", platform: false));
+
+        var facts = (await CaseAsync(allowed))!.Value.GetProperty("facts");
+        Assert.Equal("@allowed_channel", facts.GetProperty("account").GetProperty("handle").GetString());
+        Assert.Equal(14, facts.GetProperty("ground").GetProperty("complaintsCount").GetInt32());
+        Assert.True(facts.GetProperty("sharedWithNetwork").GetBoolean());
+
+        // An appeal reaches the case.
+        using (var appeal = await system.Client(org.ApiKey).PostAsJsonAsync($"/api/reports/{allowed}/appeal", new { filedOn = "2026-11-21" }))
+            Assert.Equal(HttpStatusCode.OK, appeal.StatusCode);
+        await Eventually.Until(() => CaseAsync(allowed), c => c!.Value.GetProperty("facts").TryGetProperty("appeal", out var a)
+            && a.GetProperty("filedOn").GetString() == "2026-11-21", TimeSpan.FromSeconds(60), "the appeal to reach the case");
+
+        // Once everything Intake stored has been forwarded, the report without consent is not there.
+        await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("intake"), ["case-forwarder:All"], TimeSpan.FromMinutes(1));
+        await Queues.WaitUntilDrainedAsync(system.VirtualHost);
+        Assert.Equal(0, await Database.ScalarAsync($"select count(*) from \"{system.Schema("escalation")}\".mt_doc_casefile where id = '{refused}'"));
+        Assert.Equal(0, await Database.ScalarAsync($"select count(*) from \"{system.Schema("escalation")}\".mt_doc_forgotten where id = '{refused}'"));
+
+        // A retraction takes the case away: no facts are kept of it.
+        using (var retraction = await system.Client(org.ApiKey).PostAsJsonAsync($"/api/reports/{allowed}/retraction", new { reason = "posted in error" }))
+            Assert.Equal(HttpStatusCode.OK, retraction.StatusCode);
+        await Eventually.Until(() => Database.ScalarAsync($"select count(*) from \"{system.Schema("escalation")}\".mt_doc_casefile where id = '{allowed}'"),
+            n => n == 0, TimeSpan.FromSeconds(60), "the retracted case to leave Escalation");
+        Assert.Equal(1, await Database.ScalarAsync($"select count(*) from \"{system.Schema("escalation")}\".mt_doc_forgotten where id = '{allowed}'"));
+    }
+
+    [Fact]
+    public async Task the_signing_key_is_published_through_the_gateway_without_a_key()
+    {
+        using var response = await system.Client().GetAsync("/api/escalations/keys");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var jwks = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("P-256", jwks.RootElement.GetProperty("keys")[0].GetProperty("crv").GetString());
+    }
+}
