@@ -18,20 +18,21 @@ public sealed class DeploymentFilesTests
     private static string Tools => Environment.GetEnvironmentVariable("TAKEDOWNS_TOOLS")
                                    ?? Path.Combine(TestEnvironment.RepositoryRoot, ".data", "tools");
 
-    private static readonly string[] Services = ["intake", "correlation", "publishing"];
+    private static readonly string[] Services = ["intake", "correlation", "publishing", "escalation"];
 
     /// <summary>The settings the services read; a container given another name has a typo.</summary>
     private static readonly HashSet<string> ServiceSettings =
     [
         "ConnectionStrings__Postgres", "ConnectionStrings__PostgresReplica", "Marten__Schema", "RabbitMq__Host",
         "RabbitMq__Port", "RabbitMq__Username", "RabbitMq__Password", "RabbitMq__VirtualHost", "RabbitMq__Nodes",
-        "Services__intake", "Services__correlation", "Services__publishing", "TAKEDOWNS_ADMIN_KEY",
+        "Services__intake", "Services__correlation", "Services__publishing", "Services__escalation", "TAKEDOWNS_ADMIN_KEY",
+        "TAKEDOWNS_SIGNING_KEY",
         "TAKEDOWNS_SECRETS_KEY", "ASPNETCORE_URLS", "OTEL_EXPORTER_OTLP_ENDPOINT",
         "TAKEDOWNS_POSTGRES_PASSWORD", // only to fill the connection strings in Kubernetes
     ];
 
     private static readonly string[] SecretSettings =
-        ["TAKEDOWNS_ADMIN_KEY", "TAKEDOWNS_SECRETS_KEY", "RabbitMq__Password", "TAKEDOWNS_POSTGRES_PASSWORD"];
+        ["TAKEDOWNS_ADMIN_KEY", "TAKEDOWNS_SECRETS_KEY", "TAKEDOWNS_SIGNING_KEY", "RabbitMq__Password", "TAKEDOWNS_POSTGRES_PASSWORD"];
 
     [Fact]
     public async Task kubernetes_manifests_match_the_kubernetes_api_schemas()
