@@ -1,4 +1,8 @@
+using JasperFx.Events.Projections;
+using Marten.Events.Projections;
+using Takedowns.Escalation.Campaigns;
 using Takedowns.Escalation.Cases;
+using Takedowns.Escalation.Packets;
 using Takedowns.Escalation.Signing;
 using Takedowns.ServiceDefaults;
 
@@ -11,11 +15,16 @@ builder.AddEventStore(ServiceName, o =>
     o.Schema.For<OrganisationKey>();
     o.Schema.For<CaseFile>().Index(c => c.OrganisationId);
     o.Schema.For<Forgotten>();
+    o.Schema.For<CampaignFile>();
+    o.Projections.Snapshot<Packet>(SnapshotLifecycle.Inline);
+    o.Schema.For<Packet>().Index(p => p.UpdatedAt);
+    o.Schema.For<FrozenPacket>().Index(f => f.PacketId);
 });
 builder.AddMessaging(ServiceName, bus =>
 {
     bus.AddConsumer<OrganisationKeyConsumer>(typeof(OrganisationKeyConsumerDefinition));
     bus.AddConsumer<ReportCasesConsumer>(typeof(ReportCasesConsumerDefinition));
+    bus.AddConsumer<CampaignConsumer>(typeof(CampaignConsumerDefinition));
 });
 builder.Services.AddSingleton<IApiKeyResolver, OrganisationKeyResolver>();
 builder.Services.AddSingleton(PacketSigner.FromConfiguration(builder.Configuration));
@@ -23,4 +32,5 @@ builder.Services.AddSingleton(PacketSigner.FromConfiguration(builder.Configurati
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapSigningKeys();
+app.MapPackets();
 app.Run();

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Takedowns.Contracts;
+using Takedowns.Contracts.Escalation;
+using Takedowns.Escalation.Campaigns;
+using Takedowns.Escalation.Cases;
+
+namespace Takedowns.Escalation.Packets;
+
+/// <summary>
+/// A packet as a platform's trust and safety team reads it (version 1 of its JSON Schema,
+/// <c>/api/escalations/schema/v1.json</c>). Property order is fixed, so the same packet always gives the same bytes.
+/// </summary>
+public sealed record PacketDocument(
+    [property: JsonPropertyName("$schema")] string Schema,
+    Guid PacketId,
+    int Version,
+    string Status,
+    Platform Platform,
+    string Language,
+    Guid? OrganisationId,
+    DateOnly AsOf,
+    string? Ask,
+    IReadOnlyList<PacketAccount> Accounts,
+    IReadOnlyList<TimelineEntry> Timeline,
+    Coordination? Coordination,
+    int OmittedWithoutConsent)
+{
+    public const string SchemaPath = "/api/escalations/schema/v1.json";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    /// <summary>
+    /// The packet's content from the cases it may hold: those of its reports and its campaign's members that Escalation
+    /// has (reports allowed to go to the platform) and the caller may see, on the packet's platform. Campaign members left
+    /// out for want of that consent are counted, never named.
+    /// </summary>
+    public static PacketDocument Build(Packet packet, IReadOnlyList<CaseFile> cases, CampaignFile? campaign, int omitted, DateOnly asOf)
+    {
+        var accounts = cases.OrderBy(c => c.Facts.OccurredOn).ThenBy(c => c.Facts.Account.Handle, StringComparer.Ordinal).ThenBy(c => c.Id)
+            .Select(c => PacketAccount.From(c, asOf)).ToList();
+        var timeline = cases.SelectMany(c => TimelineEntry.Of(c)).OrderBy(t => t.On).ThenBy(t => t.Handle, StringComparer.Ordinal).ThenBy(t => t.What, StringComparer.Ordinal).ToList();
+        var coordination = campaign is null ? null
+            : new Coordination(campaign.Id, campaign.Status, campaign.ReportIds.Count, campaign.PValue, campaign.Signals, campaign.FirstSeen, campaign.LastSeen);
+        return new PacketDocument(SchemaPath, packet.Id, packet.PacketVersion, packet.Status, packet.Platform, packet.Language,
+            packet.OrganisationId, asOf, packet.Ask, accounts, timeline, coordination, omitted);
+    }
+}
+
+/// <summary>One affected account and what happened to it.</summary>
+public sealed record PacketAccount(
+    Guid ReportId,
+    string Handle,
+    string? Url,
+    string? PlatformId,
+    SubjectType SubjectType,
+    string Country,
+    string? Language,
+    long? AudienceSize,
+    TakedownAction Action,
+    CaseGround Ground,
+    DateOnly OccurredOn,
+    int DaysDown,
+    string AppealStatus,
+    DateOnly? AppealFiledOn,
+    DateOnly? AppealDecidedOn,
+    string? DsaStatementId,
+    IReadOnlyList<CaseEvidence> Evidence)
+{
+    public static PacketAccount From(CaseFile c, DateOnly asOf)
+    {
+        var f = c.Facts;
+        // Down until restored; an account restored on appeal was down until the decision.
+        var until = f.Appeal is { Outcome: "restored", DecidedOn: { } decided } ? decided : asOf;
+        return new PacketAccount(c.Id, f.Account.Handle, f.Account.Url, f.Account.PlatformId, f.SubjectType, f.Country, f.Language,
+            f.AudienceSize, f.Action, f.Ground, f.OccurredOn, Math.Max(0, until.DayNumber - f.OccurredOn.DayNumber),
+            f.Appeal switch
+            {
+                null => "none",
+                { Outcome: { } outcome } => outcome,
+                _ => "pending",
+            },
+            f.Appeal?.FiledOn, f.Appeal?.DecidedOn, f.DsaStatementId, f.Evidence);
+    }
+}
+
+/// <summary>A dated fact about one account.</summary>
+public sealed record TimelineEntry(DateOnly On, string Handle, string What)
+{
+    public static IEnumerable<TimelineEntry> Of(CaseFile c)
+    {
+        var f = c.Facts;
+        yield return new TimelineEntry(f.OccurredOn, f.Account.Handle, WireNames<TakedownAction>.Of(f.Action));
+        if (f.NoticedOn is { } noticed && noticed != f.OccurredOn) yield return new TimelineEntry(noticed, f.Account.Handle, "noticed");
+        if (f.Appeal?.FiledOn is { } filed) yield return new TimelineEntry(filed, f.Account.Handle, "appeal_filed");
+        if (f.Appeal is { DecidedOn: { } decided, Outcome: { } outcome }) yield return new TimelineEntry(decided, f.Account.Handle, "appeal_" + outcome);
+    }
+}
+
+/// <summary>Why the takedowns look coordinated, as campaign detection put it.</summary>
+public sealed record Coordination(
+    Guid CampaignId, string Status, int Members, double? PValue, IReadOnlyList<string> Signals, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen);

@@ -1,0 +1,158 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Marten;
+using Takedowns.Contracts;
+using Takedowns.Escalation.Campaigns;
+using Takedowns.Escalation.Cases;
+using Takedowns.Escalation.Signing;
+using Takedowns.ServiceDefaults;
+
+namespace Takedowns.Escalation.Packets;
+
+public sealed record DraftRequest(string? Platform, Guid? CampaignId, List<Guid>? ReportIds, string? Language, string? Ask);
+
+public sealed record DraftCreated(Guid PacketId, int Version);
+
+public sealed record PacketFinalisedResponse(Guid PacketId, int Version, string Sha256, string Signature);
+
+/// <summary>
+/// Drafting, reading and finalising packets. The escalation role (or the admin) drafts; an organisation's key sees the
+/// packets it drafted or that hold its reports, and drafts from its own reports and other organisations' reports shared
+/// with the network; any other id answers 404.
+/// </summary>
+public static class PacketEndpoints
+{
+    public static readonly string[] Languages = ["en", "ru"];
+    public const int MostReports = 500;
+    public const int LongestAsk = 4_000;
+
+    public static void MapPackets(this IEndpointRouteBuilder app)
+    {
+        var packets = app.MapGroup("/api/escalations").WithTags("Escalation").RequireAuthorization(Roles.Escalation);
+
+        packets.MapPost("", DraftAsync).WithName("DraftPacket").WithSummary("Draft a packet for a platform from a campaign, reports, or both")
+            .Accepts<DraftRequest>("application/json").Produces<DraftCreated>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        packets.MapGet("/{packetId:guid}", GetAsync).WithName("GetPacket")
+            .WithSummary("A packet's JSON: the draft, or with ?version=N a version (a finalised version's bytes never change)")
+            .Produces<PacketDocument>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+
+        packets.MapPost("/{packetId:guid}/finalise", FinaliseAsync).WithName("FinalisePacket")
+            .WithSummary("Freeze the packet's content, record its SHA-256 and sign it (detached ES256 JWS)")
+            .Produces<PacketFinalisedResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static IResult NotFound(string title = "No such packet") => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: title);
+
+    /// <summary>The organisation the caller acts for; null for the admin, who sees everything.</summary>
+    private static Guid? Scope(ClaimsPrincipal user) => user.FindFirstValue(Claims.OrganisationId) is { } id ? Guid.Parse(id) : null;
+
+    /// <summary>Whether a caller acting for <paramref name="scope"/> may put a case in a packet.</summary>
+    public static bool MayUse(Guid? scope, CaseFile c) => scope is null || c.OrganisationId == scope || c.Facts.SharedWithNetwork;
+
+    private static async Task<IResult> DraftAsync(HttpRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var (input, problem) = await JsonBody.ReadAsync<DraftRequest>(request, ct);
+        if (problem is not null) return problem;
+        var errors = new ValidationErrors();
+        Platform? platform = null;
+        if (string.IsNullOrEmpty(input!.Platform)) errors.Add("platform", "Required: the platform the packet goes to.");
+        else platform = QueryFilters.Enum<Platform>(input.Platform, "platform", errors);
+        string language = input.Language ?? "en";
+        if (!Languages.Contains(language)) errors.Add("language", $"Must be one of: {string.Join(", ", Languages)}.");
+        if (input.Ask is { Length: > LongestAsk }) errors.Add("ask", $"At most {LongestAsk} characters.");
+        var reportIds = (input.ReportIds ?? []).Distinct().ToList();
+        if (input.CampaignId is null && reportIds.Count == 0)
+        {
+            errors.Add("campaignId", "Give campaignId, reportIds, or both.");
+            errors.Add("reportIds", "Give campaignId, reportIds, or both.");
+        }
+        if (reportIds.Count > MostReports) errors.Add("reportIds", $"At most {MostReports} reports.");
+        if (!errors.IsEmpty) return errors.ToProblem();
+
+        var scope = Scope(user);
+        var cases = (await session.LoadManyAsync<CaseFile>(ct, reportIds)).ToDictionary(c => c.Id);
+        foreach (var id in reportIds)
+        {
+            if (!cases.TryGetValue(id, out var c) || !MayUse(scope, c)) return NotFound($"No report {id} that may be escalated");
+            if (c.Facts.Platform != platform) errors.Add("reportIds", $"Report {id} is on {WireNames<Platform>.Of(c.Facts.Platform)}, not {input.Platform}.");
+        }
+        if (!errors.IsEmpty) return errors.ToProblem();
+
+        var included = reportIds.Select(id => cases[id]).ToList();
+        int omitted = 0;
+        if (input.CampaignId is { } campaignId)
+        {
+            var campaign = await session.LoadAsync<CampaignFile>(campaignId, ct);
+            if (campaign is null) return NotFound("No such campaign");
+            var members = (await session.LoadManyAsync<CaseFile>(ct, campaign.ReportIds)).Where(c => MayUse(scope, c)).ToList();
+            // A campaign is the caller's to escalate when it holds a report the caller may use.
+            if (scope is not null && members.Count == 0) return NotFound("No such campaign");
+            omitted = campaign.ReportIds.Distinct().Count() - members.Count;
+            included.AddRange(members.Where(m => m.Facts.Platform == platform && !cases.ContainsKey(m.Id)));
+        }
+
+        var now = clock.GetUtcNow();
+        var drafted = new PacketDrafted(Guid.NewGuid(), scope, platform!.Value, input.CampaignId, [.. included.Select(c => c.Id)], language,
+            input.Ask, [.. included.Select(c => c.OrganisationId).Append(scope ?? Guid.Empty).Where(o => o != Guid.Empty).Distinct()], omitted, now);
+        session.Events.StartStream<Packet>(drafted.PacketId, drafted);
+        await session.SaveChangesAsync(ct);
+        return Results.Created($"/api/escalations/{drafted.PacketId}", new DraftCreated(drafted.PacketId, 1));
+    }
+
+    private static async Task<Packet?> VisibleAsync(IQuerySession session, Guid packetId, ClaimsPrincipal user, CancellationToken ct) =>
+        await session.LoadAsync<Packet>(packetId, ct) is { } p && (Scope(user) is not { } scope || p.VisibleTo(scope)) ? p : null;
+
+    /// <summary>The packet's content as it stands: the cases still held (a retracted report or a withdrawn consent leaves it).</summary>
+    public static async Task<PacketDocument> DraftDocumentAsync(IQuerySession session, Packet packet, DateOnly asOf, CancellationToken ct)
+    {
+        var cases = (await session.LoadManyAsync<CaseFile>(ct, packet.ReportIds)).ToList();
+        var campaign = packet.CampaignId is { } id ? await session.LoadAsync<CampaignFile>(id, ct) : null;
+        int gone = packet.ReportIds.Count - cases.Count;
+        return PacketDocument.Build(packet, cases, campaign, packet.Omitted + gone, asOf);
+    }
+
+    private static async Task<IResult> GetAsync(Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        int? version = null;
+        if (request.Query["version"].ToString() is { Length: > 0 } v)
+        {
+            if (int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1) version = n;
+            else errors.Add("version", "A version number, 1 or more.");
+        }
+        if (!errors.IsEmpty) return errors.ToProblem();
+        if (await VisibleAsync(session, packetId, user, ct) is not { } packet) return NotFound();
+        int wanted = version ?? packet.PacketVersion;
+        if (packet.Frozen.Any(f => f.Version == wanted))
+        {
+            var frozen = await session.LoadAsync<FrozenPacket>(FrozenPacket.IdOf(packetId, wanted), ct);
+            return frozen is null ? NotFound() : Results.Bytes(System.Text.Encoding.UTF8.GetBytes(frozen.Content), "application/json");
+        }
+        if (wanted != packet.PacketVersion) return NotFound("No such version");
+        var document = await DraftDocumentAsync(session, packet, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
+        return Results.Bytes(document.ToUtf8(), "application/json");
+    }
+
+    private static async Task<IResult> FinaliseAsync(Guid packetId, ClaimsPrincipal user, IDocumentSession session, PacketSigner signer, TimeProvider clock, CancellationToken ct)
+    {
+        if (await VisibleAsync(session, packetId, user, ct) is null) return NotFound();
+        var stream = await session.Events.FetchForWriting<Packet>(packetId, ct);
+        var packet = stream.Aggregate!;
+        if (packet.Finalised && packet.Frozen.LastOrDefault() is { } last && last.Version == packet.PacketVersion)
+            return Results.Ok(new PacketFinalisedResponse(packetId, last.Version, last.Sha256, last.Signature)); // already: the same answer
+        var now = clock.GetUtcNow();
+        var document = await DraftDocumentAsync(session, packet with { Finalised = true }, DateOnly.FromDateTime(now.UtcDateTime), ct);
+        if (document.Accounts.Count == 0)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Nothing to finalise",
+                detail: "The packet holds no account any more (its reports were retracted, or their consent withdrawn).");
+        byte[] bytes = document.ToUtf8();
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        string signature = signer.SignDetached(bytes);
+        stream.AppendOne(new PacketFinalised(packetId, packet.PacketVersion, System.Text.Encoding.UTF8.GetString(bytes), sha256, signature, signer.KeyId, now));
+        session.Store(new FrozenPacket(FrozenPacket.IdOf(packetId, packet.PacketVersion), packetId, packet.PacketVersion, System.Text.Encoding.UTF8.GetString(bytes)));
+        await session.SaveChangesAsync(ct);
+        return Results.Ok(new PacketFinalisedResponse(packetId, packet.PacketVersion, sha256, signature));
+    }
+}

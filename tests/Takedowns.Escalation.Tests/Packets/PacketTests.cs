@@ -1,0 +1,241 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Takedowns.Contracts;
+using Takedowns.Contracts.Escalation;
+using Takedowns.Escalation.Campaigns;
+using Takedowns.Escalation.Cases;
+using Takedowns.Escalation.Signing;
+using Takedowns.ServiceDefaults;
+using Takedowns.Testing;
+
+namespace Takedowns.Escalation.Tests.Packets;
+
+/// <summary>Packets drafted, read and finalised over HTTP, on the real PostgreSQL, with cases and keys as Escalation keeps them.</summary>
+public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<ServiceHost<Program>>
+{
+    private IDocumentStore Store => host.Services.GetRequiredService<IDocumentStore>();
+
+    private async Task<(Guid Organisation, HttpClient Client)> OrganisationAsync(params string[] roles)
+    {
+        Guid organisation = Guid.NewGuid(), keyId = Guid.NewGuid();
+        string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        await using var session = Store.LightweightSession();
+        session.Store(new OrganisationKey(keyId, organisation, ApiKeyToken.HashSecret(secret), roles, null, null));
+        await session.SaveChangesAsync();
+        return (organisation, host.CreateClient(ApiKeyToken.Format(keyId, secret)));
+    }
+
+    private static CaseFacts Facts(string handle, Platform platform = Platform.YouTube, bool shared = false, CaseAppeal? appeal = null) => new(
+        platform, new CaseAccount(handle, $"https://example.org/{handle}", null), SubjectType.Journalist, "KZ", "ru", 50_000,
+        TakedownAction.AccountSuspended, new CaseGround(GroundCategory.IntellectualProperty, "Copyright", "A complaint.", "Example Rights Agency", 12, true),
+        new DateOnly(2026, 11, 20), null, null, new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero), [], appeal, null, shared);
+
+    private async Task<Guid> CaseAsync(Guid organisation, CaseFacts facts)
+    {
+        var id = Guid.NewGuid();
+        await using var session = Store.LightweightSession();
+        session.Store(new CaseFile(id, organisation, 1, facts));
+        await session.SaveChangesAsync();
+        return id;
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task a_packet_drafted_from_reports_is_finalised_signed_and_served_unchanged_for_ever()
+    {
+        var (org, client) = await OrganisationAsync(Roles.Escalation);
+        Guid first = await CaseAsync(org, Facts("@first", appeal: new CaseAppeal(new DateOnly(2026, 11, 22), null, null)));
+        Guid second = await CaseAsync(org, Facts("@second"));
+
+        using var drafted = await client.PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds = new[] { first, second }, language = "ru", ask = "Restore both channels." });
+        Assert.Equal(HttpStatusCode.Created, drafted.StatusCode);
+        var created = await JsonAsync(drafted);
+        Guid packetId = created.GetProperty("packetId").GetGuid();
+        Assert.Equal(1, created.GetProperty("version").GetInt32());
+
+        var draft = await JsonAsync(await client.GetAsync($"/api/escalations/{packetId}"));
+        Assert.Equal("draft", draft.GetProperty("status").GetString());
+        Assert.Equal("/api/escalations/schema/v1.json", draft.GetProperty("$schema").GetString());
+        Assert.Equal(0, draft.GetProperty("omittedWithoutConsent").GetInt32());
+        var accounts = draft.GetProperty("accounts").EnumerateArray().ToList();
+        Assert.Equal(["@first", "@second"], accounts.Select(a => a.GetProperty("handle").GetString()).Order());
+        Assert.Equal("pending", accounts.Single(a => a.GetProperty("handle").GetString() == "@first").GetProperty("appealStatus").GetString());
+        Assert.Contains(draft.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("what").GetString() == "appeal_filed");
+
+        using var finalising = await client.PostAsync($"/api/escalations/{packetId}/finalise", null);
+        var finalised = await JsonAsync(finalising);
+        string sha256 = finalised.GetProperty("sha256").GetString()!, signature = finalised.GetProperty("signature").GetString()!;
+
+        // The bytes served for the version are those hashed and signed, and stay so.
+        using var versioned = await client.GetAsync($"/api/escalations/{packetId}?version=1");
+        byte[] bytes = await versioned.Content.ReadAsByteArrayAsync();
+        Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        Assert.Equal("finalised", JsonDocument.Parse(bytes).RootElement.GetProperty("status").GetString());
+        Assert.True(host.Services.GetRequiredService<PacketSigner>().Verify(signature, bytes));
+        var jwks = await JsonAsync(await host.CreateClient().GetAsync("/api/escalations/keys"));
+        var key = jwks.GetProperty("keys")[0];
+        var publicKey = new Jose.Jwk(crv: key.GetProperty("crv").GetString(), x: key.GetProperty("x").GetString(), y: key.GetProperty("y").GetString(), d: null);
+        string[] parts = signature.Split('.');
+        string attached = parts[0] + "." + PacketSigner.Base64Url(bytes) + "." + parts[2];
+        Assert.Equal(Encoding.UTF8.GetString(bytes), Jose.JWT.Decode(attached, publicKey, Jose.JwsAlgorithm.ES256));
+
+        // A case retracted after finalising leaves the frozen version as it was.
+        await using (var session = Store.LightweightSession())
+        {
+            session.Delete<CaseFile>(second);
+            await session.SaveChangesAsync();
+        }
+        using var again = await client.GetAsync($"/api/escalations/{packetId}?version=1");
+        Assert.Equal(bytes, await again.Content.ReadAsByteArrayAsync());
+        // Finalising again answers the same.
+        var repeated = await JsonAsync(await client.PostAsync($"/api/escalations/{packetId}/finalise", null));
+        Assert.Equal(sha256, repeated.GetProperty("sha256").GetString());
+        Assert.Equal(signature, repeated.GetProperty("signature").GetString());
+    }
+
+    [Fact]
+    public async Task a_report_retracted_or_whose_consent_is_withdrawn_leaves_a_draft_which_says_how_many_left_never_which()
+    {
+        var (org, client) = await OrganisationAsync(Roles.Escalation);
+        Guid stays = await CaseAsync(org, Facts("@stays")), leaves = await CaseAsync(org, Facts("@leaves"));
+        var created = await JsonAsync(await client.PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds = new[] { stays, leaves } }));
+        Guid packetId = created.GetProperty("packetId").GetGuid();
+        await using (var session = Store.LightweightSession())
+        {
+            session.Delete<CaseFile>(leaves);
+            await session.SaveChangesAsync();
+        }
+        var draft = await JsonAsync(await client.GetAsync($"/api/escalations/{packetId}"));
+        Assert.Equal(["@stays"], draft.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("handle").GetString()));
+        Assert.Equal(1, draft.GetProperty("omittedWithoutConsent").GetInt32());
+        Assert.DoesNotContain(leaves.ToString(), draft.GetRawText());
+    }
+
+    [Fact]
+    public async Task a_campaign_packet_holds_the_members_that_may_be_escalated_and_counts_the_others()
+    {
+        var (org, client) = await OrganisationAsync(Roles.Escalation);
+        var (other, _) = await OrganisationAsync(Roles.Reporter);
+        Guid own = await CaseAsync(org, Facts("@own"));
+        Guid sharedByOther = await CaseAsync(other, Facts("@shared", shared: true));
+        Guid privateToOther = await CaseAsync(other, Facts("@private"));
+        Guid onAnotherPlatform = await CaseAsync(org, Facts("@vk", Platform.VK));
+        Guid withoutConsent = Guid.NewGuid(); // Escalation never heard of it: its reporter does not allow escalation
+        var campaignId = Guid.NewGuid();
+        await using (var session = Store.LightweightSession())
+        {
+            session.Store(new CampaignFile(campaignId, "confirmed", [own, sharedByOther, privateToOther, onAnotherPlatform, withoutConsent], 1e-6,
+                ["the same claimant", "notices alike"], ["KZ"], [Platform.YouTube, Platform.VK], null, null, 3));
+            await session.SaveChangesAsync();
+        }
+        var created = await JsonAsync(await client.PostAsJsonAsync("/api/escalations", new { platform = "youtube", campaignId }));
+        var draft = await JsonAsync(await client.GetAsync($"/api/escalations/{created.GetProperty("packetId").GetGuid()}"));
+        Assert.Equal(["@own", "@shared"], draft.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("handle").GetString()!).Order());
+        Assert.Equal(2, draft.GetProperty("omittedWithoutConsent").GetInt32()); // the other's private report, and the one without consent
+        var coordination = draft.GetProperty("coordination");
+        Assert.Equal(5, coordination.GetProperty("members").GetInt32());
+        Assert.Equal(1e-6, coordination.GetProperty("pValue").GetDouble());
+        Assert.Contains("the same claimant", coordination.GetProperty("signals").EnumerateArray().Select(s => s.GetString()));
+        Assert.DoesNotContain(privateToOther.ToString(), draft.GetRawText());
+        Assert.DoesNotContain(withoutConsent.ToString(), draft.GetRawText());
+
+        // An organisation with nothing in the packet does not see it; it may escalate the campaign itself only with the
+        // reports shared with the network.
+        var (outsider, outsiderClient) = await OrganisationAsync(Roles.Escalation);
+        Assert.NotEqual(org, outsider);
+        using var foreign = await outsiderClient.GetAsync($"/api/escalations/{created.GetProperty("packetId").GetGuid()}");
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        var outsiders = await JsonAsync(await outsiderClient.PostAsJsonAsync("/api/escalations", new { platform = "youtube", campaignId }));
+        var theirs = await JsonAsync(await outsiderClient.GetAsync($"/api/escalations/{outsiders.GetProperty("packetId").GetGuid()}"));
+        Assert.Equal(["@shared"], theirs.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("handle").GetString()!));
+        // Left out: the first organisation's two reports (not shared with the network), the private one, the one without consent.
+        Assert.Equal(4, theirs.GetProperty("omittedWithoutConsent").GetInt32());
+        // The organisation whose shared report it holds sees that packet too.
+        using var sharer = await (await OrganisationKeyClientAsync(other)).GetAsync($"/api/escalations/{outsiders.GetProperty("packetId").GetGuid()}");
+        Assert.Equal(HttpStatusCode.OK, sharer.StatusCode);
+
+        // A campaign none of whose reports the caller may use is not the caller's: 404.
+        var privateCampaign = Guid.NewGuid();
+        await using (var session = Store.LightweightSession())
+        {
+            session.Store(new CampaignFile(privateCampaign, "suspected", [privateToOther], 1e-4, ["notices alike"], ["KZ"], [Platform.YouTube], null, null, 1));
+            await session.SaveChangesAsync();
+        }
+        using var foreignCampaign = await outsiderClient.PostAsJsonAsync("/api/escalations", new { platform = "youtube", campaignId = privateCampaign });
+        Assert.Equal(HttpStatusCode.NotFound, foreignCampaign.StatusCode);
+    }
+
+    /// <summary>An escalation key of an organisation that already exists.</summary>
+    private async Task<HttpClient> OrganisationKeyClientAsync(Guid organisation)
+    {
+        Guid keyId = Guid.NewGuid();
+        string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        await using var session = Store.LightweightSession();
+        session.Store(new OrganisationKey(keyId, organisation, ApiKeyToken.HashSecret(secret), [Roles.Escalation], null, null));
+        await session.SaveChangesAsync();
+        return host.CreateClient(ApiKeyToken.Format(keyId, secret));
+    }
+
+    [Fact]
+    public async Task bad_drafts_are_refused_naming_the_field_and_store_nothing()
+    {
+        var (org, client) = await OrganisationAsync(Roles.Escalation);
+        var (other, _) = await OrganisationAsync(Roles.Reporter);
+        Guid own = await CaseAsync(org, Facts("@own"));
+        Guid vk = await CaseAsync(org, Facts("@vk", Platform.VK));
+        Guid foreign = await CaseAsync(other, Facts("@foreign"));
+        long before = await PacketCountAsync();
+
+        async Task<JsonElement> ProblemAsync(object body, HttpStatusCode expected)
+        {
+            using var response = await client.PostAsJsonAsync("/api/escalations", body);
+            string text = await response.Content.ReadAsStringAsync();
+            Assert.True(expected == response.StatusCode, $"{(int)response.StatusCode}: {text}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
+
+        var neither = await ProblemAsync(new { platform = "youtube" }, HttpStatusCode.BadRequest);
+        Assert.True(neither.GetProperty("errors").TryGetProperty("campaignId", out _));
+        Assert.True(neither.GetProperty("errors").TryGetProperty("reportIds", out _));
+        Assert.True((await ProblemAsync(new { reportIds = new[] { own } }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("platform", out _));
+        Assert.True((await ProblemAsync(new { platform = "myspace", reportIds = new[] { own } }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("platform", out _));
+        Assert.True((await ProblemAsync(new { platform = "youtube", reportIds = new[] { own }, language = "fr" }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("language", out _));
+        Assert.True((await ProblemAsync(new { platform = "youtube", reportIds = new[] { own, vk } }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("reportIds", out _));
+        await ProblemAsync(new { platform = "youtube", reportIds = new[] { foreign } }, HttpStatusCode.NotFound);
+        await ProblemAsync(new { platform = "youtube", reportIds = new[] { Guid.NewGuid() } }, HttpStatusCode.NotFound);
+        await ProblemAsync(new { platform = "youtube", campaignId = Guid.NewGuid() }, HttpStatusCode.NotFound);
+        Assert.Equal(before, await PacketCountAsync());
+
+        using var notAPacket = await client.GetAsync($"/api/escalations/{Guid.NewGuid()}");
+        Assert.Equal(HttpStatusCode.NotFound, notAPacket.StatusCode);
+        using var badVersion = await client.GetAsync($"/api/escalations/{Guid.NewGuid()}?version=zero");
+        Assert.Equal(HttpStatusCode.BadRequest, badVersion.StatusCode);
+    }
+
+    [Fact]
+    public async Task only_the_escalation_role_and_the_admin_draft_packets()
+    {
+        var (org, reporter) = await OrganisationAsync(Roles.Reporter, Roles.Analyst);
+        Guid own = await CaseAsync(org, Facts("@own"));
+        using var refused = await reporter.PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds = new[] { own } });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        using var anonymous = await host.CreateClient().PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds = new[] { own } });
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        using var admin = await host.CreateAdminClient().PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds = new[] { own } });
+        Assert.Equal(HttpStatusCode.Created, admin.StatusCode);
+    }
+
+    private Task<long> PacketCountAsync() => Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_streams");
+}
