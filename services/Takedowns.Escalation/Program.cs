@@ -32,5 +32,6 @@ builder.Services.AddSingleton(PacketSigner.FromConfiguration(builder.Configurati
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapSigningKeys();
+app.MapPacketSchema();
 app.MapPackets();
 app.Run();

@@ -65,6 +65,7 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Equal(1, created.GetProperty("version").GetInt32());
 
         var draft = await JsonAsync(await client.GetAsync($"/api/escalations/{packetId}"));
+        await PacketSchema.AssertValidAsync(host.CreateClient(), draft.GetRawText());
         Assert.Equal("draft", draft.GetProperty("status").GetString());
         Assert.Equal("/api/escalations/schema/v1.json", draft.GetProperty("$schema").GetString());
         Assert.Equal(0, draft.GetProperty("omittedWithoutConsent").GetInt32());
@@ -81,6 +82,7 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         using var versioned = await client.GetAsync($"/api/escalations/{packetId}?version=1");
         byte[] bytes = await versioned.Content.ReadAsByteArrayAsync();
         Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        await PacketSchema.AssertValidAsync(host.CreateClient(), Encoding.UTF8.GetString(bytes));
         Assert.Equal("finalised", JsonDocument.Parse(bytes).RootElement.GetProperty("status").GetString());
         Assert.True(host.Services.GetRequiredService<PacketSigner>().Verify(signature, bytes));
         var jwks = await JsonAsync(await host.CreateClient().GetAsync("/api/escalations/keys"));
@@ -143,6 +145,7 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         var draft = await JsonAsync(await client.GetAsync($"/api/escalations/{created.GetProperty("packetId").GetGuid()}"));
         Assert.Equal(["@own", "@shared"], draft.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("handle").GetString()!).Order());
         Assert.Equal(2, draft.GetProperty("omittedWithoutConsent").GetInt32()); // the other's private report, and the one without consent
+        await PacketSchema.AssertValidAsync(host.CreateClient(), draft.GetRawText());
         var coordination = draft.GetProperty("coordination");
         Assert.Equal(5, coordination.GetProperty("members").GetInt32());
         Assert.Equal(1e-6, coordination.GetProperty("pValue").GetDouble());
@@ -235,6 +238,29 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         using var admin = await host.CreateAdminClient().PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds = new[] { own } });
         Assert.Equal(HttpStatusCode.Created, admin.StatusCode);
+    }
+
+    [Fact]
+    public async Task the_schema_refuses_a_packet_that_breaks_it()
+    {
+        var (org, client) = await OrganisationAsync(Roles.Escalation);
+        Guid own = await CaseAsync(org, Facts("@own"));
+        var created = await JsonAsync(await client.PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds = new[] { own } }));
+        var draft = System.Text.Json.Nodes.JsonNode.Parse((await JsonAsync(await client.GetAsync($"/api/escalations/{created.GetProperty("packetId").GetGuid()}"))).GetRawText())!;
+        await PacketSchema.AssertValidAsync(host.CreateClient(), draft.ToJsonString());
+        foreach (var broken in new Action<System.Text.Json.Nodes.JsonNode>[]
+                 {
+                     d => d.AsObject().Remove("accounts"),
+                     d => d["platform"] = "myspace",
+                     d => d["accounts"]![0]!["daysDown"] = -1,
+                     d => d["accounts"]![0]!["occurredOn"] = "20 November 2026",
+                     d => d["surprise"] = true,
+                 })
+        {
+            var copy = draft.DeepClone();
+            broken(copy);
+            await Assert.ThrowsAsync<Xunit.Sdk.TrueException>(() => PacketSchema.AssertValidAsync(host.CreateClient(), copy.ToJsonString()));
+        }
     }
 
     private Task<long> PacketCountAsync() => Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_streams");
