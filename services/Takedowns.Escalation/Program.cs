@@ -34,4 +34,5 @@ app.UseServiceDefaults();
 app.MapSigningKeys();
 app.MapPacketSchema();
 app.MapPackets();
+app.MapPacketLifecycle();
 app.Run();

@@ -20,6 +20,33 @@ public sealed record PacketDrafted(
 /// </summary>
 public sealed record PacketFinalised(Guid PacketId, int Version, string Content, string Sha256, string Signature, string KeyId, DateTimeOffset FinalisedAt);
 
+/// <summary>
+/// The analyst changed the draft: the ask and language (null: unchanged; <paramref name="ClearAsk"/>: removed), and
+/// accounts taken out. A change to a finalised packet opens the next version.
+/// </summary>
+public sealed record PacketAmended(Guid PacketId, string? Ask, bool ClearAsk, string? Language, IReadOnlyList<Guid> Removed, DateTimeOffset AmendedAt);
+
+/// <summary>The finalised version was sent to the platform: how, under which reference, on which day.</summary>
+public sealed record PacketSent(Guid PacketId, int Version, string Channel, string? Reference, DateOnly On, DateTimeOffset RecordedAt);
+
+/// <summary>The platform answered, in its words.</summary>
+public sealed record PlatformResponded(Guid PacketId, string Text, DateOnly On, DateTimeOffset RecordedAt);
+
+/// <summary>What the platform did about each account, as far as known.</summary>
+public sealed record OutcomesRecorded(Guid PacketId, IReadOnlyList<AccountOutcome> Outcomes, DateTimeOffset RecordedAt);
+
+/// <summary>restored, partially_restored, upheld or no_answer, and the day.</summary>
+public sealed record AccountOutcome(Guid ReportId, string Outcome, DateOnly On);
+
+/// <summary>The escalation is over.</summary>
+public sealed record PacketClosed(Guid PacketId, string? Reason, DateTimeOffset ClosedAt);
+
+/// <summary>When and how a packet went to the platform.</summary>
+public sealed record Sending(int Version, string Channel, string? Reference, DateOnly On);
+
+/// <summary>A platform's answer.</summary>
+public sealed record PlatformResponse(string Text, DateOnly On);
+
 /// <summary>One frozen version, as finalised.</summary>
 public sealed record FrozenVersion(int Version, string Sha256, string Signature, string KeyId, DateTimeOffset FinalisedAt);
 
@@ -42,9 +69,25 @@ public sealed record Packet(
     bool Finalised,
     IReadOnlyList<FrozenVersion> Frozen,
     DateTimeOffset DraftedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    Sending? Sent = null,
+    IReadOnlyList<PlatformResponse>? Responses = null,
+    IReadOnlyList<AccountOutcome>? Outcomes = null,
+    DateTimeOffset? ClosedAt = null,
+    string? CloseReason = null)
 {
-    public string Status => Finalised ? "finalised" : "draft";
+    /// <summary>Where the packet stands: draft, finalised, sent, answered (a response or an outcome), closed.</summary>
+    public string Status =>
+        ClosedAt is not null ? "closed"
+        : Sent is not null && ((Responses?.Count ?? 0) > 0 || (Outcomes?.Count ?? 0) > 0) ? "answered"
+        : Sent is not null ? "sent"
+        : Finalised ? "finalised" : "draft";
+
+    /// <summary>Sent, unanswered, and more than <paramref name="days"/> days ago.</summary>
+    public bool OverdueOn(DateOnly today, int days) => Status == "sent" && Sent!.On.AddDays(days) < today;
+
+    /// <summary>The content's status: a packet sent, answered or closed was finalised first.</summary>
+    public string ContentStatus => Finalised ? "finalised" : "draft";
 
     public static Packet Create(PacketDrafted e) =>
         new(e.PacketId, e.OrganisationId, e.Platform, e.CampaignId, e.ReportIds, e.Language, e.Ask, e.Organisations, e.Omitted, 1, false, [],
@@ -56,6 +99,28 @@ public sealed record Packet(
         Frozen = [.. p.Frozen, new FrozenVersion(e.Version, e.Sha256, e.Signature, e.KeyId, e.FinalisedAt)],
         UpdatedAt = e.FinalisedAt,
     };
+
+    public static Packet Apply(PacketAmended e, Packet p) => (p.Finalised ? p with { PacketVersion = p.PacketVersion + 1, Finalised = false } : p) with
+    {
+        Ask = e.ClearAsk ? null : e.Ask ?? p.Ask,
+        Language = e.Language ?? p.Language,
+        ReportIds = [.. p.ReportIds.Where(id => !e.Removed.Contains(id))],
+        UpdatedAt = e.AmendedAt,
+    };
+
+    public static Packet Apply(PacketSent e, Packet p) => p with { Sent = new Sending(e.Version, e.Channel, e.Reference, e.On), UpdatedAt = e.RecordedAt };
+
+    public static Packet Apply(PlatformResponded e, Packet p) =>
+        p with { Responses = [.. p.Responses ?? [], new PlatformResponse(e.Text, e.On)], UpdatedAt = e.RecordedAt };
+
+    /// <summary>The latest word on each account wins.</summary>
+    public static Packet Apply(OutcomesRecorded e, Packet p) => p with
+    {
+        Outcomes = [.. (p.Outcomes ?? []).Where(o => !e.Outcomes.Any(n => n.ReportId == o.ReportId)), .. e.Outcomes],
+        UpdatedAt = e.RecordedAt,
+    };
+
+    public static Packet Apply(PacketClosed e, Packet p) => p with { ClosedAt = e.ClosedAt, CloseReason = e.Reason, UpdatedAt = e.ClosedAt };
 
     /// <summary>Whether an organisation's key may see the packet: it drafted it, or it holds that organisation's reports.</summary>
     public bool VisibleTo(Guid organisationId) => Organisations.Contains(organisationId);

@@ -48,7 +48,7 @@ public sealed record PacketDocument(
         var timeline = cases.SelectMany(c => TimelineEntry.Of(c)).OrderBy(t => t.On).ThenBy(t => t.Handle, StringComparer.Ordinal).ThenBy(t => t.What, StringComparer.Ordinal).ToList();
         var coordination = campaign is null ? null
             : new Coordination(campaign.Id, campaign.Status, campaign.ReportIds.Count, campaign.PValue, campaign.Signals, campaign.FirstSeen, campaign.LastSeen);
-        return new PacketDocument(SchemaPath, packet.Id, packet.PacketVersion, packet.Status, packet.Platform, packet.Language,
+        return new PacketDocument(SchemaPath, packet.Id, packet.PacketVersion, packet.ContentStatus, packet.Platform, packet.Language,
             packet.OrganisationId, asOf, packet.Ask, accounts, timeline, coordination, omitted);
     }
 }

@@ -35,7 +35,7 @@ public static class PacketEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         packets.MapGet("/{packetId:guid}", GetAsync).WithName("GetPacket")
-            .WithSummary("A packet's JSON: the draft, or with ?version=N a version (a finalised version's bytes never change)")
+            .WithSummary("A packet as it stands, with its lifecycle; with ?version=N exactly the bytes of that version (a finalised version's never change)")
             .Produces<PacketDocument>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         packets.MapPost("/{packetId:guid}/finalise", FinaliseAsync).WithName("FinalisePacket")
@@ -124,7 +124,8 @@ public static class PacketEndpoints
         }
         if (!errors.IsEmpty) return errors.ToProblem();
         if (await VisibleAsync(session, packetId, user, ct) is not { } packet) return NotFound();
-        int wanted = version ?? packet.PacketVersion;
+        if (version is null) return Results.Ok(await PacketLifecycle.ViewAsync(session, packet, clock, ct));
+        int wanted = version.Value;
         if (packet.Frozen.Any(f => f.Version == wanted))
         {
             var frozen = await session.LoadAsync<FrozenPacket>(FrozenPacket.IdOf(packetId, wanted), ct);

@@ -263,5 +263,116 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         }
     }
 
+    private async Task<Guid> DraftAsync(HttpClient client, params Guid[] reportIds) =>
+        (await JsonAsync(await client.PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds }))).GetProperty("packetId").GetGuid();
+
+    private static async Task<HttpStatusCode> StatusOfAsync(Task<HttpResponseMessage> sending)
+    {
+        using var response = await sending;
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task a_packet_is_sent_answered_given_outcomes_amended_into_a_new_version_and_closed()
+    {
+        var (org, client) = await OrganisationAsync(Roles.Escalation);
+        Guid first = await CaseAsync(org, Facts("@first")), second = await CaseAsync(org, Facts("@second"));
+        Guid packetId = await DraftAsync(client, first, second);
+        string today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+
+        // Only what was signed can be sent.
+        Assert.Equal(HttpStatusCode.Conflict, await StatusOfAsync(client.PostAsJsonAsync($"/api/escalations/{packetId}/sent", new { channel = "trusted partner e-mail", on = today })));
+        Assert.Equal(HttpStatusCode.Conflict, await StatusOfAsync(client.PostAsJsonAsync($"/api/escalations/{packetId}/responses", new { text = "We will look.", on = today })));
+        await JsonAsync(await client.PostAsync($"/api/escalations/{packetId}/finalise", null));
+        byte[] version1 = await (await client.GetAsync($"/api/escalations/{packetId}?version=1")).Content.ReadAsByteArrayAsync();
+
+        var badSent = await client.PostAsJsonAsync($"/api/escalations/{packetId}/sent", new { on = "2999-01-01" });
+        Assert.Equal(HttpStatusCode.BadRequest, badSent.StatusCode);
+        var badErrors = JsonDocument.Parse(await badSent.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(badErrors.TryGetProperty("channel", out _) && badErrors.TryGetProperty("on", out _));
+
+        string tenDaysAgo = DateTime.UtcNow.AddDays(-10).ToString("yyyy-MM-dd");
+        var sent = await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{packetId}/sent", new { channel = "trusted partner e-mail", reference = "T&S-4471", on = tenDaysAgo }));
+        Assert.Equal("sent", sent.GetProperty("lifecycle").GetProperty("status").GetString());
+        Assert.True(sent.GetProperty("lifecycle").GetProperty("overdue").GetBoolean());
+        await PacketSchema.AssertValidAsync(host.CreateClient(), sent.GetRawText());
+        var overdue = await JsonAsync(await client.GetAsync("/api/escalations?status=overdue"));
+        Assert.Contains(overdue.GetProperty("items").EnumerateArray(), i => i.GetProperty("packetId").GetGuid() == packetId);
+
+        var answered = await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{packetId}/responses", new { text = "We restored one channel.", on = today }));
+        Assert.Equal("answered", answered.GetProperty("lifecycle").GetProperty("status").GetString());
+        Assert.False(answered.GetProperty("lifecycle").GetProperty("overdue").GetBoolean());
+
+        using (var stranger = await client.PostAsJsonAsync($"/api/escalations/{packetId}/outcomes",
+                   new { outcomes = new object[] { new { reportId = Guid.NewGuid(), outcome = "restored", on = today } } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, stranger.StatusCode);
+            Assert.Contains("outcomes[0].reportId", await stranger.Content.ReadAsStringAsync());
+        }
+        using (var badOutcome = await client.PostAsJsonAsync($"/api/escalations/{packetId}/outcomes",
+                   new { outcomes = new object[] { new { reportId = first, outcome = "forgiven", on = today } } }))
+            Assert.Contains("outcomes[0].outcome", await badOutcome.Content.ReadAsStringAsync());
+        var outcomes = await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{packetId}/outcomes",
+            new { outcomes = new object[] { new { reportId = first, outcome = "restored", on = today }, new { reportId = second, outcome = "upheld", on = today } } }));
+        Assert.Equal(2, outcomes.GetProperty("lifecycle").GetProperty("outcomes").GetArrayLength());
+        // A later word on an account replaces the earlier one.
+        outcomes = await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{packetId}/outcomes",
+            new { outcomes = new object[] { new { reportId = second, outcome = "partially_restored", on = today } } }));
+        Assert.Equal(["partially_restored", "restored"], outcomes.GetProperty("lifecycle").GetProperty("outcomes").EnumerateArray().Select(o => o.GetProperty("outcome").GetString()!).Order());
+
+        // A change after finalising opens version 2; version 1 stays as it was.
+        using (var unknownField = await client.PatchAsync($"/api/escalations/{packetId}", JsonContent.Create(new { handle = "@other" })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, unknownField.StatusCode);
+            Assert.Contains("handle", await unknownField.Content.ReadAsStringAsync());
+        }
+        using (var notInPacket = await client.PatchAsync($"/api/escalations/{packetId}", JsonContent.Create(new { accountsRemoved = new[] { Guid.NewGuid() } })))
+            Assert.Equal(HttpStatusCode.BadRequest, notInPacket.StatusCode);
+        var amended = await JsonAsync(await client.PatchAsync($"/api/escalations/{packetId}", JsonContent.Create(new { ask = "Restore the second channel too.", accountsRemoved = new[] { first } })));
+        Assert.Equal(2, amended.GetProperty("version").GetInt32());
+        Assert.Equal("draft", amended.GetProperty("status").GetString());
+        Assert.Equal(["@second"], amended.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("handle").GetString()));
+        Assert.Equal(version1, await (await client.GetAsync($"/api/escalations/{packetId}?version=1")).Content.ReadAsByteArrayAsync());
+        var version2 = await JsonAsync(await client.GetAsync($"/api/escalations/{packetId}?version=2"));
+        Assert.Equal("Restore the second channel too.", version2.GetProperty("ask").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(client.GetAsync($"/api/escalations/{packetId}?version=3")));
+
+        var closed = await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{packetId}/close", new { reason = "One restored, one partially." }));
+        Assert.Equal("closed", closed.GetProperty("lifecycle").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, await StatusOfAsync(client.PostAsJsonAsync($"/api/escalations/{packetId}/close", new { })));
+        Assert.Equal(HttpStatusCode.Conflict, await StatusOfAsync(client.PatchAsync($"/api/escalations/{packetId}", JsonContent.Create(new { ask = "More." }))));
+        var (_, outsider) = await OrganisationAsync(Roles.Escalation);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(outsider.PostAsJsonAsync($"/api/escalations/{packetId}/responses", new { text = "x", on = today })));
+    }
+
+    [Fact]
+    public async Task the_list_pages_through_the_callers_packets_once_each_and_filters_by_status()
+    {
+        var (org, client) = await OrganisationAsync(Roles.Escalation);
+        var (_, outsider) = await OrganisationAsync(Roles.Escalation);
+        Guid own = await CaseAsync(org, Facts("@own"));
+        var drafted = new List<Guid>();
+        for (int i = 0; i < 5; i++) drafted.Add(await DraftAsync(client, own));
+        await JsonAsync(await client.PostAsync($"/api/escalations/{drafted[0]}/finalise", null));
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await JsonAsync(await client.GetAsync("/api/escalations?limit=2" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))));
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("packetId").GetGuid()));
+            cursor = page.TryGetProperty("nextCursor", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        } while (cursor is not null);
+        Assert.Equal(drafted.Order(), seen.Order());
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+
+        var finalised = await JsonAsync(await client.GetAsync("/api/escalations?status=finalised"));
+        Assert.Equal([drafted[0]], finalised.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("packetId").GetGuid()));
+        var theirs = await JsonAsync(await outsider.GetAsync("/api/escalations"));
+        Assert.Equal(0, theirs.GetProperty("items").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfAsync(client.GetAsync("/api/escalations?status=lost")));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfAsync(client.GetAsync("/api/escalations?cursor=not-a-cursor")));
+    }
+
     private Task<long> PacketCountAsync() => Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_streams");
 }
