@@ -12,6 +12,7 @@ bool load = args.Length > 0 && args[0] == "load";
 var options = new ScenarioOptions();
 var family = ScenarioFamily.A;
 string? output = null, gatewayUrl = null, adminKey = null;
+bool escalationConsent = false;
 for (int i = load ? 1 : 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -31,6 +32,8 @@ for (int i = load ? 1 : 0; i < args.Length; i++)
         "--warm-up" => options with { WarmUpDays = int.Parse(Value(), CultureInfo.InvariantCulture) },
         "--end" => options with { End = DateOnly.ParseExact(Value(), "yyyy-MM-dd", CultureInfo.InvariantCulture) },
         "--null" => options.AsNull(),
+        // Every synthetic report also allows escalation to its platform (and sharing with the network), as the demo needs.
+        "--escalation-consent" => SetFlag(ref escalationConsent, options),
         "--family" => SetFamily(ref family, Value(), options),
         _ => throw new ArgumentException($"Unknown option {args[i]}."),
     };
@@ -46,7 +49,7 @@ if (load)
     Console.WriteLine($"loading {loaded.Reports.Count} synthetic reports ({options.Start:yyyy-MM-dd} to {options.End:yyyy-MM-dd}, " +
                       $"{loaded.Spikes.Count} planted spikes, {loaded.Campaigns.Count} planted campaigns) into {gatewayUrl}");
     using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromMinutes(5) };
-    await new ScenarioLoader(http, adminKey, Console.Out).LoadAsync(loaded, CancellationToken.None);
+    await new ScenarioLoader(http, adminKey, Console.Out) { EscalationConsent = escalationConsent }.LoadAsync(loaded, CancellationToken.None);
     return 0;
 }
 if (output is null)
@@ -64,6 +67,12 @@ return 0;
 static ScenarioOptions SetFamily(ref ScenarioFamily target, string value, ScenarioOptions options)
 {
     target = ScenarioFamilies.Parse(value);
+    return options;
+}
+
+static ScenarioOptions SetFlag(ref bool target, ScenarioOptions options)
+{
+    target = true;
     return options;
 }
 
@@ -103,10 +112,13 @@ namespace Takedowns.Scenarios
             }, Json));
         }
 
-        /// <summary>The reports as a bulk-import CSV, in arrival order.</summary>
-        public static string Csv(IEnumerable<SyntheticReport> reports)
+        /// <summary>
+        /// The reports as a bulk-import CSV, in arrival order. With <paramref name="escalationConsent"/>, each report's
+        /// reporter also allows escalation to the platform (network and public statistics as by default, no case study).
+        /// </summary>
+        public static string Csv(IEnumerable<SyntheticReport> reports, bool escalationConsent = false)
         {
-            var sb = new StringBuilder(Header).Append('\n');
+            var sb = new StringBuilder(Header).Append(escalationConsent ? ",consentNetwork,consentPlatform,consentPublicStatistics,consentCaseStudy" : "").Append('\n');
             foreach (var r in reports)
             {
                 string[] fields =
@@ -115,7 +127,7 @@ namespace Takedowns.Scenarios
                     WireNames<TakedownAction>.Of(r.Action), WireNames<GroundCategory>.Of(r.Category), r.Policy ?? "", r.NoticeText ?? "",
                     r.Claimant ?? "", r.ClaimedOriginalUrl ?? "", r.OccurredAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
                 ];
-                sb.AppendJoin(',', fields.Select(Quote)).Append('\n');
+                sb.AppendJoin(',', fields.Select(Quote)).Append(escalationConsent ? ",true,true,true,false" : "").Append('\n');
             }
             return sb.ToString();
         }

@@ -11,6 +11,9 @@ namespace Takedowns.Scenarios;
 /// </summary>
 public sealed class ScenarioLoader(HttpClient gateway, string adminKey, TextWriter log)
 {
+    /// <summary>Every report also allows escalation to its platform (see <see cref="ScenarioFiles.Csv"/>).</summary>
+    public bool EscalationConsent { get; init; }
+
     public async Task<IReadOnlyDictionary<int, Guid>> LoadAsync(Scenario scenario, CancellationToken ct)
     {
         foreach (var p in scenario.CivicPeriods)
@@ -32,7 +35,7 @@ public sealed class ScenarioLoader(HttpClient gateway, string adminKey, TextWrit
             organisations[group.Key] = created.GetProperty("organisationId").GetGuid();
             string key = created.GetProperty("apiKey").GetString()!;
             using var import = await SendAsync(HttpMethod.Post, "/api/reports/imports", key,
-                new StringContent(ScenarioFiles.Csv(group), Encoding.UTF8, "text/csv"), ct);
+                new StringContent(ScenarioFiles.Csv(group, EscalationConsent), Encoding.UTF8, "text/csv"), ct);
             imports.Add((key, (await import.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("importId").GetGuid(), group.Count()));
         }
         log.WriteLine($"  {scenario.Reports.Count} reports in {imports.Count} imports");
