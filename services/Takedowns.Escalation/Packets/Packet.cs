@@ -21,10 +21,12 @@ public sealed record PacketDrafted(
 public sealed record PacketFinalised(Guid PacketId, int Version, string Content, string Sha256, string Signature, string KeyId, DateTimeOffset FinalisedAt);
 
 /// <summary>
-/// The analyst changed the draft: the ask and language (null: unchanged; <paramref name="ClearAsk"/>: removed), and
-/// accounts taken out. A change to a finalised packet opens the next version.
+/// The analyst changed the draft: the ask and language (null: unchanged; <paramref name="ClearAsk"/>: removed),
+/// accounts taken out, and the remedy route chosen for accounts instead of the one proposed. A change to a finalised packet opens the next version.
 /// </summary>
-public sealed record PacketAmended(Guid PacketId, string? Ask, bool ClearAsk, string? Language, IReadOnlyList<Guid> Removed, DateTimeOffset AmendedAt);
+public sealed record PacketAmended(
+    Guid PacketId, string? Ask, bool ClearAsk, string? Language, IReadOnlyList<Guid> Removed, DateTimeOffset AmendedAt,
+    IReadOnlyDictionary<Guid, string>? Routes = null);
 
 /// <summary>The finalised version was sent to the platform: how, under which reference, on which day.</summary>
 public sealed record PacketSent(Guid PacketId, int Version, string Channel, string? Reference, DateOnly On, DateTimeOffset RecordedAt);
@@ -74,7 +76,8 @@ public sealed record Packet(
     IReadOnlyList<PlatformResponse>? Responses = null,
     IReadOnlyList<AccountOutcome>? Outcomes = null,
     DateTimeOffset? ClosedAt = null,
-    string? CloseReason = null)
+    string? CloseReason = null,
+    IReadOnlyDictionary<Guid, string>? Routes = null)
 {
     /// <summary>Where the packet stands: draft, finalised, sent, answered (a response or an outcome), closed.</summary>
     public string Status =>
@@ -85,6 +88,9 @@ public sealed record Packet(
 
     /// <summary>Sent, unanswered, and more than <paramref name="days"/> days ago.</summary>
     public bool OverdueOn(DateOnly today, int days) => Status == "sent" && Sent!.On.AddDays(days) < today;
+
+    /// <summary>Overdue by the days the routes table gives the packet's platform to answer.</summary>
+    public bool Overdue(DateOnly today) => OverdueOn(today, Packets.RemedyRoutes.Shipped.AnswerDays(Platform));
 
     /// <summary>The content's status: a packet sent, answered or closed was finalised first.</summary>
     public string ContentStatus => Finalised ? "finalised" : "draft";
@@ -105,6 +111,7 @@ public sealed record Packet(
         Ask = e.ClearAsk ? null : e.Ask ?? p.Ask,
         Language = e.Language ?? p.Language,
         ReportIds = [.. p.ReportIds.Where(id => !e.Removed.Contains(id))],
+        Routes = e.Routes is null ? p.Routes : (p.Routes ?? new Dictionary<Guid, string>()).Concat(e.Routes).GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Last().Value),
         UpdatedAt = e.AmendedAt,
     };
 

@@ -44,7 +44,7 @@ public sealed record PacketDocument(
     public static PacketDocument Build(Packet packet, IReadOnlyList<CaseFile> cases, CampaignFile? campaign, int omitted, DateOnly asOf)
     {
         var accounts = cases.OrderBy(c => c.Facts.OccurredOn).ThenBy(c => c.Facts.Account.Handle, StringComparer.Ordinal).ThenBy(c => c.Id)
-            .Select(c => PacketAccount.From(c, asOf)).ToList();
+            .Select(c => PacketAccount.From(c, asOf, PacketRemedy.For(c, packet))).ToList();
         var timeline = cases.SelectMany(c => TimelineEntry.Of(c)).OrderBy(t => t.On).ThenBy(t => t.Handle, StringComparer.Ordinal).ThenBy(t => t.What, StringComparer.Ordinal).ToList();
         var coordination = campaign is null ? null
             : new Coordination(campaign.Id, campaign.Status, campaign.ReportIds.Count, campaign.PValue, campaign.Signals, campaign.FirstSeen, campaign.LastSeen);
@@ -71,9 +71,10 @@ public sealed record PacketAccount(
     DateOnly? AppealFiledOn,
     DateOnly? AppealDecidedOn,
     string? DsaStatementId,
-    IReadOnlyList<CaseEvidence> Evidence)
+    IReadOnlyList<CaseEvidence> Evidence,
+    PacketRemedy Remedy)
 {
-    public static PacketAccount From(CaseFile c, DateOnly asOf)
+    public static PacketAccount From(CaseFile c, DateOnly asOf, PacketRemedy remedy)
     {
         var f = c.Facts;
         // Down until restored; an account restored on appeal was down until the decision.
@@ -86,7 +87,26 @@ public sealed record PacketAccount(
                 { Outcome: { } outcome } => outcome,
                 _ => "pending",
             },
-            f.Appeal?.FiledOn, f.Appeal?.DecidedOn, f.DsaStatementId, f.Evidence);
+            f.Appeal?.FiledOn, f.Appeal?.DecidedOn, f.DsaStatementId, f.Evidence, remedy);
+    }
+}
+
+/// <summary>
+/// The remedy asked for an account: the route the routes table proposes for its platform and ground (or the one the
+/// analyst chose, <see cref="Proposed"/> false), its name in the packet's language, its legal basis and what the
+/// account holder must supply.
+/// </summary>
+public sealed record PacketRemedy(string Route, string Name, string Basis, IReadOnlyList<string> Elements, bool Proposed)
+{
+    public static PacketRemedy For(CaseFile c, Packet packet)
+    {
+        var table = RemedyRoutes.Shipped;
+        // A route the analyst chose stands while the table still has it.
+        string? chosen = packet.Routes is { } routes && routes.TryGetValue(c.Id, out var picked) && table.Routes.ContainsKey(picked) ? picked : null;
+        string id = chosen ?? table.Propose(c.Facts, campaign: packet.CampaignId is not null);
+        var route = table.Routes[id];
+        string name = route.Name.TryGetValue(packet.Language, out var n) ? n : route.Name["en"];
+        return new PacketRemedy(id, name, route.Basis, route.Elements, Proposed: chosen is null);
     }
 }
 

@@ -25,18 +25,16 @@ public static class PacketLifecycle
 {
     public static readonly string[] Outcomes = ["restored", "partially_restored", "upheld", "no_answer"];
     public static readonly string[] Statuses = ["draft", "finalised", "sent", "answered", "closed", "overdue"];
-    /// <summary>Days after sending without an answer before a packet is overdue.</summary>
-    public const int OverdueDays = 7;
 
     public static void MapPacketLifecycle(this IEndpointRouteBuilder app)
     {
         var packets = app.MapGroup("/api/escalations").WithTags("Escalation").RequireAuthorization(Roles.Escalation);
 
         packets.MapGet("", ListAsync).WithName("ListPackets")
-            .WithSummary("Packets the caller may see, newest first; status=overdue lists those sent and unanswered for 7 days")
+            .WithSummary("Packets the caller may see, newest first; status=overdue lists those sent and unanswered past the platform's time to answer")
             .Produces<PacketPage>().ProducesValidationProblem();
         packets.MapPatch("/{packetId:guid}", AmendAsync).WithName("AmendPacket")
-            .WithSummary("Change the ask, the language, or take accounts out (JSON merge patch); a finalised packet gets a new version")
+            .WithSummary("Change the ask, the language, remedy routes per account, or take accounts out (JSON merge patch); a finalised packet gets a new version")
             .Accepts<JsonObject>("application/merge-patch+json", "application/json").Produces<JsonObject>().ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         packets.MapPost("/{packetId:guid}/sent", SentAsync).WithName("PacketSent").WithSummary("Record that the finalised packet was sent")
@@ -86,7 +84,7 @@ public static class PacketLifecycle
             content = JsonNode.Parse(frozen.Content)!.AsObject();
         else
             content = JsonSerializer.SerializeToNode(await PacketEndpoints.DraftDocumentAsync(session, packet, Today(clock), ct), PacketDocument.Json)!.AsObject();
-        var lifecycle = new PacketLifecycleView(packet.Status, packet.OverdueOn(Today(clock), OverdueDays), packet.Frozen, packet.Sent,
+        var lifecycle = new PacketLifecycleView(packet.Status, packet.Overdue(Today(clock)), packet.Frozen, packet.Sent,
             packet.Responses ?? [], packet.Outcomes ?? [], packet.ClosedAt, packet.CloseReason, packet.DraftedAt, packet.UpdatedAt);
         content["lifecycle"] = JsonSerializer.SerializeToNode(lifecycle, PacketDocument.Json);
         return content;
@@ -125,7 +123,8 @@ public static class PacketLifecycle
             return errors.ToProblem();
         }
         foreach (var (name, _) in patch)
-            if (name is not ("ask" or "language" or "accountsRemoved")) errors.Add(name, "Not a field a packet's patch may change (ask, language, accountsRemoved).");
+            if (name is not ("ask" or "language" or "accountsRemoved" or "routes"))
+                errors.Add(name, "Not a field a packet's patch may change (ask, language, accountsRemoved, routes).");
         string? ask = null, language = null;
         bool clearAsk = false;
         if (patch.TryGetPropertyValue("ask", out var askNode))
@@ -146,16 +145,37 @@ public static class PacketLifecycle
                 errors.Add("accountsRemoved", "An array of report ids.");
             else removed.AddRange(items.Select(i => Guid.Parse(i!.GetValue<string>())));
         }
+        Dictionary<Guid, string>? routes = null;
+        if (patch.TryGetPropertyValue("routes", out var routesNode))
+        {
+            if (routesNode is not JsonObject chosen) errors.Add("routes", "An object of report id to route.");
+            else
+            {
+                routes = [];
+                foreach (var (key, value) in chosen)
+                {
+                    if (!Guid.TryParse(key, out var reportId)) errors.Add($"routes.{key}", "Not a report id.");
+                    else if (value?.GetValueKind() != JsonValueKind.String || !RemedyRoutes.Shipped.Routes.ContainsKey(value.GetValue<string>()))
+                        errors.Add($"routes.{key}", $"Must be one of: {string.Join(", ", RemedyRoutes.Shipped.Routes.Keys.Order())}.");
+                    else routes[reportId] = value.GetValue<string>();
+                }
+            }
+        }
         if (!errors.IsEmpty) return errors.ToProblem();
         return await ChangeAsync(packetId, user, session, clock, (packet, now) =>
         {
             if (packet.ClosedAt is not null) return (null, Conflict("The packet is closed."));
+            if (routes?.Keys.FirstOrDefault(id => !packet.ReportIds.Contains(id)) is { } unknown && unknown != Guid.Empty)
+            {
+                errors.Add($"routes.{unknown}", "Not an account in the packet.");
+                return (null, errors.ToProblem());
+            }
             if (removed.FirstOrDefault(id => !packet.ReportIds.Contains(id)) is var stranger && stranger != Guid.Empty)
             {
                 errors.Add("accountsRemoved", $"Report {stranger} is not in the packet.");
                 return (null, errors.ToProblem());
             }
-            return (new PacketAmended(packetId, ask, clearAsk, language, removed, now), null);
+            return (new PacketAmended(packetId, ask, clearAsk, language, removed, now, routes), null);
         }, ct);
     }
 
@@ -243,7 +263,7 @@ public static class PacketLifecycle
         // Ordered here, as the cursor compares (packets are few: an organisation's escalations, not its reports).
         var candidates = (await query.ToListAsync(ct)).OrderByDescending(p => p.DraftedAt.UtcTicks).ThenByDescending(p => p.Id).AsEnumerable();
         var today = Today(clock);
-        if (status == "overdue") candidates = candidates.Where(p => p.OverdueOn(today, OverdueDays));
+        if (status == "overdue") candidates = candidates.Where(p => p.Overdue(today));
         else if (status is not null) candidates = candidates.Where(p => p.Status == status);
         if (after is { } a) candidates = candidates.Where(p => p.DraftedAt.UtcTicks < a.Key || (p.DraftedAt.UtcTicks == a.Key && p.Id.CompareTo(a.Id) < 0));
         var page = candidates.Take(limit + 1).ToList();

@@ -72,6 +72,11 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         var accounts = draft.GetProperty("accounts").EnumerateArray().ToList();
         Assert.Equal(["@first", "@second"], accounts.Select(a => a.GetProperty("handle").GetString()).Order());
         Assert.Equal("pending", accounts.Single(a => a.GetProperty("handle").GetString() == "@first").GetProperty("appealStatus").GetString());
+        // A copyright takedown: the counter-notification, named in the packet's language, its elements left to the holder.
+        var remedy = accounts[0].GetProperty("remedy");
+        Assert.Equal("copyright_counter_notice", remedy.GetProperty("route").GetString());
+        Assert.Equal("Встречное уведомление об авторском праве", remedy.GetProperty("name").GetString());
+        Assert.True(remedy.GetProperty("proposed").GetBoolean());
         Assert.Contains(draft.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("what").GetString() == "appeal_filed");
 
         using var finalising = await client.PostAsync($"/api/escalations/{packetId}/finalise", null);
@@ -328,7 +333,19 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         }
         using (var notInPacket = await client.PatchAsync($"/api/escalations/{packetId}", JsonContent.Create(new { accountsRemoved = new[] { Guid.NewGuid() } })))
             Assert.Equal(HttpStatusCode.BadRequest, notInPacket.StatusCode);
-        var amended = await JsonAsync(await client.PatchAsync($"/api/escalations/{packetId}", JsonContent.Create(new { ask = "Restore the second channel too.", accountsRemoved = new[] { first } })));
+        using (var badRoute = await client.PatchAsync($"/api/escalations/{packetId}", JsonContent.Create(new Dictionary<string, object> { ["routes"] = new Dictionary<string, string> { [second.ToString()] = "carrier_pigeon" } })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badRoute.StatusCode);
+            Assert.Contains($"routes.{second}", await badRoute.Content.ReadAsStringAsync());
+        }
+        var amended = await JsonAsync(await client.PatchAsync($"/api/escalations/{packetId}", JsonContent.Create(new Dictionary<string, object>
+        {
+            ["ask"] = "Restore the second channel too.", ["accountsRemoved"] = new[] { first },
+            ["routes"] = new Dictionary<string, string> { [second.ToString()] = "dsa_article_21" },
+        })));
+        var chosen = amended.GetProperty("accounts")[0].GetProperty("remedy");
+        Assert.Equal("dsa_article_21", chosen.GetProperty("route").GetString());
+        Assert.False(chosen.GetProperty("proposed").GetBoolean());
         Assert.Equal(2, amended.GetProperty("version").GetInt32());
         Assert.Equal("draft", amended.GetProperty("status").GetString());
         Assert.Equal(["@second"], amended.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("handle").GetString()));
