@@ -28,6 +28,8 @@ builder.AddMessaging(ServiceName, bus =>
 });
 builder.Services.AddSingleton<IApiKeyResolver, OrganisationKeyResolver>();
 builder.Services.AddSingleton(PacketSigner.FromConfiguration(builder.Configuration));
+// Read and checked now: a routes table with a rule naming a missing route stops the service here, not a draft later.
+_ = RemedyRoutes.Shipped;
 
 var app = builder.Build();
 app.UseServiceDefaults();
