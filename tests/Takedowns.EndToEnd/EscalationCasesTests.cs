@@ -45,6 +45,9 @@ public sealed class EscalationCasesTests(RunningSystem system)
         Assert.Equal("@allowed_channel", facts.GetProperty("account").GetProperty("handle").GetString());
         Assert.Equal(14, facts.GetProperty("ground").GetProperty("complaintsCount").GetInt32());
         Assert.True(facts.GetProperty("sharedWithNetwork").GetBoolean());
+        // The action and ground in the DSA's words, as Intake derives them.
+        Assert.Equal("DECISION_ACCOUNT_SUSPENDED", facts.GetProperty("dsa").GetProperty("decisionAccount").GetString());
+        Assert.Equal("STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", facts.GetProperty("dsa").GetProperty("category").GetString());
 
         // An appeal reaches the case.
         using (var appeal = await system.Client(org.ApiKey).PostAsJsonAsync($"/api/reports/{allowed}/appeal", new { filedOn = "2026-11-21" }))

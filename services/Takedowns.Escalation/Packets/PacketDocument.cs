@@ -71,6 +71,7 @@ public sealed record PacketAccount(
     DateOnly? AppealFiledOn,
     DateOnly? AppealDecidedOn,
     string? DsaStatementId,
+    CaseDsa? Dsa,
     IReadOnlyList<CaseEvidence> Evidence,
     PacketRemedy Remedy)
 {
@@ -87,7 +88,7 @@ public sealed record PacketAccount(
                 { Outcome: { } outcome } => outcome,
                 _ => "pending",
             },
-            f.Appeal?.FiledOn, f.Appeal?.DecidedOn, f.DsaStatementId, f.Evidence, remedy);
+            f.Appeal?.FiledOn, f.Appeal?.DecidedOn, f.DsaStatementId, f.Dsa, f.Evidence, remedy);
     }
 }
 

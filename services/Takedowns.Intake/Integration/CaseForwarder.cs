@@ -76,6 +76,7 @@ public sealed class CaseForwarder(IBus bus, Parked parked, ILogger<CaseForwarder
         var consent = r.Consent ?? Consent.Default;
         if (report.Status == ReportStatus.Retracted || !consent.Platform) return null;
         var g = r.Ground;
+        var dsa = Dsa.Derive(r).Statement;
         return new CaseFacts(
             r.Platform,
             new CaseAccount(r.Account.Handle, r.Account.Url, r.Account.PlatformId),
@@ -91,6 +92,8 @@ public sealed class CaseForwarder(IBus bus, Parked parked, ILogger<CaseForwarder
                     _ => null,
                 }, report.AppealDecidedOn),
             r.Dsa?.Puid,
-            consent.Network);
+            consent.Network,
+            new CaseDsa(dsa.DecisionVisibility, dsa.DecisionAccount, dsa.DecisionMonetary, dsa.DecisionProvision, dsa.DecisionGround,
+                dsa.Category, dsa.CategorySpecification, dsa.SourceType, dsa.AutomatedDetection, dsa.AutomatedDecision));
     }
 }

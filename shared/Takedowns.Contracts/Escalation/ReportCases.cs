@@ -39,7 +39,17 @@ public sealed record CaseFacts(
     IReadOnlyList<CaseEvidence> Evidence,
     CaseAppeal? Appeal,
     string? DsaStatementId,
-    bool SharedWithNetwork);
+    bool SharedWithNetwork,
+    CaseDsa? Dsa = null);
+
+/// <summary>
+/// The action and ground in the vocabulary of the EU Digital Services Act's statements of reasons (as the DSA
+/// Transparency Database spells its values): what the reporter gave, completed by what Intake's taxonomy implies.
+/// </summary>
+public sealed record CaseDsa(
+    IReadOnlyList<string>? DecisionVisibility, string? DecisionAccount, string? DecisionMonetary, string? DecisionProvision,
+    string? DecisionGround, string? Category, IReadOnlyList<string>? CategorySpecification, string? SourceType,
+    bool? AutomatedDetection, string? AutomatedDecision);
 
 /// <summary>The affected account: public facts about the subject of the takedown, not about the reporter.</summary>
 public sealed record CaseAccount(string Handle, string? Url, string? PlatformId);

@@ -33,7 +33,9 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
     private static CaseFacts Facts(string handle, Platform platform = Platform.YouTube, bool shared = false, CaseAppeal? appeal = null) => new(
         platform, new CaseAccount(handle, $"https://example.org/{handle}", null), SubjectType.Journalist, "KZ", "ru", 50_000,
         TakedownAction.AccountSuspended, new CaseGround(GroundCategory.IntellectualProperty, "Copyright", "A complaint.", "Example Rights Agency", 12, true),
-        new DateOnly(2026, 11, 20), null, null, new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero), [], appeal, null, shared);
+        new DateOnly(2026, 11, 20), null, null, new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero), [], appeal, null, shared,
+        new CaseDsa(null, "DECISION_ACCOUNT_SUSPENDED", null, null, "DECISION_GROUND_ILLEGAL_CONTENT", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS",
+            ["KEYWORD_COPYRIGHT_INFRINGEMENT"], "SOURCE_ARTICLE_16", null, null));
 
     private async Task<Guid> CaseAsync(Guid organisation, CaseFacts facts)
     {
@@ -77,6 +79,7 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Equal("copyright_counter_notice", remedy.GetProperty("route").GetString());
         Assert.Equal("Встречное уведомление об авторском праве", remedy.GetProperty("name").GetString());
         Assert.True(remedy.GetProperty("proposed").GetBoolean());
+        Assert.Equal("DECISION_ACCOUNT_SUSPENDED", accounts[0].GetProperty("dsa").GetProperty("decisionAccount").GetString());
         Assert.Contains(draft.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("what").GetString() == "appeal_filed");
 
         using var finalising = await client.PostAsync($"/api/escalations/{packetId}/finalise", null);
