@@ -49,6 +49,9 @@ var families = Takedowns.Scenarios.ScenarioFamilies.ParseList(args.Contains("--f
 if (args.Contains("--load"))
     return await Takedowns.Benchmarks.LoadThroughGateway.RunAsync(Arg("--rate", 1000), Arg("--seconds", 60), Arg("--probes", 10),
         Arg("--max-in-flight", 3000), Arg("--warm-up", 10));
+// --escalation [--accounts 100] [--rounds 20]: packets drafted, read and finalised through the gateway (Escalation.cs).
+if (args.Contains("--escalation"))
+    return await Takedowns.Benchmarks.EscalationPackets.RunAsync(Arg("--accounts", 100), Arg("--rounds", 20));
 if (args.Contains("--detection-api"))
     return await Takedowns.Benchmarks.DetectionThroughApi.RunAsync(Arg("--seeds", 1), Arg("--countries", 3), Arg("--days", 200), Arg("--first-seed", 1), families);
 if (args.Contains("--history"))
