@@ -3,6 +3,7 @@ using Marten.Events.Projections;
 using Takedowns.Escalation.Campaigns;
 using Takedowns.Escalation.Cases;
 using Takedowns.Escalation.Packets;
+using Takedowns.Escalation.Remedies;
 using Takedowns.Escalation.Signing;
 using Takedowns.ServiceDefaults;
 
@@ -37,4 +38,5 @@ app.MapSigningKeys();
 app.MapPacketSchema();
 app.MapPackets();
 app.MapPacketLifecycle();
+app.MapRemedyTimes();
 app.Run();

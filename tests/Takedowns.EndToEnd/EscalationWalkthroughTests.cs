@@ -12,7 +12,8 @@ namespace Takedowns.EndToEnd;
 /// Through the gateway, as the people who use it would: organisations import a generated history holding a planted
 /// complaint campaign, with their reporters' consent to escalate; Correlation detects it, an analyst confirms it, an
 /// organisation's escalation staff draft a packet from it, finalise it (the signature checked with an independent JOSE
-/// library against the published key), record that it was sent, the platform's answer and an outcome per account.
+/// library against the published key), record that it was sent, the platform's answer and an outcome per account, and
+/// remedy times then count those accounts.
 /// </summary>
 [Collection(SystemCollection.Name)]
 public sealed class EscalationWalkthroughTests(RunningSystem system)
@@ -105,5 +106,10 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
             new { outcomes = accounts.Select((id, i) => new { reportId = id, outcome = i % 2 == 0 ? "restored" : "upheld", on = today }) }));
         Assert.Equal("answered", answered.GetProperty("lifecycle").GetProperty("status").GetString());
         Assert.Equal(accounts.Count, answered.GetProperty("lifecycle").GetProperty("outcomes").GetArrayLength());
+
+        // Remedy times now count those accounts' restorations.
+        var times = await JsonAsync(await escalation.GetAsync($"/api/escalations/remedy-times?platform={platform}"));
+        var rows = times.GetProperty("items").EnumerateArray().ToList();
+        Assert.True(rows.Sum(r => r.GetProperty("restored").GetInt32()) >= (accounts.Count + 1) / 2, times.GetRawText());
     }
 }

@@ -394,5 +394,48 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Equal(HttpStatusCode.BadRequest, await StatusOfAsync(client.GetAsync("/api/escalations?cursor=not-a-cursor")));
     }
 
+    [Fact]
+    public async Task remedy_times_count_restorations_by_appeal_and_by_packet_and_censor_the_rest()
+    {
+        var (org, client) = await OrganisationAsync(Roles.Escalation);
+        // A platform of its own in this host's shared tables: Telegram, spam.
+        CaseFacts Telegram(string handle, CaseAppeal? appeal = null) => Facts(handle, Platform.Telegram, appeal: appeal) with
+        {
+            Ground = new CaseGround(GroundCategory.Spam, null, null, null, null, null), OccurredOn = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-40),
+        };
+        var start = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-40);
+        Guid byAppeal = await CaseAsync(org, Telegram("@appealed", new CaseAppeal(start.AddDays(1), "restored", start.AddDays(5))));
+        Guid byPacket = await CaseAsync(org, Telegram("@escalated"));
+        Guid stillDown = await CaseAsync(org, Telegram("@down"));
+        Guid upheld = await CaseAsync(org, Telegram("@upheld", new CaseAppeal(start.AddDays(1), "upheld", start.AddDays(3))));
+        var created = await JsonAsync(await client.PostAsJsonAsync("/api/escalations", new { platform = "telegram", reportIds = new[] { byPacket, stillDown, upheld } }));
+        Guid packetId = created.GetProperty("packetId").GetGuid();
+        await JsonAsync(await client.PostAsync($"/api/escalations/{packetId}/finalise", null));
+        await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{packetId}/sent", new { channel = "partner", on = start.AddDays(10).ToString("yyyy-MM-dd") }));
+        await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{packetId}/outcomes", new { outcomes = new object[]
+        {
+            new { reportId = byPacket, outcome = "restored", on = start.AddDays(12).ToString("yyyy-MM-dd") },
+            new { reportId = upheld, outcome = "upheld", on = start.AddDays(12).ToString("yyyy-MM-dd") },
+        } }));
+
+        var times = await JsonAsync(await client.GetAsync("/api/escalations/remedy-times?platform=telegram&category=spam"));
+        var row = Assert.Single(times.GetProperty("items").EnumerateArray());
+        Assert.Equal(4, row.GetProperty("accounts").GetInt32());
+        Assert.Equal(2, row.GetProperty("restored").GetInt32());
+        Assert.Equal(2, row.GetProperty("atRisk").GetInt32());
+        Assert.Equal(12, row.GetProperty("medianDaysToRestore").GetInt32()); // restored on days 5 and 12 of 4: half by day 12
+        Assert.Equal(0.25, row.GetProperty("restoredBy").GetProperty("7").GetDouble(), 4);
+        Assert.Equal(0.5, row.GetProperty("restoredBy").GetProperty("30").GetDouble(), 4);
+
+        using var bad = await client.GetAsync("/api/escalations/remedy-times?platform=myspace&from=2026-13-01");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        string problem = await bad.Content.ReadAsStringAsync();
+        Assert.Contains("platform", problem);
+        Assert.Contains("from", problem);
+        var (_, outsider) = await OrganisationAsync(Roles.Escalation);
+        var theirs = await JsonAsync(await outsider.GetAsync("/api/escalations/remedy-times?platform=telegram&category=spam"));
+        Assert.Equal(0, theirs.GetProperty("items").GetArrayLength()); // none of these cases is shared with the network
+    }
+
     private Task<long> PacketCountAsync() => Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_streams");
 }
