@@ -38,6 +38,15 @@ public static class PacketEndpoints
             .WithSummary("A packet as it stands, with its lifecycle; with ?version=N exactly the bytes of that version (a finalised version's never change)")
             .Produces<PacketDocument>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
+        packets.MapGet("/{packetId:guid}.md", (Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+                RenderAsync(packetId, request, user, session, clock, "text/markdown; charset=utf-8", PacketRendering.Markdown, ct))
+            .WithName("GetPacketMarkdown").WithSummary("The packet as Markdown, in its language (?version=N for a version)")
+            .Produces<string>(StatusCodes.Status200OK, "text/markdown").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        packets.MapGet("/{packetId:guid}.html", (Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+                RenderAsync(packetId, request, user, session, clock, "text/html; charset=utf-8", PacketRendering.Html, ct))
+            .WithName("GetPacketHtml").WithSummary("The packet as a printable HTML page, in its language (?version=N for a version)")
+            .Produces<string>(StatusCodes.Status200OK, "text/html").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+
         packets.MapPost("/{packetId:guid}/finalise", FinaliseAsync).WithName("FinalisePacket")
             .WithSummary("Freeze the packet's content, record its SHA-256 and sign it (detached ES256 JWS)")
             .Produces<PacketFinalisedResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -111,6 +120,37 @@ public static class PacketEndpoints
         var campaign = packet.CampaignId is { } id ? await session.LoadAsync<CampaignFile>(id, ct) : null;
         int gone = packet.ReportIds.Count - cases.Count;
         return PacketDocument.Build(packet, cases, campaign, packet.Omitted + gone, asOf);
+    }
+
+    /// <summary>A version's JSON bytes (and its signature when finalised), or the latest content without a version; null when there is no such version.</summary>
+    private static async Task<(byte[] Json, FrozenVersion? Frozen)?> ContentAsync(IQuerySession session, Packet packet, int? version, TimeProvider clock, CancellationToken ct)
+    {
+        int wanted = version ?? packet.PacketVersion;
+        if (packet.Frozen.FirstOrDefault(f => f.Version == wanted) is { } frozen)
+            return await session.LoadAsync<FrozenPacket>(FrozenPacket.IdOf(packet.Id, wanted), ct) is { } bytes
+                ? (System.Text.Encoding.UTF8.GetBytes(bytes.Content), frozen) : null;
+        if (wanted != packet.PacketVersion) return null;
+        return ((await DraftDocumentAsync(session, packet, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct)).ToUtf8(), null);
+    }
+
+    private static int? Version(HttpRequest request, ValidationErrors errors)
+    {
+        if (request.Query["version"].ToString() is not { Length: > 0 } v) return null;
+        if (int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1) return n;
+        errors.Add("version", "A version number, 1 or more.");
+        return null;
+    }
+
+    private static async Task<IResult> RenderAsync(Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock,
+        string contentType, Func<System.Text.Json.JsonElement, FrozenVersion?, string> render, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        int? version = Version(request, errors);
+        if (!errors.IsEmpty) return errors.ToProblem();
+        if (await VisibleAsync(session, packetId, user, ct) is not { } packet) return NotFound();
+        if (await ContentAsync(session, packet, version, clock, ct) is not { } content) return NotFound("No such version");
+        using var json = System.Text.Json.JsonDocument.Parse(content.Json);
+        return Results.Text(render(json.RootElement, content.Frozen), contentType);
     }
 
     private static async Task<IResult> GetAsync(Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)

@@ -437,5 +437,44 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Equal(0, theirs.GetProperty("items").GetArrayLength()); // none of these cases is shared with the network
     }
 
+    [Fact]
+    public async Task markdown_and_html_renderings_are_in_the_packets_language_escape_what_reports_say_and_show_the_signature()
+    {
+        var (org, client) = await OrganisationAsync(Roles.Escalation);
+        var hostile = Facts("@hostile_channel") with
+        {
+            Ground = new CaseGround(GroundCategory.CommunityStandards, "Spam", "<script>alert(1)</script> *bold* [link](http://x)", "Claimant & Co", 3, false),
+        };
+        Guid id = await CaseAsync(org, hostile);
+        var created = await JsonAsync(await client.PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds = new[] { id }, language = "ru" }));
+        Guid packetId = created.GetProperty("packetId").GetGuid();
+
+        using var md = await client.GetAsync($"/api/escalations/{packetId}.md");
+        Assert.True("text/markdown" == md.Content.Headers.ContentType?.MediaType, $"{(int)md.StatusCode}: {await md.Content.ReadAsStringAsync()}");
+        string markdown = await md.Content.ReadAsStringAsync();
+        Assert.Contains("# Пакет для эскалации", markdown);
+        Assert.Contains("\\<script\\>", markdown);
+        Assert.Contains("\\*bold\\*", markdown);
+        Assert.DoesNotContain("[link](", markdown);
+        Assert.Contains("@hostile\\_channel", markdown);
+
+        using var page = await client.GetAsync($"/api/escalations/{packetId}.html");
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        string html = await page.Content.ReadAsStringAsync();
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.Contains("<html lang=\"ru\">", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.Contains("&lt;script&gt;", html);
+        Assert.Contains("Claimant &amp; Co", html);
+        Assert.DoesNotContain("http://", html.Replace("http://x)", "")); // no outside resource is loaded by the page
+
+        var finalised = await JsonAsync(await client.PostAsync($"/api/escalations/{packetId}/finalise", null));
+        string signedMarkdown = await client.GetStringAsync($"/api/escalations/{packetId}.md?version=1");
+        Assert.Contains(finalised.GetProperty("sha256").GetString()!, signedMarkdown);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(client.GetAsync($"/api/escalations/{packetId}.html?version=2")));
+        var (_, outsider) = await OrganisationAsync(Roles.Escalation);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(outsider.GetAsync($"/api/escalations/{packetId}.md")));
+    }
+
     private Task<long> PacketCountAsync() => Database.ScalarAsync($"select count(*) from \"{host.Schema}\".mt_streams");
 }
