@@ -49,22 +49,52 @@ public static class MessagingExtensions
     }
 
     /// <summary>
+    /// How long a publish may wait for the broker's confirmation. A connection lost while a confirmation is awaited (a
+    /// broker restarting) could otherwise leave the publisher, and the outbox behind it, waiting for ever; past this it
+    /// fails as a timeout, a transient failure, and the page is published again.
+    /// </summary>
+    public static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Publishes an integration event with the id of the event it came from, as mandatory: if no queue is
     /// bound yet the broker returns it and the publish fails, so the caller retries instead of losing it.
     /// </summary>
     public static Task PublishIntegrationEvent<T>(this IPublishEndpoint bus, T message, Guid messageId, CancellationToken ct)
         where T : class =>
-        bus.Publish(message, context =>
+        WithinTimeoutAsync(typeof(T), limit => bus.Publish(message, context =>
         {
             context.MessageId = messageId;
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
-        }, ct);
+        }, limit), ct);
 
     /// <summary>As <see cref="PublishIntegrationEvent{T}"/>, published as the message's own type.</summary>
     public static Task PublishIntegrationEvent(this IPublishEndpoint bus, object message, Guid messageId, CancellationToken ct) =>
-        bus.Publish(message, message.GetType(), context =>
+        WithinTimeoutAsync(message.GetType(), limit => bus.Publish(message, message.GetType(), context =>
         {
             context.MessageId = messageId;
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
-        }, ct);
+        }, limit), ct);
+
+    private static async Task WithinTimeoutAsync(Type message, Func<CancellationToken, Task> publish, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(PublishTimeout);
+        var publishing = publish(limit.Token);
+        // Also when the publish ignores the token: the wait ends, the publish's own end is observed and dropped.
+        var finished = await Task.WhenAny(publishing, Task.Delay(Timeout.Infinite, limit.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+        if (finished == publishing)
+        {
+            try
+            {
+                await publishing;
+                return;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && limit.IsCancellationRequested)
+            {
+            }
+        }
+        else _ = publishing.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        ct.ThrowIfCancellationRequested();
+        throw new TimeoutException($"The broker did not confirm a {message.Name} within {PublishTimeout.TotalSeconds:0} s.");
+    }
 }

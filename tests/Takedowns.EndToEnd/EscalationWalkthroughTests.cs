@@ -73,6 +73,7 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
 
         // Once the key, the cases and the confirmed campaign have reached Escalation, the packet is drafted.
         await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("intake"), ["case-forwarder:All", "api-key-forwarder:All"], TimeSpan.FromMinutes(2));
+        await Queues.WaitUntilDrainedAsync(system.VirtualHost, TimeSpan.FromMinutes(2));
         string platform = members[0].GetProperty("platform").GetString()!;
         var created = await Eventually.Until(async () =>
         {
@@ -81,7 +82,9 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
         }, c => c is not null, TimeSpan.FromMinutes(1), "the campaign and its cases to reach Escalation");
         Guid packetId = created!.Value.GetProperty("packetId").GetGuid();
         var draft = await Eventually.Until(async () => await JsonAsync(await escalation.GetAsync($"/api/escalations/{packetId}")),
-            d => d.GetProperty("coordination").GetProperty("status").GetString() == "confirmed", TimeSpan.FromSeconds(30), "the confirmation to reach Escalation");
+            d => d.GetProperty("coordination").GetProperty("status").GetString() == "confirmed"
+                 && d.GetProperty("accounts").GetArrayLength() == members.Count(m => m.GetProperty("platform").GetString() == platform),
+            TimeSpan.FromSeconds(60), "the confirmation and every member's case to reach Escalation");
         int onPlatform = members.Count(m => m.GetProperty("platform").GetString() == platform);
         Assert.Equal(onPlatform, draft.GetProperty("accounts").GetArrayLength());
         Assert.Equal(0, draft.GetProperty("omittedWithoutConsent").GetInt32());

@@ -16,7 +16,7 @@ public sealed class FaultTests
     private const int Reports = 5_000;
     private const int Senders = 16;
 
-    private static readonly string[] IntakeShards = ["report-forwarder:All", "api-key-forwarder:All"];
+    private static readonly string[] IntakeShards = ["report-forwarder:All", "api-key-forwarder:All", "case-forwarder:All"];
     private static readonly string[] CorrelationShards = ["SliceDay:All", "ReportingDelays:All", "Campaign:All", "campaign-linker:All", "analysis-forwarder:All"];
     private static readonly string[] PublishingShards = ["PatternCell:All"];
 
@@ -96,17 +96,18 @@ public sealed class FaultTests
     [Fact]
     public async Task on_a_three_node_broker_cluster_nothing_is_lost_or_counted_twice_when_the_node_in_use_stops_mid_load()
     {
-        await TestEnvironment.RunInfraAsync("cluster", "start");
         string? node = Environment.GetEnvironmentVariable("TAKEDOWNS_RABBITMQ_NODE"), port = Environment.GetEnvironmentVariable("RabbitMq__Port");
         try
         {
+            // Three nodes starting on a busy machine can take minutes.
+            await TestEnvironment.RunInfraAsync(TimeSpan.FromMinutes(6), "cluster", "start");
             // Everything on the cluster: the tests' broker commands go to node a, the services connect to a and fail over.
             Environment.SetEnvironmentVariable("TAKEDOWNS_RABBITMQ_NODE", "takedowns-a@localhost");
             Environment.SetEnvironmentVariable("RabbitMq__Port", "56730");
             var cluster = new Dictionary<string, string> { ["RabbitMq:Nodes"] = "127.0.0.1:56730,127.0.0.1:56732,127.0.0.1:56734" };
             await using var system = new RunningSystem
             {
-                Settings = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["intake"] = cluster, ["correlation"] = cluster, ["publishing"] = cluster },
+                Settings = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["intake"] = cluster, ["correlation"] = cluster, ["publishing"] = cluster, ["escalation"] = cluster },
             };
             await system.InitializeAsync();
             var load = new FaultLoad(system, Reports, Senders);
@@ -128,7 +129,7 @@ public sealed class FaultTests
         {
             Environment.SetEnvironmentVariable("TAKEDOWNS_RABBITMQ_NODE", node);
             Environment.SetEnvironmentVariable("RabbitMq__Port", port);
-            await TestEnvironment.RunInfraAsync("cluster", "stop");
+            await TestEnvironment.RunInfraAsync(TimeSpan.FromMinutes(3), "cluster", "stop");
         }
     }
 

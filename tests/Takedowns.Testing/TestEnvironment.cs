@@ -55,7 +55,13 @@ public static class TestEnvironment
     }
 
     /// <summary>Runs a command of infra/ and fails loudly with its output when it fails.</summary>
-    public static async Task<string> RunInfraAsync(string script, params string[] args)
+    public static Task<string> RunInfraAsync(string script, params string[] args) => RunInfraAsync(TimeSpan.FromMinutes(2), script, args);
+
+    /// <summary>
+    /// As <see cref="RunInfraAsync(string, string[])"/>, allowed <paramref name="limit"/>: past it the command is ended
+    /// (with whatever it started) and the failure says what it had printed.
+    /// </summary>
+    public static async Task<string> RunInfraAsync(TimeSpan limit, string script, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(RepositoryRoot, "infra", script))
         {
@@ -66,8 +72,17 @@ public static class TestEnvironment
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"infra/{script} did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"infra/{script} {string.Join(' ', args)} did not finish within {limit}: {await stderr}{await stdout}");
+        }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"infra/{script} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
         return await stdout;

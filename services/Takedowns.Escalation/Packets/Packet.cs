@@ -77,7 +77,8 @@ public sealed record Packet(
     IReadOnlyList<AccountOutcome>? Outcomes = null,
     DateTimeOffset? ClosedAt = null,
     string? CloseReason = null,
-    IReadOnlyDictionary<Guid, string>? Routes = null)
+    IReadOnlyDictionary<Guid, string>? Routes = null,
+    IReadOnlyList<Guid>? Removed = null)
 {
     /// <summary>Where the packet stands: draft, finalised, sent, answered (a response or an outcome), closed.</summary>
     public string Status =>
@@ -111,6 +112,7 @@ public sealed record Packet(
         Ask = e.ClearAsk ? null : e.Ask ?? p.Ask,
         Language = e.Language ?? p.Language,
         ReportIds = [.. p.ReportIds.Where(id => !e.Removed.Contains(id))],
+        Removed = e.Removed.Count == 0 ? p.Removed : [.. (p.Removed ?? []).Union(e.Removed)],
         Routes = e.Routes is null ? p.Routes : (p.Routes ?? new Dictionary<Guid, string>()).Concat(e.Routes).GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Last().Value),
         UpdatedAt = e.AmendedAt,
     };

@@ -113,13 +113,21 @@ public static class PacketEndpoints
     private static async Task<Packet?> VisibleAsync(IQuerySession session, Guid packetId, ClaimsPrincipal user, CancellationToken ct) =>
         await session.LoadAsync<Packet>(packetId, ct) is { } p && (Scope(user) is not { } scope || p.VisibleTo(scope)) ? p : null;
 
-    /// <summary>The packet's content as it stands: the cases still held (a retracted report or a withdrawn consent leaves it).</summary>
+    /// <summary>
+    /// The packet's content as it stands: its listed reports and its campaign's members as the campaign now is (a merge,
+    /// a split or a case arriving late shows here), on its platform, that the drafting organisation may use and that are
+    /// still held (a retracted report or a withdrawn consent leaves it), less the accounts taken out. Those left out
+    /// because they may not be held or used are counted, never named.
+    /// </summary>
     public static async Task<PacketDocument> DraftDocumentAsync(IQuerySession session, Packet packet, DateOnly asOf, CancellationToken ct)
     {
-        var cases = (await session.LoadManyAsync<CaseFile>(ct, packet.ReportIds)).ToList();
         var campaign = packet.CampaignId is { } id ? await session.LoadAsync<CampaignFile>(id, ct) : null;
-        int gone = packet.ReportIds.Count - cases.Count;
-        return PacketDocument.Build(packet, cases, campaign, packet.Omitted + gone, asOf);
+        var removed = packet.Removed ?? [];
+        var wanted = packet.ReportIds.Concat(campaign?.ReportIds ?? []).Distinct().Where(r => !removed.Contains(r)).ToList();
+        var held = (await session.LoadManyAsync<CaseFile>(ct, wanted)).ToDictionary(c => c.Id);
+        var usable = held.Values.Where(c => MayUse(packet.OrganisationId, c)).ToList();
+        int omitted = wanted.Count(r => !held.TryGetValue(r, out var c) || !MayUse(packet.OrganisationId, c));
+        return PacketDocument.Build(packet, [.. usable.Where(c => c.Facts.Platform == packet.Platform)], campaign, omitted, asOf);
     }
 
     /// <summary>A version's JSON bytes (and its signature when finalised), or the latest content without a version; null when there is no such version.</summary>

@@ -90,6 +90,15 @@ public static class PacketLifecycle
         return content;
     }
 
+    /// <summary>The reports a packet may hold: those listed when it was drafted and its campaign's members now.</summary>
+    private static async Task<HashSet<Guid>> MembersAsync(IQuerySession session, Guid packetId, CancellationToken ct)
+    {
+        var packet = await session.LoadAsync<Packet>(packetId, ct);
+        var members = new HashSet<Guid>(packet?.ReportIds ?? []);
+        if (packet?.CampaignId is { } id && await session.LoadAsync<Campaigns.CampaignFile>(id, ct) is { } campaign) members.UnionWith(campaign.ReportIds);
+        return members;
+    }
+
     private static Guid? Scope(ClaimsPrincipal user) => user.FindFirstValue(Claims.OrganisationId) is { } id ? Guid.Parse(id) : null;
 
     /// <summary>Applies <paramref name="decide"/> to the packet the caller may see, appending what it returns.</summary>
@@ -162,15 +171,16 @@ public static class PacketLifecycle
             }
         }
         if (!errors.IsEmpty) return errors.ToProblem();
+        var members = await MembersAsync(session, packetId, ct);
         return await ChangeAsync(packetId, user, session, clock, (packet, now) =>
         {
             if (packet.ClosedAt is not null) return (null, Conflict("The packet is closed."));
-            if (routes?.Keys.FirstOrDefault(id => !packet.ReportIds.Contains(id)) is { } unknown && unknown != Guid.Empty)
+            if (routes?.Keys.FirstOrDefault(id => !members.Contains(id)) is { } unknown && unknown != Guid.Empty)
             {
                 errors.Add($"routes.{unknown}", "Not an account in the packet.");
                 return (null, errors.ToProblem());
             }
-            if (removed.FirstOrDefault(id => !packet.ReportIds.Contains(id)) is var stranger && stranger != Guid.Empty)
+            if (removed.FirstOrDefault(id => !members.Contains(id)) is var stranger && stranger != Guid.Empty)
             {
                 errors.Add("accountsRemoved", $"Report {stranger} is not in the packet.");
                 return (null, errors.ToProblem());
@@ -225,12 +235,13 @@ public static class PacketLifecycle
             if (item.ReportId is { } id && item.Outcome is { } outcome && on is { } day) outcomes.Add(new AccountOutcome(id, outcome, day));
         }
         if (!errors.IsEmpty) return errors.ToProblem();
+        var members = await MembersAsync(session, packetId, ct);
         return await ChangeAsync(packetId, user, session, clock, (packet, now) =>
         {
             if (packet.ClosedAt is not null) return (null, Conflict("The packet is closed."));
             if (packet.Sent is null) return (null, Conflict("The packet has not been sent."));
             for (int i = 0; i < outcomes.Count; i++)
-                if (!packet.ReportIds.Contains(outcomes[i].ReportId)) errors.Add($"outcomes[{i}].reportId", "Not an account in the packet.");
+                if (!members.Contains(outcomes[i].ReportId)) errors.Add($"outcomes[{i}].reportId", "Not an account in the packet.");
             return errors.IsEmpty ? (new OutcomesRecorded(packetId, outcomes, now), null) : (null, errors.ToProblem());
         }, ct);
     }
