@@ -26,6 +26,7 @@ builder.AddEventStore(ServiceName, o =>
     o.Schema.For<CandidateCluster>().Index(c => c.CampaignId);
     PostgresCampaignBackend.AddTables(o);
     o.Schema.For<OrganisationKey>();
+    o.Schema.For<RemedyRecord>();
 })
 .AddSubscriptionWithServices<CampaignLinker>(ServiceLifetime.Singleton, o =>
 {
@@ -43,6 +44,7 @@ builder.AddMessaging(ServiceName, bus =>
 {
     bus.AddConsumer<ReportChangesConsumer>(typeof(ReportChangeConsumerDefinition<ReportChangesConsumer>));
     bus.AddConsumer<OrganisationKeyConsumer>(typeof(OrganisationKeyConsumerDefinition));
+    bus.AddConsumer<RemedyOutcomesConsumer>(typeof(RemedyOutcomesConsumerDefinition));
 });
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {

@@ -61,6 +61,16 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
         }, c => c.Detail is not null, TimeSpan.FromMinutes(3), "the planted campaign to be detected");
         var campaign = found.Detail;
         Guid campaignId = campaign!.Value.GetProperty("campaignId").GetGuid();
+        // A civic period over the campaign's days in one of its countries, registered before the confirmation: the
+        // packet's coordination evidence must name it.
+        string periodName = $"Referendum {Guid.NewGuid():N}";
+        using (var period = await admin.PostAsJsonAsync("/api/analysis/civic-periods", new
+               {
+                   country = campaign.Value.GetProperty("reports")[0].GetProperty("country").GetString(), type = "referendum", name = periodName,
+                   start = campaign.Value.GetProperty("firstSeen").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd"),
+                   end = campaign.Value.GetProperty("lastSeen").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd"),
+               }))
+            Assert.True(period.IsSuccessStatusCode, await period.Content.ReadAsStringAsync());
         using (var confirmed = await admin.PostAsJsonAsync($"/api/analysis/campaigns/{campaignId}/confirm", new { note = "Checked the notices." }))
             Assert.True(confirmed.IsSuccessStatusCode, await confirmed.Content.ReadAsStringAsync());
 
@@ -89,6 +99,12 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
         Assert.Equal(onPlatform, draft.GetProperty("accounts").GetArrayLength());
         Assert.Equal(0, draft.GetProperty("omittedWithoutConsent").GetInt32());
         Assert.NotEmpty(draft.GetProperty("coordination").GetProperty("signals").EnumerateArray());
+        Assert.Contains(draft.GetProperty("coordination").GetProperty("civicPeriods").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == periodName && p.GetProperty("type").GetString() == "referendum");
+        int synthetic = organisations.Single(o => o.Value == organisationId).Key;
+        Assert.Equal($"Synthetic organisation {synthetic} (seed {options.Seed})", draft.GetProperty("organisationName").GetString());
+        string markdown = await (await escalation.GetAsync($"/api/escalations/{packetId}.md")).Content.ReadAsStringAsync();
+        Assert.Contains(periodName, markdown); // letters and digits: nothing for Markdown to escape
 
         // Finalised and signed; checked as a platform would, with jose-jwt and the key published through the gateway.
         var finalised = await JsonAsync(await escalation.PostAsync($"/api/escalations/{packetId}/finalise", null));
@@ -109,6 +125,12 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
             new { outcomes = accounts.Select((id, i) => new { reportId = id, outcome = i % 2 == 0 ? "restored" : "upheld", on = today }) }));
         Assert.Equal("answered", answered.GetProperty("lifecycle").GetProperty("status").GetString());
         Assert.Equal(accounts.Count, answered.GetProperty("lifecycle").GetProperty("outcomes").GetArrayLength());
+
+        // The outcomes reach Correlation, which counts them on the campaign.
+        int restoredCount = (accounts.Count + 1) / 2;
+        await Eventually.Until(async () => (await JsonAsync(await admin.GetAsync($"/api/analysis/campaigns/{campaignId}"))).GetProperty("remedies"),
+            r => r.GetProperty("restored").GetInt32() == restoredCount && r.GetProperty("upheld").GetInt32() == accounts.Count - restoredCount,
+            TimeSpan.FromMinutes(1), "the outcomes to reach Correlation");
 
         // Remedy times now count those accounts' restorations.
         var times = await JsonAsync(await escalation.GetAsync($"/api/escalations/remedy-times?platform={platform}"));

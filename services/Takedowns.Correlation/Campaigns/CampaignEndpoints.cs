@@ -23,7 +23,7 @@ public sealed record CampaignReportView(Guid ReportId, string? ExternalId, Guid 
 public sealed record CampaignDetail(
     Guid CampaignId, string Status, double Score, double PValue, int ReportCount, DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
     IReadOnlyList<string> Signals, IReadOnlyList<CampaignReportView> Reports, IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<CivicPeriodRef> CivicPeriods, string? DismissReason, Guid? MergedInto);
+    IReadOnlyList<CivicPeriodRef> CivicPeriods, string? DismissReason, Guid? MergedInto, CampaignRemedies Remedies);
 
 /// <summary>
 /// The analyst's view of campaigns, and the routes of what they do with them (one file per action, recorded by
@@ -47,7 +47,7 @@ public static class CampaignEndpoints
 
         app.MapGet(Path + "/{campaignId:guid}", Get)
             .RequireAuthorization(Roles.Analyst).WithName("GetCampaign").WithTags("Analysis")
-            .WithSummary("A campaign: its reports, timeline, signals and the civic periods it overlaps")
+            .WithSummary("A campaign: its reports, timeline, signals, the civic periods it overlaps and the remedies escalations recorded for its accounts")
             .Produces<CampaignDetail>()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -106,12 +106,21 @@ public static class CampaignEndpoints
 
     public static async Task<CampaignDetail> DetailAsync(IQuerySession session, Campaign c, CancellationToken ct)
     {
-        var countries = c.Members.Select(m => m.Country).Distinct().ToList();
-        var first = DateOnly.FromDateTime(c.FirstSeen.UtcDateTime);
-        var last = DateOnly.FromDateTime(c.LastSeen.UtcDateTime);
-        var periods = await session.Query<CivicPeriod>().Where(p => p.Start <= last && p.End >= first).ToListAsync(ct);
+        var periods = await CivicPeriodsAsync(session, c.Members.Select(m => m.Country), c.FirstSeen, c.LastSeen, ct);
         return new CampaignDetail(c.Id, CampaignSummary.StatusName(c.Status), c.Score, c.PValue, c.ReportCount, c.FirstSeen, c.LastSeen, c.Signals,
             c.Members.OrderBy(m => m.OccurredAt).Select(m => new CampaignReportView(m.ReportId, m.ExternalId, m.OrganisationId, m.OccurredAt, m.Platform, m.Country)).ToList(),
-            c.Timeline, periods.Where(p => countries.Contains(p.Country)).OrderBy(p => p.Start).Select(p => p.ToRef()).ToList(), c.DismissReason, c.MergedInto);
+            c.Timeline, periods, c.DismissReason, c.MergedInto,
+            CampaignRemedies.Of(await session.LoadManyAsync<RemedyRecord>(ct, c.Members.Select(m => m.ReportId))));
+    }
+
+    /// <summary>The civic periods in these countries that the days from <paramref name="first"/> to <paramref name="last"/> overlap, earliest first.</summary>
+    public static async Task<IReadOnlyList<CivicPeriodRef>> CivicPeriodsAsync(
+        IQuerySession session, IEnumerable<string> countries, DateTimeOffset first, DateTimeOffset last, CancellationToken ct)
+    {
+        var wanted = countries.Distinct().ToList();
+        var from = DateOnly.FromDateTime(first.UtcDateTime);
+        var to = DateOnly.FromDateTime(last.UtcDateTime);
+        var periods = await session.Query<CivicPeriod>().Where(p => p.Start <= to && p.End >= from).ToListAsync(ct);
+        return periods.Where(p => wanted.Contains(p.Country)).OrderBy(p => p.Start).ThenBy(p => p.Country, StringComparer.Ordinal).Select(p => p.ToRef()).ToList();
     }
 }

@@ -42,6 +42,20 @@ public sealed class AnalysisForwarder(IBus bus, Parked parked, ILogger<AnalysisF
         foreach (var e in page.Events.Where(e => e.Data is CampaignConfirmedByAnalyst or CampaignAbsorbed or CampaignReportSplitOff))
             if (await operations.Events.AggregateStreamAsync<Campaign>(e.StreamId, e.Version, token: ct) is { } c) campaigns[e.Id] = c;
         Membership Of(IEvent e) => campaigns.TryGetValue(e.Id, out var c) ? Membership.Of(c, e.Version) : Membership.None(e.Version);
+        // The civic periods each campaign message names, from the calendar as it is now.
+        var periods = new Dictionary<Guid, IReadOnlyList<CivicPeriodRef>>();
+        foreach (var e in page.Events)
+        {
+            var (countries, first, last) = e.Data switch
+            {
+                CampaignRaised r => (r.Members.Select(m => m.Country).ToList(), r.Members.Min(m => m.OccurredAt), r.Members.Max(m => m.OccurredAt)),
+                CampaignConfirmedByAnalyst or CampaignAbsorbed or CampaignReportSplitOff when Of(e) is { FirstSeen: { } f, LastSeen: { } l } m =>
+                    ((IReadOnlyList<string>)m.Countries, (DateTimeOffset?)f, (DateTimeOffset?)l),
+                _ => ((IReadOnlyList<string>)[], null, null),
+            };
+            if (first is { } from && last is { } to) periods[e.Id] = await CampaignEndpoints.CivicPeriodsAsync(operations, countries, from, to, ct);
+        }
+        IReadOnlyList<CivicPeriodRef> PeriodsOf(IEvent e) => periods.TryGetValue(e.Id, out var p) ? p : [];
         // In order: a spike's end must not overtake its detection, nor a campaign's confirmation its suspicion.
         foreach (var e in page.Events)
         {
@@ -57,14 +71,14 @@ public sealed class AnalysisForwarder(IBus bus, Parked parked, ILogger<AnalysisF
                 CampaignRaised r => new CampaignSuspected(r.CampaignId, r.Members.Select(m => m.ReportId).ToList(),
                     r.Score, r.PValue, r.Signals, r.Members.Select(m => m.Country).Distinct().Order().ToList(),
                     r.Members.Select(m => m.Platform).Distinct().Order().ToList(), r.Members.Min(m => m.OccurredAt), r.Members.Max(m => m.OccurredAt),
-                    r.RaisedAt),
+                    r.RaisedAt, PeriodsOf(e)),
                 CampaignConfirmedByAnalyst c when Of(e) is var m => new CampaignConfirmed(c.CampaignId, m.ReportIds, c.Note, c.ConfirmedAt,
-                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision),
+                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision, PeriodsOf(e)),
                 CampaignDismissedByAnalyst d => new CampaignDismissed(d.CampaignId, d.Reason, d.DismissedAt),
                 CampaignAbsorbed a when Of(e) is var m => new CampaignsMerged(a.CampaignId, a.From, m.ReportIds, a.MergedAt,
-                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision),
+                    m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision, PeriodsOf(e)),
                 CampaignReportSplitOff s when Of(e) is var m => new Contract.CampaignReportSplitOff(s.CampaignId, s.ReportId,
-                    m.ReportIds, m.Countries, m.Platforms, m.FirstSeen ?? s.SplitAt, m.LastSeen ?? s.SplitAt, s.SplitAt, m.Revision),
+                    m.ReportIds, m.Countries, m.Platforms, m.FirstSeen ?? s.SplitAt, m.LastSeen ?? s.SplitAt, s.SplitAt, m.Revision, PeriodsOf(e)),
                 _ => null,
             };
             // Built first, so a trial meets whatever a conversion would fail on; published only for real.

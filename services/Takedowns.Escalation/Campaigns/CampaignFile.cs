@@ -8,12 +8,13 @@ namespace Takedowns.Escalation.Campaigns;
 /// <summary>
 /// A campaign as Correlation described it on the bus: its members (report ids), the signals in words, how unlikely the
 /// reports' likeness is by chance (the p-value) and what analysts decided. <see cref="Revision"/> orders the messages that
-/// carry one (an older membership never overwrites a newer one).
+/// carry one (an older membership never overwrites a newer one). <see cref="CivicPeriods"/>: the civic calendar's periods
+/// its days overlap in its countries, as Correlation last said.
 /// </summary>
 public sealed record CampaignFile(
     Guid Id, string Status, IReadOnlyList<Guid> ReportIds, double? PValue, IReadOnlyList<string> Signals,
     IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen,
-    long Revision, Guid? MergedInto = null);
+    long Revision, Guid? MergedInto = null, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null);
 
 /// <summary>Keeps <see cref="CampaignFile"/>s from Correlation's campaign events, one message at a time.</summary>
 public sealed class CampaignConsumer(IDocumentSession session) :
@@ -24,8 +25,10 @@ public sealed class CampaignConsumer(IDocumentSession session) :
     {
         var m = context.Message;
         // A suspicion carries no revision: it is the campaign's first word, and never overrides a later one.
-        return known is not null ? known with { PValue = m.PValue, Signals = m.Signals }
-            : new CampaignFile(m.CampaignId, "suspected", m.ReportIds, m.PValue, m.Signals, m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, 0);
+        return known is not null
+            ? known with { PValue = m.PValue, Signals = m.Signals, CivicPeriods = known.Revision > 0 ? known.CivicPeriods ?? m.CivicPeriods : m.CivicPeriods ?? known.CivicPeriods }
+            : new CampaignFile(m.CampaignId, "suspected", m.ReportIds, m.PValue, m.Signals, m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, 0,
+                CivicPeriods: m.CivicPeriods);
     }, context.CancellationToken);
 
     public Task Consume(ConsumeContext<CampaignConfirmed> context) => UpdateAsync(context.Message.CampaignId, known =>
@@ -37,6 +40,7 @@ public sealed class CampaignConsumer(IDocumentSession session) :
             {
                 ReportIds = m.ReportIds, Countries = m.Countries ?? file.Countries, Platforms = m.Platforms ?? file.Platforms,
                 FirstSeen = m.FirstSeen ?? file.FirstSeen, LastSeen = m.LastSeen ?? file.LastSeen, Revision = revision,
+                CivicPeriods = m.CivicPeriods ?? file.CivicPeriods,
             }
             : file with { ReportIds = file.ReportIds.Count == 0 ? m.ReportIds : file.ReportIds };
     }, context.CancellationToken);
@@ -54,6 +58,7 @@ public sealed class CampaignConsumer(IDocumentSession session) :
             {
                 ReportIds = m.ReportIds, Countries = m.Countries ?? file.Countries, Platforms = m.Platforms ?? file.Platforms,
                 FirstSeen = m.FirstSeen ?? file.FirstSeen, LastSeen = m.LastSeen ?? file.LastSeen, Revision = m.Revision ?? file.Revision,
+                CivicPeriods = m.CivicPeriods ?? file.CivicPeriods,
             };
         session.Store(file);
         foreach (var merged in (await session.LoadManyAsync<CampaignFile>(context.CancellationToken, m.MergedIds.Where(id => id != m.CampaignId))))
@@ -66,7 +71,8 @@ public sealed class CampaignConsumer(IDocumentSession session) :
         var m = context.Message;
         var file = known ?? Empty(m.CampaignId);
         return m.Revision < file.Revision ? file
-            : file with { ReportIds = m.ReportIds, Countries = m.Countries, Platforms = m.Platforms, FirstSeen = m.FirstSeen, LastSeen = m.LastSeen, Revision = m.Revision };
+            : file with { ReportIds = m.ReportIds, Countries = m.Countries, Platforms = m.Platforms, FirstSeen = m.FirstSeen, LastSeen = m.LastSeen, Revision = m.Revision,
+                CivicPeriods = m.CivicPeriods ?? file.CivicPeriods };
     }, context.CancellationToken);
 
     private static CampaignFile Empty(Guid id) => new(id, "suspected", [], null, [], [], [], null, null, 0);

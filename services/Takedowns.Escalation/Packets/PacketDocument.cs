@@ -19,6 +19,7 @@ public sealed record PacketDocument(
     Platform Platform,
     string Language,
     Guid? OrganisationId,
+    string? OrganisationName,
     DateOnly AsOf,
     string? Ask,
     IReadOnlyList<PacketAccount> Accounts,
@@ -41,15 +42,16 @@ public sealed record PacketDocument(
     /// has (reports allowed to go to the platform) and the caller may see, on the packet's platform. Campaign members left
     /// out for want of that consent are counted, never named.
     /// </summary>
-    public static PacketDocument Build(Packet packet, IReadOnlyList<CaseFile> cases, CampaignFile? campaign, int omitted, DateOnly asOf)
+    public static PacketDocument Build(Packet packet, IReadOnlyList<CaseFile> cases, CampaignFile? campaign, int omitted, DateOnly asOf, string? organisationName = null)
     {
         var accounts = cases.OrderBy(c => c.Facts.OccurredOn).ThenBy(c => c.Facts.Account.Handle, StringComparer.Ordinal).ThenBy(c => c.Id)
             .Select(c => PacketAccount.From(c, asOf, PacketRemedy.For(c, packet))).ToList();
         var timeline = cases.SelectMany(c => TimelineEntry.Of(c)).OrderBy(t => t.On).ThenBy(t => t.Handle, StringComparer.Ordinal).ThenBy(t => t.What, StringComparer.Ordinal).ToList();
         var coordination = campaign is null ? null
-            : new Coordination(campaign.Id, campaign.Status, campaign.ReportIds.Count, campaign.PValue, campaign.Signals, campaign.FirstSeen, campaign.LastSeen);
+            : new Coordination(campaign.Id, campaign.Status, campaign.ReportIds.Count, campaign.PValue, campaign.Signals, campaign.FirstSeen, campaign.LastSeen,
+                [.. (campaign.CivicPeriods ?? []).Select(c => new PacketCivicPeriod(c.Country, WireNames<Contracts.Analysis.CivicPeriodType>.Of(c.Type), c.Name, c.Start, c.End))]);
         return new PacketDocument(SchemaPath, packet.Id, packet.PacketVersion, packet.ContentStatus, packet.Platform, packet.Language,
-            packet.OrganisationId, asOf, packet.Ask, accounts, timeline, coordination, omitted);
+            packet.OrganisationId, organisationName, asOf, packet.Ask, accounts, timeline, coordination, omitted);
     }
 }
 
@@ -124,6 +126,10 @@ public sealed record TimelineEntry(DateOnly On, string Handle, string What)
     }
 }
 
-/// <summary>Why the takedowns look coordinated, as campaign detection put it.</summary>
+/// <summary>Why the takedowns look coordinated, as campaign detection put it, and the civic periods the campaign's days overlap.</summary>
 public sealed record Coordination(
-    Guid CampaignId, string Status, int Members, double? PValue, IReadOnlyList<string> Signals, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen);
+    Guid CampaignId, string Status, int Members, double? PValue, IReadOnlyList<string> Signals, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen,
+    IReadOnlyList<PacketCivicPeriod> CivicPeriods);
+
+/// <summary>A period of the civic calendar (an election, a referendum, protests...) in one country.</summary>
+public sealed record PacketCivicPeriod(string Country, string Type, string Name, DateOnly Start, DateOnly End);

@@ -39,13 +39,18 @@ public static class PacketEndpoints
             .Produces<PacketDocument>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         packets.MapGet("/{packetId:guid}.md", (Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
-                RenderAsync(packetId, request, user, session, clock, "text/markdown; charset=utf-8", PacketRendering.Markdown, ct))
+                RenderAsync(packetId, request, user, session, clock, (json, frozen) => Results.Text(PacketRendering.Markdown(json, frozen), "text/markdown; charset=utf-8"), ct))
             .WithName("GetPacketMarkdown").WithSummary("The packet as Markdown, in its language (?version=N for a version)")
             .Produces<string>(StatusCodes.Status200OK, "text/markdown").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         packets.MapGet("/{packetId:guid}.html", (Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
-                RenderAsync(packetId, request, user, session, clock, "text/html; charset=utf-8", PacketRendering.Html, ct))
+                RenderAsync(packetId, request, user, session, clock, (json, frozen) => Results.Text(PacketRendering.Html(json, frozen), "text/html; charset=utf-8"), ct))
             .WithName("GetPacketHtml").WithSummary("The packet as a printable HTML page, in its language (?version=N for a version)")
             .Produces<string>(StatusCodes.Status200OK, "text/html").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        packets.MapGet("/{packetId:guid}.pdf", (Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+                RenderAsync(packetId, request, user, session, clock, (json, frozen) => Results.File(PacketPdf.Render(json, frozen), "application/pdf",
+                    $"packet-{packetId:N}-v{json.GetProperty("version").GetInt32()}.pdf"), ct))
+            .WithName("GetPacketPdf").WithSummary("The packet as a PDF (A4), in its language (?version=N for a version)")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/pdf").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         packets.MapPost("/{packetId:guid}/finalise", FinaliseAsync).WithName("FinalisePacket")
             .WithSummary("Freeze the packet's content, record its SHA-256 and sign it (detached ES256 JWS)")
@@ -127,7 +132,8 @@ public static class PacketEndpoints
         var held = (await session.LoadManyAsync<CaseFile>(ct, wanted)).ToDictionary(c => c.Id);
         var usable = held.Values.Where(c => MayUse(packet.OrganisationId, c)).ToList();
         int omitted = wanted.Count(r => !held.TryGetValue(r, out var c) || !MayUse(packet.OrganisationId, c));
-        return PacketDocument.Build(packet, [.. usable.Where(c => c.Facts.Platform == packet.Platform)], campaign, omitted, asOf);
+        var name = packet.OrganisationId is { } org ? (await session.LoadAsync<OrganisationName>(org, ct))?.Name : null;
+        return PacketDocument.Build(packet, [.. usable.Where(c => c.Facts.Platform == packet.Platform)], campaign, omitted, asOf, name);
     }
 
     /// <summary>A version's JSON bytes (and its signature when finalised), or the latest content without a version; null when there is no such version.</summary>
@@ -150,7 +156,7 @@ public static class PacketEndpoints
     }
 
     private static async Task<IResult> RenderAsync(Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock,
-        string contentType, Func<System.Text.Json.JsonElement, FrozenVersion?, string> render, CancellationToken ct)
+        Func<System.Text.Json.JsonElement, FrozenVersion?, IResult> render, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         int? version = Version(request, errors);
@@ -158,30 +164,17 @@ public static class PacketEndpoints
         if (await VisibleAsync(session, packetId, user, ct) is not { } packet) return NotFound();
         if (await ContentAsync(session, packet, version, clock, ct) is not { } content) return NotFound("No such version");
         using var json = System.Text.Json.JsonDocument.Parse(content.Json);
-        return Results.Text(render(json.RootElement, content.Frozen), contentType);
+        return render(json.RootElement, content.Frozen);
     }
 
     private static async Task<IResult> GetAsync(Guid packetId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        int? version = null;
-        if (request.Query["version"].ToString() is { Length: > 0 } v)
-        {
-            if (int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1) version = n;
-            else errors.Add("version", "A version number, 1 or more.");
-        }
+        int? version = Version(request, errors);
         if (!errors.IsEmpty) return errors.ToProblem();
         if (await VisibleAsync(session, packetId, user, ct) is not { } packet) return NotFound();
         if (version is null) return Results.Ok(await PacketLifecycle.ViewAsync(session, packet, clock, ct));
-        int wanted = version.Value;
-        if (packet.Frozen.Any(f => f.Version == wanted))
-        {
-            var frozen = await session.LoadAsync<FrozenPacket>(FrozenPacket.IdOf(packetId, wanted), ct);
-            return frozen is null ? NotFound() : Results.Bytes(System.Text.Encoding.UTF8.GetBytes(frozen.Content), "application/json");
-        }
-        if (wanted != packet.PacketVersion) return NotFound("No such version");
-        var document = await DraftDocumentAsync(session, packet, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
-        return Results.Bytes(document.ToUtf8(), "application/json");
+        return await ContentAsync(session, packet, version, clock, ct) is { } content ? Results.Bytes(content.Json, "application/json") : NotFound("No such version");
     }
 
     private static async Task<IResult> FinaliseAsync(Guid packetId, ClaimsPrincipal user, IDocumentSession session, PacketSigner signer, TimeProvider clock, CancellationToken ct)

@@ -28,15 +28,15 @@ public static class PacketRendering
         return words;
     }
 
-    private static string Word(string language, string key) =>
+    internal static string Word(string language, string key) =>
         Words.TryGetValue(language, out var w) && w.TryGetValue(key, out var s) ? s : Words["en"].GetValueOrDefault(key, key);
 
-    private static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    internal static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private sealed record Line(string Label, string Value);
+    internal sealed record Line(string Label, string Value);
 
     /// <summary>The packet's parts, in order, for either rendering.</summary>
-    private static (string Title, List<Line> Head, string? Ask, List<(string Heading, List<Line> Lines, string? Notice, List<string> Elements)> Accounts,
+    internal static (string Title, List<Line> Head, string? Ask, List<(string Heading, List<Line> Lines, string? Notice, List<string> Elements)> Accounts,
         List<string> Timeline, List<Line>? Coordination, string Omitted, string? Signed) Parts(JsonElement p, FrozenVersion? frozen)
     {
         string lang = Text(p, "language") ?? "en";
@@ -48,7 +48,7 @@ public static class PacketRendering
             new(W("version"), $"{p.GetProperty("version").GetInt32()} ({status})"),
             new(W("asOf"), Text(p, "asOf") ?? ""),
         };
-        if (Text(p, "organisationId") is { } org) head.Add(new(W("organisation"), org));
+        if ((Text(p, "organisationName") ?? Text(p, "organisationId")) is { } org) head.Add(new(W("organisation"), org));
         var accounts = new List<(string, List<Line>, string?, List<string>)>();
         foreach (var a in p.GetProperty("accounts").EnumerateArray())
         {
@@ -81,6 +81,10 @@ public static class PacketRendering
                 new(W("signals"), string.Join("; ", c.GetProperty("signals").EnumerateArray().Select(s => s.GetString()))),
             ];
             if (c.TryGetProperty("pValue", out var pv)) coordination.Add(new(W("pValue"), pv.GetDouble().ToString("G3", CultureInfo.InvariantCulture)));
+            var periods = c.TryGetProperty("civicPeriods", out var cp) ? cp.EnumerateArray().ToList() : [];
+            if (periods.Count > 0)
+                coordination.Add(new(W("civicPeriods"), string.Join("; ", periods.Select(x =>
+                    $"{Text(x, "name")} ({W(Text(x, "type") ?? "other")}, {Text(x, "country")}, {Text(x, "start")} – {Text(x, "end")})"))));
         }
         string omitted = string.Format(CultureInfo.InvariantCulture, W("omitted"), p.GetProperty("omittedWithoutConsent").GetInt32());
         string? signed = frozen is null ? null : string.Format(CultureInfo.InvariantCulture, W("signed"), frozen.Sha256, frozen.KeyId);

@@ -17,6 +17,7 @@ namespace Takedowns.Intake.Integration;
 /// escalation to the platform carry facts; a report retracted, or whose consent no longer allows it, is sent without
 /// them, to be forgotten. A subscription of its own: Escalation being away holds back cases, never the reports' own
 /// changes. Progress is saved only after a page is published; a page published again changes nothing where it arrives.
+/// Organisations' registrations go the same way, so that a packet can name the organisation that escalates.
 /// </summary>
 public sealed class CaseForwarder(IBus bus, Parked parked, ILogger<CaseForwarder> logger)
     : ParkingSubscription(SubscriptionName, parked, logger)
@@ -26,7 +27,7 @@ public sealed class CaseForwarder(IBus bus, Parked parked, ILogger<CaseForwarder
     public static readonly Type[] EventTypes =
     [
         typeof(TakedownReported), typeof(ReportAmended), typeof(EvidenceAttached), typeof(AppealFiled), typeof(AppealDecided),
-        typeof(ReportRetracted),
+        typeof(ReportRetracted), typeof(Organisations.OrganisationRegistered),
     ];
 
     protected override async Task<IChangeListener> ProcessAsync(EventRange page, IDocumentOperations operations, bool trial, CancellationToken ct)
@@ -39,6 +40,13 @@ public sealed class CaseForwarder(IBus bus, Parked parked, ILogger<CaseForwarder
             bool isNew = e.Data is TakedownReported || (last.TryGetValue(id, out var seen) && seen.New);
             last[id] = (e.Sequence, e.Id, isNew);
         }
+        var registered = page.Events.Where(e => e.Data is Organisations.OrganisationRegistered).ToList();
+        if (!trial)
+            foreach (var e in registered)
+            {
+                var r = (Organisations.OrganisationRegistered)e.Data;
+                await bus.PublishIntegrationEvent(new Contracts.Organisations.OrganisationRegistered(r.OrganisationId, r.Name, r.RegisteredAt), e.Id, ct);
+            }
         if (last.Count == 0) return NullChangeListener.Instance;
         // The report as it stands now: at least as recent as the page's events, so the case sent is never older.
         var reports = (await operations.LoadManyAsync<Report>(ct, last.Keys)).ToDictionary(r => r.Id);

@@ -3,11 +3,13 @@ namespace Takedowns.Contracts.Analysis;
 /// <summary>
 /// Correlation suspects that these takedown reports are one coordinated complaint campaign. <paramref name="Signals"/> say,
 /// in words an analyst understands, what the reports share. Carries ids and counts, never notice text or claimant names.
+/// <paramref name="CivicPeriods"/>: the civic calendar's periods in the campaign's countries that its days overlap, as the
+/// calendar stood when the message was sent (every campaign message carries them so).
 /// </summary>
 public sealed record CampaignSuspected(
     Guid CampaignId, IReadOnlyList<Guid> ReportIds, double Score, double PValue, IReadOnlyList<string> Signals,
     IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms, DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
-    DateTimeOffset SuspectedAt);
+    DateTimeOffset SuspectedAt, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null);
 
 /// <summary>
 /// An analyst confirmed the campaign. The optional fields say what the campaign held at that moment and its
@@ -17,7 +19,7 @@ public sealed record CampaignSuspected(
 public sealed record CampaignConfirmed(
     Guid CampaignId, IReadOnlyList<Guid> ReportIds, string? Note, DateTimeOffset ConfirmedAt,
     IReadOnlyList<string>? Countries = null, IReadOnlyList<Platform>? Platforms = null, DateTimeOffset? FirstSeen = null, DateTimeOffset? LastSeen = null,
-    long? Revision = null);
+    long? Revision = null, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null);
 
 /// <summary>An analyst dismissed the campaign, with the reason.</summary>
 public sealed record CampaignDismissed(Guid CampaignId, string Reason, DateTimeOffset DismissedAt);
@@ -29,7 +31,7 @@ public sealed record CampaignDismissed(Guid CampaignId, string Reason, DateTimeO
 public sealed record CampaignsMerged(
     Guid CampaignId, IReadOnlyList<Guid> MergedIds, IReadOnlyList<Guid> ReportIds, DateTimeOffset MergedAt,
     IReadOnlyList<string>? Countries = null, IReadOnlyList<Platform>? Platforms = null, DateTimeOffset? FirstSeen = null, DateTimeOffset? LastSeen = null,
-    long? Revision = null);
+    long? Revision = null, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null);
 
 /// <summary>
 /// An analyst took a report out of a campaign: <paramref name="ReportIds"/>, countries, platforms and dates are what the
@@ -37,4 +39,4 @@ public sealed record CampaignsMerged(
 /// </summary>
 public sealed record CampaignReportSplitOff(
     Guid CampaignId, Guid ReportId, IReadOnlyList<Guid> ReportIds, IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms,
-    DateTimeOffset FirstSeen, DateTimeOffset LastSeen, DateTimeOffset SplitAt, long Revision);
+    DateTimeOffset FirstSeen, DateTimeOffset LastSeen, DateTimeOffset SplitAt, long Revision, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null);

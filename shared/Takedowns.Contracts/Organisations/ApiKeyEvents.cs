@@ -13,3 +13,9 @@ public sealed record ApiKeyIssued(
 /// at the end of the overlap when it was replaced by rotation.
 /// </summary>
 public sealed record ApiKeyRevoked(Guid KeyId, Guid OrganisationId, DateTimeOffset RevokedAt, DateTimeOffset ValidUntil);
+
+/// <summary>
+/// An organisation joined the network under <paramref name="Name"/>, as the administrator registered it. Forwarded to
+/// Escalation, which names the escalating organisation in its packets.
+/// </summary>
+public sealed record OrganisationRegistered(Guid OrganisationId, string Name, DateTimeOffset RegisteredAt);

@@ -9,10 +9,10 @@ namespace Takedowns.Escalation.Tests.Packets;
 /// <summary>The renderings without a database: every word present in each language, and the packet's text escaped.</summary>
 public sealed class PacketRenderingTests
 {
-    private static JsonElement Document(string language)
+    private static JsonElement Document(string language, string notice = "<b>x</b>")
     {
         var facts = new CaseFacts(Platform.YouTube, new CaseAccount("@a_b", "https://youtube.com/@a_b", null), SubjectType.Journalist, "FR", "fr", 10,
-            TakedownAction.AccountSuspended, new CaseGround(GroundCategory.CommunityStandards, "Spam", "<b>x</b>", "C & Co", 2, true),
+            TakedownAction.AccountSuspended, new CaseGround(GroundCategory.CommunityStandards, "Spam", notice, "C & Co", 2, true),
             new DateOnly(2026, 11, 1), null, null, DateTimeOffset.UnixEpoch, [new CaseEvidence(new string('a', 64), "image/png", "screen")],
             new CaseAppeal(new DateOnly(2026, 11, 2), null, null), "puid-1", true);
         var packet = Packet.Create(new PacketDrafted(Guid.NewGuid(), Guid.NewGuid(), Platform.YouTube, null, [Guid.NewGuid()], language, "Please restore.", [], 1,
@@ -34,6 +34,43 @@ public sealed class PacketRenderingTests
         Assert.Contains($"<html lang=\"{language}\">", html);
         Assert.Contains("&lt;b&gt;x&lt;/b&gt;", html);
         Assert.Contains("C &amp; Co", html);
+    }
+
+    /// <summary>The text of a PDF as a reader extracts it, words joined by single spaces.</summary>
+    public static string PdfText(byte[] pdf)
+    {
+        using var document = UglyToad.PdfPig.PdfDocument.Open(pdf);
+        return string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+    }
+
+    [Theory]
+    [InlineData("en", "Escalation packet", "Affected accounts")]
+    [InlineData("ru", "Пакет для эскалации", "Затронутые аккаунты")]
+    public void the_pdf_holds_the_packets_words_in_its_language_and_wraps_a_long_notice_over_pages(string language, string title, string accounts)
+    {
+        // A notice long enough for several pages, with a word wider than a line, Cyrillic, and a control character.
+        string longWord = new('x', 300);
+        string notice = string.Join("\n", Enumerable.Range(1, 150).Select(i => $"Строка {i} of the notice; жалоба\u0007 номер {i}.")) + " " + longWord;
+        byte[] pdf = PacketPdf.Render(Document(language, notice), new FrozenVersion(1, new string('f', 64), "sig", "kid", DateTimeOffset.UnixEpoch));
+        Assert.Equal("%PDF-"u8.ToArray(), pdf[..5]);
+        string text = PdfText(pdf);
+        Assert.Contains(title, text);
+        Assert.Contains(accounts, text);
+        Assert.Contains("@a_b", text);
+        Assert.Contains("C & Co", text);
+        Assert.Contains("Строка 1 of the notice", text);
+        Assert.Contains("жалоба", text);
+        Assert.Contains("номер 150.", text);
+        Assert.Contains("SHA-256 " + new string('f', 64), text);
+        using var document = UglyToad.PdfPig.PdfDocument.Open(pdf);
+        Assert.True(document.NumberOfPages >= 3, $"{document.NumberOfPages} pages");
+        Assert.Contains($"1 / {document.NumberOfPages}", text);
+        // The long word is broken over lines (and here over a page, whose foot comes between), every character kept.
+        string body = System.Text.RegularExpressions.Regex.Replace(text, @"\d+ / \d+ SHA-256 f{64}", "");
+        Assert.True(body.Replace(" ", "").Contains(longWord), body[Math.Max(0, body.IndexOf("xxx", StringComparison.Ordinal) - 200)..]);
+        // Nothing runs past the right margin.
+        foreach (var page in document.GetPages())
+            Assert.All(page.GetWords(), w => Assert.True(w.BoundingBox.Right <= page.Width - 50, $"'{w.Text}' ends at {w.BoundingBox.Right} of {page.Width}"));
     }
 
     [Fact]

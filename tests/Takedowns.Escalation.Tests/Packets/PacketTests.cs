@@ -438,7 +438,7 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
     }
 
     [Fact]
-    public async Task markdown_and_html_renderings_are_in_the_packets_language_escape_what_reports_say_and_show_the_signature()
+    public async Task markdown_html_and_pdf_renderings_are_in_the_packets_language_escape_what_reports_say_and_show_the_signature()
     {
         var (org, client) = await OrganisationAsync(Roles.Escalation);
         var hostile = Facts("@hostile_channel") with
@@ -468,7 +468,15 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Contains("Claimant &amp; Co", html);
         Assert.DoesNotContain("http://", html.Replace("http://x)", "")); // no outside resource is loaded by the page
 
+        using var pdf = await client.GetAsync($"/api/escalations/{packetId}.pdf");
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        string pdfText = PacketRenderingTests.PdfText(await pdf.Content.ReadAsByteArrayAsync());
+        Assert.Contains("Пакет для эскалации", pdfText);
+        Assert.Contains("<script>alert(1)</script>", pdfText); // shown as written, never run
+
         var finalised = await JsonAsync(await client.PostAsync($"/api/escalations/{packetId}/finalise", null));
+        Assert.Contains(finalised.GetProperty("sha256").GetString()!,
+            PacketRenderingTests.PdfText(await client.GetByteArrayAsync($"/api/escalations/{packetId}.pdf?version=1")));
         string signedMarkdown = await client.GetStringAsync($"/api/escalations/{packetId}.md?version=1");
         Assert.Contains(finalised.GetProperty("sha256").GetString()!, signedMarkdown);
         Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(client.GetAsync($"/api/escalations/{packetId}.html?version=2")));
