@@ -127,4 +127,8 @@ public static class AuthenticationSetup
     public static Guid OrganisationId(this ClaimsPrincipal user) =>
         Guid.Parse(user.FindFirstValue(Claims.OrganisationId)
                    ?? throw new InvalidOperationException("The caller does not act for an organisation."));
+
+    /// <summary>The organisation the caller acts for; null for the network's administrator, whose scope is everything.</summary>
+    public static Guid? Scope(this ClaimsPrincipal user) =>
+        user.FindFirstValue(Claims.OrganisationId) is { } id ? Guid.Parse(id) : null;
 }

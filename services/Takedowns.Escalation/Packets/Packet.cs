@@ -16,9 +16,12 @@ public sealed record PacketDrafted(
 
 /// <summary>
 /// A version was frozen and signed: <paramref name="Content"/> is exactly the bytes (UTF-8 JSON) served for it, their
-/// SHA-256 in hex, and a detached ES256 JWS over them.
+/// SHA-256 in hex, and a detached ES256 JWS over them. <paramref name="Organisations"/>: those whose reports the version
+/// holds, who may see the packet from then on (a report may have joined the campaign after the draft).
 /// </summary>
-public sealed record PacketFinalised(Guid PacketId, int Version, string Content, string Sha256, string Signature, string KeyId, DateTimeOffset FinalisedAt);
+public sealed record PacketFinalised(
+    Guid PacketId, int Version, string Content, string Sha256, string Signature, string KeyId, DateTimeOffset FinalisedAt,
+    IReadOnlyList<Guid>? Organisations = null);
 
 /// <summary>
 /// The analyst changed the draft: the ask and language (null: unchanged; <paramref name="ClearAsk"/>: removed),
@@ -104,6 +107,7 @@ public sealed record Packet(
     {
         Finalised = true,
         Frozen = [.. p.Frozen, new FrozenVersion(e.Version, e.Sha256, e.Signature, e.KeyId, e.FinalisedAt)],
+        Organisations = e.Organisations is null ? p.Organisations : [.. p.Organisations.Union(e.Organisations)],
         UpdatedAt = e.FinalisedAt,
     };
 
@@ -131,7 +135,10 @@ public sealed record Packet(
 
     public static Packet Apply(PacketClosed e, Packet p) => p with { ClosedAt = e.ClosedAt, CloseReason = e.Reason, UpdatedAt = e.ClosedAt };
 
-    /// <summary>Whether an organisation's key may see the packet: it drafted it, or it holds that organisation's reports.</summary>
+    /// <summary>
+    /// Whether an organisation's key may see the packet: it drafted it, or the packet held that organisation's reports when
+    /// drafted or in a version finalised since.
+    /// </summary>
     public bool VisibleTo(Guid organisationId) => Organisations.Contains(organisationId);
 }
 

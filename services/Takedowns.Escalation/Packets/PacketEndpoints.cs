@@ -59,8 +59,6 @@ public static class PacketEndpoints
 
     private static IResult NotFound(string title = "No such packet") => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: title);
 
-    /// <summary>The organisation the caller acts for; null for the admin, who sees everything.</summary>
-    private static Guid? Scope(ClaimsPrincipal user) => user.FindFirstValue(Claims.OrganisationId) is { } id ? Guid.Parse(id) : null;
 
     /// <summary>Whether a caller acting for <paramref name="scope"/> may put a case in a packet.</summary>
     public static bool MayUse(Guid? scope, CaseFile c) => scope is null || c.OrganisationId == scope || c.Facts.SharedWithNetwork;
@@ -85,7 +83,7 @@ public static class PacketEndpoints
         if (reportIds.Count > MostReports) errors.Add("reportIds", $"At most {MostReports} reports.");
         if (!errors.IsEmpty) return errors.ToProblem();
 
-        var scope = Scope(user);
+        var scope = user.Scope();
         var cases = (await session.LoadManyAsync<CaseFile>(ct, reportIds)).ToDictionary(c => c.Id);
         foreach (var id in reportIds)
         {
@@ -116,7 +114,7 @@ public static class PacketEndpoints
     }
 
     private static async Task<Packet?> VisibleAsync(IQuerySession session, Guid packetId, ClaimsPrincipal user, CancellationToken ct) =>
-        await session.LoadAsync<Packet>(packetId, ct) is { } p && (Scope(user) is not { } scope || p.VisibleTo(scope)) ? p : null;
+        await session.LoadAsync<Packet>(packetId, ct) is { } p && (user.Scope() is not { } scope || p.VisibleTo(scope)) ? p : null;
 
     /// <summary>
     /// The packet's content as it stands: its listed reports and its campaign's members as the campaign now is (a merge,
@@ -192,7 +190,9 @@ public static class PacketEndpoints
         byte[] bytes = document.ToUtf8();
         string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         string signature = signer.SignDetached(bytes);
-        stream.AppendOne(new PacketFinalised(packetId, packet.PacketVersion, System.Text.Encoding.UTF8.GetString(bytes), sha256, signature, signer.KeyId, now));
+        var holders = (await session.LoadManyAsync<CaseFile>(ct, document.Accounts.Select(a => a.ReportId))).Select(c => c.OrganisationId).Distinct().ToList();
+        stream.AppendOne(new PacketFinalised(packetId, packet.PacketVersion, System.Text.Encoding.UTF8.GetString(bytes), sha256, signature, signer.KeyId, now,
+            holders));
         session.Store(new FrozenPacket(FrozenPacket.IdOf(packetId, packet.PacketVersion), packetId, packet.PacketVersion, System.Text.Encoding.UTF8.GetString(bytes)));
         await session.SaveChangesAsync(ct);
         return Results.Ok(new PacketFinalisedResponse(packetId, packet.PacketVersion, sha256, signature));

@@ -99,14 +99,13 @@ public static class PacketLifecycle
         return members;
     }
 
-    private static Guid? Scope(ClaimsPrincipal user) => user.FindFirstValue(Claims.OrganisationId) is { } id ? Guid.Parse(id) : null;
 
     /// <summary>Applies <paramref name="decide"/> to the packet the caller may see, appending what it returns.</summary>
     private static async Task<IResult> ChangeAsync(Guid packetId, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock,
         Func<Packet, DateTimeOffset, (object? Event, IResult? Refusal)> decide, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Packet>(packetId, ct);
-        if (stream.Aggregate is not { } packet || (Scope(user) is { } scope && !packet.VisibleTo(scope)))
+        if (stream.Aggregate is not { } packet || (user.Scope() is { } scope && !packet.VisibleTo(scope)))
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such packet");
         var (e, refusal) = decide(packet, clock.GetUtcNow());
         if (refusal is not null) return refusal;
@@ -269,7 +268,7 @@ public static class PacketLifecycle
         if (!errors.IsEmpty) return errors.ToProblem();
 
         IQueryable<Packet> query = session.Query<Packet>();
-        if (Scope(user) is { } scope) query = query.Where(p => p.Organisations.Contains(scope));
+        if (user.Scope() is { } scope) query = query.Where(p => p.Organisations.Contains(scope));
         if (platform is { } pl) query = query.Where(p => p.Platform == pl);
         // Ordered here, as the cursor compares (packets are few: an organisation's escalations, not its reports).
         var candidates = (await query.ToListAsync(ct)).OrderByDescending(p => p.DraftedAt.UtcTicks).ThenByDescending(p => p.Id).AsEnumerable();

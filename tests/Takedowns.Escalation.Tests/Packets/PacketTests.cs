@@ -176,6 +176,35 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         using var sharer = await (await OrganisationKeyClientAsync(other)).GetAsync($"/api/escalations/{outsiders.GetProperty("packetId").GetGuid()}");
         Assert.Equal(HttpStatusCode.OK, sharer.StatusCode);
 
+        // A shared report of a third organisation joins the campaign after the draft: the draft holds it at once, and
+        // once a version holding it is finalised, that organisation sees the packet too.
+        var (late, _) = await OrganisationAsync(Roles.Reporter);
+        Guid lateShared = await CaseAsync(late, Facts("@late", shared: true));
+        var referendum = new Contracts.Analysis.CivicPeriodRef(Guid.NewGuid(), "KZ", Contracts.Analysis.CivicPeriodType.Referendum, "Constitutional referendum",
+            new DateOnly(2026, 11, 15), new DateOnly(2026, 11, 30));
+        await using (var session = Store.LightweightSession())
+        {
+            session.Store(new CampaignFile(campaignId, "confirmed", [own, sharedByOther, privateToOther, onAnotherPlatform, withoutConsent, lateShared], 1e-6,
+                ["the same claimant", "notices alike"], ["KZ"], [Platform.YouTube, Platform.VK], null, null, 4, CivicPeriods: [referendum]));
+            session.Store(new OrganisationName(outsider, "Media Defence Network"));
+            await session.SaveChangesAsync();
+        }
+        Guid outsidersPacket = outsiders.GetProperty("packetId").GetGuid();
+        var lateClient = await OrganisationKeyClientAsync(late);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(lateClient.GetAsync($"/api/escalations/{outsidersPacket}")));
+        var grown = await JsonAsync(await outsiderClient.GetAsync($"/api/escalations/{outsidersPacket}"));
+        Assert.Equal(["@late", "@shared"], grown.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("handle").GetString()!).Order());
+        Assert.Equal("Media Defence Network", grown.GetProperty("organisationName").GetString());
+        var period = Assert.Single(grown.GetProperty("coordination").GetProperty("civicPeriods").EnumerateArray());
+        Assert.Equal(("referendum", "Constitutional referendum", "2026-11-15"),
+            (period.GetProperty("type").GetString(), period.GetProperty("name").GetString(), period.GetProperty("start").GetString()));
+        await PacketSchema.AssertValidAsync(host.CreateClient(), grown.GetRawText());
+        await JsonAsync(await outsiderClient.PostAsync($"/api/escalations/{outsidersPacket}/finalise", null));
+        Assert.Equal(HttpStatusCode.OK, await StatusOfAsync(lateClient.GetAsync($"/api/escalations/{outsidersPacket}")));
+        Assert.Contains(outsidersPacket, (await JsonAsync(await lateClient.GetAsync("/api/escalations"))).GetProperty("items").EnumerateArray()
+            .Select(i => i.GetProperty("packetId").GetGuid()));
+        Assert.Contains("Media Defence Network", await lateClient.GetStringAsync($"/api/escalations/{outsidersPacket}.md?version=1"));
+
         // A campaign none of whose reports the caller may use is not the caller's: 404.
         var privateCampaign = Guid.NewGuid();
         await using (var session = Store.LightweightSession())
@@ -426,6 +455,15 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Equal(12, row.GetProperty("medianDaysToRestore").GetInt32()); // restored on days 5 and 12 of 4: half by day 12
         Assert.Equal(0.25, row.GetProperty("restoredBy").GetProperty("7").GetDouble(), 4);
         Assert.Equal(0.5, row.GetProperty("restoredBy").GetProperty("30").GetDouble(), 4);
+        // Escalated (in the packet sent): three accounts, one restored on day 12; the other, restored on appeal on day 5.
+        var escalated = row.GetProperty("escalated");
+        Assert.Equal((3, 1, 2), (escalated.GetProperty("count").GetInt32(), escalated.GetProperty("events").GetInt32(), escalated.GetProperty("atRisk").GetInt32()));
+        var notEscalated = row.GetProperty("notEscalated");
+        Assert.Equal((1, 1, 5), (notEscalated.GetProperty("count").GetInt32(), notEscalated.GetProperty("events").GetInt32(), notEscalated.GetProperty("medianDays").GetInt32()));
+        // The packet, sent on day 10, was first answered (the outcomes) on day 12.
+        var answer = row.GetProperty("sentToAnswer");
+        Assert.Equal((1, 1, 2), (answer.GetProperty("count").GetInt32(), answer.GetProperty("events").GetInt32(), answer.GetProperty("medianDays").GetInt32()));
+        Assert.Equal(1.0, answer.GetProperty("by").GetProperty("7").GetDouble());
 
         using var bad = await client.GetAsync("/api/escalations/remedy-times?platform=myspace&from=2026-13-01");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
