@@ -7,7 +7,8 @@ namespace Takedowns.EndToEnd;
 
 /// <summary>
 /// Intake forwards to Escalation the case facts of the reports whose reporter allows escalation to the platform, and
-/// only those: an appeal reaches the case, a retraction takes it away, and a report without that consent never arrives.
+/// only those: an appeal reaches the case, a retraction takes it away (a finalised packet holding it keeps it and says so
+/// in its history), and a report without that consent never arrives.
 /// </summary>
 [Collection(SystemCollection.Name)]
 public sealed class EscalationCasesTests(RunningSystem system)
@@ -61,12 +62,37 @@ public sealed class EscalationCasesTests(RunningSystem system)
         Assert.Equal(0, await Database.ScalarAsync($"select count(*) from \"{system.Schema("escalation")}\".mt_doc_casefile where id = '{refused}'"));
         Assert.Equal(0, await Database.ScalarAsync($"select count(*) from \"{system.Schema("escalation")}\".mt_doc_forgotten where id = '{refused}'"));
 
+        // A packet holding it is finalised before the retraction.
+        var issued = JsonDocument.Parse(await (await system.Client(RunningSystem.AdminKey).PostAsJsonAsync(
+            $"/api/admin/organisations/{org.OrganisationId}/api-keys", new { roles = new[] { "escalation" } })).Content.ReadAsStringAsync()).RootElement;
+        using var escalation = system.Client(issued.GetProperty("apiKey").GetString());
+        var packetId = await Eventually.Until(async () =>
+        {
+            using var response = await escalation.PostAsJsonAsync("/api/escalations", new { platform = "youtube", reportIds = new[] { allowed } });
+            return response.StatusCode == HttpStatusCode.Created
+                ? (Guid?)JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("packetId").GetGuid() : null;
+        }, id => id is not null, TimeSpan.FromSeconds(60), "the escalation key to reach Escalation");
+        using (var finalised = await escalation.PostAsync($"/api/escalations/{packetId}/finalise", null))
+            Assert.Equal(HttpStatusCode.OK, finalised.StatusCode);
+
         // A retraction takes the case away: no facts are kept of it.
         using (var retraction = await system.Client(org.ApiKey).PostAsJsonAsync($"/api/reports/{allowed}/retraction", new { reason = "posted in error" }))
             Assert.Equal(HttpStatusCode.OK, retraction.StatusCode);
         await Eventually.Until(() => Database.ScalarAsync($"select count(*) from \"{system.Schema("escalation")}\".mt_doc_casefile where id = '{allowed}'"),
             n => n == 0, TimeSpan.FromSeconds(60), "the retracted case to leave Escalation");
         Assert.Equal(1, await Database.ScalarAsync($"select count(*) from \"{system.Schema("escalation")}\".mt_doc_forgotten where id = '{allowed}'"));
+
+        // The finalised version keeps it (it is signed) and the packet's history says it was withdrawn; the next version
+        // would hold nothing, so it cannot be finalised.
+        var view = JsonDocument.Parse(await escalation.GetStringAsync($"/api/escalations/{packetId}")).RootElement;
+        Assert.Equal(allowed, Assert.Single(view.GetProperty("lifecycle").GetProperty("withdrawn").EnumerateArray()).GetProperty("reportId").GetGuid());
+        Assert.Contains("@allowed_channel", await escalation.GetStringAsync($"/api/escalations/{packetId}?version=1"));
+        using (var amended = await escalation.PatchAsync($"/api/escalations/{packetId}",
+                   new StringContent("{\"ask\":\"Restore the channel.\"}", System.Text.Encoding.UTF8, "application/merge-patch+json")))
+            Assert.Equal(HttpStatusCode.OK, amended.StatusCode);
+        Assert.DoesNotContain("@allowed_channel", await escalation.GetStringAsync($"/api/escalations/{packetId}?version=2"));
+        using (var empty = await escalation.PostAsync($"/api/escalations/{packetId}/finalise", null))
+            Assert.Equal(HttpStatusCode.Conflict, empty.StatusCode);
     }
 
     [Fact]

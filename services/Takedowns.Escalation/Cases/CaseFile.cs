@@ -1,13 +1,15 @@
 using Marten;
 using MassTransit;
 using Takedowns.Contracts.Escalation;
+using Takedowns.Escalation.Packets;
 
 namespace Takedowns.Escalation.Cases;
 
 /// <summary>
 /// A report Escalation may put in a packet, as Intake last forwarded it (<see cref="Sequence"/>: the Intake event it
 /// reflects). Only reports whose reporter allows escalation to the platform are kept; one that is retracted or whose
-/// consent is withdrawn is deleted, and the packets still drafting leave it out.
+/// consent is withdrawn is deleted, the packets still drafting leave it out, and a finalised version holding it records
+/// <see cref="ReportWithdrawn"/> in its packet's history.
 /// </summary>
 public sealed record CaseFile(Guid Id, Guid OrganisationId, long Sequence, CaseFacts Facts);
 
@@ -15,7 +17,7 @@ public sealed record CaseFile(Guid Id, Guid OrganisationId, long Sequence, CaseF
 /// Keeps <see cref="CaseFile"/>s from Intake's <see cref="ReportCases"/>: per report, the case of the highest sequence
 /// seen wins, so pages forwarded again, or overtaken by later ones, change nothing. A page is applied in one unit of work.
 /// </summary>
-public sealed class ReportCasesConsumer(IDocumentSession session) : IConsumer<ReportCases>
+public sealed class ReportCasesConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<ReportCases>
 {
     public async Task Consume(ConsumeContext<ReportCases> context)
     {
@@ -39,6 +41,10 @@ public sealed class ReportCasesConsumer(IDocumentSession session) : IConsumer<Re
                 // Forgotten, with the sequence it was forgotten at, so an older case arriving late does not bring it back.
                 session.Delete<CaseFile>(c.ReportId);
                 session.Store(new Forgotten(c.ReportId, c.Sequence));
+                // Finalised versions holding it keep it, and say so in their packets' history.
+                if (known.ContainsKey(c.ReportId))
+                    foreach (var packet in await session.Query<Packet>().Where(p => p.Held!.Contains(c.ReportId)).ToListAsync(context.CancellationToken))
+                        session.Events.Append(packet.Id, new ReportWithdrawn(packet.Id, c.ReportId, clock.GetUtcNow()));
             }
         }
         await session.SaveChangesAsync(context.CancellationToken);

@@ -17,11 +17,12 @@ public sealed record PacketDrafted(
 /// <summary>
 /// A version was frozen and signed: <paramref name="Content"/> is exactly the bytes (UTF-8 JSON) served for it, their
 /// SHA-256 in hex, and a detached ES256 JWS over them. <paramref name="Organisations"/>: those whose reports the version
-/// holds, who may see the packet from then on (a report may have joined the campaign after the draft).
+/// holds, who may see the packet from then on (a report may have joined the campaign after the draft);
+/// <paramref name="Reports"/>: the reports it holds.
 /// </summary>
 public sealed record PacketFinalised(
     Guid PacketId, int Version, string Content, string Sha256, string Signature, string KeyId, DateTimeOffset FinalisedAt,
-    IReadOnlyList<Guid>? Organisations = null);
+    IReadOnlyList<Guid>? Organisations = null, IReadOnlyList<Guid>? Reports = null);
 
 /// <summary>
 /// The analyst changed the draft: the ask and language (null: unchanged; <paramref name="ClearAsk"/>: removed),
@@ -43,6 +44,15 @@ public sealed record OutcomesRecorded(Guid PacketId, IReadOnlyList<AccountOutcom
 /// <summary>restored, partially_restored, upheld or no_answer, and the day.</summary>
 public sealed record AccountOutcome(Guid ReportId, string Outcome, DateOnly On);
 
+/// <summary>
+/// A report a finalised version holds was retracted, or its reporter no longer allows escalation to the platform. The
+/// frozen version keeps it (its bytes are signed); the next version leaves it out.
+/// </summary>
+public sealed record ReportWithdrawn(Guid PacketId, Guid ReportId, DateTimeOffset At);
+
+/// <summary>A report withdrawn from a finalised version, and when Escalation learnt of it.</summary>
+public sealed record WithdrawnReport(Guid ReportId, DateTimeOffset At);
+
 /// <summary>The escalation is over.</summary>
 public sealed record PacketClosed(Guid PacketId, string? Reason, DateTimeOffset ClosedAt);
 
@@ -58,7 +68,7 @@ public sealed record FrozenVersion(int Version, string Sha256, string Signature,
 /// <summary>
 /// The packet's state, folded from its events (a Marten snapshot kept with every append). <see cref="PacketVersion"/> is
 /// the version being drafted, or the last one finalised when nothing changed since (not named Version: Marten would
-/// write the stream's version there).
+/// write the stream's version there). <see cref="Held"/>: the reports the last finalised version holds.
 /// </summary>
 public sealed record Packet(
     Guid Id,
@@ -81,7 +91,9 @@ public sealed record Packet(
     DateTimeOffset? ClosedAt = null,
     string? CloseReason = null,
     IReadOnlyDictionary<Guid, string>? Routes = null,
-    IReadOnlyList<Guid>? Removed = null)
+    IReadOnlyList<Guid>? Removed = null,
+    IReadOnlyList<Guid>? Held = null,
+    IReadOnlyList<WithdrawnReport>? Withdrawn = null)
 {
     /// <summary>Where the packet stands: draft, finalised, sent, answered (a response or an outcome), closed.</summary>
     public string Status =>
@@ -108,6 +120,7 @@ public sealed record Packet(
         Finalised = true,
         Frozen = [.. p.Frozen, new FrozenVersion(e.Version, e.Sha256, e.Signature, e.KeyId, e.FinalisedAt)],
         Organisations = e.Organisations is null ? p.Organisations : [.. p.Organisations.Union(e.Organisations)],
+        Held = e.Reports ?? p.Held,
         UpdatedAt = e.FinalisedAt,
     };
 
@@ -131,6 +144,12 @@ public sealed record Packet(
     {
         Outcomes = [.. (p.Outcomes ?? []).Where(o => !e.Outcomes.Any(n => n.ReportId == o.ReportId)), .. e.Outcomes],
         UpdatedAt = e.RecordedAt,
+    };
+
+    public static Packet Apply(ReportWithdrawn e, Packet p) => p with
+    {
+        Withdrawn = [.. (p.Withdrawn ?? []).Where(w => w.ReportId != e.ReportId), new WithdrawnReport(e.ReportId, e.At)],
+        UpdatedAt = e.At,
     };
 
     public static Packet Apply(PacketClosed e, Packet p) => p with { ClosedAt = e.ClosedAt, CloseReason = e.Reason, UpdatedAt = e.ClosedAt };

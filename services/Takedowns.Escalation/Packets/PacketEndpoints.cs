@@ -192,7 +192,7 @@ public static class PacketEndpoints
         string signature = signer.SignDetached(bytes);
         var holders = (await session.LoadManyAsync<CaseFile>(ct, document.Accounts.Select(a => a.ReportId))).Select(c => c.OrganisationId).Distinct().ToList();
         stream.AppendOne(new PacketFinalised(packetId, packet.PacketVersion, System.Text.Encoding.UTF8.GetString(bytes), sha256, signature, signer.KeyId, now,
-            holders));
+            holders, [.. document.Accounts.Select(a => a.ReportId)]));
         session.Store(new FrozenPacket(FrozenPacket.IdOf(packetId, packet.PacketVersion), packetId, packet.PacketVersion, System.Text.Encoding.UTF8.GetString(bytes)));
         await session.SaveChangesAsync(ct);
         return Results.Ok(new PacketFinalisedResponse(packetId, packet.PacketVersion, sha256, signature));

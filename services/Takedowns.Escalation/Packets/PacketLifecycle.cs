@@ -85,7 +85,7 @@ public static class PacketLifecycle
         else
             content = JsonSerializer.SerializeToNode(await PacketEndpoints.DraftDocumentAsync(session, packet, Today(clock), ct), PacketDocument.Json)!.AsObject();
         var lifecycle = new PacketLifecycleView(packet.Status, packet.Overdue(Today(clock)), packet.Frozen, packet.Sent,
-            packet.Responses ?? [], packet.Outcomes ?? [], packet.ClosedAt, packet.CloseReason, packet.DraftedAt, packet.UpdatedAt);
+            packet.Responses ?? [], packet.Outcomes ?? [], packet.ClosedAt, packet.CloseReason, packet.DraftedAt, packet.UpdatedAt, packet.Withdrawn ?? []);
         content["lifecycle"] = JsonSerializer.SerializeToNode(lifecycle, PacketDocument.Json);
         return content;
     }
@@ -287,4 +287,5 @@ public static class PacketLifecycle
 /// <summary>Where a packet stands, beside its content (never part of a signed version).</summary>
 public sealed record PacketLifecycleView(
     string Status, bool Overdue, IReadOnlyList<FrozenVersion> Versions, Sending? Sent, IReadOnlyList<PlatformResponse> Responses,
-    IReadOnlyList<AccountOutcome> Outcomes, DateTimeOffset? ClosedAt, string? CloseReason, DateTimeOffset DraftedAt, DateTimeOffset UpdatedAt);
+    IReadOnlyList<AccountOutcome> Outcomes, DateTimeOffset? ClosedAt, string? CloseReason, DateTimeOffset DraftedAt, DateTimeOffset UpdatedAt,
+    IReadOnlyList<WithdrawnReport> Withdrawn);
