@@ -41,8 +41,8 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
         Assert.NotEmpty(planted);
         var plantedIds = planted.Select(r => r.ExternalId).ToHashSet();
         using var admin = system.Client(RunningSystem.AdminKey);
-        var organisations = await new ScenarioLoader(admin, RunningSystem.AdminKey, TextWriter.Null) { EscalationConsent = true }
-            .LoadAsync(scenario, CancellationToken.None);
+        var loader = new ScenarioLoader(admin, RunningSystem.AdminKey, TextWriter.Null) { EscalationConsent = true };
+        var organisations = await loader.LoadAsync(scenario, CancellationToken.None);
 
         // Correlation finds it: a campaign most of whose reports are the planted ones.
         var found = await Eventually.Until(async () =>
@@ -136,5 +136,14 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
         var times = await JsonAsync(await escalation.GetAsync($"/api/escalations/remedy-times?platform={platform}"));
         var rows = times.GetProperty("items").EnumerateArray().ToList();
         Assert.True(rows.Sum(r => r.GetProperty("restored").GetInt32()) >= (accounts.Count + 1) / 2, times.GetRawText());
+
+        // As infra/run --demo does: a packet drafted from the largest campaign by its main reporter's escalation staff.
+        var demo = await loader.DraftPacketAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.NotNull(demo);
+        using var demoClient = system.Client(demo.EscalationKey);
+        var demoPacket = await JsonAsync(await demoClient.GetAsync($"/api/escalations/{demo.PacketId}"));
+        Assert.Equal(demo.Platform, demoPacket.GetProperty("platform").GetString());
+        Assert.Equal(demo.CampaignId, demoPacket.GetProperty("coordination").GetProperty("campaignId").GetGuid());
+        Assert.NotEmpty(demoPacket.GetProperty("accounts").EnumerateArray());
     }
 }

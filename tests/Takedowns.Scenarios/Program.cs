@@ -12,7 +12,7 @@ bool load = args.Length > 0 && args[0] == "load";
 var options = new ScenarioOptions();
 var family = ScenarioFamily.A;
 string? output = null, gatewayUrl = null, adminKey = null;
-bool escalationConsent = false;
+bool escalationConsent = false, draftPacket = false;
 for (int i = load ? 1 : 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -34,6 +34,8 @@ for (int i = load ? 1 : 0; i < args.Length; i++)
         "--null" => options.AsNull(),
         // Every synthetic report also allows escalation to its platform (and sharing with the network), as the demo needs.
         "--escalation-consent" => SetFlag(ref escalationConsent, options),
+        // After loading, waits for a campaign and drafts a packet from it (with --escalation-consent).
+        "--draft-packet" => SetFlag(ref draftPacket, options),
         "--family" => SetFamily(ref family, Value(), options),
         _ => throw new ArgumentException($"Unknown option {args[i]}."),
     };
@@ -49,7 +51,16 @@ if (load)
     Console.WriteLine($"loading {loaded.Reports.Count} synthetic reports ({options.Start:yyyy-MM-dd} to {options.End:yyyy-MM-dd}, " +
                       $"{loaded.Spikes.Count} planted spikes, {loaded.Campaigns.Count} planted campaigns) into {gatewayUrl}");
     using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromMinutes(5) };
-    await new ScenarioLoader(http, adminKey, Console.Out) { EscalationConsent = escalationConsent }.LoadAsync(loaded, CancellationToken.None);
+    var loader = new ScenarioLoader(http, adminKey, Console.Out) { EscalationConsent = escalationConsent };
+    await loader.LoadAsync(loaded, CancellationToken.None);
+    if (draftPacket)
+    {
+        var packet = await loader.DraftPacketAsync(TimeSpan.FromMinutes(3), CancellationToken.None);
+        if (packet is null) Console.WriteLine("  no campaign was found within 3 minutes: no packet drafted");
+        else
+            Console.WriteLine($"DEMO_PACKET_ID={packet.PacketId}\nDEMO_CAMPAIGN_ID={packet.CampaignId}\nDEMO_ESCALATION_ORGANISATION_ID={packet.OrganisationId}\n" +
+                              $"DEMO_ESCALATION_KEY={packet.EscalationKey}");
+    }
     return 0;
 }
 if (output is null)

@@ -61,6 +61,59 @@ public sealed class ScenarioLoader(HttpClient gateway, string adminKey, TextWrit
         return organisations;
     }
 
+    /// <summary>A packet drafted from a detected campaign by the escalation staff of the organisation that reported most of it.</summary>
+    public sealed record DraftedPacket(Guid PacketId, Guid CampaignId, Guid OrganisationId, string Platform, string EscalationKey);
+
+    /// <summary>
+    /// Once Correlation has found a campaign (waiting up to <paramref name="wait"/>), drafts a packet from the largest one,
+    /// for the platform most of its reports are on, with a new escalation key of the organisation that reported most of
+    /// them there. Null when no campaign is found in time.
+    /// </summary>
+    public async Task<DraftedPacket?> DraftPacketAsync(TimeSpan wait, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        JsonElement? largest = null;
+        while (largest is null)
+        {
+            using var page = await SendAsync(HttpMethod.Get, "/api/analysis/campaigns?limit=100", adminKey, null, ct);
+            var items = (await page.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("items").EnumerateArray().ToList();
+            if (items.Count > 0) largest = items.MaxBy(i => i.GetProperty("reportCount").GetInt32());
+            else if (DateTime.UtcNow > deadline) return null;
+            else await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        }
+        Guid campaignId = largest.Value.GetProperty("campaignId").GetGuid();
+        using var detail = await SendAsync(HttpMethod.Get, $"/api/analysis/campaigns/{campaignId}", adminKey, null, ct);
+        var reports = (await detail.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("reports").EnumerateArray().ToList();
+        var onPlatform = reports.GroupBy(r => r.GetProperty("platform").GetString()!).MaxBy(g => g.Count())!;
+        Guid organisationId = onPlatform.GroupBy(r => r.GetProperty("organisationId").GetGuid()).MaxBy(g => g.Count())!.Key;
+        using var issued = await SendAsync(HttpMethod.Post, $"/api/admin/organisations/{organisationId}/api-keys", adminKey,
+            JsonContent.Create(new { roles = new[] { "escalation" } }), ct);
+        string key = (await issued.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("apiKey").GetString()!;
+        // The key and the campaign reach Escalation on the bus a moment later: until then the draft answers 401 or 404.
+        while (true)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/escalations")
+            {
+                Content = JsonContent.Create(new
+                {
+                    platform = onPlatform.Key, campaignId, language = "en",
+                    ask = "Restore these accounts, and review the complaints against them as one coordinated campaign.",
+                }),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var response = await gateway.SendAsync(request, ct);
+            if (response.IsSuccessStatusCode)
+            {
+                Guid packetId = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("packetId").GetGuid();
+                log.WriteLine($"  packet {packetId} drafted from campaign {campaignId} ({onPlatform.Count()} reports on {onPlatform.Key})");
+                return new DraftedPacket(packetId, campaignId, organisationId, onPlatform.Key, key);
+            }
+            if (response.StatusCode is not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.NotFound) || DateTime.UtcNow > deadline)
+                throw new HttpRequestException($"POST /api/escalations: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, HttpContent? content, CancellationToken ct)
     {
         var request = new HttpRequestMessage(method, path) { Content = content };
