@@ -43,6 +43,9 @@ public sealed class EscalationCasesTests(RunningSystem system)
         Guid refused = await _steps.SubmitAsync(org, Body("@private_channel", platform: false));
 
         var facts = (await CaseAsync(allowed))!.Value.GetProperty("facts");
+        // The organisation's name reaches Escalation too, for the packets to name it.
+        Assert.Equal(["Case organisation"], await Database.ColumnAsync(
+            $"select data->>'name' from \"{system.Schema("escalation")}\".mt_doc_organisationname where id = '{org.OrganisationId}'"));
         Assert.Equal("@allowed_channel", facts.GetProperty("account").GetProperty("handle").GetString());
         Assert.Equal(14, facts.GetProperty("ground").GetProperty("complaintsCount").GetInt32());
         Assert.True(facts.GetProperty("sharedWithNetwork").GetBoolean());

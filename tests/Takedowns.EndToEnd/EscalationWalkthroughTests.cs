@@ -99,6 +99,10 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
         Assert.Equal(onPlatform, draft.GetProperty("accounts").GetArrayLength());
         Assert.Equal(0, draft.GetProperty("omittedWithoutConsent").GetInt32());
         Assert.NotEmpty(draft.GetProperty("coordination").GetProperty("signals").EnumerateArray());
+        // Each signal with the links it is in; those whose value is counted among notices with how common it is.
+        var evidence = draft.GetProperty("coordination").GetProperty("signalEvidence").EnumerateArray().ToList();
+        Assert.Equal(draft.GetProperty("coordination").GetProperty("signals").EnumerateArray().Select(s => s.GetString()), evidence.Select(e => e.GetProperty("signal").GetString()));
+        Assert.All(evidence, e => Assert.InRange(e.GetProperty("links").GetInt32(), 1, e.GetProperty("ofLinks").GetInt32()));
         Assert.Contains(draft.GetProperty("coordination").GetProperty("civicPeriods").EnumerateArray(),
             p => p.GetProperty("name").GetString() == periodName && p.GetProperty("type").GetString() == "referendum");
         int synthetic = organisations.Single(o => o.Value == organisationId).Key;

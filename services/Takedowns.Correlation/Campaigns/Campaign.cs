@@ -1,4 +1,5 @@
 using Takedowns.Contracts;
+using Takedowns.Contracts.Analysis;
 
 namespace Takedowns.Correlation.Campaigns;
 
@@ -6,7 +7,8 @@ namespace Takedowns.Correlation.Campaigns;
 public sealed record CampaignMember(Guid ReportId, Guid OrganisationId, string? ExternalId, DateTimeOffset OccurredAt, Platform Platform, string Country);
 
 public sealed record CampaignRaised(
-    Guid CampaignId, Guid ClusterId, IReadOnlyList<CampaignMember> Members, IReadOnlyList<string> Signals, double Score, double PValue, DateTimeOffset RaisedAt);
+    Guid CampaignId, Guid ClusterId, IReadOnlyList<CampaignMember> Members, IReadOnlyList<string> Signals, double Score, double PValue, DateTimeOffset RaisedAt,
+    IReadOnlyList<CampaignSignal>? SignalEvidence = null);
 
 public sealed record CampaignReportLinked(Guid CampaignId, CampaignMember Member, DateTimeOffset LinkedAt);
 
@@ -23,7 +25,9 @@ public sealed record CampaignMergedInto(Guid CampaignId, Guid Into, string By, D
 public sealed record CampaignReportSplitOff(Guid CampaignId, Guid ReportId, string By, string? Reason, DateTimeOffset SplitAt);
 
 /// <summary>The campaign's signals, score and p-value worked out again from all its reports (after analysts merged campaigns into it).</summary>
-public sealed record CampaignRescored(Guid CampaignId, int Reports, IReadOnlyList<string> Signals, double Score, double PValue, DateTimeOffset RescoredAt);
+public sealed record CampaignRescored(
+    Guid CampaignId, int Reports, IReadOnlyList<string> Signals, double Score, double PValue, DateTimeOffset RescoredAt,
+    IReadOnlyList<CampaignSignal>? SignalEvidence = null);
 
 public sealed record CampaignAnnotated(Guid CampaignId, string By, string Note, DateTimeOffset AnnotatedAt);
 
@@ -35,14 +39,14 @@ public sealed record TimelineEntry(DateTimeOffset At, string What);
 public sealed record Campaign(
     Guid Id, Guid ClusterId, CampaignStatus Status, IReadOnlyList<CampaignMember> Members, IReadOnlyList<string> Signals, double Score,
     double PValue, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, IReadOnlyList<TimelineEntry> Timeline, string? DismissReason,
-    Guid? MergedInto, DateTimeOffset RaisedAt, DateTimeOffset UpdatedAt)
+    Guid? MergedInto, DateTimeOffset RaisedAt, DateTimeOffset UpdatedAt, IReadOnlyList<CampaignSignal>? SignalEvidence = null)
 {
     public int ReportCount => Members.Count;
 
     public static Campaign Create(CampaignRaised e) => new(e.CampaignId, e.ClusterId, CampaignStatus.Suspected, e.Members, e.Signals, e.Score, e.PValue,
         e.Members.Min(m => m.OccurredAt), e.Members.Max(m => m.OccurredAt),
         [new TimelineEntry(e.RaisedAt, $"Suspected: {e.Members.Count} reports linked by {string.Join(", ", e.Signals)} (p = {e.PValue:G2})")],
-        null, null, e.RaisedAt, e.RaisedAt);
+        null, null, e.RaisedAt, e.RaisedAt, e.SignalEvidence);
 
     public static Campaign Apply(CampaignReportLinked e, Campaign c) => WithMembers(c, [.. c.Members, e.Member], e.LinkedAt) with
     {
@@ -86,7 +90,7 @@ public sealed record Campaign(
 
     public static Campaign Apply(CampaignRescored e, Campaign c) => c with
     {
-        Signals = e.Signals, Score = e.Score, PValue = e.PValue, UpdatedAt = e.RescoredAt,
+        Signals = e.Signals, SignalEvidence = e.SignalEvidence, Score = e.Score, PValue = e.PValue, UpdatedAt = e.RescoredAt,
         Timeline = [.. c.Timeline, new TimelineEntry(e.RescoredAt,
             $"Worked out again from its {e.Reports} reports: linked by {string.Join(", ", e.Signals)} (p = {e.PValue:G2})")],
     };

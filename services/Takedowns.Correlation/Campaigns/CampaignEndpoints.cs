@@ -23,7 +23,8 @@ public sealed record CampaignReportView(Guid ReportId, string? ExternalId, Guid 
 public sealed record CampaignDetail(
     Guid CampaignId, string Status, double Score, double PValue, int ReportCount, DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
     IReadOnlyList<string> Signals, IReadOnlyList<CampaignReportView> Reports, IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<CivicPeriodRef> CivicPeriods, string? DismissReason, Guid? MergedInto, CampaignRemedies Remedies);
+    IReadOnlyList<CivicPeriodRef> CivicPeriods, string? DismissReason, Guid? MergedInto, CampaignRemedies Remedies,
+    IReadOnlyList<CampaignSignal> SignalEvidence);
 
 /// <summary>
 /// The analyst's view of campaigns, and the routes of what they do with them (one file per action, recorded by
@@ -110,7 +111,7 @@ public static class CampaignEndpoints
         return new CampaignDetail(c.Id, CampaignSummary.StatusName(c.Status), c.Score, c.PValue, c.ReportCount, c.FirstSeen, c.LastSeen, c.Signals,
             c.Members.OrderBy(m => m.OccurredAt).Select(m => new CampaignReportView(m.ReportId, m.ExternalId, m.OrganisationId, m.OccurredAt, m.Platform, m.Country)).ToList(),
             c.Timeline, periods, c.DismissReason, c.MergedInto,
-            CampaignRemedies.Of(await session.LoadManyAsync<RemedyRecord>(ct, c.Members.Select(m => m.ReportId))));
+            CampaignRemedies.Of(await session.LoadManyAsync<RemedyRecord>(ct, c.Members.Select(m => m.ReportId))), c.SignalEvidence ?? []);
     }
 
     /// <summary>The civic periods in these countries that the days from <paramref name="first"/> to <paramref name="last"/> overlap, earliest first.</summary>

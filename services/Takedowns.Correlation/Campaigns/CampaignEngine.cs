@@ -1,4 +1,5 @@
 using Takedowns.Contracts;
+using CampaignSignal = Takedowns.Contracts.Analysis.CampaignSignal;
 using Takedowns.Contracts.Reports;
 using Takedowns.ServiceDefaults;
 
@@ -77,7 +78,8 @@ public sealed record CampaignWork(long Reports, long Candidates, double TextsCom
 public sealed record CandidateTest(Guid ClusterId, int Members, double Bunching, double Rise, double PValue, double Level, bool Raised);
 
 /// <summary>What a cluster's members say together: the signals of their links in words, the links' mean weight, the p-values.</summary>
-public sealed record ClusterAssessment(IReadOnlyList<string> Signals, double Score, double Bunching, double Rise, double PValue);
+public sealed record ClusterAssessment(IReadOnlyList<string> Signals, double Score, double Bunching, double Rise, double PValue,
+    IReadOnlyList<CampaignSignal>? Evidence = null);
 
 /// <summary>A report as campaign detection receives it.</summary>
 public sealed record NoticeReport(
@@ -289,7 +291,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
                 var members = (await state.ProfilesAsync(target.Members, ct)).Where(m => !m.Retracted).ToList();
                 if (members.Count == 0) break;
                 var assessment = await AssessAsync(members, ct);
-                return [(e.CampaignId, new CampaignRescored(e.CampaignId, members.Count, assessment.Signals, assessment.Score, assessment.PValue, now))];
+                return [(e.CampaignId, new CampaignRescored(e.CampaignId, members.Count, assessment.Signals, assessment.Score, assessment.PValue, now, assessment.Evidence))];
         }
         return [];
     }
@@ -408,7 +410,8 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
 
         state.Increment(RaisedKey);
         var id = NameBasedGuid.Create($"campaign:{cluster.Id:N}");
-        events.Add((id, new CampaignRaised(id, cluster.Id, members.Select(MemberOf).ToList(), assessment.Signals, assessment.Score, assessment.PValue, now)));
+        events.Add((id, new CampaignRaised(id, cluster.Id, members.Select(MemberOf).ToList(), assessment.Signals, assessment.Score, assessment.PValue, now,
+            assessment.Evidence)));
         cluster.CampaignId = id;
         cluster.Announced = members.Select(m => m.Id).ToList();
         state.Save(cluster);
@@ -550,7 +553,7 @@ public sealed class CampaignEngine(CampaignState state, CampaignSettings setting
             settings.FamilyWindows, settings.BaselineDays);
 
         return new ClusterAssessment(Linking.Describe(links), Math.Round(links.Count == 0 ? 0 : links.Average(l => l.Weight), 2), bunching, rise,
-            settings.RequireBunching ? Math.Max(bunching, rise) : rise);
+            settings.RequireBunching ? Math.Max(bunching, rise) : rise, Linking.Measure(links, tested, background));
     }
 
     /// <summary>The earliest report of each incident (a report without one is its own), in order of time.</summary>

@@ -1,4 +1,5 @@
 using Takedowns.Contracts;
+using CampaignSignal = Takedowns.Contracts.Analysis.CampaignSignal;
 
 namespace Takedowns.Correlation.Campaigns;
 
@@ -366,7 +367,34 @@ public static class Linking
     public static TimeSpan? LongestGap(PairEvidence e) => WindowsReached(e) is > 0 and var reached ? Windows[reached - 1].Window : null;
 
     /// <summary>The signals of a set of links, in words, most frequent first.</summary>
-    public static IReadOnlyList<string> Describe(IEnumerable<PairEvidence> links)
+    public static IReadOnlyList<string> Describe(IEnumerable<PairEvidence> links) =>
+        Count(links).OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key).ToList();
+
+    /// <summary>
+    /// The signals of <see cref="Describe"/>, in its order, each with the links it is in and, for a value that can be
+    /// counted, how common the members' most frequent value of it is among the platform's notices (as the link weights
+    /// read it: -ln of that share is the value's weight).
+    /// </summary>
+    public static IReadOnlyList<CampaignSignal> Measure(IReadOnlyList<PairEvidence> links, IReadOnlyList<NoticeProfile> members, Background background)
+    {
+        var counts = Count(links);
+        double? Share(string kind, Func<NoticeProfile, string?> value)
+        {
+            var modal = members.Select(m => (m.Platform, Value: value(m))).Where(v => !string.IsNullOrEmpty(v.Value))
+                .GroupBy(v => v).OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Value, StringComparer.Ordinal).FirstOrDefault();
+            return modal is null ? null : Math.Round(Math.Exp(-background.Rarity(kind, modal.Key.Platform, modal.Key.Value!)), 6);
+        }
+        return Describe(links).Select(s => new CampaignSignal(s, counts[s], links.Count, s switch
+        {
+            "same claimant" => Share("claimant", m => m.ClaimantKeys?.Exact),
+            "claimant names spelled alike" => Share("fuzzy", m => m.ClaimantKeys?.Fuzzy),
+            "same claimed original (domain)" => Share("domain", m => m.Domain),
+            "same policy cited" => Share("policy", m => m.PolicyKey),
+            _ => null,
+        })).ToList();
+    }
+
+    private static Dictionary<string, int> Count(IEnumerable<PairEvidence> links)
     {
         var counts = new Dictionary<string, int>();
         void Add(string s) => counts[s] = counts.GetValueOrDefault(s) + 1;
@@ -379,7 +407,7 @@ public static class Linking
             if (e.Policy) Add("same policy cited");
             if (e.SubjectType) Add("same kind of target");
         }
-        return counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key).ToList();
+        return counts;
     }
 }
 

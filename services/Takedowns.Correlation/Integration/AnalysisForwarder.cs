@@ -71,7 +71,7 @@ public sealed class AnalysisForwarder(IBus bus, Parked parked, ILogger<AnalysisF
                 CampaignRaised r => new CampaignSuspected(r.CampaignId, r.Members.Select(m => m.ReportId).ToList(),
                     r.Score, r.PValue, r.Signals, r.Members.Select(m => m.Country).Distinct().Order().ToList(),
                     r.Members.Select(m => m.Platform).Distinct().Order().ToList(), r.Members.Min(m => m.OccurredAt), r.Members.Max(m => m.OccurredAt),
-                    r.RaisedAt, PeriodsOf(e)),
+                    r.RaisedAt, PeriodsOf(e), r.SignalEvidence),
                 CampaignConfirmedByAnalyst c when Of(e) is var m => new CampaignConfirmed(c.CampaignId, m.ReportIds, c.Note, c.ConfirmedAt,
                     m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision, PeriodsOf(e)),
                 CampaignDismissedByAnalyst d => new CampaignDismissed(d.CampaignId, d.Reason, d.DismissedAt),

@@ -14,7 +14,7 @@ namespace Takedowns.Escalation.Campaigns;
 public sealed record CampaignFile(
     Guid Id, string Status, IReadOnlyList<Guid> ReportIds, double? PValue, IReadOnlyList<string> Signals,
     IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen,
-    long Revision, Guid? MergedInto = null, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null);
+    long Revision, Guid? MergedInto = null, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null, IReadOnlyList<CampaignSignal>? SignalEvidence = null);
 
 /// <summary>Keeps <see cref="CampaignFile"/>s from Correlation's campaign events, one message at a time.</summary>
 public sealed class CampaignConsumer(IDocumentSession session) :
@@ -26,9 +26,9 @@ public sealed class CampaignConsumer(IDocumentSession session) :
         var m = context.Message;
         // A suspicion carries no revision: it is the campaign's first word, and never overrides a later one.
         return known is not null
-            ? known with { PValue = m.PValue, Signals = m.Signals, CivicPeriods = known.Revision > 0 ? known.CivicPeriods ?? m.CivicPeriods : m.CivicPeriods ?? known.CivicPeriods }
+            ? known with { PValue = m.PValue, Signals = m.Signals, SignalEvidence = m.SignalEvidence, CivicPeriods = known.Revision > 0 ? known.CivicPeriods ?? m.CivicPeriods : m.CivicPeriods ?? known.CivicPeriods }
             : new CampaignFile(m.CampaignId, "suspected", m.ReportIds, m.PValue, m.Signals, m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, 0,
-                CivicPeriods: m.CivicPeriods);
+                CivicPeriods: m.CivicPeriods, SignalEvidence: m.SignalEvidence);
     }, context.CancellationToken);
 
     public Task Consume(ConsumeContext<CampaignConfirmed> context) => UpdateAsync(context.Message.CampaignId, known =>

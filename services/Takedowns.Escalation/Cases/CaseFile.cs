@@ -47,6 +47,8 @@ public sealed class ReportCasesConsumer(IDocumentSession session, TimeProvider c
                         session.Events.Append(packet.Id, new ReportWithdrawn(packet.Id, c.ReportId, clock.GetUtcNow()));
             }
         }
+        foreach (var (organisationId, name) in context.Message.OrganisationNames ?? new Dictionary<Guid, string>())
+            session.Store(new OrganisationName(organisationId, name));
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -49,7 +49,8 @@ public sealed record PacketDocument(
         var timeline = cases.SelectMany(c => TimelineEntry.Of(c)).OrderBy(t => t.On).ThenBy(t => t.Handle, StringComparer.Ordinal).ThenBy(t => t.What, StringComparer.Ordinal).ToList();
         var coordination = campaign is null ? null
             : new Coordination(campaign.Id, campaign.Status, campaign.ReportIds.Count, campaign.PValue, campaign.Signals, campaign.FirstSeen, campaign.LastSeen,
-                [.. (campaign.CivicPeriods ?? []).Select(c => new PacketCivicPeriod(c.Country, WireNames<Contracts.Analysis.CivicPeriodType>.Of(c.Type), c.Name, c.Start, c.End))]);
+                [.. (campaign.CivicPeriods ?? []).Select(c => new PacketCivicPeriod(c.Country, WireNames<Contracts.Analysis.CivicPeriodType>.Of(c.Type), c.Name, c.Start, c.End))],
+                campaign.SignalEvidence is { Count: > 0 } evidence ? [.. evidence.Select(s => new PacketSignal(s.Signal, s.Links, s.OfLinks, s.Share))] : null);
         return new PacketDocument(SchemaPath, packet.Id, packet.PacketVersion, packet.ContentStatus, packet.Platform, packet.Language,
             packet.OrganisationId, organisationName, asOf, packet.Ask, accounts, timeline, coordination, omitted);
     }
@@ -129,7 +130,13 @@ public sealed record TimelineEntry(DateOnly On, string Handle, string What)
 /// <summary>Why the takedowns look coordinated, as campaign detection put it, and the civic periods the campaign's days overlap.</summary>
 public sealed record Coordination(
     Guid CampaignId, string Status, int Members, double? PValue, IReadOnlyList<string> Signals, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen,
-    IReadOnlyList<PacketCivicPeriod> CivicPeriods);
+    IReadOnlyList<PacketCivicPeriod> CivicPeriods, IReadOnlyList<PacketSignal>? SignalEvidence = null);
+
+/// <summary>
+/// A signal with how much it weighs: in <see cref="Links"/> of the <see cref="OfLinks"/> links among the campaign's
+/// reports weighed, and the share of all notices on the platform carrying its most frequent value (null where not measured).
+/// </summary>
+public sealed record PacketSignal(string Signal, int Links, int OfLinks, double? Share);
 
 /// <summary>A period of the civic calendar (an election, a referendum, protests...) in one country.</summary>
 public sealed record PacketCivicPeriod(string Country, string Type, string Name, DateOnly Start, DateOnly End);

@@ -78,7 +78,9 @@ public static class PacketRendering
             [
                 new(W("status"), Text(c, "status") ?? ""),
                 new(W("members"), c.GetProperty("members").GetInt32().ToString(CultureInfo.InvariantCulture)),
-                new(W("signals"), string.Join("; ", c.GetProperty("signals").EnumerateArray().Select(s => s.GetString()))),
+                new(W("signals"), string.Join("; ", c.TryGetProperty("signalEvidence", out var evidence)
+                    ? evidence.EnumerateArray().Select(s => SignalInWords(s, W))
+                    : c.GetProperty("signals").EnumerateArray().Select(s => s.GetString()))),
             ];
             if (c.TryGetProperty("pValue", out var pv)) coordination.Add(new(W("pValue"), pv.GetDouble().ToString("G3", CultureInfo.InvariantCulture)));
             var periods = c.TryGetProperty("civicPeriods", out var cp) ? cp.EnumerateArray().ToList() : [];
@@ -89,6 +91,18 @@ public static class PacketRendering
         string omitted = string.Format(CultureInfo.InvariantCulture, W("omitted"), p.GetProperty("omittedWithoutConsent").GetInt32());
         string? signed = frozen is null ? null : string.Format(CultureInfo.InvariantCulture, W("signed"), frozen.Sha256, frozen.KeyId);
         return ($"{W("title")}: {Text(p, "platform")}", head, Text(p, "ask"), accounts, timeline, coordination, omitted, signed);
+    }
+
+    /// <summary>"same claimant (in 40 of 45 links between the reports; about 1 in 300 notices on the platform)".</summary>
+    private static string SignalInWords(JsonElement s, Func<string, string> W)
+    {
+        var parts = new List<string>
+        {
+            string.Format(CultureInfo.InvariantCulture, W("signalLinks"), s.GetProperty("links").GetInt32(), s.GetProperty("ofLinks").GetInt32()),
+        };
+        if (s.TryGetProperty("share", out var share) && share.GetDouble() > 0)
+            parts.Add(string.Format(CultureInfo.InvariantCulture, W("signalShare"), Math.Max(1, Math.Round(1 / share.GetDouble())).ToString("N0", CultureInfo.InvariantCulture)));
+        return $"{Text(s, "signal")} ({string.Join("; ", parts)})";
     }
 
     /// <summary>Markdown; text from the packet is escaped so that it reads as written.</summary>

@@ -61,8 +61,13 @@ public sealed class CaseForwarder(IBus bus, Parked parked, ILogger<CaseForwarder
         }
         if (trial || cases.Count == 0) return NullChangeListener.Instance;
         // One message per chunk, named after its first event: a page published again sends the same messages.
+        var names = (await operations.LoadManyAsync<Organisations.Organisation>(ct, cases.Select(c => c.Case.OrganisationId).Distinct()))
+            .ToDictionary(o => o.Id, o => o.Name);
         foreach (var chunk in cases.Chunk(ReportCases.MaxCases))
-            await bus.PublishIntegrationEvent(new ReportCases(chunk.Select(c => c.Case).ToList()), chunk[0].EventId, ct);
+        {
+            var organisations = chunk.Select(c => c.Case.OrganisationId).Distinct().Where(names.ContainsKey).ToDictionary(id => id, id => names[id]);
+            await bus.PublishIntegrationEvent(new ReportCases(chunk.Select(c => c.Case).ToList(), organisations), chunk[0].EventId, ct);
+        }
         return NullChangeListener.Instance;
     }
 

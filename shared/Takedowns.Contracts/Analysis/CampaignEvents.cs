@@ -3,13 +3,22 @@ namespace Takedowns.Contracts.Analysis;
 /// <summary>
 /// Correlation suspects that these takedown reports are one coordinated complaint campaign. <paramref name="Signals"/> say,
 /// in words an analyst understands, what the reports share. Carries ids and counts, never notice text or claimant names.
+/// <paramref name="SignalEvidence"/>: each signal with how often it links the reports and how rare it is.
 /// <paramref name="CivicPeriods"/>: the civic calendar's periods in the campaign's countries that its days overlap, as the
 /// calendar stood when the message was sent (every campaign message carries them so).
 /// </summary>
 public sealed record CampaignSuspected(
     Guid CampaignId, IReadOnlyList<Guid> ReportIds, double Score, double PValue, IReadOnlyList<string> Signals,
     IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms, DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
-    DateTimeOffset SuspectedAt, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null);
+    DateTimeOffset SuspectedAt, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null, IReadOnlyList<CampaignSignal>? SignalEvidence = null);
+
+/// <summary>
+/// One signal a campaign's reports share, as a trust and safety reader weighs it: in how many of the links among the
+/// reports weighed (<paramref name="Links"/> of <paramref name="OfLinks"/>), and, for a value that can be counted (a
+/// claimant, a policy, a claimed original's domain), the share of all notices on the platform that carry it
+/// (<paramref name="Share"/>, smoothed; null where not measured, as for alike texts).
+/// </summary>
+public sealed record CampaignSignal(string Signal, int Links, int OfLinks, double? Share);
 
 /// <summary>
 /// An analyst confirmed the campaign. The optional fields say what the campaign held at that moment and its

@@ -4,8 +4,10 @@ namespace Takedowns.Contracts.Escalation;
 /// The facts of reports as an escalation packet needs them, forwarded by Intake to Escalation alone, a page of reports at
 /// a time. Each is the report as it stood at Intake's event <see cref="ReportCase.Sequence"/> or later: a consumer keeps,
 /// per report, the case of the highest sequence it has seen, so a page forwarded again or out of order changes nothing.
+/// <see cref="OrganisationNames"/>: the names of the organisations whose cases the message carries, as registered, so
+/// that a packet can name them even when their registration reached Escalation before it listened.
 /// </summary>
-public sealed record ReportCases(IReadOnlyList<ReportCase> Cases)
+public sealed record ReportCases(IReadOnlyList<ReportCase> Cases, IReadOnlyDictionary<Guid, string>? OrganisationNames = null)
 {
     /// <summary>The most cases one message carries.</summary>
     public const int MaxCases = 200;

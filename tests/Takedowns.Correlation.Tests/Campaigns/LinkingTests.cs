@@ -47,6 +47,29 @@ public sealed class LinkingTests
     }
 
     [Fact]
+    public void each_signal_is_told_with_the_links_it_is_in_and_how_common_its_value_is_on_the_platform()
+    {
+        var background = Counts();
+        var a = Notice("Gortor Holding", "claims.example");
+        var b = Notice("Zentemmir Holding", "claims.example", 10);
+        var c = Notice("Mesnezen Holding", "claims.example", 20);
+        var links = new[] { Linking.Evidence(a, b, NoShingles, background), Linking.Evidence(a, c, NoShingles, background) };
+
+        var measured = Linking.Measure(links, [a, b, c], background);
+        Assert.Equal(Linking.Describe(links), measured.Select(m => m.Signal));
+        Assert.All(measured, m => Assert.Equal(2, m.OfLinks));
+        // The domain they name, claims.example: 3 of the platform's 50,000 notices, smoothed as the weights read it.
+        var domain = measured.Single(m => m.Signal == "same claimed original (domain)");
+        Assert.Equal(2, domain.Links);
+        Assert.Equal(Math.Round((3 + 1.0) / (50_000 + 10), 6), domain.Share);
+        var policy = measured.Single(m => m.Signal == "same policy cited");
+        Assert.Equal(2, policy.Links);
+        Assert.Equal(Math.Round((10_000 + 1.0) / (50_000 + 10), 6), policy.Share);
+        // The kind of target is not a value counted among notices: no share.
+        Assert.Null(measured.Single(m => m.Signal == "same kind of target").Share);
+    }
+
+    [Fact]
     public void names_of_one_pattern_naming_a_domain_unusual_for_that_pattern_link()
     {
         var evidence = Linking.Evidence(Notice("Gortor Holding", "claims.example"), Notice("Zentemmir Holding", "claims.example", 10), NoShingles, Counts());

@@ -185,7 +185,8 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         await using (var session = Store.LightweightSession())
         {
             session.Store(new CampaignFile(campaignId, "confirmed", [own, sharedByOther, privateToOther, onAnotherPlatform, withoutConsent, lateShared], 1e-6,
-                ["the same claimant", "notices alike"], ["KZ"], [Platform.YouTube, Platform.VK], null, null, 4, CivicPeriods: [referendum]));
+                ["the same claimant", "notices alike"], ["KZ"], [Platform.YouTube, Platform.VK], null, null, 4, CivicPeriods: [referendum],
+                SignalEvidence: [new("the same claimant", 9, 10, 0.004), new("notices alike", 7, 10, null)]));
             session.Store(new OrganisationName(outsider, "Media Defence Network"));
             await session.SaveChangesAsync();
         }
@@ -199,6 +200,12 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Equal(("referendum", "Constitutional referendum", "2026-11-15"),
             (period.GetProperty("type").GetString(), period.GetProperty("name").GetString(), period.GetProperty("start").GetString()));
         await PacketSchema.AssertValidAsync(host.CreateClient(), grown.GetRawText());
+        var claimant = grown.GetProperty("coordination").GetProperty("signalEvidence")[0];
+        Assert.Equal(("the same claimant", 9, 10, 0.004), (claimant.GetProperty("signal").GetString(), claimant.GetProperty("links").GetInt32(),
+            claimant.GetProperty("ofLinks").GetInt32(), claimant.GetProperty("share").GetDouble()));
+        string grownText = await outsiderClient.GetStringAsync($"/api/escalations/{outsidersPacket}.html");
+        Assert.Contains("the same claimant (in 9 of 10 links between the reports; about 1 in 250 notices on the platform)", grownText);
+        Assert.Contains("notices alike (in 7 of 10 links between the reports)", grownText);
         await JsonAsync(await outsiderClient.PostAsync($"/api/escalations/{outsidersPacket}/finalise", null));
         Assert.Equal(HttpStatusCode.OK, await StatusOfAsync(lateClient.GetAsync($"/api/escalations/{outsidersPacket}")));
         Assert.Contains(outsidersPacket, (await JsonAsync(await lateClient.GetAsync("/api/escalations"))).GetProperty("items").EnumerateArray()
