@@ -119,6 +119,23 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
         string[] jws = finalised.GetProperty("signature").GetString()!.Split('.');
         string payload = Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         Assert.Equal(Encoding.UTF8.GetString(bytes), Jose.JWT.Decode(jws[0] + "." + payload + "." + jws[2], jwk, Jose.JwsAlgorithm.ES256));
+        // And with OpenSSL, as README shows a platform (infra/verify-packet); a byte changed fails.
+        string directory = Directory.CreateTempSubdirectory("packet-").FullName;
+        try
+        {
+            string packetFile = Path.Combine(directory, "packet.json"), keysFile = Path.Combine(directory, "keys.json"), tampered = Path.Combine(directory, "tampered.json");
+            await File.WriteAllBytesAsync(packetFile, bytes);
+            await File.WriteAllTextAsync(keysFile, await system.Client().GetStringAsync("/api/escalations/keys"));
+            await File.WriteAllBytesAsync(tampered, [.. bytes[..^2], (byte)' ', bytes[^1]]);
+            string signature = finalised.GetProperty("signature").GetString()!;
+            Assert.StartsWith("valid: ES256", await TestEnvironment.RunInfraAsync("verify-packet", packetFile, signature, keysFile));
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => TestEnvironment.RunInfraAsync("verify-packet", tampered, signature, keysFile));
+            Assert.Contains("invalid: the signature does not hold", refused.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
 
         // Sent, answered, an outcome per account.
         string today = DateTime.UtcNow.ToString("yyyy-MM-dd");
