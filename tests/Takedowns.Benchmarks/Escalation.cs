@@ -53,8 +53,8 @@ public static class EscalationPackets
                 return (int)r.StatusCode;
             }, s => s == 201, TimeSpan.FromMinutes(2), "the cases and the key to reach Escalation");
 
-            var draft = new List<double>(); var read = new List<double>(); var finalise = new List<double>();
-            long bytes = 0;
+            var draft = new List<double>(); var read = new List<double>(); var finalise = new List<double>(); var pdf = new List<double>();
+            long bytes = 0, pdfBytes = 0;
             for (int round = 0; round < rounds; round++)
             {
                 var clock = Stopwatch.StartNew();
@@ -71,6 +71,10 @@ public static class EscalationPackets
                 using var finalised = await escalation.PostAsync($"/api/escalations/{packetId}/finalise", null);
                 finalised.EnsureSuccessStatusCode();
                 finalise.Add(clock.Elapsed.TotalMilliseconds);
+                clock.Restart();
+                byte[] printed = await escalation.GetByteArrayAsync($"/api/escalations/{packetId}.pdf?version=1");
+                pdf.Add(clock.Elapsed.TotalMilliseconds);
+                pdfBytes = printed.Length;
             }
             static string Row(string what, List<double> ms)
             {
@@ -83,6 +87,7 @@ public static class EscalationPackets
             Console.WriteLine(Row("draft (POST /api/escalations)", draft));
             Console.WriteLine(Row("read the draft (GET, content built from the cases)", read));
             Console.WriteLine(Row("finalise (build, hash, sign, store)", finalise));
+            Console.WriteLine(Row(string.Create(C, $"the finalised version as PDF ({pdfBytes:N0} bytes)"), pdf));
             return 0;
         }
         finally
