@@ -50,7 +50,8 @@ public sealed record PacketDocument(
         var coordination = campaign is null ? null
             : new Coordination(campaign.Id, campaign.Status, campaign.ReportIds.Count, campaign.PValue, campaign.Signals, campaign.FirstSeen, campaign.LastSeen,
                 [.. (campaign.CivicPeriods ?? []).Select(c => new PacketCivicPeriod(c.Country, WireNames<Contracts.Analysis.CivicPeriodType>.Of(c.Type), c.Name, c.Start, c.End))],
-                campaign.SignalEvidence is { Count: > 0 } evidence ? [.. evidence.Select(s => new PacketSignal(s.Signal, s.Links, s.OfLinks, s.Share))] : null);
+                campaign.SignalEvidence is { Count: > 0 } evidence ? [.. evidence.Select(s => new PacketSignal(s.Signal, s.Links, s.OfLinks, s.Share))] : null,
+                PacketClaimant.Of(cases));
         return new PacketDocument(SchemaPath, packet.Id, packet.PacketVersion, packet.ContentStatus, packet.Platform, packet.Language,
             packet.OrganisationId, organisationName, asOf, packet.Ask, accounts, timeline, coordination, omitted);
     }
@@ -130,7 +131,23 @@ public sealed record TimelineEntry(DateOnly On, string Handle, string What)
 /// <summary>Why the takedowns look coordinated, as campaign detection put it, and the civic periods the campaign's days overlap.</summary>
 public sealed record Coordination(
     Guid CampaignId, string Status, int Members, double? PValue, IReadOnlyList<string> Signals, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen,
-    IReadOnlyList<PacketCivicPeriod> CivicPeriods, IReadOnlyList<PacketSignal>? SignalEvidence = null);
+    IReadOnlyList<PacketCivicPeriod> CivicPeriods, IReadOnlyList<PacketSignal>? SignalEvidence = null, IReadOnlyList<PacketClaimant>? Claimants = null);
+
+/// <summary>
+/// A claimant as the notices against the packet's accounts name it, and how many of those accounts it took down: the
+/// claimant pattern a notice of complaint-mechanism misuse (DSA Article 23) points to. Names are compared without regard
+/// to case or surrounding spaces and shown as most of the notices spell them.
+/// </summary>
+public sealed record PacketClaimant(string Name, int Accounts)
+{
+    public static IReadOnlyList<PacketClaimant> Of(IEnumerable<CaseFile> cases) =>
+        [.. cases.Where(c => !string.IsNullOrWhiteSpace(c.Facts.Ground.Claimant))
+            .GroupBy(c => c.Facts.Ground.Claimant!.Trim().ToUpperInvariant())
+            .Select(g => new PacketClaimant(
+                g.GroupBy(c => c.Facts.Ground.Claimant!.Trim()).OrderByDescending(s => s.Count()).ThenBy(s => s.Key, StringComparer.Ordinal).First().Key,
+                g.Count()))
+            .OrderByDescending(c => c.Accounts).ThenBy(c => c.Name, StringComparer.Ordinal)];
+}
 
 /// <summary>
 /// A signal with how much it weighs: in <see cref="Links"/> of the <see cref="OfLinks"/> links among the campaign's

@@ -83,6 +83,9 @@ public static class PacketRendering
                     : c.GetProperty("signals").EnumerateArray().Select(s => s.GetString()))),
             ];
             if (c.TryGetProperty("pValue", out var pv)) coordination.Add(new(W("pValue"), pv.GetDouble().ToString("G3", CultureInfo.InvariantCulture)));
+            if (c.TryGetProperty("claimants", out var claimants) && claimants.GetArrayLength() > 0)
+                coordination.Add(new(W("claimants"), string.Join("; ", claimants.EnumerateArray().Select(x =>
+                    $"{Text(x, "name")} ({string.Format(CultureInfo.InvariantCulture, W("claimantAccounts"), x.GetProperty("accounts").GetInt32())})"))));
             var periods = c.TryGetProperty("civicPeriods", out var cp) ? cp.EnumerateArray().ToList() : [];
             if (periods.Count > 0)
                 coordination.Add(new(W("civicPeriods"), string.Join("; ", periods.Select(x =>

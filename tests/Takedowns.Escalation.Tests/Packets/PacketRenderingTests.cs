@@ -74,6 +74,17 @@ public sealed class PacketRenderingTests
     }
 
     [Fact]
+    public void claimants_are_counted_by_name_whatever_the_case_and_shown_as_most_notices_spell_them()
+    {
+        CaseFile Case(string? claimant) => new(Guid.NewGuid(), Guid.NewGuid(), 1, new CaseFacts(Platform.YouTube, new CaseAccount("@a", null, null),
+            SubjectType.Journalist, "FR", null, null, TakedownAction.AccountSuspended, new CaseGround(GroundCategory.Spam, null, null, claimant, null, null),
+            new DateOnly(2026, 11, 1), null, null, DateTimeOffset.UnixEpoch, [], null, null, false));
+        var claimants = PacketClaimant.Of([Case("Vadra Content Protection"), Case(" vadra content protection "), Case("Vadra Content Protection"),
+            Case("Other Agency"), Case(null), Case("  ")]);
+        Assert.Equal([new PacketClaimant("Vadra Content Protection", 3), new PacketClaimant("Other Agency", 1)], claimants);
+    }
+
+    [Fact]
     public void every_language_file_has_every_word_the_english_one_has()
     {
         var assembly = typeof(PacketRendering).Assembly;

@@ -206,6 +206,9 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         string grownText = await outsiderClient.GetStringAsync($"/api/escalations/{outsidersPacket}.html");
         Assert.Contains("the same claimant (in 9 of 10 links between the reports; about 1 in 250 notices on the platform)", grownText);
         Assert.Contains("notices alike (in 7 of 10 links between the reports)", grownText);
+        var named = Assert.Single(grown.GetProperty("coordination").GetProperty("claimants").EnumerateArray());
+        Assert.Equal(("Example Rights Agency", 2), (named.GetProperty("name").GetString(), named.GetProperty("accounts").GetInt32()));
+        Assert.Contains("Example Rights Agency (2 accounts)", grownText);
         await JsonAsync(await outsiderClient.PostAsync($"/api/escalations/{outsidersPacket}/finalise", null));
         Assert.Equal(HttpStatusCode.OK, await StatusOfAsync(lateClient.GetAsync($"/api/escalations/{outsidersPacket}")));
         Assert.Contains(outsidersPacket, (await JsonAsync(await lateClient.GetAsync("/api/escalations"))).GetProperty("items").EnumerateArray()
