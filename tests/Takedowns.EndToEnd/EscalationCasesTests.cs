@@ -90,6 +90,12 @@ public sealed class EscalationCasesTests(RunningSystem system)
         var view = JsonDocument.Parse(await escalation.GetStringAsync($"/api/escalations/{packetId}")).RootElement;
         Assert.Equal(allowed, Assert.Single(view.GetProperty("lifecycle").GetProperty("withdrawn").EnumerateArray()).GetProperty("reportId").GetGuid());
         Assert.Contains("@allowed_channel", await escalation.GetStringAsync($"/api/escalations/{packetId}?version=1"));
+        // That version may not be sent any more.
+        using (var sent = await escalation.PostAsJsonAsync($"/api/escalations/{packetId}/sent", new { channel = "partner e-mail", on = "2026-11-25" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, sent.StatusCode);
+            Assert.Contains("amend the packet", await sent.Content.ReadAsStringAsync());
+        }
         using (var amended = await escalation.PatchAsync($"/api/escalations/{packetId}",
                    new StringContent("{\"ask\":\"Restore the channel.\"}", System.Text.Encoding.UTF8, "application/merge-patch+json")))
             Assert.Equal(HttpStatusCode.OK, amended.StatusCode);

@@ -55,9 +55,18 @@ if (load)
     await loader.LoadAsync(loaded, CancellationToken.None);
     if (draftPacket)
     {
-        var packet = await loader.DraftPacketAsync(TimeSpan.FromMinutes(3), CancellationToken.None);
-        if (packet is null) Console.WriteLine("  no campaign was found within 3 minutes: no packet drafted");
-        else
+        // The data is loaded whatever happens here: a packet that cannot be drafted is said, not fatal.
+        ScenarioLoader.DraftedPacket? packet = null;
+        try
+        {
+            packet = await loader.DraftPacketAsync(TimeSpan.FromMinutes(3), CancellationToken.None);
+            if (packet is null) Console.WriteLine("  no campaign was found within 3 minutes: no packet drafted");
+        }
+        catch (HttpRequestException e)
+        {
+            Console.WriteLine($"  no packet drafted: {e.Message}");
+        }
+        if (packet is not null)
             Console.WriteLine($"DEMO_PACKET_ID={packet.PacketId}\nDEMO_CAMPAIGN_ID={packet.CampaignId}\nDEMO_ESCALATION_ORGANISATION_ID={packet.OrganisationId}\n" +
                               $"DEMO_ESCALATION_KEY={packet.EscalationKey}");
     }

@@ -90,6 +90,7 @@ public sealed class ScenarioLoader(HttpClient gateway, string adminKey, TextWrit
             JsonContent.Create(new { roles = new[] { "escalation" } }), ct);
         string key = (await issued.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("apiKey").GetString()!;
         // The key and the campaign reach Escalation on the bus a moment later: until then the draft answers 401 or 404.
+        deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while (true)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, "/api/escalations")

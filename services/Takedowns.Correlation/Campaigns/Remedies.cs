@@ -19,8 +19,9 @@ public sealed record CampaignRemedies(int Restored, int PartiallyRestored, int U
 }
 
 /// <summary>
-/// Keeps each report's latest <see cref="RemedyRecord"/> from Escalation's <see cref="RemedyOutcomes"/>: a later day wins,
-/// then a later recording, so a message delivered again or late changes nothing.
+/// Keeps each report's latest <see cref="RemedyRecord"/> from Escalation's <see cref="RemedyOutcomes"/>: the latest
+/// recording wins (an analyst's correction of an earlier one, as Escalation reads it), so a message delivered again or
+/// late changes nothing.
 /// </summary>
 public sealed class RemedyOutcomesConsumer(IDocumentSession session) : IConsumer<RemedyOutcomes>
 {
@@ -31,7 +32,7 @@ public sealed class RemedyOutcomesConsumer(IDocumentSession session) : IConsumer
         var known = (await session.LoadManyAsync<RemedyRecord>(context.CancellationToken, latest.Select(o => o.ReportId))).ToDictionary(r => r.Id);
         foreach (var o in latest)
         {
-            if (known.TryGetValue(o.ReportId, out var k) && (k.On, k.RecordedAt).CompareTo((o.On, m.RecordedAt)) > 0) continue;
+            if (known.TryGetValue(o.ReportId, out var k) && (k.RecordedAt, k.On).CompareTo((m.RecordedAt, o.On)) > 0) continue;
             session.Store(new RemedyRecord(o.ReportId, o.Outcome, o.On, m.RecordedAt, m.PacketId));
         }
         await session.SaveChangesAsync(context.CancellationToken);

@@ -121,6 +121,8 @@ public sealed record Packet(
         Frozen = [.. p.Frozen, new FrozenVersion(e.Version, e.Sha256, e.Signature, e.KeyId, e.FinalisedAt)],
         Organisations = e.Organisations is null ? p.Organisations : [.. p.Organisations.Union(e.Organisations)],
         Held = e.Reports ?? p.Held,
+        // What was withdrawn from an earlier version and is not in this one is settled.
+        Withdrawn = e.Reports is null ? p.Withdrawn : [.. (p.Withdrawn ?? []).Where(w => e.Reports.Contains(w.ReportId))],
         UpdatedAt = e.FinalisedAt,
     };
 

@@ -16,9 +16,11 @@ public sealed record DraftCreated(Guid PacketId, int Version);
 public sealed record PacketFinalisedResponse(Guid PacketId, int Version, string Sha256, string Signature);
 
 /// <summary>
-/// Drafting, reading and finalising packets. The escalation role (or the admin) drafts; an organisation's key sees the
-/// packets it drafted or that hold its reports, and drafts from its own reports and other organisations' reports shared
-/// with the network; any other id answers 404.
+/// Drafting, reading and finalising packets. The escalation role (or the admin) drafts, from its own reports and other
+/// organisations' reports shared with the network. An organisation's key reads the packets it drafted, and those that
+/// hold its reports while every other account in them is shared with the network (a packet holding another
+/// organisation's private report is that organisation's and the drafter's alone); any other id answers 404. Only the
+/// drafter (or the admin) changes a packet: a reader that did not draft it gets 403.
 /// </summary>
 public static class PacketEndpoints
 {
@@ -57,7 +59,7 @@ public static class PacketEndpoints
             .Produces<PacketFinalisedResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static IResult NotFound(string title = "No such packet") => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: title);
+    public static IResult NotFound(string title = "No such packet") => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: title);
 
 
     /// <summary>Whether a caller acting for <paramref name="scope"/> may put a case in a packet.</summary>
@@ -117,6 +119,35 @@ public static class PacketEndpoints
         await session.LoadAsync<Packet>(packetId, ct) is { } p && (user.Scope() is not { } scope || p.VisibleTo(scope)) ? p : null;
 
     /// <summary>
+    /// Whether an organisation (null: the admin) may read this content of the packet: the admin and the drafter always;
+    /// an organisation whose reports it holds only while every account in it is that organisation's own or shared with
+    /// the network, as the cases now stand (an account whose case is gone, retracted or no longer consented, counts as
+    /// not shared).
+    /// </summary>
+    public static async Task<bool> MayReadAsync(IQuerySession session, Packet packet, Guid? scope, IReadOnlyCollection<Guid> accounts, CancellationToken ct)
+    {
+        if (scope is not { } organisation || packet.OrganisationId == organisation) return true;
+        if (!packet.VisibleTo(organisation)) return false;
+        var cases = await session.LoadManyAsync<CaseFile>(ct, accounts);
+        return cases.Count == accounts.Distinct().Count() && cases.All(c => c.OrganisationId == organisation || c.Facts.SharedWithNetwork);
+    }
+
+    /// <summary>The report ids of the accounts a packet's JSON holds.</summary>
+    public static IReadOnlyCollection<Guid> AccountsOf(System.Text.Json.JsonElement packet) =>
+        [.. packet.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("reportId").GetGuid())];
+
+    /// <summary>
+    /// 404 for a packet the caller may not see, 403 for one it may read but did not draft (only the drafter, or the
+    /// admin, changes a packet); null when the caller may change it.
+    /// </summary>
+    public static IResult? RefuseChange(Packet? packet, ClaimsPrincipal user) =>
+        packet is null || (user.Scope() is { } scope && !packet.VisibleTo(scope)) ? NotFound()
+        : user.Scope() is { } org && packet.OrganisationId != org
+            ? Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your packet",
+                detail: "Only the organisation that drafted a packet changes it.")
+            : null;
+
+    /// <summary>
     /// The packet's content as it stands: its listed reports and its campaign's members as the campaign now is (a merge,
     /// a split or a case arriving late shows here), on its platform, that the drafting organisation may use and that are
     /// still held (a retracted report or a withdrawn consent leaves it), less the accounts taken out. Those left out
@@ -162,6 +193,7 @@ public static class PacketEndpoints
         if (await VisibleAsync(session, packetId, user, ct) is not { } packet) return NotFound();
         if (await ContentAsync(session, packet, version, clock, ct) is not { } content) return NotFound("No such version");
         using var json = System.Text.Json.JsonDocument.Parse(content.Json);
+        if (!await MayReadAsync(session, packet, user.Scope(), AccountsOf(json.RootElement), ct)) return NotFound();
         return render(json.RootElement, content.Frozen);
     }
 
@@ -171,13 +203,17 @@ public static class PacketEndpoints
         int? version = Version(request, errors);
         if (!errors.IsEmpty) return errors.ToProblem();
         if (await VisibleAsync(session, packetId, user, ct) is not { } packet) return NotFound();
-        if (version is null) return Results.Ok(await PacketLifecycle.ViewAsync(session, packet, clock, ct));
-        return await ContentAsync(session, packet, version, clock, ct) is { } content ? Results.Bytes(content.Json, "application/json") : NotFound("No such version");
+        if (version is null)
+            return await PacketLifecycle.ReadableViewAsync(session, packet, user.Scope(), clock, ct) is { } view ? Results.Ok(view) : NotFound();
+        if (await ContentAsync(session, packet, version, clock, ct) is not { } content) return NotFound("No such version");
+        using (var json = System.Text.Json.JsonDocument.Parse(content.Json))
+            if (!await MayReadAsync(session, packet, user.Scope(), AccountsOf(json.RootElement), ct)) return NotFound();
+        return Results.Bytes(content.Json, "application/json");
     }
 
     private static async Task<IResult> FinaliseAsync(Guid packetId, ClaimsPrincipal user, IDocumentSession session, PacketSigner signer, TimeProvider clock, CancellationToken ct)
     {
-        if (await VisibleAsync(session, packetId, user, ct) is null) return NotFound();
+        if (RefuseChange(await VisibleAsync(session, packetId, user, ct), user) is { } refused) return refused;
         var stream = await session.Events.FetchForWriting<Packet>(packetId, ct);
         var packet = stream.Aggregate!;
         if (packet.Finalised && packet.Frozen.LastOrDefault() is { } last && last.Version == packet.PacketVersion)

@@ -90,6 +90,28 @@ public static class PacketLifecycle
         return content;
     }
 
+    /// <summary>The view, when the organisation (null: the admin) may read its content (<see cref="PacketEndpoints.MayReadAsync"/>); else null.</summary>
+    public static async Task<JsonObject?> ReadableViewAsync(IQuerySession session, Packet packet, Guid? scope, TimeProvider clock, CancellationToken ct)
+    {
+        var view = await ViewAsync(session, packet, clock, ct);
+        var accounts = view["accounts"]!.AsArray().Select(a => Guid.Parse(a!["reportId"]!.GetValue<string>())).ToList();
+        return await PacketEndpoints.MayReadAsync(session, packet, scope, accounts, ct) ? view : null;
+    }
+
+    /// <summary>
+    /// The reports of the packet's last finalised version that Escalation no longer holds (retracted, or no longer
+    /// allowed to go to the platform): such a version must not be sent.
+    /// </summary>
+    private static async Task<IReadOnlyList<Guid>> NoLongerHeldAsync(IQuerySession session, Guid packetId, CancellationToken ct)
+    {
+        if (await session.LoadAsync<Packet>(packetId, ct) is not { Finalised: true } packet) return [];
+        if (await session.LoadAsync<FrozenPacket>(FrozenPacket.IdOf(packetId, packet.PacketVersion), ct) is not { } frozen) return [];
+        using var json = JsonDocument.Parse(frozen.Content);
+        var accounts = PacketEndpoints.AccountsOf(json.RootElement);
+        var held = (await session.LoadManyAsync<Cases.CaseFile>(ct, accounts)).Select(c => c.Id).ToHashSet();
+        return [.. accounts.Where(id => !held.Contains(id))];
+    }
+
     /// <summary>The reports a packet may hold: those listed when it was drafted and its campaign's members now.</summary>
     private static async Task<HashSet<Guid>> MembersAsync(IQuerySession session, Guid packetId, CancellationToken ct)
     {
@@ -105,8 +127,8 @@ public static class PacketLifecycle
         Func<Packet, DateTimeOffset, (object? Event, IResult? Refusal)> decide, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Packet>(packetId, ct);
-        if (stream.Aggregate is not { } packet || (user.Scope() is { } scope && !packet.VisibleTo(scope)))
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such packet");
+        if (PacketEndpoints.RefuseChange(stream.Aggregate, user) is { } refused) return refused;
+        var packet = stream.Aggregate!;
         var (e, refusal) = decide(packet, clock.GetUtcNow());
         if (refusal is not null) return refusal;
         stream.AppendOne(e!);
@@ -197,9 +219,13 @@ public static class PacketLifecycle
         string? reference = Text(input.Reference, "reference", 500, required: false, errors);
         var on = Day(input.On, "on", errors, clock);
         if (!errors.IsEmpty) return errors.ToProblem();
+        var gone = await NoLongerHeldAsync(session, packetId, ct);
         return await ChangeAsync(packetId, user, session, clock, (packet, now) =>
             packet.ClosedAt is not null ? (null, Conflict("The packet is closed."))
             : !packet.Finalised ? (null, Conflict("Finalise the packet before sending it: what was sent must be the signed version."))
+            : gone.Count > 0 ? (null, Conflict(
+                $"{gone.Count} of this version's reports were retracted, or their reporters no longer allow escalation: amend the packet " +
+                "(the next version leaves them out), finalise it and send that."))
             : (new PacketSent(packetId, packet.PacketVersion, channel!, reference, on!.Value, now), null), ct);
     }
 
@@ -231,7 +257,8 @@ public static class PacketLifecycle
             if (item.ReportId is null) errors.Add($"outcomes[{i}].reportId", "Required.");
             if (item.Outcome is null || !Outcomes.Contains(item.Outcome)) errors.Add($"outcomes[{i}].outcome", $"Must be one of: {string.Join(", ", Outcomes)}.");
             var on = Day(item.On, $"outcomes[{i}].on", errors, clock);
-            if (item.ReportId is { } id && item.Outcome is { } outcome && on is { } day) outcomes.Add(new AccountOutcome(id, outcome, day));
+            if (item.ReportId is { } id && outcomes.Any(o => o.ReportId == id)) errors.Add($"outcomes[{i}].reportId", "Given twice: one outcome per account.");
+            else if (item.ReportId is { } reportId && item.Outcome is { } outcome && on is { } day) outcomes.Add(new AccountOutcome(reportId, outcome, day));
         }
         if (!errors.IsEmpty) return errors.ToProblem();
         var members = await MembersAsync(session, packetId, ct);
@@ -278,7 +305,9 @@ public static class PacketLifecycle
         if (after is { } a) candidates = candidates.Where(p => p.DraftedAt.UtcTicks < a.Key || (p.DraftedAt.UtcTicks == a.Key && p.Id.CompareTo(a.Id) < 0));
         var page = candidates.Take(limit + 1).ToList();
         var items = new List<JsonNode>();
-        foreach (var p in page.Take(limit)) items.Add(await ViewAsync(session, p, clock, ct));
+        // A packet the caller may not read as it now stands (another organisation's private report joined it) is left out.
+        foreach (var p in page.Take(limit))
+            if (await ReadableViewAsync(session, p, user.Scope(), clock, ct) is { } view) items.Add(view);
         string? next = page.Count > limit ? PageCursor.Encode(page[limit - 1].DraftedAt.UtcTicks, page[limit - 1].Id) : null;
         return Results.Ok(new PacketPage(items, next));
     }

@@ -154,7 +154,8 @@ public static class PacketPdf
             // A label too wide for its line puts the value on the lines below it.
             bool below = indent > _width / 2;
             var lines = Wrap(Flat(value), _regular, below ? _width - 12 : _width - indent, _width - 12);
-            Room(_regular.GetHeight());
+            // A label stays with the first line of its value (on the line below it, or after it when it has none: a quote follows).
+            Room((below || value.Length == 0 ? 2 : 1) * _regular.GetHeight());
             _page.DrawString(lead, _bold, XBrushes.Black, Margin, _y, XStringFormats.TopLeft);
             if (below || lines.Count == 0 || lines[0].Length == 0) _y += _regular.GetHeight();
             for (int i = 0; i < lines.Count; i++)

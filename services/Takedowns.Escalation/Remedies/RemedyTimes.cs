@@ -67,31 +67,32 @@ public static class RemedyTimesEndpoint
         var scope = user.Scope();
         IQueryable<CaseFile> query = session.Query<CaseFile>();
         if (scope is { } s) query = query.Where(c => c.OrganisationId == s || c.Facts.SharedWithNetwork);
-        var held = await query.ToListAsync(ct);
-        var cases = held.Where(c =>
+        // The caller's cases on the platform, ground and country asked for; those taken down between from and to.
+        var matching = (await query.ToListAsync(ct)).Where(c =>
             (platform is null || c.Facts.Platform == platform) && (category is null || c.Facts.Ground.Category == category)
-            && (country is null || c.Facts.Country == country) && (from is null || c.Facts.OccurredOn >= from) && (to is null || c.Facts.OccurredOn <= to)).ToList();
+            && (country is null || c.Facts.Country == country)).ToDictionary(c => c.Id);
+        var cases = matching.Values.Where(c => (from is null || c.Facts.OccurredOn >= from) && (to is null || c.Facts.OccurredOn <= to)).ToList();
 
         var packets = await session.Query<Packet>().Where(p => p.Sent != null || p.Outcomes != null).ToListAsync(ct);
-        // Restorations packets recorded, per report: the earliest; and the reports of packets sent to the platform.
+        bool Visible(Packet p) => scope is not { } org || p.OrganisationId == org || p.VisibleTo(org);
+        // Restorations packets recorded, per report: the earliest; and the reports of the versions sent to the platform
+        // in packets the caller may see (whether another organisation escalated a report is not the caller's to learn).
         var restoredByPacket = new Dictionary<Guid, DateOnly>();
         var escalated = new HashSet<Guid>();
         foreach (var packet in packets)
         {
-            if (packet.Sent is not null) escalated.UnionWith(packet.ReportIds);
+            if (packet.Sent is not null && Visible(packet)) escalated.UnionWith(packet.Held ?? packet.ReportIds);
             foreach (var o in packet.Outcomes ?? [])
                 if (o.Outcome is "restored" or "partially_restored" && (!restoredByPacket.TryGetValue(o.ReportId, out var known) || o.On < known))
                     restoredByPacket[o.ReportId] = o.On;
         }
 
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        // Packets the caller may see that went to the platform, by the grounds of the accounts they hold (a packet counts
-        // once in each ground it holds), filtered by the day they were sent.
-        var heldById = held.ToDictionary(c => c.Id);
-        var answers = packets.Where(p => p.Sent is not null && (scope is not { } org || p.VisibleTo(org)) && (platform is null || p.Platform == platform)
-                                         && (from is null || p.Sent!.On >= from) && (to is null || p.Sent!.On <= to))
-            .SelectMany(p => p.ReportIds.Where(heldById.ContainsKey).Select(id => heldById[id].Facts.Ground.Category).Distinct()
-                .Where(c => category is null || c == category).Select(c => (Key: (Platform: p.Platform, Category: c), Wait: AnswerWait(p, today))))
+        // Packets the caller may see that went to the platform, by the grounds of the accounts they hold on the platform,
+        // ground and country asked for (a packet counts once in each ground it holds), filtered by the day they were sent.
+        var answers = packets.Where(p => p.Sent is not null && Visible(p) && (from is null || p.Sent!.On >= from) && (to is null || p.Sent!.On <= to))
+            .SelectMany(p => (p.Held ?? p.ReportIds).Where(matching.ContainsKey).Select(id => matching[id].Facts.Ground.Category).Distinct()
+                .Select(c => (Key: (Platform: p.Platform, Category: c), Wait: AnswerWait(p, today))))
             .ToLookup(a => a.Key, a => a.Wait);
         var byGround = cases.ToLookup(c => (Platform: c.Facts.Platform, Category: c.Facts.Ground.Category));
         var rows = byGround.Select(g => g.Key).Union(answers.Select(a => a.Key)).Distinct()
@@ -111,11 +112,15 @@ public static class RemedyTimesEndpoint
     public static IReadOnlyDictionary<string, double> Shares(KaplanMeier km) =>
         Days.ToDictionary(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture), d => Math.Round(km.RestoredBy(d), 4));
 
-    /// <summary>A sent packet's wait for the platform's first word (a response or an outcome), or censored at today.</summary>
+    /// <summary>
+    /// A sent packet's wait for the platform's first word since it was (last) sent: a response, or an outcome other than
+    /// no_answer; censored at today without one.
+    /// </summary>
     public static Wait AnswerWait(Packet p, DateOnly today)
     {
-        var answered = (p.Responses ?? []).Select(r => r.On).Concat((p.Outcomes ?? []).Select(o => o.On)).Select(d => (DateOnly?)d).Min();
         var sent = p.Sent!.On;
+        var answered = (p.Responses ?? []).Select(r => r.On).Concat((p.Outcomes ?? []).Where(o => o.Outcome != "no_answer").Select(o => o.On))
+            .Where(d => d >= sent).Select(d => (DateOnly?)d).Min();
         return answered is { } on ? new Wait(Math.Max(0, on.DayNumber - sent.DayNumber), true) : new Wait(Math.Max(0, today.DayNumber - sent.DayNumber), false);
     }
 

@@ -3,7 +3,7 @@ namespace Takedowns.Contracts.Escalation;
 /// <summary>
 /// What a platform did about the accounts of an escalation packet, as the escalating analyst recorded it: per report, the
 /// outcome (restored, partially_restored, upheld, no_answer) and its day. The latest word on a report wins, across
-/// packets (by day, then by <paramref name="RecordedAt"/>). Carries report ids and outcomes only: no handle, no text.
+/// packets (the latest <paramref name="RecordedAt"/>, then the latest day). Carries report ids and outcomes only: no handle, no text.
 /// </summary>
 public sealed record RemedyOutcomes(
     Guid PacketId, Platform Platform, Guid? CampaignId, IReadOnlyList<RemedyOutcome> Outcomes, DateTimeOffset RecordedAt);

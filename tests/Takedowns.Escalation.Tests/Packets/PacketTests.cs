@@ -172,9 +172,19 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Equal(["@shared"], theirs.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("handle").GetString()!));
         // Left out: the first organisation's two reports (not shared with the network), the private one, the one without consent.
         Assert.Equal(4, theirs.GetProperty("omittedWithoutConsent").GetInt32());
-        // The organisation whose shared report it holds sees that packet too.
-        using var sharer = await (await OrganisationKeyClientAsync(other)).GetAsync($"/api/escalations/{outsiders.GetProperty("packetId").GetGuid()}");
+        // The organisation whose shared report it holds sees that packet too (every account in it is shared), but does not
+        // change it; it does not see the first packet, which holds the drafter's own private report.
+        var otherClient = await OrganisationKeyClientAsync(other);
+        using var sharer = await otherClient.GetAsync($"/api/escalations/{outsiders.GetProperty("packetId").GetGuid()}");
         Assert.Equal(HttpStatusCode.OK, sharer.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusOfAsync(otherClient.PatchAsync($"/api/escalations/{outsiders.GetProperty("packetId").GetGuid()}",
+            new StringContent("{\"ask\":\"Mine now.\"}", Encoding.UTF8, "application/merge-patch+json"))));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusOfAsync(otherClient.PostAsync($"/api/escalations/{outsiders.GetProperty("packetId").GetGuid()}/finalise", null)));
+        Guid firstPacket = created.GetProperty("packetId").GetGuid();
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(otherClient.GetAsync($"/api/escalations/{firstPacket}")));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(otherClient.GetAsync($"/api/escalations/{firstPacket}.pdf")));
+        Assert.DoesNotContain(firstPacket, (await JsonAsync(await otherClient.GetAsync("/api/escalations"))).GetProperty("items").EnumerateArray()
+            .Select(i => i.GetProperty("packetId").GetGuid()));
 
         // A shared report of a third organisation joins the campaign after the draft: the draft holds it at once, and
         // once a version holding it is finalised, that organisation sees the packet too.
@@ -359,6 +369,12 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         using (var badOutcome = await client.PostAsJsonAsync($"/api/escalations/{packetId}/outcomes",
                    new { outcomes = new object[] { new { reportId = first, outcome = "forgiven", on = today } } }))
             Assert.Contains("outcomes[0].outcome", await badOutcome.Content.ReadAsStringAsync());
+        using (var twice = await client.PostAsJsonAsync($"/api/escalations/{packetId}/outcomes",
+                   new { outcomes = new object[] { new { reportId = first, outcome = "restored", on = today }, new { reportId = first, outcome = "upheld", on = today } } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+            Assert.Contains("outcomes[1].reportId", await twice.Content.ReadAsStringAsync());
+        }
         var outcomes = await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{packetId}/outcomes",
             new { outcomes = new object[] { new { reportId = first, outcome = "restored", on = today }, new { reportId = second, outcome = "upheld", on = today } } }));
         Assert.Equal(2, outcomes.GetProperty("lifecycle").GetProperty("outcomes").GetArrayLength());
@@ -474,6 +490,20 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         var answer = row.GetProperty("sentToAnswer");
         Assert.Equal((1, 1, 2), (answer.GetProperty("count").GetInt32(), answer.GetProperty("events").GetInt32(), answer.GetProperty("medianDays").GetInt32()));
         Assert.Equal(1.0, answer.GetProperty("by").GetProperty("7").GetDouble());
+
+        // A packet whose only word is "no answer" has not been answered: it waits, censored at today (30 days after sending).
+        Guid harassed = await CaseAsync(org, Telegram("@harassed") with { Ground = new CaseGround(GroundCategory.Impersonation, null, null, null, null, null) });
+        var silent = (await JsonAsync(await client.PostAsJsonAsync("/api/escalations", new { platform = "telegram", reportIds = new[] { harassed } })))
+            .GetProperty("packetId").GetGuid();
+        await JsonAsync(await client.PostAsync($"/api/escalations/{silent}/finalise", null));
+        await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{silent}/sent", new { channel = "partner", on = start.AddDays(10).ToString("yyyy-MM-dd") }));
+        await JsonAsync(await client.PostAsJsonAsync($"/api/escalations/{silent}/outcomes", new { outcomes = new object[]
+        {
+            new { reportId = harassed, outcome = "no_answer", on = start.AddDays(20).ToString("yyyy-MM-dd") },
+        } }));
+        var unanswered = (await JsonAsync(await client.GetAsync("/api/escalations/remedy-times?platform=telegram&category=impersonation")))
+            .GetProperty("items")[0].GetProperty("sentToAnswer");
+        Assert.Equal((1, 0, 1), (unanswered.GetProperty("count").GetInt32(), unanswered.GetProperty("events").GetInt32(), unanswered.GetProperty("atRisk").GetInt32()));
 
         using var bad = await client.GetAsync("/api/escalations/remedy-times?platform=myspace&from=2026-13-01");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
