@@ -28,7 +28,7 @@ public sealed class AnalysisForwarder(IBus bus, Parked parked, ILogger<AnalysisF
     public static readonly Type[] EventTypes =
     [
         typeof(SpikeRaised), typeof(SpikeReinstated), typeof(SpikeClosed), typeof(CampaignRaised), typeof(CampaignConfirmedByAnalyst), typeof(CampaignDismissedByAnalyst),
-        typeof(CampaignAbsorbed), typeof(CampaignReportSplitOff),
+        typeof(CampaignAbsorbed), typeof(CampaignReportSplitOff), typeof(CampaignReportLinked),
     ];
 
     protected override async Task<IChangeListener> ProcessAsync(EventRange page, IDocumentOperations operations, bool trial, CancellationToken ct)
@@ -39,7 +39,9 @@ public sealed class AnalysisForwarder(IBus bus, Parked parked, ILogger<AnalysisF
             : (await operations.LoadManyAsync<Spike>(ct, closedIds)).ToDictionary(s => s.Id);
         // Confirmations, merges and splits name the campaign's reports as they stood at that event (the stream folded up to it).
         var campaigns = new Dictionary<Guid, Campaign>();
-        foreach (var e in page.Events.Where(e => e.Data is CampaignConfirmedByAnalyst or CampaignAbsorbed or CampaignReportSplitOff))
+        // Reports linked one by one to a campaign make one message per campaign and page: from the last of them.
+        var lastLinked = page.Events.Where(e => e.Data is CampaignReportLinked).GroupBy(e => e.StreamId).Select(g => g.Last().Id).ToHashSet();
+        foreach (var e in page.Events.Where(e => e.Data is CampaignConfirmedByAnalyst or CampaignAbsorbed or CampaignReportSplitOff || lastLinked.Contains(e.Id)))
             if (await operations.Events.AggregateStreamAsync<Campaign>(e.StreamId, e.Version, token: ct) is { } c) campaigns[e.Id] = c;
         Membership Of(IEvent e) => campaigns.TryGetValue(e.Id, out var c) ? Membership.Of(c, e.Version) : Membership.None(e.Version);
         // The civic periods each campaign message names, from the calendar as it is now.
@@ -49,7 +51,7 @@ public sealed class AnalysisForwarder(IBus bus, Parked parked, ILogger<AnalysisF
             var (countries, first, last) = e.Data switch
             {
                 CampaignRaised r => (r.Members.Select(m => m.Country).ToList(), r.Members.Min(m => m.OccurredAt), r.Members.Max(m => m.OccurredAt)),
-                CampaignConfirmedByAnalyst or CampaignAbsorbed or CampaignReportSplitOff when Of(e) is { FirstSeen: { } f, LastSeen: { } l } m =>
+                CampaignConfirmedByAnalyst or CampaignAbsorbed or CampaignReportSplitOff or CampaignReportLinked when Of(e) is { FirstSeen: { } f, LastSeen: { } l } m =>
                     ((IReadOnlyList<string>)m.Countries, (DateTimeOffset?)f, (DateTimeOffset?)l),
                 _ => ((IReadOnlyList<string>)[], null, null),
             };
@@ -77,6 +79,8 @@ public sealed class AnalysisForwarder(IBus bus, Parked parked, ILogger<AnalysisF
                 CampaignDismissedByAnalyst d => new CampaignDismissed(d.CampaignId, d.Reason, d.DismissedAt),
                 CampaignAbsorbed a when Of(e) is var m => new CampaignsMerged(a.CampaignId, a.From, m.ReportIds, a.MergedAt,
                     m.Countries, m.Platforms, m.FirstSeen, m.LastSeen, m.Revision, PeriodsOf(e)),
+                CampaignReportLinked l when lastLinked.Contains(e.Id) && Of(e) is { FirstSeen: { } first, LastSeen: { } last } m =>
+                    new CampaignReportsLinked(l.CampaignId, m.ReportIds, m.Countries, m.Platforms, first, last, l.LinkedAt, m.Revision, PeriodsOf(e)),
                 CampaignReportSplitOff s when Of(e) is var m => new Contract.CampaignReportSplitOff(s.CampaignId, s.ReportId,
                     m.ReportIds, m.Countries, m.Platforms, m.FirstSeen ?? s.SplitAt, m.LastSeen ?? s.SplitAt, s.SplitAt, m.Revision, PeriodsOf(e)),
                 _ => null,

@@ -19,7 +19,7 @@ public sealed record CampaignFile(
 /// <summary>Keeps <see cref="CampaignFile"/>s from Correlation's campaign events, one message at a time.</summary>
 public sealed class CampaignConsumer(IDocumentSession session) :
     IConsumer<CampaignSuspected>, IConsumer<CampaignConfirmed>, IConsumer<CampaignDismissed>, IConsumer<CampaignsMerged>,
-    IConsumer<CampaignReportSplitOff>
+    IConsumer<CampaignReportSplitOff>, IConsumer<CampaignReportsLinked>
 {
     public Task Consume(ConsumeContext<CampaignSuspected> context) => UpdateAsync(context.Message.CampaignId, known =>
     {
@@ -73,6 +73,19 @@ public sealed class CampaignConsumer(IDocumentSession session) :
         return m.Revision < file.Revision ? file
             : file with { ReportIds = m.ReportIds, Countries = m.Countries, Platforms = m.Platforms, FirstSeen = m.FirstSeen, LastSeen = m.LastSeen, Revision = m.Revision,
                 CivicPeriods = m.CivicPeriods ?? file.CivicPeriods };
+    }, context.CancellationToken);
+
+    /// <summary>Reports detection linked to the campaign since it was raised: its membership as of the message's revision.</summary>
+    public Task Consume(ConsumeContext<CampaignReportsLinked> context) => UpdateAsync(context.Message.CampaignId, known =>
+    {
+        var m = context.Message;
+        var file = known ?? Empty(m.CampaignId);
+        return m.Revision < file.Revision ? file
+            : file with
+            {
+                ReportIds = m.ReportIds, Countries = m.Countries, Platforms = m.Platforms, FirstSeen = m.FirstSeen, LastSeen = m.LastSeen, Revision = m.Revision,
+                CivicPeriods = m.CivicPeriods ?? file.CivicPeriods,
+            };
     }, context.CancellationToken);
 
     private static CampaignFile Empty(Guid id) => new(id, "suspected", [], null, [], [], [], null, null, 0);

@@ -30,6 +30,15 @@ public sealed record CampaignConfirmed(
     IReadOnlyList<string>? Countries = null, IReadOnlyList<Platform>? Platforms = null, DateTimeOffset? FirstSeen = null, DateTimeOffset? LastSeen = null,
     long? Revision = null, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null);
 
+/// <summary>
+/// Detection linked more reports to a campaign it had raised: <paramref name="ReportIds"/>, countries, platforms and dates
+/// are what the campaign holds now, as of <paramref name="Revision"/> (see <see cref="CampaignConfirmed"/>). Sent once per
+/// campaign for each run of links, not once per report.
+/// </summary>
+public sealed record CampaignReportsLinked(
+    Guid CampaignId, IReadOnlyList<Guid> ReportIds, IReadOnlyList<string> Countries, IReadOnlyList<Platform> Platforms,
+    DateTimeOffset FirstSeen, DateTimeOffset LastSeen, DateTimeOffset LinkedAt, long Revision, IReadOnlyList<CivicPeriodRef>? CivicPeriods = null);
+
 /// <summary>An analyst dismissed the campaign, with the reason.</summary>
 public sealed record CampaignDismissed(Guid CampaignId, string Reason, DateTimeOffset DismissedAt);
 

@@ -236,6 +236,32 @@ public sealed class PacketTests(ServiceHost<Program> host) : IClassFixture<Servi
         Assert.Equal(HttpStatusCode.NotFound, foreignCampaign.StatusCode);
     }
 
+    [Fact]
+    public async Task a_campaign_grows_with_the_reports_detection_links_to_it_and_an_older_membership_never_overwrites_a_newer()
+    {
+        var bus = host.Services.GetRequiredService<MassTransit.IBus>();
+        Guid campaignId = Guid.NewGuid();
+        var ids = Enumerable.Range(0, 4).Select(_ => Guid.NewGuid()).ToList();
+        var day = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        await Delivery.UntilDeliveredAsync(bus, new Contracts.Analysis.CampaignSuspected(campaignId, ids[..2], 9, 1e-5, ["same claimant"], ["KZ"], [Platform.YouTube],
+            day, day.AddDays(1), day.AddDays(1)));
+        await Delivery.UntilDeliveredAsync(bus, new Contracts.Analysis.CampaignReportsLinked(campaignId, ids, ["KG", "KZ"], [Platform.YouTube], day, day.AddDays(3),
+            day.AddDays(4), 5));
+        async Task<CampaignFile?> FileAsync()
+        {
+            await using var session = Store.QuerySession();
+            return await session.LoadAsync<CampaignFile>(campaignId);
+        }
+        await Eventually.Until(FileAsync, f => f?.Revision == 5, what: "the campaign's growth");
+        await Delivery.UntilDeliveredAsync(bus, new Contracts.Analysis.CampaignReportsLinked(campaignId, ids[..3], ["KZ"], [Platform.YouTube], day, day.AddDays(2),
+            day.AddDays(3), 4));
+        await Queues.WaitUntilDrainedAsync(host.VirtualHost);
+        var file = await FileAsync();
+        Assert.Equal(ids, file!.ReportIds);
+        Assert.Equal(("suspected", 5L, 1e-5), (file.Status, file.Revision, file.PValue));
+        Assert.Equal(["KG", "KZ"], file.Countries);
+    }
+
     /// <summary>An escalation key of an organisation that already exists.</summary>
     private async Task<HttpClient> OrganisationKeyClientAsync(Guid organisation)
     {
