@@ -15,7 +15,10 @@ namespace Takedowns.Correlation.Tests.Campaigns;
 /// <summary>A Correlation host with queues standing in for the services that consume analysis events.</summary>
 public sealed class AnalysisHost : ServiceHost<Program>
 {
-    public static readonly string[] Events = ["SpikeDetected", "SpikeEnded", "CampaignSuspected", "CampaignConfirmed", "CampaignDismissed", "CampaignsMerged", "CampaignReportSplitOff"];
+    public static readonly string[] Events =
+    [
+        "SpikeDetected", "SpikeEnded", "CampaignSuspected", "CampaignConfirmed", "CampaignDismissed", "CampaignsMerged", "CampaignReportSplitOff", "CampaignReportsLinked",
+    ];
 
     protected override IDictionary<string, string> ExtraSettings => new Dictionary<string, string> { ["Detection:ScanInterval"] = "01:00:00" };
 
