@@ -163,8 +163,9 @@ public sealed class EscalationWalkthroughTests(RunningSystem system)
         var rows = times.GetProperty("items").EnumerateArray().ToList();
         Assert.True(rows.Sum(r => r.GetProperty("restored").GetInt32()) >= (accounts.Count + 1) / 2, times.GetRawText());
 
-        // As infra/run --demo does: a packet drafted from the largest campaign by its main reporter's escalation staff.
-        var demo = await loader.DraftPacketAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+        // As infra/run --demo does (there from the largest campaign; here, among other tests' campaigns, from this one): a
+        // packet drafted by the escalation staff of the organisation that reported most of it.
+        var demo = await loader.DraftPacketAsync(TimeSpan.FromMinutes(1), CancellationToken.None, only: campaignId);
         Assert.NotNull(demo);
         using var demoClient = system.Client(demo.EscalationKey);
         var demoPacket = await JsonAsync(await demoClient.GetAsync($"/api/escalations/{demo.PacketId}"));

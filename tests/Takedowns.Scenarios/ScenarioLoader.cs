@@ -67,21 +67,22 @@ public sealed class ScenarioLoader(HttpClient gateway, string adminKey, TextWrit
     /// <summary>
     /// Once Correlation has found a campaign (waiting up to <paramref name="wait"/>), drafts a packet from the largest one,
     /// for the platform most of its reports are on, with a new escalation key of the organisation that reported most of
-    /// them there. Null when no campaign is found in time.
+    /// them there. Null when no campaign is found in time. <paramref name="only"/>: that campaign alone (a system holding
+    /// other campaigns, whose reporters may not allow escalation).
     /// </summary>
-    public async Task<DraftedPacket?> DraftPacketAsync(TimeSpan wait, CancellationToken ct)
+    public async Task<DraftedPacket?> DraftPacketAsync(TimeSpan wait, CancellationToken ct, Guid? only = null)
     {
         var deadline = DateTime.UtcNow + wait;
-        JsonElement? largest = null;
+        Guid? largest = only;
         while (largest is null)
         {
             using var page = await SendAsync(HttpMethod.Get, "/api/analysis/campaigns?limit=100", adminKey, null, ct);
             var items = (await page.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("items").EnumerateArray().ToList();
-            if (items.Count > 0) largest = items.MaxBy(i => i.GetProperty("reportCount").GetInt32());
+            if (items.Count > 0) largest = items.MaxBy(i => i.GetProperty("reportCount").GetInt32()).GetProperty("campaignId").GetGuid();
             else if (DateTime.UtcNow > deadline) return null;
             else await Task.Delay(TimeSpan.FromSeconds(2), ct);
         }
-        Guid campaignId = largest.Value.GetProperty("campaignId").GetGuid();
+        Guid campaignId = largest.Value;
         using var detail = await SendAsync(HttpMethod.Get, $"/api/analysis/campaigns/{campaignId}", adminKey, null, ct);
         var reports = (await detail.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("reports").EnumerateArray().ToList();
         var onPlatform = reports.GroupBy(r => r.GetProperty("platform").GetString()!).MaxBy(g => g.Count())!;
