@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Marten;
 using Takedowns.Contracts;
+using Takedowns.Contracts.Escalation;
 using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Escalation.Packets;
@@ -23,7 +24,6 @@ public sealed record PacketPage(IReadOnlyList<JsonNode> Items, string? NextCurso
 /// </summary>
 public static class PacketLifecycle
 {
-    public static readonly string[] Outcomes = ["restored", "partially_restored", "upheld", "no_answer"];
     public static readonly string[] Statuses = ["draft", "finalised", "sent", "answered", "closed", "overdue"];
 
     public static void MapPacketLifecycle(this IEndpointRouteBuilder app)
@@ -255,7 +255,7 @@ public static class PacketLifecycle
             var item = input.Outcomes![i];
             if (item is null) { errors.Add($"outcomes[{i}]", "An object with reportId, outcome and on."); continue; }
             if (item.ReportId is null) errors.Add($"outcomes[{i}].reportId", "Required.");
-            if (item.Outcome is null || !Outcomes.Contains(item.Outcome)) errors.Add($"outcomes[{i}].outcome", $"Must be one of: {string.Join(", ", Outcomes)}.");
+            if (item.Outcome is null || !RemedyOutcome.Names.Contains(item.Outcome)) errors.Add($"outcomes[{i}].outcome", $"Must be one of: {string.Join(", ", RemedyOutcome.Names)}.");
             var on = Day(item.On, $"outcomes[{i}].on", errors, clock);
             if (item.ReportId is { } id && outcomes.Any(o => o.ReportId == id)) errors.Add($"outcomes[{i}].reportId", "Given twice: one outcome per account.");
             else if (item.ReportId is { } reportId && item.Outcome is { } outcome && on is { } day) outcomes.Add(new AccountOutcome(reportId, outcome, day));

@@ -20,13 +20,12 @@ public static class PacketPdf
     private const double Margin = 56; // points: about 2 cm
     private const double FootHeight = 24;
 
-    private static readonly Lock Gate = new();
-    private static bool _fontsReady;
+    // Set once, before the first font is made (PDFsharp refuses a resolver set after that).
+    static PacketPdf() => GlobalFontSettings.FontResolver = new EmbeddedFonts();
 
     /// <summary>The PDF's bytes.</summary>
     public static byte[] Render(JsonElement packet, FrozenVersion? frozen)
     {
-        EnsureFonts();
         var (title, head, ask, accounts, timeline, coordination, omitted, signed) = PacketRendering.Parts(packet, frozen);
         string lang = PacketRendering.Text(packet, "language") ?? "en";
         string W(string key) => PacketRendering.Word(lang, key);
@@ -72,17 +71,6 @@ public static class PacketPdf
         using var bytes = new MemoryStream();
         document.Save(bytes, false);
         return bytes.ToArray();
-    }
-
-    private static void EnsureFonts()
-    {
-        lock (Gate)
-        {
-            if (_fontsReady) return;
-            // Ours alone: a packet never looks different because of the host's fonts.
-            GlobalFontSettings.FontResolver = new EmbeddedFonts();
-            _fontsReady = true;
-        }
     }
 
     /// <summary>Lays text out page after page, top to bottom.</summary>
