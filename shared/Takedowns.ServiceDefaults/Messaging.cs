@@ -79,7 +79,8 @@ public static class MessagingExtensions
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(PublishTimeout);
-        var publishing = publish(limit.Token);
+        // On the thread pool: a publish that blocks its caller (a channel being recovered) cannot hold the wait either.
+        var publishing = Task.Run(() => publish(limit.Token), CancellationToken.None);
         // Also when the publish ignores the token: the wait ends, the publish's own end is observed and dropped.
         var finished = await Task.WhenAny(publishing, Task.Delay(Timeout.Infinite, limit.Token).ContinueWith(_ => { }, TaskScheduler.Default));
         if (finished == publishing)

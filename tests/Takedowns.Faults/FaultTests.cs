@@ -20,6 +20,9 @@ public sealed class FaultTests
     private static readonly string[] CorrelationShards = ["SliceDay:All", "ReportingDelays:All", "Campaign:All", "campaign-linker:All", "analysis-forwarder:All"];
     private static readonly string[] PublishingShards = ["PatternCell:All"];
 
+    /// <summary>Where a case's services write their logs (kept after the run: a stalled pipeline is read there).</summary>
+    private static string Logs(string name) => Path.Combine(AppContext.BaseDirectory, "fault-logs", name);
+
     [Fact]
     public Task nothing_is_lost_or_counted_twice_while_intake_is_killed_and_the_broker_and_database_restart() =>
         UnderFaultsAsync(round => "intake");
@@ -28,9 +31,9 @@ public sealed class FaultTests
     public Task nothing_is_lost_or_counted_twice_while_correlation_and_publishing_are_killed_and_the_broker_and_database_restart() =>
         UnderFaultsAsync(round => round % 2 == 0 ? "correlation" : "publishing");
 
-    private static async Task UnderFaultsAsync(Func<int, string> victim)
+    private static async Task UnderFaultsAsync(Func<int, string> victim, [System.Runtime.CompilerServices.CallerMemberName] string name = "")
     {
-        await using var system = new RunningSystem();
+        await using var system = new RunningSystem { LogDirectory = Logs(name) };
         await system.InitializeAsync();
         var load = new FaultLoad(system, Reports, Senders);
         await load.PrepareAsync();
@@ -74,7 +77,7 @@ public sealed class FaultTests
     [Fact]
     public async Task with_two_instances_of_each_service_nothing_is_lost_or_counted_twice_when_one_of_each_is_killed_mid_load()
     {
-        await using var system = new RunningSystem { Instances = 2 };
+        await using var system = new RunningSystem { Instances = 2, LogDirectory = Logs(nameof(with_two_instances_of_each_service_nothing_is_lost_or_counted_twice_when_one_of_each_is_killed_mid_load)) };
         await system.InitializeAsync();
         var load = new FaultLoad(system, Reports, Senders);
         await load.PrepareAsync();
@@ -107,6 +110,7 @@ public sealed class FaultTests
             var cluster = new Dictionary<string, string> { ["RabbitMq:Nodes"] = "127.0.0.1:56730,127.0.0.1:56732,127.0.0.1:56734" };
             await using var system = new RunningSystem
             {
+                LogDirectory = Logs(nameof(on_a_three_node_broker_cluster_nothing_is_lost_or_counted_twice_when_the_node_in_use_stops_mid_load)),
                 Settings = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["intake"] = cluster, ["correlation"] = cluster, ["publishing"] = cluster, ["escalation"] = cluster },
             };
             await system.InitializeAsync();
@@ -138,7 +142,7 @@ public sealed class FaultTests
         Assert.Equal(Reports, load.Acknowledged.Count);
         Assert.Equal(Reports, load.Acknowledged.Values.Distinct().Count());
 
-        // Everything delivered, everything processed.
+        // Everything delivered, everything processed. (The services' logs are under fault-logs beside the test assembly.)
         await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("intake"), IntakeShards, TimeSpan.FromMinutes(3));
         await Queues.WaitUntilDrainedAsync(system.VirtualHost, TimeSpan.FromMinutes(3));
         await SubscriptionProgress.WaitUntilCaughtUpAsync(system.Schema("correlation"), CorrelationShards, TimeSpan.FromMinutes(3));

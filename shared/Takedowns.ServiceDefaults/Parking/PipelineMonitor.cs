@@ -46,6 +46,21 @@ public sealed class PipelineMonitor(IServiceProvider services, Parked parked, IC
 
     public TimeSpan LagLimit => configuration.GetValue(LagLimitSetting, TimeSpan.FromMinutes(5));
 
+    public const string StallLimitSetting = "Health:StallLimit";
+
+    /// <summary>
+    /// How long a subscription or projection of this process may stand still with events waiting before it is restarted
+    /// (<c>Health:StallLimit</c>, 2 min). A shard that fails is paused and started again by the daemon; one whose page never
+    /// ends (a call that never answers) is not, and this is what moves it on. A shard whose page keeps failing may be
+    /// restarted too, which does no harm: its page is tried again, as the daemon would.
+    /// </summary>
+    public TimeSpan StallLimit => configuration.GetValue(StallLimitSetting, TimeSpan.FromMinutes(2));
+
+    private readonly Dictionary<string, (long Sequence, DateTimeOffset Since)> _standing = [];
+
+    /// <summary>How many stalled shards this process has restarted.</summary>
+    public int Restarts { get; private set; }
+
     /// <summary>What the last look found.</summary>
     public PipelineSnapshot Snapshot { get; private set; } = PipelineSnapshot.None;
 
@@ -59,6 +74,7 @@ public sealed class PipelineMonitor(IServiceProvider services, Parked parked, IC
                 try
                 {
                     Snapshot = new PipelineSnapshot(DateTimeOffset.UtcNow, await parked.CountAsync(ct), await ShardLagsAsync(ct));
+                    await RestartStalledAsync(ct);
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -76,6 +92,37 @@ public sealed class PipelineMonitor(IServiceProvider services, Parked parked, IC
         }
     }
 
+    /// <summary>
+    /// Restarts each shard this process runs that has had events waiting, without moving, for longer than
+    /// <see cref="StallLimit"/>. Its page is processed again from the shard's progress, as after a crash: the daemon's
+    /// delivery is at least once, and every consumer applies a change idempotently.
+    /// </summary>
+    private async Task RestartStalledAsync(CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (name, sequence) in _progress)
+        {
+            bool waiting = Snapshot.Lags.GetValueOrDefault(name.EndsWith(":All", StringComparison.Ordinal) ? name[..^4] : name) > TimeSpan.Zero;
+            if (!waiting || !_standing.TryGetValue(name, out var standing) || standing.Sequence != sequence)
+            {
+                _standing[name] = (sequence, now);
+                continue;
+            }
+            if (now - standing.Since < StallLimit) continue;
+            var daemon = services.GetService<JasperFx.Events.Daemon.IProjectionCoordinator>()?.DaemonForMainDatabase();
+            var agent = daemon?.CurrentAgents().FirstOrDefault(a => a.Name.Identity == name);
+            if (daemon is null || agent is null) continue; // run by another instance, or not started here yet
+            logger.LogWarning("{Shard} has not moved from event {Sequence} for {Seconds:0} s with events waiting ({Status}); restarting it",
+                name, sequence, (now - standing.Since).TotalSeconds, agent.Status);
+            await daemon.StopAgentAsync(name);
+            await daemon.StartAgentAsync(name, ct);
+            Restarts++;
+            _standing[name] = (sequence, now);
+        }
+    }
+
+    private IReadOnlyList<(string ShardName, long Sequence)> _progress = [];
+
     /// <summary>Each subscription's and projection's lag: the age of the first event after its progress, zero when it has none left.</summary>
     private async Task<IReadOnlyDictionary<string, TimeSpan>> ShardLagsAsync(CancellationToken ct)
     {
@@ -90,6 +137,7 @@ public sealed class PipelineMonitor(IServiceProvider services, Parked parked, IC
         foreach (string name in ((StoreOptions)store.Options).Projections.All.Where(p => p.Lifecycle == JasperFx.Events.Projections.ProjectionLifecycle.Async)
                      .Select(p => p.Name).Concat(parked.SubscriptionNames).Select(n => $"{n}:All").Distinct())
             if (known.All(k => k.ShardName != name)) known.Add((name, 0));
+        _progress = known;
         foreach (var shard in known)
         {
             await using var command = new NpgsqlCommand($"select timestamp from {schema}.mt_events where seq_id > $1 order by seq_id limit 1", connection);
