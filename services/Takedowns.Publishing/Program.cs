@@ -3,6 +3,7 @@ using Takedowns.Publishing.Campaigns;
 using Takedowns.Publishing.Integration;
 using Takedowns.Publishing.Patterns;
 using Takedowns.Publishing.Spikes;
+using Takedowns.Publishing.Statistics;
 using Takedowns.ServiceDefaults;
 
 const string ServiceName = "publishing";
@@ -29,11 +30,13 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 });
 builder.Services.AddSingleton(sp => new NewStreams<PublicReport>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
 builder.Services.AddSingleton(sp => new NewStreams<PublicIncident>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
+builder.Services.AddSingleton<ProtectedTables>();
 builder.Services.Configure<PublishingOptions>(builder.Configuration.GetSection(PublishingOptions.Section));
 
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapGetPatterns();
+app.MapAggregation();
 app.MapPublicSpikes();
 app.MapPublicCampaigns();
 app.Run();

@@ -22,7 +22,7 @@ public sealed class ReportChangesConsumer(
     {
         var incidentId = IncidentOf(m);
         return PlaceAsync(session, m.ReportId, revision: 1, m.PublicStatistics
-            ? new IncidentReportAdded(incidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category)
+            ? new IncidentReportAdded(incidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category, m.SubjectType, m.Action)
             : null, ct);
     }
 
@@ -49,7 +49,7 @@ public sealed class ReportChangesConsumer(
                 continue;
             }
             var m = run[i];
-            var counted = m.PublicStatistics ? new IncidentReportAdded(IncidentOf(m), m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category) : null;
+            var counted = m.PublicStatistics ? new IncidentReportAdded(IncidentOf(m), m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category, m.SubjectType, m.Action) : null;
             if (counted is not null)
             {
                 var known = incidents.GetValueOrDefault(counted.IncidentId);
@@ -67,7 +67,7 @@ public sealed class ReportChangesConsumer(
     protected override Task RevisedAsync(IDocumentSession session, ReportRevised m, CancellationToken ct)
     {
         return PlaceAsync(session, m.ReportId, m.Revision, m.PublicStatistics
-            ? new IncidentReportAdded(m.IncidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category)
+            ? new IncidentReportAdded(m.IncidentId, m.ReportId, m.OccurredOn, m.Country, m.Platform, m.Category, m.SubjectType, m.Action)
             : null, ct);
     }
 

@@ -2,6 +2,7 @@ using Marten;
 using Mediator;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Takedowns.Publishing.Statistics;
 using Takedowns.ServiceDefaults;
 
 namespace Takedowns.Publishing.Patterns;
@@ -18,16 +19,18 @@ public sealed record GetPatterns(IReadOnlySet<Dimension> GroupBy, Grain Grain, D
 
 public sealed record PatternsResponse(string Grain, IReadOnlyList<string> GroupBy, DateOnly? From, DateOnly? To, int SuppressionThreshold, IReadOnlyList<PatternRow> Rows);
 
-public sealed class GetPatternsHandler(IQuerySession session, IOptions<PublishingOptions> options)
+public sealed class GetPatternsHandler(IQuerySession session, IOptions<PublishingOptions> options, ProtectedTables tables)
     : IQueryHandler<GetPatterns, IReadOnlyList<PatternRow>>
 {
     public async ValueTask<IReadOnlyList<PatternRow>> Handle(GetPatterns q, CancellationToken ct)
     {
+        // Whole periods only: a part of a period would be one more table to subtract from the whole.
+        var (from, to) = PatternTable.WholePeriods(q.From, q.To, q.Grain);
         var query = session.Query<PatternCell>().AsQueryable();
-        if (q.From is { } from) query = query.Where(c => c.Day >= from);
-        if (q.To is { } to) query = query.Where(c => c.Day <= to);
+        if (from is { } f) query = query.Where(c => c.Day >= f);
+        if (to is { } t) query = query.Where(c => c.Day <= t);
         var cells = await query.ToListAsync(ct);
-        return PatternTable.Build(cells, q.GroupBy, q.Grain, Math.Max(1, options.Value.SuppressionThreshold));
+        return PatternTable.Build(cells, q.GroupBy, q.Grain, Math.Max(1, options.Value.SuppressionThreshold), tables);
     }
 }
 
@@ -50,8 +53,9 @@ public static class GetPatternsEndpoint
             .WithTags("Public")
             .WithSummary("Aggregated, anonymised takedown counts")
             .WithDescription("Reports counted by the day the takedown occurred, per period (named by its first day; weeks start " +
-                             "on Monday) and the dimensions in groupBy (country, platform, category). A cell of fewer than k " +
-                             "reports has count null and suppressed true. Accept: text/csv gives the same rows as CSV.")
+                             "on Monday) and the dimensions in groupBy (country, platform, category); from and to select whole periods. A cell " +
+                             "of fewer than k reports has count null and suppressed true, and so has any cell it could be worked out " +
+                             "from. Accept: text/csv gives the same rows as CSV.")
             .Produces<PatternsResponse>()
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .ProducesValidationProblem();

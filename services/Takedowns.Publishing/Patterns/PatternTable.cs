@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
 using Takedowns.Contracts;
+using Takedowns.Publishing.Statistics;
 
 namespace Takedowns.Publishing.Patterns;
 
@@ -18,27 +19,46 @@ public sealed record PatternRow(
     int? Count,
     bool Suppressed);
 
-/// <summary>Aggregates cells into the public table, suppressing every cell of 1..k-1 reports.</summary>
+/// <summary>
+/// The public table of counts by the chosen dimensions: one of the protected tables (see <see cref="ProtectedTables"/>),
+/// each cell of 1 to k-1 incidents suppressed, and others with it wherever the suppressed ones could be worked out.
+/// </summary>
 public static class PatternTable
 {
     public static IReadOnlyList<PatternRow> Build(
-        IEnumerable<PatternCell> cells, IReadOnlySet<Dimension> groupBy, Grain grain, int threshold) =>
-        cells
-            .GroupBy(c => (
-                Period: PeriodStart(c.Day, grain),
-                Country: groupBy.Contains(Dimension.Country) ? c.Country : null,
-                Platform: groupBy.Contains(Dimension.Platform) ? c.Platform : (Platform?)null,
-                Category: groupBy.Contains(Dimension.Category) ? c.Category : (GroundCategory?)null))
-            .Select(g => (g.Key, Count: g.Sum(c => c.Count)))
-            .Where(g => g.Count > 0)
-            .OrderBy(g => g.Key.Period).ThenBy(g => g.Key.Country, StringComparer.Ordinal)
-            .ThenBy(g => g.Key.Platform).ThenBy(g => g.Key.Category)
-            .Select(g => new PatternRow(
-                g.Key.Period.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                g.Key.Country, g.Key.Platform, g.Key.Category,
-                g.Count >= threshold ? g.Count : null,
-                Suppressed: g.Count < threshold))
+        IEnumerable<PatternCell> cells, IReadOnlySet<Dimension> groupBy, Grain grain, int threshold, ProtectedTables? tables = null)
+    {
+        int mask = PublicLattice.MaskOf(groupBy.Select(d => d switch
+        {
+            Dimension.Country => Variable.Country,
+            Dimension.Platform => Variable.Platform,
+            _ => Variable.Category,
+        }));
+        return (tables ?? new ProtectedTables()).Build(cells, grain, threshold)
+            .Where(c => c.Table == mask)
+            .Select(c => new PatternRow(
+                c.Period.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                c.Key[(int)Variable.Country],
+                c.Key[(int)Variable.Platform] is { } p && WireNames<Platform>.TryParse(p, out var platform) ? platform : null,
+                c.Key[(int)Variable.Category] is { } g && WireNames<GroundCategory>.TryParse(g, out var category) ? category : null,
+                c.Count,
+                c.Suppressed))
+            .OrderBy(r => r.Period, StringComparer.Ordinal).ThenBy(r => r.Country, StringComparer.Ordinal)
+            .ThenBy(r => r.Platform).ThenBy(r => r.Category)
             .ToList();
+    }
+
+    /// <summary>The days of the whole periods that <paramref name="from"/> and <paramref name="to"/> overlap.</summary>
+    public static (DateOnly? From, DateOnly? To) WholePeriods(DateOnly? from, DateOnly? to, Grain grain) =>
+        (from is { } f ? PeriodStart(f, grain) : null, to is { } t ? PeriodEnd(t, grain) : null);
+
+    public static DateOnly PeriodEnd(DateOnly day, Grain grain) => grain switch
+    {
+        Grain.Day => day,
+        Grain.Week => PeriodStart(day, grain).AddDays(6),
+        Grain.Month => PeriodStart(day, grain).AddMonths(1).AddDays(-1),
+        _ => throw new ArgumentOutOfRangeException(nameof(grain)),
+    };
 
     /// <summary>A period is named by its first day: the day itself, the Monday of its ISO week, or the 1st of its month.</summary>
     public static DateOnly PeriodStart(DateOnly day, Grain grain) => grain switch

@@ -5,10 +5,12 @@ namespace Takedowns.Publishing.Patterns;
 // Events of an incident's stream in Publishing (its id is the incident's id).
 
 /// <summary>A report of the incident was counted in, with the cell it would count the incident in.</summary>
-public sealed record IncidentReportAdded(Guid IncidentId, Guid ReportId, DateOnly OccurredOn, string Country, Platform Platform, GroundCategory Category);
+public sealed record IncidentReportAdded(Guid IncidentId, Guid ReportId, DateOnly OccurredOn, string Country, Platform Platform, GroundCategory Category,
+    SubjectType? SubjectType = null, TakedownAction? Action = null);
 
 /// <summary>A report of the incident was amended and stays in it, now with this cell.</summary>
-public sealed record IncidentReportRevised(Guid IncidentId, Guid ReportId, DateOnly OccurredOn, string Country, Platform Platform, GroundCategory Category);
+public sealed record IncidentReportRevised(Guid IncidentId, Guid ReportId, DateOnly OccurredOn, string Country, Platform Platform, GroundCategory Category,
+    SubjectType? SubjectType = null, TakedownAction? Action = null);
 
 /// <summary>A report of the incident was retracted by its organisation.</summary>
 public sealed record IncidentReportWithdrawn(Guid IncidentId, Guid ReportId);
@@ -17,10 +19,12 @@ public sealed record IncidentReportWithdrawn(Guid IncidentId, Guid ReportId);
 public sealed record IncidentReportRemoved(Guid IncidentId, Guid ReportId);
 
 /// <summary>The incident now counts in this public cell (the cell of its earliest standing report).</summary>
-public sealed record IncidentCounted(Guid IncidentId, DateOnly OccurredOn, string Country, Platform Platform, GroundCategory Category);
+public sealed record IncidentCounted(Guid IncidentId, DateOnly OccurredOn, string Country, Platform Platform, GroundCategory Category,
+    SubjectType? SubjectType = null, TakedownAction? Action = null);
 
 /// <summary>The incident no longer counts in this cell: its reports were retracted, moved, or amended into another cell.</summary>
-public sealed record IncidentUncounted(Guid IncidentId, DateOnly OccurredOn, string Country, Platform Platform, GroundCategory Category);
+public sealed record IncidentUncounted(Guid IncidentId, DateOnly OccurredOn, string Country, Platform Platform, GroundCategory Category,
+    SubjectType? SubjectType = null, TakedownAction? Action = null);
 
 /// <summary>
 /// An incident as Publishing sees it: its standing reports in the order they came, and the cell it counts in, which is
@@ -38,7 +42,7 @@ public sealed record PublicIncident(Guid Id, IReadOnlyList<IncidentReportAdded> 
     public static PublicIncident Apply(IncidentReportRevised e, PublicIncident i) => i with
     {
         Standing = i.Standing.Select(r => r.ReportId == e.ReportId
-            ? new IncidentReportAdded(e.IncidentId, e.ReportId, e.OccurredOn, e.Country, e.Platform, e.Category)
+            ? new IncidentReportAdded(e.IncidentId, e.ReportId, e.OccurredOn, e.Country, e.Platform, e.Category, e.SubjectType, e.Action)
             : r).ToList(),
     };
 
@@ -69,7 +73,7 @@ public static class PublicIncidentDecisions
         if (!incident.Holds(revised.ReportId)) return Add(incident, revised);
         var standing = incident.Standing.Select(r => r.ReportId == revised.ReportId ? revised : r).ToList();
         if (standing.SequenceEqual(incident.Standing)) return [];
-        return [new IncidentReportRevised(revised.IncidentId, revised.ReportId, revised.OccurredOn, revised.Country, revised.Platform, revised.Category),
+        return [new IncidentReportRevised(revised.IncidentId, revised.ReportId, revised.OccurredOn, revised.Country, revised.Platform, revised.Category, revised.SubjectType, revised.Action),
             .. Recount(incident.Id, incident.CountedAs, standing)];
     }
 
@@ -85,10 +89,10 @@ public static class PublicIncidentDecisions
     private static object[] Recount(Guid incidentId, IncidentCounted? counted, IReadOnlyList<IncidentReportAdded> standing)
     {
         var first = standing.FirstOrDefault();
-        var wanted = first is null ? null : new IncidentCounted(incidentId, first.OccurredOn, first.Country, first.Platform, first.Category);
+        var wanted = first is null ? null : new IncidentCounted(incidentId, first.OccurredOn, first.Country, first.Platform, first.Category, first.SubjectType, first.Action);
         if (wanted == counted) return [];
         var events = new List<object>();
-        if (counted is not null) events.Add(new IncidentUncounted(incidentId, counted.OccurredOn, counted.Country, counted.Platform, counted.Category));
+        if (counted is not null) events.Add(new IncidentUncounted(incidentId, counted.OccurredOn, counted.Country, counted.Platform, counted.Category, counted.SubjectType, counted.Action));
         if (wanted is not null) events.Add(wanted);
         return [.. events];
     }

@@ -26,7 +26,9 @@ public sealed record ProtectedCell(int Table, IReadOnlyList<string?> Key, int Co
 /// then the smallest that shares atoms with it). The audit is repeated until every suppressed cell is protected; each
 /// round suppresses one more cell, so it ends. This is the audit-and-repair scheme of cell suppression with a linear
 /// programming audit, as statistical offices run it on linked tables, with a greedy choice of the complementary cells
-/// (smallest count first, which keeps the most information published).
+/// (smallest count first, which keeps the most information published); then each complementary cell (those of the coarsest
+/// tables first, then the largest) is published again if the audit still passes without it, so no cell is hidden that need
+/// not be.
 /// </para>
 /// </summary>
 public static class Suppression
@@ -40,15 +42,30 @@ public static class Suppression
         var cells = CellsOf(atoms, tables);
         var suppressed = cells.Select(c => c.Count > 0 && c.Count < k).ToArray();
         var primary = suppressed.ToArray();
+        // Cells of different tables that sum the same atoms (a variable with one value in the block makes its table a copy
+        // of a coarser one) are one number: they are shown or hidden together.
+        var twins = cells.Select((c, i) => (Key: string.Join(',', c.Atoms.Order()), i)).GroupBy(p => p.Key)
+            .SelectMany(g => g.Select(p => (p.i, All: g.Select(q => q.i).ToArray()))).OrderBy(p => p.i).Select(p => p.All).ToArray();
+        // The block's total (and the cells that are copies of it) is hidden only when nothing else can be.
+        var total = new HashSet<int>(cells.Select((c, i) => (c, i)).Where(p => p.c.Table == 0).SelectMany(p => twins[p.i]));
         if (k > 1 && suppressed.Any(s => s))
         {
             while (true)
             {
                 int unsafeCell = FirstUnprotected(atoms.Count, cells, suppressed, k);
                 if (unsafeCell < 0) break;
-                int complement = Complement(cells, suppressed, unsafeCell);
+                int complement = Complement(cells, suppressed, unsafeCell, total);
                 if (complement < 0) break; // everything that could be suppressed is: nothing is published to attack with
-                suppressed[complement] = true;
+                foreach (int twin in twins[complement]) suppressed[twin] = true;
+            }
+            // The greedy choice may have hidden more than needed: each complementary cell is shown again if every
+            // suppressed cell stays protected without it, totals and margins first (the numbers most read), then the largest.
+            foreach (int i in Enumerable.Range(0, cells.Count).Where(i => suppressed[i] && !primary[i] && twins[i][0] == i)
+                         .OrderBy(i => int.PopCount(cells[i].Table)).ThenByDescending(i => cells[i].Count).ThenBy(i => i).ToList())
+            {
+                foreach (int twin in twins[i]) suppressed[twin] = false;
+                if (FirstUnprotected(atoms.Count, cells, suppressed, k) >= 0)
+                    foreach (int twin in twins[i]) suppressed[twin] = true;
             }
         }
         return cells.Select((c, i) => new ProtectedCell(c.Table, c.Key, c.Count, suppressed[i], primary[i])).ToList();
@@ -74,15 +91,18 @@ public static class Suppression
     }
 
     /// <summary>The next cell to suppress to protect <paramref name="exposed"/>, or -1 when every cell with a count already is.</summary>
-    private static int Complement(IReadOnlyList<BlockCell> cells, bool[] suppressed, int exposed)
+    private static int Complement(IReadOnlyList<BlockCell> cells, bool[] suppressed, int exposed, IReadOnlySet<int> total)
     {
         var cell = cells[exposed];
-        var open = Enumerable.Range(0, cells.Count).Where(i => !suppressed[i] && cells[i].Count > 0).ToList();
+        var open = Enumerable.Range(0, cells.Count).Where(i => !suppressed[i] && cells[i].Count > 0 && !total.Contains(i)).ToList();
+        if (open.Count == 0) open = Enumerable.Range(0, cells.Count).Where(i => !suppressed[i] && cells[i].Count > 0).ToList();
         int Smallest(IEnumerable<int> candidates) => candidates.OrderBy(i => cells[i].Count).ThenBy(i => i).DefaultIfEmpty(-1).First();
         int choice = Smallest(open.Where(i => cells[i].Table == cell.Table && Differences(cells[i].Key, cell.Key) == 1));
         if (choice < 0) choice = Smallest(open.Where(i => cells[i].Table == cell.Table));
-        if (choice < 0) choice = Smallest(open.Where(i => cells[i].Atoms.Overlaps(cell.Atoms)));
-        return choice < 0 ? Smallest(open) : choice;
+        // Beyond its table, the finest cells first: totals and margins are what is read most.
+        int Finest(IEnumerable<int> candidates) => candidates.OrderByDescending(i => int.PopCount(cells[i].Table)).ThenBy(i => cells[i].Count).ThenBy(i => i).DefaultIfEmpty(-1).First();
+        if (choice < 0) choice = Finest(open.Where(i => cells[i].Atoms.Overlaps(cell.Atoms)));
+        return choice < 0 ? Finest(open) : choice;
     }
 
     private static int Differences(IReadOnlyList<string?> a, IReadOnlyList<string?> b) => a.Where((v, i) => v != b[i]).Count();
@@ -112,7 +132,7 @@ public static class Suppression
     private sealed class Audit : IDisposable
     {
         private readonly Solver _solver;
-        private readonly Variable[] _atoms;
+        private readonly Google.OrTools.LinearSolver.Variable[] _atoms;
 
         public Audit(int atomCount, IReadOnlyList<BlockCell> cells, IReadOnlyList<bool> suppressed)
         {

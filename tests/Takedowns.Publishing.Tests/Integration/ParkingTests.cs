@@ -69,7 +69,7 @@ public sealed class ParkingTests(ParkingHost host) : IClassFixture<ParkingHost>
         await Eventually.Until(async () =>
         {
             await using var session = Store.QuerySession();
-            return (await session.LoadAsync<PatternCell>(PatternCell.KeyOf(good.OccurredOn, good.Country, good.Platform, good.Category)))?.Count;
+            return (await session.LoadAsync<PatternCell>(PatternCell.KeyOf(good.OccurredOn, good.Country, good.Platform, good.Category, good.SubjectType, good.Action)))?.Count;
         }, c => c == 1, what: "the next incident counted");
         var parked = await Eventually.Until(host.ParkedAsync, p => p.Any(i => i.GetProperty("kind").GetString() == "event"), what: "the unreadable incident parked");
         var item = Assert.Single(parked, i => i.GetProperty("kind").GetString() == "event");
