@@ -13,6 +13,9 @@ public sealed class PublishingOptions
 
     /// <summary>k: a cell with fewer reports than this is shown as suppressed, without its count.</summary>
     public int SuppressionThreshold { get; set; } = 5;
+
+    /// <summary>How long one period's tables may take to protect before only the period's total is shown.</summary>
+    public TimeSpan ProtectionBudget { get; set; } = TimeSpan.FromSeconds(3);
 }
 
 public sealed record GetPatterns(IReadOnlySet<Dimension> GroupBy, Grain Grain, DateOnly? From, DateOnly? To) : IQuery<IReadOnlyList<PatternRow>>;
@@ -30,7 +33,7 @@ public sealed class GetPatternsHandler(IQuerySession session, IOptions<Publishin
         if (from is { } f) query = query.Where(c => c.Day >= f);
         if (to is { } t) query = query.Where(c => c.Day <= t);
         var cells = await query.ToListAsync(ct);
-        return PatternTable.Build(cells, q.GroupBy, q.Grain, Math.Max(1, options.Value.SuppressionThreshold), tables);
+        return PatternTable.Build(cells, q.GroupBy, q.Grain, Math.Max(1, options.Value.SuppressionThreshold), tables, options.Value.ProtectionBudget);
     }
 }
 

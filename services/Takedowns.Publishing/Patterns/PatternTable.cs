@@ -26,7 +26,7 @@ public sealed record PatternRow(
 public static class PatternTable
 {
     public static IReadOnlyList<PatternRow> Build(
-        IEnumerable<PatternCell> cells, IReadOnlySet<Dimension> groupBy, Grain grain, int threshold, ProtectedTables? tables = null)
+        IEnumerable<PatternCell> cells, IReadOnlySet<Dimension> groupBy, Grain grain, int threshold, ProtectedTables? tables = null, TimeSpan? budget = null)
     {
         int mask = PublicLattice.MaskOf(groupBy.Select(d => d switch
         {
@@ -34,7 +34,7 @@ public static class PatternTable
             Dimension.Platform => Variable.Platform,
             _ => Variable.Category,
         }));
-        return (tables ?? new ProtectedTables()).Build(cells, grain, threshold)
+        return (tables ?? new ProtectedTables()).Build(cells, grain, threshold, budget)
             .Where(c => c.Table == mask)
             .Select(c => new PatternRow(
                 c.Period.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

@@ -51,7 +51,7 @@ public sealed class GetAggregationHandler(IQuerySession session, IOptions<Publis
         bool periodOnAxis = q.AxisX.Variable is null || q.AxisY is { Variable: null };
         string Period(PublishedCell c) => c.Period.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         string ValueOn(PublishedCell c, Axis axis) => axis.Variable is { } v ? c.Key[(int)v]! : Period(c);
-        return tables.Build(cells, q.Grain, Math.Max(1, options.Value.SuppressionThreshold))
+        return tables.Build(cells, q.Grain, Math.Max(1, options.Value.SuppressionThreshold), options.Value.ProtectionBudget)
             .Where(c => c.Table == table && q.Filters.All(filter => c.Key[(int)filter.Key] == filter.Value))
             .Select(c => new AggregationItem(
                 ValueOn(c, q.AxisX),

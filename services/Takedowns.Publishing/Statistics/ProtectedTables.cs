@@ -53,14 +53,15 @@ public sealed record PublishedCell(DateOnly Period, int Table, IReadOnlyList<str
 /// Builds the protected tables of each period from the finest cells: each (grain, period) is one block, protected as a
 /// whole by <see cref="Suppression"/> (every table of <see cref="PublicLattice"/> at once), so no suppressed cell can be
 /// worked out from the period's total, its margins or its other groupings. A block is protected once for the counts it
-/// holds and kept in memory until its counts change.
+/// holds and kept in memory until its counts change. A block whose audit takes longer than the budget
+/// (<c>Publishing:ProtectionBudget</c>) shows only its total, which needs no audit.
 /// </summary>
 public sealed class ProtectedTables
 {
     private readonly ConcurrentDictionary<(Grain, DateOnly, int), (string Fingerprint, IReadOnlyList<PublishedCell> Cells)> _blocks = new();
 
     /// <summary>Every published cell of the periods of <paramref name="grain"/> that the given finest cells fall in.</summary>
-    public IReadOnlyList<PublishedCell> Build(IEnumerable<PatternCell> cells, Grain grain, int k)
+    public IReadOnlyList<PublishedCell> Build(IEnumerable<PatternCell> cells, Grain grain, int k, TimeSpan? budget = null)
     {
         var published = new List<PublishedCell>();
         foreach (var period in cells.Where(c => c.Count > 0).GroupBy(c => PatternTable.PeriodStart(c.Day, grain)).OrderBy(g => g.Key))
@@ -74,7 +75,7 @@ public sealed class ProtectedTables
             var key = (grain, period.Key, k);
             if (!_blocks.TryGetValue(key, out var block) || block.Fingerprint != fingerprint)
             {
-                var protectedCells = Suppression.Protect(atoms, PublicLattice.Tables, k)
+                var protectedCells = Suppression.Protect(atoms, PublicLattice.Tables, k, budget)
                     .Select(c => new PublishedCell(period.Key, c.Table, c.Key, c.Suppressed ? null : c.Count)).ToList();
                 _blocks[key] = block = (fingerprint, protectedCells);
             }

@@ -36,9 +36,18 @@ public static class Suppression
     /// <summary>How far a bound may be from an integer and still count as reaching it (the solver works in floating point).</summary>
     private const double Tolerance = 1e-6;
 
-    /// <summary>Protects every table of <paramref name="tables"/> over <paramref name="atoms"/> at threshold k (margin k).</summary>
-    public static IReadOnlyList<ProtectedCell> Protect(IReadOnlyList<Atom> atoms, IReadOnlyList<int> tables, int k)
+    /// <summary>How many complementary cells the clean-up tries to show again, the coarsest first.</summary>
+    public const int CleanupLimit = 12;
+
+    /// <summary>
+    /// Protects every table of <paramref name="tables"/> over <paramref name="atoms"/> at threshold k (margin k). Should
+    /// the audit not be done within <paramref name="budget"/>, the block falls back to the safe pattern that needs no
+    /// audit: only its total is shown (every other cell then lies anywhere between 0 and the total, at least k).
+    /// </summary>
+    public static IReadOnlyList<ProtectedCell> Protect(IReadOnlyList<Atom> atoms, IReadOnlyList<int> tables, int k, TimeSpan? budget = null)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool OverBudget() => budget is { } b && clock.Elapsed > b;
         var cells = CellsOf(atoms, tables);
         var suppressed = cells.Select(c => c.Count > 0 && c.Count < k).ToArray();
         var primary = suppressed.ToArray();
@@ -48,27 +57,44 @@ public static class Suppression
             .SelectMany(g => g.Select(p => (p.i, All: g.Select(q => q.i).ToArray()))).OrderBy(p => p.i).Select(p => p.All).ToArray();
         // The block's total (and the cells that are copies of it) is hidden only when nothing else can be.
         var total = new HashSet<int>(cells.Select((c, i) => (c, i)).Where(p => p.c.Table == 0).SelectMany(p => twins[p.i]));
-        if (k > 1 && suppressed.Any(s => s))
+        IReadOnlyList<ProtectedCell> Result() => cells.Select((c, i) => new ProtectedCell(c.Table, c.Key, c.Count, suppressed[i], primary[i])).ToList();
+        if (k <= 1 || !suppressed.Any(s => s)) return Result();
+
+        // Each round audits the cells that may be exposed and gives each exposed one a complementary cell. Suppressing
+        // more only takes equations away, which only widens intervals: a cell found protected stays protected, so a round
+        // audits only the cells exposed in the last one and the cells it suppressed.
+        var audit = Enumerable.Range(0, cells.Count).Where(i => suppressed[i]).ToList();
+        while (true)
         {
-            while (true)
+            var exposed = Unprotected(atoms.Count, cells, suppressed, k, audit, firstOnly: false);
+            if (exposed.Count == 0) break;
+            if (OverBudget())
             {
-                int unsafeCell = FirstUnprotected(atoms.Count, cells, suppressed, k);
-                if (unsafeCell < 0) break;
-                int complement = Complement(cells, suppressed, unsafeCell, total);
-                if (complement < 0) break; // everything that could be suppressed is: nothing is published to attack with
+                for (int i = 0; i < cells.Count; i++) suppressed[i] = primary[i] || !total.Contains(i);
+                return Result();
+            }
+            audit = [.. exposed];
+            foreach (int cell in exposed)
+            {
+                int complement = Complement(cells, suppressed, cell, total);
+                if (complement < 0) continue;
                 foreach (int twin in twins[complement]) suppressed[twin] = true;
+                audit.AddRange(twins[complement]);
             }
-            // The greedy choice may have hidden more than needed: each complementary cell is shown again if every
-            // suppressed cell stays protected without it, totals and margins first (the numbers most read), then the largest.
-            foreach (int i in Enumerable.Range(0, cells.Count).Where(i => suppressed[i] && !primary[i] && twins[i][0] == i)
-                         .OrderBy(i => int.PopCount(cells[i].Table)).ThenByDescending(i => cells[i].Count).ThenBy(i => i).ToList())
-            {
-                foreach (int twin in twins[i]) suppressed[twin] = false;
-                if (FirstUnprotected(atoms.Count, cells, suppressed, k) >= 0)
-                    foreach (int twin in twins[i]) suppressed[twin] = true;
-            }
+            if (audit.Count == exposed.Count) break; // everything that could be suppressed is: nothing is published to attack with
         }
-        return cells.Select((c, i) => new ProtectedCell(c.Table, c.Key, c.Count, suppressed[i], primary[i])).ToList();
+        // The greedy choice may have hidden more than needed: complementary cells are shown again if every suppressed
+        // cell stays protected without them, totals and margins first (the numbers most read), then the largest; up to
+        // CleanupLimit of them, within the budget (what is hidden is safe already: this only shows more).
+        foreach (int i in Enumerable.Range(0, cells.Count).Where(i => suppressed[i] && !primary[i] && twins[i][0] == i)
+                     .OrderBy(i => int.PopCount(cells[i].Table)).ThenByDescending(i => cells[i].Count).ThenBy(i => i).Take(CleanupLimit).ToList())
+        {
+            if (OverBudget()) break;
+            foreach (int twin in twins[i]) suppressed[twin] = false;
+            if (Unprotected(atoms.Count, cells, suppressed, k, Enumerable.Range(0, cells.Count).Where(j => suppressed[j]), firstOnly: true).Count > 0)
+                foreach (int twin in twins[i]) suppressed[twin] = true;
+        }
+        return Result();
     }
 
     /// <summary>The feasible interval of cell <paramref name="target"/> given the published cells (the attacker's bounds).</summary>
@@ -78,16 +104,20 @@ public static class Suppression
         return audit.Bounds(cells[target]);
     }
 
-    private static int FirstUnprotected(int atomCount, IReadOnlyList<BlockCell> cells, bool[] suppressed, int k)
+    /// <summary>The suppressed cells whose interval is narrower than k (only the first found when <paramref name="firstOnly"/>).</summary>
+    private static List<int> Unprotected(int atomCount, IReadOnlyList<BlockCell> cells, bool[] suppressed, int k, IEnumerable<int> candidates, bool firstOnly)
     {
+        var exposed = new List<int>();
         using var audit = new Audit(atomCount, cells, suppressed);
         // The smallest suppressed cells first: they are the ones most often left exposed.
-        foreach (int i in Enumerable.Range(0, cells.Count).Where(i => suppressed[i]).OrderBy(i => cells[i].Count).ThenBy(i => i))
+        foreach (int i in candidates.Distinct().OrderBy(i => cells[i].Count).ThenBy(i => i))
         {
             var (low, high) = audit.Bounds(cells[i]);
-            if (high - low < k - Tolerance) return i;
+            if (high - low >= k - Tolerance) continue;
+            exposed.Add(i);
+            if (firstOnly) break;
         }
-        return -1;
+        return exposed;
     }
 
     /// <summary>The next cell to suppress to protect <paramref name="exposed"/>, or -1 when every cell with a count already is.</summary>
@@ -129,46 +159,67 @@ public static class Suppression
     }
 
     /// <summary>The linear programme of an attack on a block: the atoms, non-negative, and one equation per published cell.</summary>
-    private sealed class Audit : IDisposable
+    private sealed class Audit(int atomCount, IReadOnlyList<BlockCell> cells, IReadOnlyList<bool> suppressed) : IDisposable
     {
-        private readonly Solver _solver;
-        private readonly Google.OrTools.LinearSolver.Variable[] _atoms;
+        // Each atom is capped far above anything a block holds, so that every programme has an optimum (a solver may
+        // report an unbounded one as infeasible); a bound at the cap means "no bound". The cap only narrows the
+        // attacker's intervals, so the audit errs on the safe side.
+        private const double Cap = 1e7;
 
-        public Audit(int atomCount, IReadOnlyList<BlockCell> cells, IReadOnlyList<bool> suppressed)
+        private (Solver Solver, Google.OrTools.LinearSolver.Variable[] Atoms)? _model;
+
+        private (Solver Solver, Google.OrTools.LinearSolver.Variable[] Atoms) Build(string engine = "GLOP")
         {
-            _solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("The GLOP linear solver is not available.");
-            // Each atom is capped far above anything a block holds, so that every programme has an optimum (a solver may
-            // report an unbounded one as infeasible); a bound at the cap means "no bound". The cap only narrows the
-            // attacker's intervals, so the audit errs on the safe side.
-            _atoms = Enumerable.Range(0, atomCount).Select(a => _solver.MakeNumVar(0, Cap, $"a{a}")).ToArray();
+            var solver = Solver.CreateSolver(engine) ?? throw new InvalidOperationException($"The {engine} linear solver is not available.");
+            var atoms = Enumerable.Range(0, atomCount).Select(a => solver.MakeNumVar(0, Cap, $"a{a}")).ToArray();
             for (int i = 0; i < cells.Count; i++)
             {
                 if (suppressed[i]) continue;
-                var equation = _solver.MakeConstraint(cells[i].Count, cells[i].Count);
-                foreach (int a in cells[i].Atoms) equation.SetCoefficient(_atoms[a], 1);
+                var equation = solver.MakeConstraint(cells[i].Count, cells[i].Count);
+                foreach (int a in cells[i].Atoms) equation.SetCoefficient(atoms[a], 1);
             }
+            return (solver, atoms);
         }
 
         public (double Low, double High) Bounds(BlockCell cell) => (Solve(cell, maximise: false), Solve(cell, maximise: true));
 
-        private static readonly double Cap = 1e7;
-
         private double Solve(BlockCell cell, bool maximise)
         {
-            var objective = _solver.Objective();
-            objective.Clear();
-            foreach (int a in cell.Atoms) objective.SetCoefficient(_atoms[a], 1);
-            if (maximise) objective.SetMaximization(); else objective.SetMinimization();
-            var status = _solver.Solve();
-            return status switch
+            _model ??= Build();
+            var (solver, atoms) = _model.Value;
+            var status = SolveOn(solver, atoms, cell, maximise, out double value);
+            if (status != Solver.ResultStatus.OPTIMAL)
             {
-                Solver.ResultStatus.OPTIMAL => objective.Value() >= Cap - 1 ? double.PositiveInfinity : objective.Value(),
-                // The true counts satisfy every equation, so the programme is feasible; anything else is the solver's failure.
-                _ => throw new InvalidOperationException($"The suppression audit's linear programme ended {status}."),
-            };
+                // A re-solve starts from the last basis, and on these degenerate programmes that can end wrongly
+                // (infeasible, though the true counts satisfy every equation): once more on a fresh model.
+                solver.Dispose();
+                _model = Build();
+                status = SolveOn(_model.Value.Solver, _model.Value.Atoms, cell, maximise, out value);
+            }
+            if (status != Solver.ResultStatus.OPTIMAL)
+            {
+                // GLOP's presolve can still misjudge one: COIN-OR's CLP, a second opinion from another simplex code.
+                using var second = new Audit(atomCount, cells, suppressed);
+                second._model = second.Build("CLP");
+                status = SolveOn(second._model.Value.Solver, second._model.Value.Atoms, cell, maximise, out value);
+            }
+            if (status != Solver.ResultStatus.OPTIMAL)
+                throw new InvalidOperationException($"The suppression audit's linear programme ended {status}.");
+            return value >= Cap - 1 ? double.PositiveInfinity : value;
         }
 
-        public void Dispose() => _solver.Dispose();
+        private static Solver.ResultStatus SolveOn(Solver solver, Google.OrTools.LinearSolver.Variable[] atoms, BlockCell cell, bool maximise, out double value)
+        {
+            var objective = solver.Objective();
+            objective.Clear();
+            foreach (int a in cell.Atoms) objective.SetCoefficient(atoms[a], 1);
+            if (maximise) objective.SetMaximization(); else objective.SetMinimization();
+            var status = solver.Solve();
+            value = status == Solver.ResultStatus.OPTIMAL ? objective.Value() : double.NaN;
+            return status;
+        }
+
+        public void Dispose() => _model?.Solver.Dispose();
     }
 }
 

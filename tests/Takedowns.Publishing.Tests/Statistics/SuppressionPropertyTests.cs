@@ -14,7 +14,8 @@ namespace Takedowns.Publishing.Tests.Statistics;
 /// </summary>
 public sealed class SuppressionPropertyTests
 {
-    public sealed record Block(int[] Sizes, IReadOnlyList<Atom> Atoms, IReadOnlyList<int> Tables, int K);
+    /// <param name="OutOfTime">Protected with no time at all: the fallback (only the total shown) must be as safe.</param>
+    public sealed record Block(int[] Sizes, IReadOnlyList<Atom> Atoms, IReadOnlyList<int> Tables, int K, bool OutOfTime = false);
 
     private static readonly Gen<Block> Blocks =
         from sizes in Gen.Int[1, 4].Array[2, 3]
@@ -24,10 +25,11 @@ public sealed class SuppressionPropertyTests
                 (4, Gen.Const(0)), (5, Gen.Int[1, 4]), (3, Gen.Int[5, 12]), (1, Gen.Int[13, 60]))
             .Array[combos.Count]
         from tableMask in Gen.Int[1, (1 << (1 << sizes.Length)) - 1]
+        from outOfTime in Gen.Frequency((9, Gen.Const(false)), (1, Gen.Const(true)))
         let tables = Enumerable.Range(0, 1 << sizes.Length).Where(t => (tableMask & (1 << t)) != 0).ToList()
         select new Block(sizes,
             combos.Select((c, i) => new Atom(c, counts[i])).Where(a => a.Count > 0).ToList(),
-            tables, k);
+            tables, k, outOfTime);
 
     private static IEnumerable<string[]> Combos(int[] sizes) =>
         sizes.Aggregate((IEnumerable<string[]>)[[]], (acc, size) => acc.SelectMany(prefix => Enumerable.Range(0, size).Select(v => (string[])[.. prefix, $"v{v}"])));
@@ -36,7 +38,7 @@ public sealed class SuppressionPropertyTests
     public void no_suppressed_cell_can_be_narrowed_below_k_by_an_attacker_solving_every_published_table() =>
         Blocks.Where(b => b.Atoms.Count > 0).Sample(block =>
         {
-            var published = Suppression.Protect(block.Atoms, block.Tables, block.K);
+            var published = Suppression.Protect(block.Atoms, block.Tables, block.K, block.OutOfTime ? TimeSpan.Zero : null);
             foreach (var cell in published.Where(c => !c.Suppressed))
                 Assert.True(cell.Count == 0 || cell.Count >= block.K, $"published a cell of {cell.Count} below k={block.K}");
             foreach (var (cell, i) in published.Select((c, i) => (c, i)).Where(p => p.c.Suppressed))
