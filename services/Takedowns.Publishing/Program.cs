@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Takedowns.Publishing.Campaigns;
+using Takedowns.Publishing.Feeds;
 using Takedowns.Publishing.Integration;
 using Takedowns.Publishing.Patterns;
 using Takedowns.Publishing.Spikes;
@@ -37,6 +38,7 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapGetPatterns();
 app.MapAggregation();
+app.MapPublicFeed();
 app.MapPublicSpikes();
 app.MapPublicCampaigns();
 app.Run();
@@ -44,6 +46,7 @@ app.Run();
 static void PublicDocuments(Marten.StoreOptions o)
 {
     o.Schema.For<PatternCell>().Index(c => c.Day);
-    o.Schema.For<PublicSpike>().Index(s => s.Start);
+    // Detections and ends of one spike may be consumed at once: the later write fails its version check and is retried.
+    o.Schema.For<PublicSpike>().Index(s => s.Start).UseOptimisticConcurrency(true);
     o.Schema.For<PublicCampaign>().Index(c => c.LastSeen);
 }

@@ -25,6 +25,9 @@ public sealed class PublicCampaign
     /// <summary>The revision of the campaign the reports, countries, platforms and dates are from (0: none known).</summary>
     public long Revision { get; set; }
 
+    /// <summary>When analysts first confirmed it (absent on campaigns confirmed before it was kept).</summary>
+    public DateTimeOffset? ConfirmedAt { get; set; }
+
     /// <summary>
     /// Takes what a campaign held as of a revision, unless what is here is newer: messages of one campaign may arrive
     /// again or overtake each other. A message without a revision (from before revisions were sent) is applied as it comes.
@@ -70,6 +73,7 @@ public sealed class CampaignConsumer(IDocumentSession session) :
         var m = context.Message;
         var c = await LoadAsync(m.CampaignId, context.CancellationToken);
         c.Status = "confirmed";
+        c.ConfirmedAt ??= m.ConfirmedAt;
         c.Hold(m.Revision, m.ReportIds.Count, m.Countries, m.Platforms, m.FirstSeen, m.LastSeen);
         await SaveAsync(c, context.CancellationToken);
     }

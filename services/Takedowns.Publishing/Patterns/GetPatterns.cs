@@ -16,6 +16,9 @@ public sealed class PublishingOptions
 
     /// <summary>How long one period's tables may take to protect before only the period's total is shown.</summary>
     public TimeSpan ProtectionBudget { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The Atom feed's id (an IRI that never changes for a deployment).</summary>
+    public string FeedId { get; set; } = "urn:uuid:4f1c9d52-3b7e-5a61-9e2d-7c0b8a6f4e13";
 }
 
 public sealed record GetPatterns(IReadOnlySet<Dimension> GroupBy, Grain Grain, DateOnly? From, DateOnly? To) : IQuery<IReadOnlyList<PatternRow>>;
