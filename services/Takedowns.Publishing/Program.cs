@@ -32,6 +32,8 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 builder.Services.AddSingleton(sp => new NewStreams<PublicReport>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
 builder.Services.AddSingleton(sp => new NewStreams<PublicIncident>(sp.GetRequiredService<Marten.IDocumentStore>(), snapshots: false));
 builder.Services.AddSingleton<ProtectedTables>();
+builder.Services.AddSingleton<Releases>();
+builder.Services.AddHostedService<ReleaseSchedule>();
 builder.Services.Configure<PublishingOptions>(builder.Configuration.GetSection(PublishingOptions.Section));
 
 var app = builder.Build();
@@ -39,6 +41,8 @@ app.UseServiceDefaults();
 app.MapGetPatterns();
 app.MapAggregation();
 app.MapPublicFeed();
+app.MapReleases();
+app.MapOpenData();
 app.MapPublicSpikes();
 app.MapPublicCampaigns();
 app.Run();
@@ -49,4 +53,6 @@ static void PublicDocuments(Marten.StoreOptions o)
     // Detections and ends of one spike may be consumed at once: the later write fails its version check and is retried.
     o.Schema.For<PublicSpike>().Index(s => s.Start).UseOptimisticConcurrency(true);
     o.Schema.For<PublicCampaign>().Index(c => c.LastSeen);
+    o.Schema.For<PublicRelease>();
+    o.Schema.For<ReleaseBlock>().Index(b => b.Release).Index(b => b.Period);
 }

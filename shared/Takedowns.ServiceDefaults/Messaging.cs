@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Takedowns.ServiceDefaults.Parking;
 
 namespace Takedowns.ServiceDefaults;
@@ -61,7 +62,7 @@ public static class MessagingExtensions
     /// </summary>
     public static Task PublishIntegrationEvent<T>(this IPublishEndpoint bus, T message, Guid messageId, CancellationToken ct)
         where T : class =>
-        WithinTimeoutAsync(typeof(T), limit => bus.Publish(message, context =>
+        WithinTimeoutAsync(bus, typeof(T), limit => bus.Publish(message, context =>
         {
             context.MessageId = messageId;
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
@@ -69,13 +70,13 @@ public static class MessagingExtensions
 
     /// <summary>As <see cref="PublishIntegrationEvent{T}"/>, published as the message's own type.</summary>
     public static Task PublishIntegrationEvent(this IPublishEndpoint bus, object message, Guid messageId, CancellationToken ct) =>
-        WithinTimeoutAsync(message.GetType(), limit => bus.Publish(message, message.GetType(), context =>
+        WithinTimeoutAsync(bus, message.GetType(), limit => bus.Publish(message, message.GetType(), context =>
         {
             context.MessageId = messageId;
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
         }, limit), ct);
 
-    private static async Task WithinTimeoutAsync(Type message, Func<CancellationToken, Task> publish, CancellationToken ct)
+    private static async Task WithinTimeoutAsync(IPublishEndpoint bus, Type message, Func<CancellationToken, Task> publish, CancellationToken ct)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(PublishTimeout);
@@ -96,6 +97,62 @@ public static class MessagingExtensions
         }
         else _ = publishing.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
         ct.ThrowIfCancellationRequested();
+        if (bus is IBusControl control) BusRestarts.Request(control, message);
         throw new TimeoutException($"The broker did not confirm a {message.Name} within {PublishTimeout.TotalSeconds:0} s.");
+    }
+}
+
+/// <summary>
+/// Restarts a bus whose publish was never confirmed. After a broker node fails over, a channel on which confirmations
+/// were awaited can stay wedged, its later publishes never confirmed while the connection itself looks healthy (a known
+/// fault of the RabbitMQ client with publisher confirms); the bus keeps that channel for its exchange, so every publish
+/// of that message type would time out for ever. Stopping and starting the bus drops its channels and its send caches.
+/// One restart at a time per bus, at most one a minute; the timed-out publish is retried by its caller as before.
+/// </summary>
+public static class BusRestarts
+{
+    private static readonly TimeSpan Spacing = TimeSpan.FromMinutes(1);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IBusControl, DateTimeOffset> Last = new();
+
+    /// <summary>How many restarts were made (all buses of the process).</summary>
+    public static int Count => _count;
+
+    private static int _count;
+
+    /// <summary>Where restarts are logged (set by <see cref="ServiceDefaultsExtensions.UseServiceDefaults"/>).</summary>
+    public static ILogger? Logger { get; set; }
+
+    public static void Request(IBusControl bus, Type message)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var last = Last.GetOrAdd(bus, DateTimeOffset.MinValue);
+        if (now - last < Spacing || !Last.TryUpdate(bus, now, last)) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                Logger?.LogWarning("A {Message} publish was not confirmed within {Seconds:0} s; restarting the bus to drop its channels",
+                    message.Name, MessagingExtensions.PublishTimeout.TotalSeconds);
+                using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                {
+                    try
+                    {
+                        await bus.StopAsync(stopping.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Logger?.LogWarning("The bus did not stop within 30 s; starting it again all the same");
+                    }
+                }
+                await bus.StartAsync(CancellationToken.None);
+                Interlocked.Increment(ref _count);
+            }
+            catch (Exception e)
+            {
+                // Not swallowed: logged, and the next timed-out publish asks again a minute later.
+                Logger?.LogError("Restarting the bus failed: {Error}", e.GetType().Name);
+                Last.TryUpdate(bus, DateTimeOffset.MinValue, now);
+            }
+        });
     }
 }

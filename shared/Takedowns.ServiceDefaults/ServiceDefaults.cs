@@ -87,6 +87,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>Exception handling, authentication, health endpoints and the OpenAPI document.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        BusRestarts.Logger = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Takedowns.Bus");
         // Behind the gateway, the client's address arrives in X-Forwarded-For: taken only with the gateway's proof.
         app.UseGatewayProof(app.Configuration);
         app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });

@@ -17,6 +17,12 @@ public sealed class PublishingOptions
     /// <summary>How long one period's tables may take to protect before only the period's total is shown.</summary>
     public TimeSpan ProtectionBudget { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How old the last release may be before one is published on its own (a day).</summary>
+    public TimeSpan ReleaseInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often the release schedule looks at the last release's age.</summary>
+    public TimeSpan ReleaseCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The Atom feed's id (an IRI that never changes for a deployment).</summary>
     public string FeedId { get; set; } = "urn:uuid:4f1c9d52-3b7e-5a61-9e2d-7c0b8a6f4e13";
 }

@@ -15,8 +15,11 @@ namespace Takedowns.Publishing.Statistics;
 /// One or two axes among the classifying variables and the period (a null variable is the period; a null
 /// <paramref name="AxisY"/> is no second axis), with a value fixed on any other variables.
 /// </summary>
-public sealed record GetAggregation(Axis AxisX, Axis? AxisY, Grain Grain, DateOnly? From, DateOnly? To, IReadOnlyDictionary<Variable, string> Filters)
-    : IQuery<IReadOnlyList<AggregationItem>>;
+public sealed record GetAggregation(Axis AxisX, Axis? AxisY, Grain Grain, DateOnly? From, DateOnly? To, IReadOnlyDictionary<Variable, string> Filters, int? Release)
+    : IQuery<AggregationResult?>;
+
+/// <summary>The items, and the release they were read from (null: no release published yet, so the counts as they stand).</summary>
+public sealed record AggregationResult(int? Release, IReadOnlyList<AggregationItem> Items);
 
 /// <summary>An axis: a classifying variable, or the period when <paramref name="Variable"/> is null.</summary>
 public sealed record Axis(Variable? Variable)
@@ -38,20 +41,40 @@ public sealed record AggregationItem(
 public sealed record AggregationResponse(string AxisX, string? AxisY, string Grain, int? Release, int SuppressionThreshold, IReadOnlyList<AggregationItem> Items);
 
 public sealed class GetAggregationHandler(IQuerySession session, IOptions<PublishingOptions> options, ProtectedTables tables)
-    : IQueryHandler<GetAggregation, IReadOnlyList<AggregationItem>>
+    : IQueryHandler<GetAggregation, AggregationResult?>
 {
-    public async ValueTask<IReadOnlyList<AggregationItem>> Handle(GetAggregation q, CancellationToken ct)
+    /// <summary>From the release asked for, else from the latest, else (none published yet) as the counts stand; null when the release asked for does not exist.</summary>
+    public async ValueTask<AggregationResult?> Handle(GetAggregation q, CancellationToken ct)
     {
         var (from, to) = PatternTable.WholePeriods(q.From, q.To, q.Grain);
-        var query = session.Query<PatternCell>().AsQueryable();
-        if (from is { } f) query = query.Where(c => c.Day >= f);
-        if (to is { } t) query = query.Where(c => c.Day <= t);
-        var cells = await query.ToListAsync(ct);
+        int? release = q.Release;
+        if (release is { } wanted && await session.LoadAsync<PublicRelease>(wanted, ct) is null) return null;
+        release ??= (await session.Query<PublicRelease>().OrderByDescending(r => r.Id).Select(r => r.Id).Take(1).ToListAsync(ct)).Cast<int?>().FirstOrDefault();
+        IEnumerable<PublishedCell> published;
+        if (release is { } number)
+        {
+            var blocks = session.Query<ReleaseBlock>().Where(b => b.Release == number && b.Grain == q.Grain);
+            if (from is { } bf) blocks = blocks.Where(b => b.Period >= bf);
+            if (to is { } bt) blocks = blocks.Where(b => b.Period <= bt);
+            published = (await blocks.ToListAsync(ct)).SelectMany(b => b.Cells.Select(c => new PublishedCell(b.Period, c.Table, c.Key, c.Count)));
+        }
+        else
+        {
+            var query = session.Query<PatternCell>().AsQueryable();
+            if (from is { } f) query = query.Where(c => c.Day >= f);
+            if (to is { } t) query = query.Where(c => c.Day <= t);
+            published = tables.Build(await query.ToListAsync(ct), q.Grain, Math.Max(1, options.Value.SuppressionThreshold), options.Value.ProtectionBudget);
+        }
+        return new AggregationResult(release, Select(q, published));
+    }
+
+    private static IReadOnlyList<AggregationItem> Select(GetAggregation q, IEnumerable<PublishedCell> published)
+    {
         int table = Aggregation.TableOf(q.AxisX.Variable, q.AxisY?.Variable, q.Filters.Keys);
         bool periodOnAxis = q.AxisX.Variable is null || q.AxisY is { Variable: null };
         string Period(PublishedCell c) => c.Period.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         string ValueOn(PublishedCell c, Axis axis) => axis.Variable is { } v ? c.Key[(int)v]! : Period(c);
-        return tables.Build(cells, q.Grain, Math.Max(1, options.Value.SuppressionThreshold), options.Value.ProtectionBudget)
+        return published
             .Where(c => c.Table == table && q.Filters.All(filter => c.Key[(int)filter.Key] == filter.Value))
             .Select(c => new AggregationItem(
                 ValueOn(c, q.AxisX),
@@ -153,16 +176,16 @@ public static class Aggregation
             else release = n;
         }
         if (!errors.IsEmpty) return errors.ToProblem();
-        if (release is { } wanted)
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such release",
-                detail: $"Release {wanted} has not been published.");
 
-        var items = await mediator.Send(new GetAggregation(x!, y, grain, from, to, filters), ct);
+        if (await mediator.Send(new GetAggregation(x!, y, grain, from, to, filters, release), ct) is not { } result)
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such release",
+                detail: $"Release {release} has not been published.");
+        var items = result.Items;
         string xName = x!.Name;
         string? yName = y?.Name;
         if (format == "csv" || (format.Length == 0 && WantsCsv(request)))
             return Results.Text(ToCsv(items, xName, yName), "text/csv; charset=utf-8");
-        return Results.Ok(new AggregationResponse(xName, yName, grainName, release, options.Value.SuppressionThreshold, items));
+        return Results.Ok(new AggregationResponse(xName, yName, grainName, result.Release, options.Value.SuppressionThreshold, items));
     }
 
     public static string ToCsv(IReadOnlyList<AggregationItem> items, string xName, string? yName)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Takedowns.Contracts;
 using Takedowns.Contracts.Reports;
@@ -42,9 +43,12 @@ public sealed class AggregationTests(ServiceHost<Program> host) : IClassFixture<
             .Concat(Enumerable.Range(0, 2).Select(i => Report("TJ", Platform.VK, month.AddDays(20 + i))))
             .ToList();
         foreach (var r in reports) await Submissions.PublishAsync(host.Services, r);
-        await Eventually.Until(() => GetAsync("axisX=period&grain=month&from=2019-04-01&to=2019-04-30"),
-            r => r.GetProperty("items") is { ValueKind: JsonValueKind.Array } items && items.GetArrayLength() == 1 && items[0].GetProperty("count").ValueKind == JsonValueKind.Number
-                 && items[0].GetProperty("count").GetInt32() == 20, what: "the month's 20 reports counted");
+        // The counts as they stand (patterns), then a release of them, which the aggregation answers from.
+        await Eventually.Until(async () => (await host.CreateClient().GetFromJsonAsync<JsonElement>("/api/public/patterns?grain=month&from=2019-04-01&to=2019-04-30")).GetProperty("rows"),
+            rows => rows.GetArrayLength() == 1 && rows[0].GetProperty("count") is { ValueKind: JsonValueKind.Number } c && c.GetInt32() == 20,
+            what: "the month's 20 reports counted");
+        using var released = await host.CreateAdminClient().PostAsync("/api/public/releases", null);
+        Assert.Equal(HttpStatusCode.Created, released.StatusCode);
         return month;
     }
 
@@ -56,7 +60,7 @@ public sealed class AggregationTests(ServiceHost<Program> host) : IClassFixture<
         Assert.Equal("country", table.GetProperty("axisX").GetString());
         Assert.Equal("platform", table.GetProperty("axisY").GetString());
         Assert.Equal("month", table.GetProperty("grain").GetString());
-        Assert.Equal(JsonValueKind.Null, table.GetProperty("release").ValueKind);
+        Assert.True(table.GetProperty("release").GetInt32() >= 1); // the latest release
         Assert.Equal(5, table.GetProperty("suppressionThreshold").GetInt32());
         var items = table.GetProperty("items").EnumerateArray().ToList();
         // from and to inside April select the whole month.
@@ -128,6 +132,80 @@ public sealed class AggregationTests(ServiceHost<Program> host) : IClassFixture<
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.True(json.RootElement.GetProperty("errors").TryGetProperty(field, out _), json.RootElement.GetRawText());
+    }
+
+    [Fact]
+    public async Task a_release_freezes_the_numbers_and_says_what_changed_since_the_one_before()
+    {
+        await SeedAsync();
+        var admin = host.CreateAdminClient();
+        using (var anonymous = await host.CreateClient().PostAsync("/api/public/releases", null))
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var list = (await host.CreateClient().GetFromJsonAsync<JsonElement>("/api/public/releases")).GetProperty("items");
+        var latest = list[0];
+        int number = latest.GetProperty("number").GetInt32();
+        Assert.Matches("^[0-9a-f]{64}$", latest.GetProperty("sha256").GetString());
+        Assert.Equal(latest.GetRawText(), (await host.CreateClient().GetFromJsonAsync<JsonElement>($"/api/public/releases/{number}")).GetRawText());
+        using (var missing = await host.CreateClient().GetAsync("/api/public/releases/9999"))
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        // A late report for April and one retracted: the next release lists April as changed, the earlier one still answers as it was.
+        var late = Report("KG", Platform.Telegram, new DateOnly(2019, 4, 28));
+        await Submissions.PublishAsync(host.Services, late);
+        await Eventually.Until(async () => (await host.CreateClient().GetFromJsonAsync<JsonElement>("/api/public/patterns?grain=month&from=2019-04-01&to=2019-04-30")).GetProperty("rows"),
+            rows => rows[0].GetProperty("count") is { ValueKind: JsonValueKind.Number } c && c.GetInt32() >= 21, what: "the late report counted");
+        using var published = await admin.PostAsync("/api/public/releases", null);
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        var next = await published.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(next.GetProperty("number").GetInt32() > number);
+        Assert.NotEqual(latest.GetProperty("sha256").GetString(), next.GetProperty("sha256").GetString());
+        var changes = next.GetProperty("changes");
+        var april = Assert.Single(changes.GetProperty("months").EnumerateArray(), m => m.GetProperty("period").GetString() == "2019-04-01");
+        Assert.Equal(21, april.GetProperty("after").GetInt32());
+        Assert.Equal(changes.GetProperty("incidentsBefore").GetInt32() + 1, changes.GetProperty("incidents").GetInt32());
+
+        int? Total(JsonElement answer) => answer.GetProperty("items")[0].GetProperty("count") is { ValueKind: JsonValueKind.Number } c ? c.GetInt32() : null;
+        var then = await GetAsync($"axisX=period&grain=month&from=2019-04-01&to=2019-04-30&release={number}");
+        Assert.Equal(number, then.GetProperty("release").GetInt32());
+        Assert.Equal(20, Total(then));
+        var now = await GetAsync("axisX=period&grain=month&from=2019-04-01&to=2019-04-30");
+        Assert.Equal(next.GetProperty("number").GetInt32(), now.GetProperty("release").GetInt32());
+        Assert.Equal(21, Total(now));
+        using (var unknown = await host.CreateClient().GetAsync("/api/public/aggregation?axisX=country&release=9999"))
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task the_open_data_dump_holds_the_release_s_numbers_with_its_checksum_readme_and_dictionary()
+    {
+        await SeedAsync();
+        using var zipResponse = await host.CreateClient().GetAsync("/api/public/open-data/latest.zip");
+        Assert.Equal(HttpStatusCode.OK, zipResponse.StatusCode);
+        Assert.Equal("application/zip", zipResponse.Content.Headers.ContentType?.MediaType);
+        byte[] zip = await zipResponse.Content.ReadAsByteArrayAsync();
+        string sum = await host.CreateClient().GetStringAsync("/api/public/open-data/latest.zip.sha256");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(zip)), sum.Split(' ')[0]);
+        // The same release gives the same bytes.
+        Assert.Equal(zip, await host.CreateClient().GetByteArrayAsync("/api/public/open-data/latest.zip"));
+
+        using var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip));
+        string Read(string name) => new StreamReader(archive.GetEntry(name)!.Open()).ReadToEnd();
+        Assert.Equal(["README.md", "changes.csv", "counts-day.csv", "counts-month.csv", "counts-week.csv", "data-dictionary.csv"],
+            archive.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal).ToArray());
+        string readme = Read("README.md");
+        Assert.Contains("CC BY 4.0", readme);
+        int release = int.Parse(System.Text.RegularExpressions.Regex.Match(readme, @"release (\d+)").Groups[1].Value);
+        Assert.Contains("count,", Read("data-dictionary.csv"));
+
+        // The month's table by country, as the dump has it and as the API gives it for the same release.
+        var dumped = Read("counts-month.csv").Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(',')).Where(f => f[0] == "2019-04-01" && f[1] == "country")
+            .Select(f => $"{f[2]}={f[7]}|{f[8]}").ToList();
+        var api = (await GetAsync($"axisX=country&grain=month&from=2019-04-01&to=2019-04-30&release={release}")).GetProperty("items").EnumerateArray()
+            .Select(i => $"{i.GetProperty("x").GetString()}={(i.GetProperty("count") is { ValueKind: JsonValueKind.Number } c ? c.GetInt32().ToString() : "")}|{(i.GetProperty("suppressed").GetBoolean() ? "true" : "false")}")
+            .ToList();
+        Assert.NotEmpty(api);
+        Assert.Equal(api, dumped);
     }
 
     [Fact]
