@@ -3,6 +3,7 @@ using Takedowns.Publishing.Campaigns;
 using Takedowns.Publishing.Feeds;
 using Takedowns.Publishing.Integration;
 using Takedowns.Publishing.Patterns;
+using Takedowns.Publishing.Restoration;
 using Takedowns.Publishing.Spikes;
 using Takedowns.Publishing.Statistics;
 using Takedowns.ServiceDefaults;
@@ -23,6 +24,7 @@ builder.AddMessaging(ServiceName, bus =>
     bus.AddConsumer<ReportChangesConsumer>(typeof(ReportChangeConsumerDefinition<ReportChangesConsumer>));
     bus.AddConsumer<SpikeConsumer>();
     bus.AddConsumer<CampaignConsumer>(typeof(CampaignConsumerDefinition));
+    bus.AddConsumer<RemedyOutcomesConsumer>(typeof(RemedyOutcomesConsumerDefinition));
 });
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
@@ -43,6 +45,7 @@ app.MapAggregation();
 app.MapPublicFeed();
 app.MapReleases();
 app.MapOpenData();
+app.MapPublicRestoration();
 app.MapPublicSpikes();
 app.MapPublicCampaigns();
 app.Run();
@@ -54,5 +57,6 @@ static void PublicDocuments(Marten.StoreOptions o)
     o.Schema.For<PublicSpike>().Index(s => s.Start).UseOptimisticConcurrency(true);
     o.Schema.For<PublicCampaign>().Index(c => c.LastSeen);
     o.Schema.For<PublicRelease>();
+    o.Schema.For<PublicOutcome>();
     o.Schema.For<ReleaseBlock>().Index(b => b.Release).Index(b => b.Period);
 }
