@@ -36,12 +36,7 @@ public sealed class GetPatternsHandler(IQuerySession session, IOptions<Publishin
 {
     public async ValueTask<IReadOnlyList<PatternRow>> Handle(GetPatterns q, CancellationToken ct)
     {
-        // Whole periods only: a part of a period would be one more table to subtract from the whole.
-        var (from, to) = PatternTable.WholePeriods(q.From, q.To, q.Grain);
-        var query = session.Query<PatternCell>().AsQueryable();
-        if (from is { } f) query = query.Where(c => c.Day >= f);
-        if (to is { } t) query = query.Where(c => c.Day <= t);
-        var cells = await query.ToListAsync(ct);
+        var cells = await PatternTable.LoadWholePeriodsAsync(session, q.From, q.To, q.Grain, ct);
         return PatternTable.Build(cells, q.GroupBy, q.Grain, Math.Max(1, options.Value.SuppressionThreshold), tables, options.Value.ProtectionBudget);
     }
 }
@@ -53,7 +48,8 @@ public static class GetPatternsEndpoint
         ["country"] = Dimension.Country, ["platform"] = Dimension.Platform, ["category"] = Dimension.Category,
     };
 
-    private static readonly Dictionary<string, Grain> Grains = new(StringComparer.Ordinal)
+    /// <summary>The grains a public query may name.</summary>
+    internal static readonly Dictionary<string, Grain> Grains = new(StringComparer.Ordinal)
     {
         ["day"] = Grain.Day, ["week"] = Grain.Week, ["month"] = Grain.Month,
     };
@@ -99,10 +95,12 @@ public static class GetPatternsEndpoint
         return Results.Ok(new PatternsResponse(grainName, names, from, to, options.Value.SuppressionThreshold, rows));
     }
 
-    private static bool WantsCsv(HttpRequest request) =>
+    /// <summary>Whether the client asks for CSV (and not JSON) in <c>Accept</c>.</summary>
+    internal static bool WantsCsv(HttpRequest request) =>
         request.GetTypedHeaders().Accept is { Count: > 0 } accept
         && accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase))
         && !accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase));
 
-    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40];
+    /// <summary>A query value as quoted back in an error: at most 40 characters.</summary>
+    internal static string Truncate(string s) => s.Length <= 40 ? s : s[..40];
 }

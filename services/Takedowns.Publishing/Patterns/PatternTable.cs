@@ -48,6 +48,19 @@ public static class PatternTable
             .ToList();
     }
 
+    /// <summary>
+    /// The finest cells of the whole periods that <paramref name="from"/> and <paramref name="to"/> overlap: a part of a
+    /// period would be one more table to subtract from the whole.
+    /// </summary>
+    public static async Task<IReadOnlyList<PatternCell>> LoadWholePeriodsAsync(Marten.IQuerySession session, DateOnly? from, DateOnly? to, Grain grain, CancellationToken ct)
+    {
+        var (first, last) = WholePeriods(from, to, grain);
+        var query = session.Query<PatternCell>().AsQueryable();
+        if (first is { } f) query = query.Where(c => c.Day >= f);
+        if (last is { } l) query = query.Where(c => c.Day <= l);
+        return await Marten.QueryableExtensions.ToListAsync(query, ct);
+    }
+
     /// <summary>The days of the whole periods that <paramref name="from"/> and <paramref name="to"/> overlap.</summary>
     public static (DateOnly? From, DateOnly? To) WholePeriods(DateOnly? from, DateOnly? to, Grain grain) =>
         (from is { } f ? PeriodStart(f, grain) : null, to is { } t ? PeriodEnd(t, grain) : null);

@@ -46,13 +46,13 @@ public sealed class GetAggregationHandler(IQuerySession session, IOptions<Publis
     /// <summary>From the release asked for, else from the latest, else (none published yet) as the counts stand; null when the release asked for does not exist.</summary>
     public async ValueTask<AggregationResult?> Handle(GetAggregation q, CancellationToken ct)
     {
-        var (from, to) = PatternTable.WholePeriods(q.From, q.To, q.Grain);
         int? release = q.Release;
         if (release is { } wanted && await session.LoadAsync<PublicRelease>(wanted, ct) is null) return null;
         release ??= (await session.Query<PublicRelease>().OrderByDescending(r => r.Id).Select(r => r.Id).Take(1).ToListAsync(ct)).Cast<int?>().FirstOrDefault();
         IEnumerable<PublishedCell> published;
         if (release is { } number)
         {
+            var (from, to) = PatternTable.WholePeriods(q.From, q.To, q.Grain);
             var blocks = session.Query<ReleaseBlock>().Where(b => b.Release == number && b.Grain == q.Grain);
             if (from is { } bf) blocks = blocks.Where(b => b.Period >= bf);
             if (to is { } bt) blocks = blocks.Where(b => b.Period <= bt);
@@ -60,10 +60,7 @@ public sealed class GetAggregationHandler(IQuerySession session, IOptions<Publis
         }
         else
         {
-            var query = session.Query<PatternCell>().AsQueryable();
-            if (from is { } f) query = query.Where(c => c.Day >= f);
-            if (to is { } t) query = query.Where(c => c.Day <= t);
-            published = tables.Build(await query.ToListAsync(ct), q.Grain, Math.Max(1, options.Value.SuppressionThreshold), options.Value.ProtectionBudget);
+            published = tables.Build(await PatternTable.LoadWholePeriodsAsync(session, q.From, q.To, q.Grain, ct), q.Grain, Math.Max(1, options.Value.SuppressionThreshold), options.Value.ProtectionBudget);
         }
         return new AggregationResult(release, Select(q, published));
     }
@@ -94,10 +91,6 @@ public static class Aggregation
     private static readonly Dictionary<string, Variable> Variables = Enumerable.Range(0, PublicLattice.Variables)
         .ToDictionary(i => PublicLattice.Names[i], i => (Variable)i, StringComparer.Ordinal);
 
-    private static readonly Dictionary<string, Grain> Grains = new(StringComparer.Ordinal)
-    {
-        ["day"] = Grain.Day, ["week"] = Grain.Week, ["month"] = Grain.Month,
-    };
 
     /// <summary>The table an aggregation reads: the variables on its axes and those its filters fix.</summary>
     public static int TableOf(Variable? x, Variable? y, IEnumerable<Variable> filters) =>
@@ -141,7 +134,7 @@ public static class Aggregation
         if (x is not null && y is not null && x == y) errors.Add("axisY", "Must differ from axisX.");
 
         string grainName = q["grain"].ToString() is { Length: > 0 } g ? g : "week";
-        if (!Grains.TryGetValue(grainName, out var grain)) errors.Add("grain", "Must be one of: day, week, month.");
+        if (!GetPatternsEndpoint.Grains.TryGetValue(grainName, out var grain)) errors.Add("grain", "Must be one of: day, week, month.");
         var from = QueryDates.Parse(q["from"], "from", errors);
         var to = QueryDates.Parse(q["to"], "to", errors);
         if (from > to) errors.Add("from", "Must not be after 'to'.");
@@ -159,7 +152,7 @@ public static class Aggregation
                 Variable.SubjectType => WireNames<SubjectType>.TryParse(value, out _) ? value : null,
                 _ => WireNames<TakedownAction>.TryParse(value, out _) ? value : null,
             };
-            if (normalised is null) errors.Add(name, variable == Variable.Country ? "Must be an ISO 3166-1 alpha-2 country code." : $"'{Truncate(value)}' is not a known {name}.");
+            if (normalised is null) errors.Add(name, variable == Variable.Country ? "Must be an ISO 3166-1 alpha-2 country code." : $"'{GetPatternsEndpoint.Truncate(value)}' is not a known {name}.");
             else filters[variable] = normalised;
         }
         if (errors.IsEmpty && !PublicLattice.Publishes(TableOf(x!.Variable, y?.Variable, filters.Keys)))
@@ -183,7 +176,7 @@ public static class Aggregation
         var items = result.Items;
         string xName = x!.Name;
         string? yName = y?.Name;
-        if (format == "csv" || (format.Length == 0 && WantsCsv(request)))
+        if (format == "csv" || (format.Length == 0 && GetPatternsEndpoint.WantsCsv(request)))
             return Results.Text(ToCsv(items, xName, yName), "text/csv; charset=utf-8");
         return Results.Ok(new AggregationResponse(xName, yName, grainName, result.Release, options.Value.SuppressionThreshold, items));
     }
@@ -205,11 +198,4 @@ public static class Aggregation
         }
         return csv.ToString();
     }
-
-    private static bool WantsCsv(HttpRequest request) =>
-        request.GetTypedHeaders().Accept is { Count: > 0 } accept
-        && accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase))
-        && !accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase));
-
-    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40];
 }

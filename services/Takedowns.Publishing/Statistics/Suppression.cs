@@ -97,13 +97,6 @@ public static class Suppression
         return Result();
     }
 
-    /// <summary>The feasible interval of cell <paramref name="target"/> given the published cells (the attacker's bounds).</summary>
-    public static (double Low, double High) Interval(int atomCount, IReadOnlyList<BlockCell> cells, IReadOnlyList<bool> suppressed, int target)
-    {
-        using var audit = new Audit(atomCount, cells, suppressed);
-        return audit.Bounds(cells[target]);
-    }
-
     /// <summary>The suppressed cells whose interval is narrower than k (only the first found when <paramref name="firstOnly"/>).</summary>
     private static List<int> Unprotected(int atomCount, IReadOnlyList<BlockCell> cells, bool[] suppressed, int k, IEnumerable<int> candidates, bool firstOnly)
     {
