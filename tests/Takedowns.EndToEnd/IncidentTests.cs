@@ -22,10 +22,15 @@ public sealed class IncidentTests(RunningSystem system)
             await _steps.SubmitAsync(second, SampleReports.Body(country: "AZ", handle: handle.ToUpperInvariant(), occurredAt: "2022-03-15"));
         }
 
+        // Publishing counts five incidents, not ten. Its public cell shows them, or is suppressed when another test of the
+        // shared system put a few reports of another country in the same month; it never shows ten.
         const string query = "groupBy=country&grain=month&from=2022-03-01&to=2022-03-31";
-        await Eventually.Until(() => _steps.PatternRowsAsync(query), r => Steps.CountOf(r, "AZ") is not null, TimeSpan.FromSeconds(60));
+        string publishing = system.Schema("publishing");
+        string counted = $"select coalesce(sum((data->>'count')::bigint), 0) from \"{publishing}\".mt_doc_patterncell where data->>'country' = 'AZ' and data->>'day' like '2022-03-%'";
+        await Eventually.Until(() => Database.ScalarAsync(counted), n => n >= 5, TimeSpan.FromSeconds(60), "the incidents counted publicly");
         await _steps.SettledAsync();
-        Assert.Equal(5, Steps.CountOf(await _steps.PatternRowsAsync(query), "AZ"));
+        Assert.Equal(5, await Database.ScalarAsync(counted));
+        Assert.Contains(Steps.CountOf(await _steps.PatternRowsAsync(query), "AZ"), new int?[] { 5, null });
         Assert.Equal(5, await _steps.SeriesTotalAsync("AZ", "2022-03-01", "2022-03-31"));
 
         using var read = await system.Client(first.ApiKey).GetAsync($"/api/reports/{shared}");
